@@ -1,0 +1,1173 @@
+//! The command line (clap): every subcommand is a thin layer over the storage API.
+
+use crate::domain::{Answer, FollowUpKind, Outcome, Role, Status, fr_date, parse_date};
+use crate::error::{Error, Result};
+use crate::import::{Column, RowInput, import_csv, parse_row};
+use crate::output::{Format, JsonArray, Table};
+use crate::report;
+use crate::store::{
+    CodeList, NewFollowUp, NewReferral, QueueOrder, ReferralAnswer, RequestChange, RequestDetail,
+    RequestFilter, RequestRow, Store, fr_timestamp,
+};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "guichet",
+    version,
+    about = "Le guichet unique santé : demandes, suivis, orientations et bilans, dans un fichier local.",
+    long_about = None
+)]
+pub struct Cli {
+    /// Fichier de données (sinon GUICHET_DB, sinon guichet.sqlite3 dans le dossier de données)
+    #[arg(long, value_name = "FICHIER", env = "GUICHET_DB", global = true)]
+    pub db: Option<PathBuf>,
+
+    /// Agent qui travaille (sinon GUICHET_AGENT, sinon choisi dans l'interface)
+    #[arg(long = "agent", value_name = "NOM", env = "GUICHET_AGENT")]
+    pub me: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Crée le fichier, son schéma et les listes du Loiret (sans effet s'il existe déjà)
+    Init,
+    /// Remplit le fichier de données de démonstration réalistes
+    Demo {
+        /// Nombre de demandes (jusqu'à 1 000 000)
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        /// Graine : la même graine donne les mêmes données
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Importe un tableur
+    Import {
+        #[command(subcommand)]
+        what: ImportKind,
+    },
+    /// Liste des demandes
+    List(ListArgs),
+    /// Une demande : créer, modifier, afficher
+    Request {
+        #[command(subcommand)]
+        action: RequestAction,
+    },
+    /// Journal d'une demande
+    #[command(name = "follow-up")]
+    FollowUp {
+        #[command(subcommand)]
+        action: FollowUpAction,
+    },
+    /// Orientations vers un partenaire
+    Referral {
+        #[command(subcommand)]
+        action: ReferralAction,
+    },
+    /// Copie vérifiée du fichier (API de sauvegarde de SQLite)
+    Backup {
+        /// Fichier de la copie
+        out: PathBuf,
+        /// Remplacer le fichier s'il existe
+        #[arg(long)]
+        force: bool,
+    },
+    /// Contrôle d'intégrité du fichier
+    Check,
+    /// Chiffres pour les responsables
+    Report {
+        #[command(subcommand)]
+        kind: ReportKind,
+    },
+    /// Agents de l'équipe
+    Agent {
+        #[command(subcommand)]
+        action: AgentAction,
+    },
+    /// Salons, congrès, forums
+    Event {
+        #[command(subcommand)]
+        action: EventAction,
+    },
+    /// Listes de référence : types de demande, canaux, partenaires
+    Ref {
+        #[command(subcommand)]
+        action: RefAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportKind {
+    /// Tableur CSV (séparateur ; ou ,), UTF-8
+    Csv { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Statut (code ou libellé)
+    #[arg(long)]
+    status: Option<String>,
+    /// Type de demande
+    #[arg(long = "type")]
+    type_: Option<String>,
+    /// Agent attribué (nom ou initiales)
+    #[arg(long)]
+    agent: Option<String>,
+    /// Canal
+    #[arg(long)]
+    canal: Option<String>,
+    /// Événement
+    #[arg(long)]
+    evenement: Option<String>,
+    /// Seulement les demandes ouvertes
+    #[arg(long)]
+    open: bool,
+    /// Reçues à partir de
+    #[arg(long)]
+    from: Option<String>,
+    /// Reçues jusqu'au
+    #[arg(long)]
+    to: Option<String>,
+    /// Nombre maximal de lignes
+    #[arg(long)]
+    limit: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Écrire dans un fichier
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The spreadsheet's columns as flags.
+#[derive(Debug, Args)]
+pub struct RequestFields {
+    #[arg(long = "type")]
+    type_: String,
+    #[arg(long)]
+    nom: String,
+    #[arg(long)]
+    prenom: String,
+    #[arg(long)]
+    telephone: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    /// etudiant, interne, professionnel, famille
+    #[arg(long)]
+    profil: Option<String>,
+    #[arg(long)]
+    profession: Option<String>,
+    #[arg(long)]
+    canal: Option<String>,
+    /// Nom d'un événement existant
+    #[arg(long)]
+    evenement: Option<String>,
+    /// Agent attribué (nom ou initiales d'un agent existant)
+    #[arg(long)]
+    agent: Option<String>,
+    /// Première note du journal
+    #[arg(long)]
+    commentaire: Option<String>,
+    /// Date de réception (par défaut aujourd'hui)
+    #[arg(long)]
+    date: Option<String>,
+    #[arg(long)]
+    statut: Option<String>,
+    #[arg(long)]
+    issue: Option<String>,
+    #[arg(long = "date-cloture")]
+    date_cloture: Option<String>,
+    /// Résumé court de la demande
+    #[arg(long)]
+    resume: Option<String>,
+    /// Prochaine relance
+    #[arg(long)]
+    relance: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestAction {
+    /// Enregistre une demande et affiche sa référence
+    Add(Box<RequestFields>),
+    /// Modifie une demande
+    Update(Box<UpdateArgs>),
+    /// Affiche une demande, son journal et son historique
+    Show {
+        reference: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    reference: String,
+    #[arg(long)]
+    statut: Option<String>,
+    #[arg(long)]
+    issue: Option<String>,
+    #[arg(long = "date-cloture")]
+    date_cloture: Option<String>,
+    /// Agent attribué, ou « aucun »
+    #[arg(long)]
+    agent: Option<String>,
+    /// Prochaine relance, ou « aucune »
+    #[arg(long)]
+    relance: Option<String>,
+    #[arg(long)]
+    resume: Option<String>,
+    #[arg(long = "type")]
+    type_: Option<String>,
+    #[arg(long)]
+    canal: Option<String>,
+    /// Refuser si la demande n'est plus à cette version (modifiée entre-temps)
+    #[arg(long = "if-version")]
+    if_version: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FollowUpAction {
+    /// Ajoute une entrée au journal
+    Add {
+        reference: String,
+        /// appel_entrant, appel_sortant, email_recu, email_envoye, rendez_vous, courrier, note
+        #[arg(long, default_value = "note")]
+        kind: String,
+        /// Texte de l'entrée
+        #[arg(long)]
+        text: Option<String>,
+        /// Date (par défaut aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Prochaine relance (JJ/MM/AAAA, +7…)
+        #[arg(long)]
+        relance: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferralAction {
+    /// Oriente la demande vers un partenaire
+    Add {
+        reference: String,
+        #[arg(long)]
+        partenaire: String,
+        /// Date d'envoi (par défaut aujourd'hui)
+        #[arg(long)]
+        date: Option<String>,
+        /// Réponse attendue avant le (par défaut 30 jours après l'envoi)
+        #[arg(long)]
+        attendue: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Enregistre la réponse d'un partenaire
+    Answer {
+        reference: String,
+        #[arg(long)]
+        partenaire: String,
+        /// favorable, defavorable, sans_objet
+        #[arg(long)]
+        reponse: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportKind {
+    /// Reçues, closes et ouvertes par semaine ISO et par type
+    Weekly(RangeArgs),
+    /// Totaux de la période par type, canal, statut, issue, partenaire
+    Summary(RangeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RangeArgs {
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    to: String,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentAction {
+    /// Ajoute un agent
+    Add {
+        name: String,
+        #[arg(long)]
+        initiales: Option<String>,
+        /// agent ou responsable
+        #[arg(long, default_value = "agent")]
+        role: String,
+    },
+    /// Liste les agents
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventAction {
+    /// Ajoute un événement
+    Add {
+        name: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        lieu: Option<String>,
+    },
+    /// Liste les événements
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RefAction {
+    /// Affiche une liste : types, canaux ou partenaires
+    List { list: RefList },
+    /// Ajoute (ou renomme) un type de demande
+    AddType {
+        code: String,
+        label: String,
+        /// Autres orthographes acceptées à l'import, séparées par |
+        #[arg(long, default_value = "")]
+        alias: String,
+    },
+    /// Ajoute (ou renomme) un canal
+    AddChannel {
+        code: String,
+        label: String,
+        #[arg(long, default_value = "")]
+        alias: String,
+    },
+    /// Ajoute (ou modifie) un partenaire
+    AddPartner {
+        code: String,
+        name: String,
+        #[arg(long, default_value = "")]
+        kind: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+    },
+    /// Retire une valeur des listes de choix (les demandes existantes la gardent)
+    Disable { list: RefList, code: String },
+    /// Remet une valeur dans les listes de choix
+    Enable { list: RefList, code: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RefList {
+    Types,
+    Canaux,
+    Partenaires,
+}
+
+/// Where the file lives when neither `--db` nor `GUICHET_DB` says.
+pub fn default_db_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("fr", "guichet", "guichet").ok_or_else(|| {
+        Error::input("impossible de trouver le dossier de données : précisez --db FICHIER")
+    })?;
+    let dir = dirs.data_dir();
+    create_private_dir(dir)?;
+    Ok(dir.join("guichet.sqlite3"))
+}
+
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| Error::File {
+        path: dir.to_path_buf(),
+        why: format!("impossible de créer le dossier : {e}"),
+    })
+}
+
+pub fn db_path(cli: &Cli) -> Result<PathBuf> {
+    match &cli.db {
+        Some(p) => Ok(p.clone()),
+        None => default_db_path(),
+    }
+}
+
+/// "Today" for the whole run: `GUICHET_TODAY` (AAAA-MM-JJ; tests, demos) or the local date.
+pub fn today_override() -> Result<Option<NaiveDate>> {
+    match std::env::var("GUICHET_TODAY") {
+        Ok(s) if !s.is_empty() => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::input(format!("GUICHET_TODAY invalide : « {s} » (AAAA-MM-JJ)"))),
+        _ => Ok(None),
+    }
+}
+
+pub fn open_store(cli: &Cli) -> Result<Store> {
+    let path = db_path(cli)?;
+    let mut store = Store::open(&path)?;
+    if let Some(me) = &cli.me {
+        store.ctx.actor = me.clone();
+    }
+    if let Some(today) = today_override()? {
+        store.set_today(today);
+    }
+    Ok(store)
+}
+
+fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+    value
+        .map(|v| parse_date(v, store.today()).map_err(|e| Error::input(format!("--{flag} : {e}"))))
+        .transpose()
+}
+
+fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
+    r.map_err(|e| match e {
+        Error::Input(m) => Error::Input(format!("--{flag} : {m}")),
+        Error::NotFound { what, value, hint } => {
+            Error::Input(format!("--{flag} : {what} introuvable : « {value} »{hint}"))
+        }
+        e => e,
+    })
+}
+
+/// Runs one subcommand; output goes to `out`.
+pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
+    let mut store = open_store(cli)?;
+    match command {
+        Command::Init => {
+            let added = store.write(|tx, _| crate::store::seed_reference(tx))?;
+            let path = db_path(cli)?;
+            writeln!(out, "Fichier prêt : {}", path.display())?;
+            if added > 0 {
+                writeln!(out, "{added} valeur(s) de référence ajoutée(s).")?;
+            }
+        }
+        Command::Demo { requests, seed } => {
+            if *requests > 1_000_000 {
+                return Err(Error::input("--requests : 1 000 000 au plus"));
+            }
+            let r = crate::demo::fill(&mut store, *requests, *seed)?;
+            writeln!(
+                out,
+                "Démonstration : {} demandes, {} personnes, {} suivis, {} orientations, {} événements.",
+                r.requests, r.persons, r.follow_ups, r.referrals, r.events
+            )?;
+        }
+        Command::Import {
+            what: ImportKind::Csv { file },
+        } => {
+            let bytes = std::fs::read(file).map_err(|e| Error::File {
+                path: file.clone(),
+                why: format!("illisible : {e}"),
+            })?;
+            let r = import_csv(&mut store, &bytes).map_err(|e| match e {
+                Error::Rows(rows) => Error::Rows(
+                    std::iter::once(format!(
+                        "{} : rien n'a été importé, {} problème(s) à corriger :",
+                        file.display(),
+                        rows.len()
+                    ))
+                    .chain(rows.into_iter().map(|r| format!("  {r}")))
+                    .collect(),
+                ),
+                e => e,
+            })?;
+            writeln!(
+                out,
+                "{} ligne(s) lue(s) : {} demande(s) ajoutée(s), {} déjà présente(s), {} personne(s) déjà connue(s), {} orientation(s).",
+                r.rows, r.added, r.already_there, r.persons_reused, r.referrals
+            )?;
+            if !r.ignored_columns.is_empty() {
+                writeln!(out, "Colonnes ignorées : {}", r.ignored_columns.join(", "))?;
+            }
+        }
+        Command::List(args) => list(&store, args, out)?,
+        Command::Request { action } => request(&mut store, action, out)?,
+        Command::FollowUp {
+            action:
+                FollowUpAction::Add {
+                    reference,
+                    kind,
+                    text,
+                    date,
+                    relance,
+                },
+        } => {
+            let id = store.request_id(reference)?;
+            let kind = flagged("kind", FollowUpKind::parse(kind))?;
+            let occurred_on = date_arg(&store, "date", date.as_deref())?.unwrap_or(store.today());
+            let next = date_arg(&store, "relance", relance.as_deref())?;
+            store.log_follow_up(
+                &id,
+                &NewFollowUp {
+                    kind,
+                    occurred_on,
+                    body: text.clone().unwrap_or_default(),
+                    next_follow_up_on: next,
+                },
+            )?;
+        }
+        Command::Referral { action } => referral(&mut store, action, out)?,
+        Command::Backup { out: path, force } => {
+            if path.exists() && !force {
+                return Err(Error::File {
+                    path: path.clone(),
+                    why: "le fichier existe déjà (--force pour le remplacer)".into(),
+                });
+            }
+            let r = store.backup(path)?;
+            let requests = r
+                .counts
+                .iter()
+                .find(|(t, _)| t == "request")
+                .map_or(0, |c| c.1);
+            writeln!(
+                out,
+                "Copie vérifiée : {} ({requests} demandes)",
+                path.display()
+            )?;
+        }
+        Command::Check => {
+            let problems = store.check()?;
+            if problems.is_empty() {
+                writeln!(out, "Fichier intègre.")?;
+            } else {
+                return Err(Error::Damaged(problems));
+            }
+        }
+        Command::Report { kind } => report_cmd(&store, kind, out)?,
+        Command::Agent { action } => match action {
+            AgentAction::Add {
+                name,
+                initiales,
+                role,
+            } => {
+                let role = flagged("role", Role::parse(role))?;
+                let a = store.add_agent(name, initiales.as_deref(), role)?;
+                writeln!(out, "Agent ajouté : {} ({})", a.name, a.initials)?;
+            }
+            AgentAction::List => {
+                let mut t = Table::new(vec!["Nom", "Initiales", "Rôle", "Actif"]);
+                for a in store.agents()? {
+                    t.push(vec![a.name, a.initials, a.role, yes_no(a.active)]);
+                }
+                t.write_text(out)?;
+            }
+        },
+        Command::Event { action } => match action {
+            EventAction::Add { name, date, lieu } => {
+                let d = date_arg(&store, "date", Some(date))?.unwrap_or(store.today());
+                let e = store.add_event(name, d, lieu.as_deref().unwrap_or(""))?;
+                writeln!(out, "Événement : {} le {}", e.name, fr_date(e.held_on))?;
+            }
+            EventAction::List => {
+                let mut t = Table::new(vec!["Date", "Événement", "Lieu"]);
+                for e in store.events()? {
+                    t.push(vec![fr_date(e.held_on), e.name, e.place]);
+                }
+                t.write_text(out)?;
+            }
+        },
+        Command::Ref { action } => reference_lists(&mut store, action, out)?,
+    }
+    Ok(())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "oui" } else { "non" }.into()
+}
+
+fn reference_lists(store: &mut Store, action: &RefAction, out: &mut dyn Write) -> Result<()> {
+    match action {
+        RefAction::List { list } => match list {
+            RefList::Types | RefList::Canaux => {
+                let codes = if matches!(list, RefList::Types) {
+                    store.types()?
+                } else {
+                    store.channels()?
+                };
+                let mut t = Table::new(vec!["Code", "Libellé", "Autres orthographes", "Actif"]);
+                for c in codes {
+                    t.push(vec![c.code, c.label, c.aliases, yes_no(c.active)]);
+                }
+                t.write_text(out)?;
+            }
+            RefList::Partenaires => {
+                let mut t = Table::new(vec!["Code", "Nom", "Catégorie", "Téléphone", "Actif"]);
+                for p in store.partners()? {
+                    t.push(vec![p.code, p.name, p.kind, p.phone, yes_no(p.active)]);
+                }
+                t.write_text(out)?;
+            }
+        },
+        RefAction::AddType { code, label, alias } => {
+            store.upsert_code(CodeList::Type, code, label, alias)?
+        }
+        RefAction::AddChannel { code, label, alias } => {
+            store.upsert_code(CodeList::Channel, code, label, alias)?
+        }
+        RefAction::AddPartner {
+            code,
+            name,
+            kind,
+            phone,
+        } => store.upsert_partner(code, name, kind, phone)?,
+        RefAction::Disable { list, code } | RefAction::Enable { list, code } => {
+            let active = matches!(action, RefAction::Enable { .. });
+            match list {
+                RefList::Types => store.set_code_active(CodeList::Type, code, active)?,
+                RefList::Canaux => store.set_code_active(CodeList::Channel, code, active)?,
+                RefList::Partenaires => store.set_partner_active(code, active)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn filter_from(store: &Store, args: &ListArgs) -> Result<RequestFilter> {
+    Ok(RequestFilter {
+        status: args
+            .status
+            .as_deref()
+            .map(|s| flagged("status", Status::parse(s)))
+            .transpose()?,
+        open_only: args.open,
+        type_code: args
+            .type_
+            .as_deref()
+            .map(|t| flagged("type", store.resolve_type(t)))
+            .transpose()?,
+        agent_id: args
+            .agent
+            .as_deref()
+            .map(|a| flagged("agent", store.resolve_agent(a)).map(|a| a.id))
+            .transpose()?,
+        channel_code: args
+            .canal
+            .as_deref()
+            .map(|c| flagged("canal", store.resolve_channel(c)))
+            .transpose()?,
+        event_id: args
+            .evenement
+            .as_deref()
+            .map(|e| flagged("evenement", store.resolve_event(e)).map(|e| e.id))
+            .transpose()?,
+        received_from: date_arg(store, "from", args.from.as_deref())?,
+        received_to: date_arg(store, "to", args.to.as_deref())?,
+        ..Default::default()
+    })
+}
+
+const LIST_HEADERS: [&str; 14] = [
+    "Référence",
+    "Type",
+    "Statut",
+    "Issue",
+    "Canal",
+    "Événement",
+    "Agent",
+    "Nom",
+    "Prénom",
+    "Téléphone",
+    "E-mail",
+    "Reçue le",
+    "Relance le",
+    "Close le",
+];
+
+fn list_cells(r: &RequestRow) -> Vec<String> {
+    let d = |d: Option<NaiveDate>| d.map(fr_date).unwrap_or_default();
+    vec![
+        r.reference.clone(),
+        r.type_code.clone(),
+        r.status.label().to_string(),
+        r.outcome.map(|o| o.label().to_string()).unwrap_or_default(),
+        r.channel.clone().unwrap_or_default(),
+        r.event.clone().unwrap_or_default(),
+        r.agent.clone().unwrap_or_default(),
+        r.last_name.clone(),
+        r.first_name.clone(),
+        r.phone.clone(),
+        r.email.clone(),
+        fr_date(r.received_on),
+        d(r.next_follow_up_on),
+        d(r.closed_on),
+    ]
+}
+
+/// Opens `--out FILE` (owner-only) or standard output.
+fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
+    match path {
+        Some(p) => Ok(Box::new(std::io::BufWriter::new(
+            crate::store::create_private_file(p)?,
+        ))),
+        None => Ok(Box::new(out)),
+    }
+}
+
+fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
+    let filter = filter_from(store, args)?;
+    let mut w = sink(args.out.as_deref(), out)?;
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let mut seen = 0;
+    match args.format {
+        Format::Json => {
+            let mut arr = JsonArray::new(&mut w)?;
+            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+                seen += 1;
+                if seen <= limit { arr.push(&r) } else { Ok(()) }
+            })?;
+            arr.finish()?;
+        }
+        Format::Csv => {
+            let mut csv = crate::output::csv_writer(&mut w)?;
+            csv.write_record(LIST_HEADERS)?;
+            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+                seen += 1;
+                if seen <= limit {
+                    csv.write_record(
+                        list_cells(&r)
+                            .iter()
+                            .map(|c| crate::text::csv_cell(c).into_owned()),
+                    )?;
+                }
+                Ok(())
+            })?;
+            csv.flush()?;
+        }
+        Format::Table => {
+            let mut t = Table::new(vec![
+                "Référence",
+                "Reçue le",
+                "Type",
+                "Nom",
+                "Prénom",
+                "Statut",
+                "Agent",
+                "Relance",
+            ]);
+            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+                seen += 1;
+                if seen <= limit {
+                    let c = list_cells(&r);
+                    t.push(vec![
+                        c[0].clone(),
+                        c[11].clone(),
+                        c[1].clone(),
+                        c[7].clone(),
+                        c[8].clone(),
+                        c[2].clone(),
+                        c[6].clone(),
+                        c[12].clone(),
+                    ]);
+                }
+                Ok(())
+            })?;
+            t.write_text(&mut w)?;
+            writeln!(w, "{} demande(s)", seen.min(limit))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Result<()> {
+    match action {
+        RequestAction::Add(f) => {
+            let today = store.today();
+            let mut row = RowInput::default();
+            for (col, v) in [
+                (Column::Type, Some(&f.type_)),
+                (Column::Nom, Some(&f.nom)),
+                (Column::Prenom, Some(&f.prenom)),
+                (Column::Telephone, f.telephone.as_ref()),
+                (Column::Email, f.email.as_ref()),
+                (Column::Profil, f.profil.as_ref()),
+                (Column::Profession, f.profession.as_ref()),
+                (Column::Canal, f.canal.as_ref()),
+                (Column::Commentaire, f.commentaire.as_ref()),
+                (Column::Statut, f.statut.as_ref()),
+                (Column::Issue, f.issue.as_ref()),
+                (Column::DateCloture, f.date_cloture.as_ref()),
+            ] {
+                row.set(col, v.map(String::as_str));
+            }
+            let date = f.date.clone().unwrap_or_else(|| today.to_string());
+            row.set(Column::Date, Some(&date));
+            let mut parsed = parse_row(store, &row, today).map_err(|errors| {
+                Error::Rows(
+                    errors
+                        .into_iter()
+                        .map(|(col, why)| format!("--{} : {why}", flag_of(col)))
+                        .collect(),
+                )
+            })?;
+            let r = &mut parsed.request;
+            r.agent_id = f
+                .agent
+                .as_deref()
+                .map(|a| flagged("agent", store.resolve_agent(a)).map(|a| a.id))
+                .transpose()?;
+            r.event_id = f
+                .evenement
+                .as_deref()
+                .map(|e| flagged("evenement", store.resolve_event(e)).map(|e| e.id))
+                .transpose()?;
+            r.summary = f.resume.clone().unwrap_or_default();
+            r.next_follow_up_on = date_arg(store, "relance", f.relance.as_deref())?;
+            let created = store.create_request(r)?;
+            writeln!(out, "{}", created.reference)?;
+        }
+        RequestAction::Update(u) => {
+            let UpdateArgs {
+                reference,
+                statut,
+                issue,
+                date_cloture,
+                agent,
+                relance,
+                resume,
+                type_,
+                canal,
+                if_version,
+            } = u.as_ref();
+            let id = store.request_id(reference)?;
+            let none = |s: &str| {
+                matches!(
+                    crate::text::fold(s).as_str(),
+                    "aucun" | "aucune" | "personne" | ""
+                )
+            };
+            let change = RequestChange {
+                status: statut
+                    .as_deref()
+                    .map(|s| flagged("statut", Status::parse(s)))
+                    .transpose()?,
+                outcome: issue
+                    .as_deref()
+                    .map(|s| flagged("issue", Outcome::parse(s)))
+                    .transpose()?,
+                closed_on: date_arg(store, "date-cloture", date_cloture.as_deref())?,
+                agent_id: match agent.as_deref() {
+                    None => None,
+                    Some(a) if none(a) => Some(None),
+                    Some(a) => Some(Some(flagged("agent", store.resolve_agent(a))?.id)),
+                },
+                next_follow_up_on: match relance.as_deref() {
+                    None => None,
+                    Some(d) if none(d) => Some(None),
+                    Some(d) => Some(date_arg(store, "relance", Some(d))?),
+                },
+                summary: resume.clone(),
+                type_code: type_
+                    .as_deref()
+                    .map(|t| flagged("type", store.resolve_type(t)))
+                    .transpose()?,
+                channel_code: canal
+                    .as_deref()
+                    .map(|c| flagged("canal", store.resolve_channel(c)).map(Some))
+                    .transpose()?,
+            };
+            if change.is_empty() {
+                return Err(Error::input(
+                    "rien à modifier : précisez au moins une option (--statut, --agent, --relance…)",
+                ));
+            }
+            let v = store.update_request(&id, *if_version, &change)?;
+            writeln!(out, "{} modifiée (version {v})", reference.to_uppercase())?;
+        }
+        RequestAction::Show { reference, format } => {
+            let id = store.request_id(reference)?;
+            let d = store.request_detail(&id)?;
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &d)?;
+                    writeln!(out)?;
+                }
+                Format::Table | Format::Csv => show_text(&d, out)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn flag_of(col: Column) -> &'static str {
+    match col {
+        Column::DateCloture => "date-cloture",
+        c => c.name(),
+    }
+}
+
+fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
+    use crate::text::display_safe as s;
+    let r = &d.request;
+    let p = &d.person;
+    writeln!(
+        out,
+        "{} — {} — {}",
+        r.reference,
+        s(&r.type_label),
+        r.status.label()
+    )?;
+    if let Some(o) = r.outcome {
+        writeln!(
+            out,
+            "Issue : {}, close le {}",
+            o.label(),
+            r.closed_on.map(fr_date).unwrap_or_default()
+        )?;
+    }
+    writeln!(out, "Demandeur : {} {}", s(&p.last_name), s(&p.first_name))?;
+    for (label, v) in [
+        ("Téléphone", p.phone.as_str()),
+        ("E-mail", p.email.as_str()),
+        ("Profession", p.profession.as_str()),
+    ] {
+        if !v.is_empty() {
+            writeln!(out, "{label} : {}", s(v))?;
+        }
+    }
+    if let Some(pr) = p.profile {
+        writeln!(out, "Profil : {}", pr.label())?;
+    }
+    writeln!(
+        out,
+        "Reçue le {} par {}",
+        fr_date(r.received_on),
+        s(r.channel.as_deref().unwrap_or("canal non renseigné"))
+    )?;
+    if let Some(e) = &r.event {
+        writeln!(out, "Événement : {}", s(e))?;
+    }
+    writeln!(
+        out,
+        "Agent : {}",
+        s(r.agent.as_deref().unwrap_or("non attribuée"))
+    )?;
+    if let Some(n) = r.next_follow_up_on {
+        writeln!(out, "Prochaine relance : {}", fr_date(n))?;
+    }
+    if !r.summary.is_empty() {
+        writeln!(out, "Résumé : {}", s(&r.summary))?;
+    }
+    writeln!(
+        out,
+        "Version {} — modifiée par {} le {}",
+        r.version,
+        s(&d.updated_by),
+        fr_timestamp(&d.updated_at)
+    )?;
+    if !d.follow_ups.is_empty() {
+        writeln!(out, "\nJournal :")?;
+        for f in &d.follow_ups {
+            writeln!(
+                out,
+                "  {} {} ({}) : {}",
+                fr_date(f.occurred_on),
+                f.kind.label(),
+                s(&f.created_by),
+                s(&f.body)
+            )?;
+        }
+    }
+    if !d.referrals.is_empty() {
+        writeln!(out, "\nOrientations :")?;
+        for f in &d.referrals {
+            let state = match (f.answered_on, f.answer) {
+                (Some(on), Some(a)) => format!("réponse {} le {}", a.label(), fr_date(on)),
+                _ => format!(
+                    "réponse attendue le {}",
+                    f.expected_by.map(fr_date).unwrap_or_default()
+                ),
+            };
+            writeln!(
+                out,
+                "  {} → {} : {state}",
+                fr_date(f.sent_on),
+                s(&f.partner)
+            )?;
+        }
+    }
+    writeln!(out, "\nHistorique :")?;
+    for h in &d.history {
+        let change = match (&h.old_value, &h.new_value) {
+            _ if h.field == "*" => format!("création {}", h.entity),
+            (Some(o), Some(n)) => format!("{} : {} → {}", h.field, s(o), s(n)),
+            (None, Some(n)) => format!("{} : {}", h.field, s(n)),
+            (Some(o), None) => format!("{} : {} → (vide)", h.field, s(o)),
+            (None, None) => h.field.clone(),
+        };
+        writeln!(out, "  {} {} : {change}", fr_timestamp(&h.at), s(&h.actor))?;
+    }
+    Ok(())
+}
+
+fn referral(store: &mut Store, action: &ReferralAction, out: &mut dyn Write) -> Result<()> {
+    match action {
+        ReferralAction::Add {
+            reference,
+            partenaire,
+            date,
+            attendue,
+            note,
+        } => {
+            let id = store.request_id(reference)?;
+            let partner = flagged("partenaire", store.resolve_partner(partenaire))?;
+            let sent_on = date_arg(store, "date", date.as_deref())?.unwrap_or(store.today());
+            let expected_by = date_arg(store, "attendue", attendue.as_deref())?;
+            store.refer(
+                &id,
+                &NewReferral {
+                    partner_id: partner.id,
+                    sent_on,
+                    expected_by,
+                    note: note.clone().unwrap_or_default(),
+                },
+            )?;
+            writeln!(
+                out,
+                "{} orientée vers {}",
+                reference.to_uppercase(),
+                partner.name
+            )?;
+        }
+        ReferralAction::Answer {
+            reference,
+            partenaire,
+            reponse,
+            date,
+            note,
+        } => {
+            let id = store.request_id(reference)?;
+            let partner = flagged("partenaire", store.resolve_partner(partenaire))?;
+            let answer = flagged("reponse", Answer::parse(reponse))?;
+            let answered_on = date_arg(store, "date", date.as_deref())?.unwrap_or(store.today());
+            let detail = store.request_detail(&id)?;
+            let open = detail
+                .referrals
+                .iter()
+                .find(|f| f.partner_code == partner.code && f.answered_on.is_none())
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "--partenaire : la demande {} n'attend pas de réponse de {}",
+                        reference.to_uppercase(),
+                        partner.name
+                    ))
+                })?;
+            store.answer_referral(
+                &open.id,
+                Some(open.version),
+                &ReferralAnswer {
+                    answered_on,
+                    answer,
+                    note: note.clone().unwrap_or_default(),
+                },
+            )?;
+            writeln!(out, "Réponse de {} enregistrée", partner.name)?;
+        }
+    }
+    Ok(())
+}
+
+fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<()> {
+    let (ReportKind::Weekly(args) | ReportKind::Summary(args)) = kind;
+    let from = date_arg(store, "from", Some(&args.from))?.expect("given");
+    let to = date_arg(store, "to", Some(&args.to))?.expect("given");
+    let mut w = sink(args.out.as_deref(), out)?;
+    match kind {
+        ReportKind::Weekly(_) => {
+            let rows = report::weekly(store, from, to)?;
+            match args.format {
+                Format::Json => {
+                    serde_json::to_writer(&mut w, &rows)?;
+                    writeln!(w)?;
+                }
+                Format::Csv | Format::Table => {
+                    let mut t = Table::new(vec![
+                        "Semaine",
+                        "Début",
+                        "Type",
+                        "Reçues",
+                        "Closes",
+                        "Ouvertes en fin de semaine",
+                    ]);
+                    for r in rows {
+                        t.push(vec![
+                            r.week,
+                            fr_date(r.week_start),
+                            r.type_code,
+                            r.received.to_string(),
+                            r.closed.to_string(),
+                            r.open_at_end.to_string(),
+                        ]);
+                    }
+                    if args.format == Format::Csv {
+                        t.write_csv(&mut w)?
+                    } else {
+                        t.write_text(&mut w)?
+                    }
+                }
+            }
+        }
+        ReportKind::Summary(_) => {
+            let s = report::summary(store, from, to)?;
+            match args.format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut w, &s)?;
+                    writeln!(w)?;
+                }
+                Format::Csv | Format::Table => {
+                    let mut t = Table::new(vec!["Rubrique", "Valeur", "Nombre"]);
+                    let mut add =
+                        |k: &str, v: &str, n: i64| t.push(vec![k.into(), v.into(), n.to_string()]);
+                    add(
+                        "Période",
+                        &format!("du {} au {}", fr_date(s.from), fr_date(s.to)),
+                        0,
+                    );
+                    add("Total", "reçues", s.received);
+                    add("Total", "closes", s.closed);
+                    add("Total", "ouvertes en fin de période", s.open_at_end);
+                    add("Total", "événements", s.events);
+                    for (k, n) in &s.by_type {
+                        add("Par type", k, *n);
+                    }
+                    for (k, n) in &s.by_channel {
+                        add("Par canal", k, *n);
+                    }
+                    for (k, n) in &s.by_status {
+                        add("Par statut", k, *n);
+                    }
+                    for (k, n) in &s.by_outcome {
+                        add("Par issue", k, *n);
+                    }
+                    for (k, n) in &s.referrals_by_partner {
+                        add("Orientations par partenaire", k, *n);
+                    }
+                    t.rows.remove(0);
+                    if args.format == Format::Csv {
+                        t.write_csv(&mut w)?
+                    } else {
+                        writeln!(w, "Du {} au {}", fr_date(s.from), fr_date(s.to))?;
+                        t.write_text(&mut w)?
+                    }
+                }
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,528 @@
+//! The team's spreadsheet (`guichet import csv`) and the flags of `guichet request add`, which
+//! are named after the same columns and go through the same checks.
+//!
+//! The whole file is checked before anything is written; any wrong row and nothing is written,
+//! every wrong row reported with its line, column and reason. A row already imported (same
+//! reception date, type and person) is skipped, so importing a file twice adds nothing.
+
+use crate::domain::{Outcome, Profile, Status, parse_date};
+use crate::error::{Error, Result};
+use crate::store::{NewPerson, NewReferral, NewRequest, Store};
+use crate::text::{email_key, fold, name_key, phone_key};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+/// The spreadsheet's columns, with the header spellings accepted for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Date,
+    Type,
+    Nom,
+    Prenom,
+    Profil,
+    Profession,
+    Telephone,
+    Email,
+    Canal,
+    Evenement,
+    Agent,
+    Statut,
+    Issue,
+    DateCloture,
+    Partenaire,
+    Commentaire,
+}
+
+const COLUMNS: &[(Column, &str, &[&str])] = &[
+    (
+        Column::Date,
+        "date",
+        &[
+            "date de reception",
+            "date reception",
+            "recu le",
+            "date de la demande",
+            "date demande",
+        ],
+    ),
+    (
+        Column::Type,
+        "type",
+        &["type de demande", "demande", "objet"],
+    ),
+    (Column::Nom, "nom", &["nom de famille"]),
+    (Column::Prenom, "prenom", &[]),
+    (Column::Profil, "profil", &["statut du demandeur", "public"]),
+    (
+        Column::Profession,
+        "profession",
+        &["specialite", "etudes", "metier"],
+    ),
+    (
+        Column::Telephone,
+        "telephone",
+        &["tel", "portable", "numero", "numero de telephone"],
+    ),
+    (
+        Column::Email,
+        "email",
+        &[
+            "e mail",
+            "mail",
+            "courriel",
+            "adresse mail",
+            "adresse e mail",
+        ],
+    ),
+    (Column::Canal, "canal", &["origine", "source", "via"]),
+    (Column::Evenement, "evenement", &["salon", "event"]),
+    (
+        Column::Agent,
+        "agent",
+        &["referent", "suivi par", "charge de mission"],
+    ),
+    (Column::Statut, "statut", &["etat", "status"]),
+    (Column::Issue, "issue", &["resultat", "suite donnee"]),
+    (
+        Column::DateCloture,
+        "date_cloture",
+        &["date de cloture", "cloture le", "date cloture"],
+    ),
+    (
+        Column::Partenaire,
+        "partenaire",
+        &["oriente vers", "orientation"],
+    ),
+    (
+        Column::Commentaire,
+        "commentaire",
+        &[
+            "commentaires",
+            "remarque",
+            "remarques",
+            "observations",
+            "note",
+        ],
+    ),
+];
+
+const REQUIRED: [Column; 4] = [Column::Date, Column::Type, Column::Nom, Column::Prenom];
+
+impl Column {
+    pub fn name(self) -> &'static str {
+        COLUMNS
+            .iter()
+            .find(|(c, _, _)| *c == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("?")
+    }
+
+    fn from_header(h: &str) -> Option<Column> {
+        let key = fold(h);
+        COLUMNS
+            .iter()
+            .find(|(_, name, aliases)| fold(name) == key || aliases.iter().any(|a| fold(a) == key))
+            .map(|(c, _, _)| *c)
+    }
+}
+
+/// One row as typed: column -> text. Empty cells are absent.
+#[derive(Debug, Clone, Default)]
+pub struct RowInput {
+    cells: Vec<(Column, String)>,
+}
+
+impl RowInput {
+    pub fn set(&mut self, col: Column, value: Option<&str>) {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            self.cells.retain(|(c, _)| *c != col);
+            self.cells.push((col, v.to_string()));
+        }
+    }
+
+    pub fn get(&self, col: Column) -> Option<&str> {
+        self.cells
+            .iter()
+            .find(|(c, _)| *c == col)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A row that passed every check, ready to write.
+#[derive(Debug, Clone)]
+pub struct ParsedRow {
+    pub request: NewRequest,
+    pub agent: Option<String>,
+    pub event: Option<String>,
+    pub partner_id: Option<String>,
+    /// The status was given explicitly (a referral then leaves it alone).
+    pub explicit_status: bool,
+}
+
+/// Checks one row; the errors name the column and the reason.
+pub fn parse_row(
+    store: &Store,
+    row: &RowInput,
+    today: NaiveDate,
+) -> std::result::Result<ParsedRow, Vec<(Column, String)>> {
+    let mut errors: Vec<(Column, String)> = Vec::new();
+    let mut fail = |col: Column, e: Error| errors.push((col, e.to_string()));
+
+    let required = |col: Column| row.get(col);
+    let received_on = match required(Column::Date) {
+        None => {
+            fail(
+                Column::Date,
+                Error::input("la date de réception est obligatoire"),
+            );
+            None
+        }
+        Some(d) => parse_date(d, today).map_err(|e| fail(Column::Date, e)).ok(),
+    };
+    if let Some(d) = received_on
+        && d > today
+    {
+        fail(
+            Column::Date,
+            Error::input(format!("la date de réception {d} est dans le futur")),
+        );
+    }
+    let type_code = match required(Column::Type) {
+        None => {
+            fail(
+                Column::Type,
+                Error::input("le type de demande est obligatoire"),
+            );
+            None
+        }
+        Some(t) => store
+            .resolve_type(t)
+            .map_err(|e| fail(Column::Type, e))
+            .ok(),
+    };
+    let last_name = row.get(Column::Nom).unwrap_or_default();
+    if last_name.is_empty() {
+        fail(Column::Nom, Error::input("le nom est vide"));
+    }
+    let first_name = row.get(Column::Prenom).unwrap_or_default();
+    if first_name.is_empty() {
+        fail(Column::Prenom, Error::input("le prénom est vide"));
+    }
+    let profile = row
+        .get(Column::Profil)
+        .and_then(|p| Profile::parse(p).map_err(|e| fail(Column::Profil, e)).ok());
+    let phone = row.get(Column::Telephone).unwrap_or_default();
+    if let Err(e) = crate::store::check_phone(phone) {
+        fail(Column::Telephone, e);
+    }
+    let email = row.get(Column::Email).unwrap_or_default();
+    if let Err(e) = crate::store::check_email(email) {
+        fail(Column::Email, e);
+    }
+    let channel = row.get(Column::Canal).and_then(|c| {
+        store
+            .resolve_channel(c)
+            .map_err(|e| fail(Column::Canal, e))
+            .ok()
+    });
+    let status = match row.get(Column::Statut) {
+        None => Some(Status::Nouvelle),
+        Some(s) => Status::parse(s).map_err(|e| fail(Column::Statut, e)).ok(),
+    };
+    let outcome = row
+        .get(Column::Issue)
+        .and_then(|o| Outcome::parse(o).map_err(|e| fail(Column::Issue, e)).ok());
+    let closed_on = row.get(Column::DateCloture).and_then(|d| {
+        parse_date(d, today)
+            .map_err(|e| fail(Column::DateCloture, e))
+            .ok()
+    });
+    match status {
+        Some(Status::Close) => {
+            if outcome.is_none() && row.get(Column::Issue).is_none() {
+                fail(
+                    Column::Issue,
+                    Error::input("une demande close doit avoir une issue"),
+                );
+            }
+            if closed_on.is_none() && row.get(Column::DateCloture).is_none() {
+                fail(
+                    Column::DateCloture,
+                    Error::input("une demande close doit avoir une date de clôture"),
+                );
+            }
+            if let (Some(c), Some(r)) = (closed_on, received_on)
+                && c < r
+            {
+                fail(
+                    Column::DateCloture,
+                    Error::input(format!(
+                        "la date de clôture {c} est antérieure à la date de réception {r}"
+                    )),
+                );
+            }
+            if let Some(c) = closed_on
+                && c > today
+            {
+                fail(
+                    Column::DateCloture,
+                    Error::input(format!("la date de clôture {c} est dans le futur")),
+                );
+            }
+        }
+        Some(_) => {
+            if row.get(Column::Issue).is_some() {
+                fail(
+                    Column::Issue,
+                    Error::input("une issue ne se donne qu'à une demande close"),
+                );
+            }
+            if row.get(Column::DateCloture).is_some() {
+                fail(
+                    Column::DateCloture,
+                    Error::input("une date de clôture ne se donne qu'à une demande close"),
+                );
+            }
+        }
+        None => {}
+    }
+    let partner_id = row
+        .get(Column::Partenaire)
+        .and_then(|p| {
+            store
+                .resolve_partner(p)
+                .map_err(|e| fail(Column::Partenaire, e))
+                .ok()
+        })
+        .map(|p| p.id);
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (Some(received_on), Some(type_code), Some(status)) = (received_on, type_code, status)
+    else {
+        unreachable!("every missing value above recorded an error")
+    };
+    let mut request = NewRequest::new(
+        NewPerson {
+            last_name: last_name.to_string(),
+            first_name: first_name.to_string(),
+            birth_date: None,
+            phone: phone.to_string(),
+            email: email.to_string(),
+            profile,
+            profession: row.get(Column::Profession).unwrap_or_default().to_string(),
+        },
+        &type_code,
+        received_on,
+    );
+    request.channel_code = channel;
+    request.status = status;
+    request.outcome = outcome;
+    request.closed_on = closed_on;
+    request.first_note = row.get(Column::Commentaire).unwrap_or_default().to_string();
+    Ok(ParsedRow {
+        request,
+        agent: row.get(Column::Agent).map(str::to_string),
+        event: row.get(Column::Evenement).map(str::to_string),
+        partner_id,
+        explicit_status: row.get(Column::Statut).is_some(),
+    })
+}
+
+/// The fingerprint of an imported request: reception date, type and person.
+fn import_key(r: &NewRequest) -> String {
+    let p = &r.person;
+    let text = format!(
+        "{}|{}|{}|{}|{}",
+        r.received_on,
+        r.type_code,
+        name_key(&p.last_name, &p.first_name),
+        email_key(&p.email),
+        phone_key(&p.phone)
+    );
+    Uuid::new_v5(&Uuid::NAMESPACE_OID, text.as_bytes()).to_string()
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub added: usize,
+    pub already_there: usize,
+    pub persons_reused: usize,
+    pub referrals: usize,
+    pub ignored_columns: Vec<String>,
+}
+
+/// Reads the file, checks every row, and writes all of it in one transaction — or nothing.
+pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::input(format!(
+            "ligne {line} : le fichier n'est pas en UTF-8 ; dans le tableur, enregistrez-le au format « CSV UTF-8 »"
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Error::input("le fichier est vide"));
+    }
+    let delimiter = detect_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::input(format!("ligne 1 : en-tête illisible : {e}")))?
+        .clone();
+    let mut columns: Vec<Option<Column>> = Vec::new();
+    let mut report = ImportReport::default();
+    let mut header_errors = Vec::new();
+    for h in headers.iter() {
+        let col = Column::from_header(h);
+        match col {
+            Some(c) if columns.contains(&Some(c)) => header_errors.push(format!(
+                "ligne 1, colonne « {h} » : la colonne {} apparaît deux fois",
+                c.name()
+            )),
+            None if !h.trim().is_empty() => report.ignored_columns.push(h.to_string()),
+            _ => {}
+        }
+        columns.push(col);
+    }
+    for req in REQUIRED {
+        if !columns.contains(&Some(req)) {
+            header_errors.push(format!(
+                "ligne 1 : colonne obligatoire absente : « {} » (colonnes lues : {})",
+                req.name(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    if !header_errors.is_empty() {
+        return Err(Error::Rows(header_errors));
+    }
+
+    let today = store.today();
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("ligne {line} : ligne illisible ({e})"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue; // blank line at the end of a spreadsheet export
+        }
+        if record.len() > columns.len()
+            && record
+                .iter()
+                .skip(columns.len())
+                .any(|c| !c.trim().is_empty())
+        {
+            errors.push(format!(
+                "ligne {line} : {} cellules pour {} colonnes (un « {} » en trop dans une cellule non guillemetée ?)",
+                record.len(),
+                columns.len(),
+                delimiter as char
+            ));
+            continue;
+        }
+        let mut row = RowInput::default();
+        for (i, cell) in record.iter().enumerate() {
+            if let Some(Some(col)) = columns.get(i) {
+                row.set(*col, Some(cell));
+            }
+        }
+        match parse_row(store, &row, today) {
+            Ok(p) => parsed.push(p),
+            Err(errs) => {
+                for (col, why) in errs {
+                    let value = row.get(col).unwrap_or("");
+                    if value.is_empty() {
+                        errors.push(format!("ligne {line}, colonne « {} » : {why}", col.name()));
+                    } else {
+                        errors.push(format!(
+                            "ligne {line}, colonne « {} » (« {value} ») : {why}",
+                            col.name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Rows(errors));
+    }
+    report.rows = parsed.len();
+    let counts = store.write(|tx, ctx| {
+        let mut counts = (0, 0, 0, 0);
+        for p in &parsed {
+            let mut r = p.request.clone();
+            let key = import_key(&r);
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM request WHERE import_key = ?1)")?
+                .query_row([&key], |row| row.get(0))?;
+            if exists {
+                counts.1 += 1;
+                continue;
+            }
+            r.import_key = Some(key);
+            r.agent_id = match &p.agent {
+                Some(a) => Some(crate::store::ensure_agent(tx, ctx, a)?),
+                None => None,
+            };
+            r.event_id = match &p.event {
+                Some(e) => Some(crate::store::ensure_event(tx, ctx, e, r.received_on)?),
+                None => None,
+            };
+            let created = crate::store::create_in(tx, ctx, &r)?;
+            counts.0 += 1;
+            if created.person_reused {
+                counts.2 += 1;
+            }
+            if let Some(partner_id) = &p.partner_id {
+                crate::store::refer_in(
+                    tx,
+                    ctx,
+                    &created.id,
+                    &NewReferral {
+                        partner_id: partner_id.clone(),
+                        sent_on: r.received_on,
+                        expected_by: None,
+                        note: String::new(),
+                    },
+                    !p.explicit_status,
+                )?;
+                counts.3 += 1;
+            }
+        }
+        Ok(counts)
+    })?;
+    report.added = counts.0;
+    report.already_there = counts.1;
+    report.persons_reused = counts.2;
+    report.referrals = counts.3;
+    Ok(report)
+}
+
+/// `;` or `,`, whichever the header line uses more (outside quotes).
+fn detect_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    let (mut semi, mut comma, mut quoted) = (0, 0, false);
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => semi += 1,
+            ',' if !quoted => comma += 1,
+            _ => {}
+        }
+    }
+    if comma > semi { b',' } else { b';' }
+}

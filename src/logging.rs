@@ -1,0 +1,22 @@
+//! Logs go to `guichet.log` in the data directory, never to the screen.
+
+use tracing_appender::non_blocking::WorkerGuard;
+
+/// Starts file logging; keep the guard alive for the whole run. Without a writable data
+/// directory, nothing is logged (the program still works).
+pub fn init() -> Option<WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("fr", "guichet", "guichet")?;
+    let dir = dirs.data_dir();
+    crate::cli::create_private_dir(dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, "guichet.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

@@ -1,0 +1,40 @@
+//! `guichet`: with a subcommand, the command line; without, the terminal interface.
+
+use clap::Parser;
+use guichet::cli::{self, Cli};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Every file this process creates (database, companions, exports, backups, logs) is
+    // readable by its owner only.
+    #[cfg(unix)]
+    // SAFETY: umask only changes this process's file-creation mask; no memory is involved.
+    unsafe {
+        libc::umask(0o077);
+    }
+    let cli = Cli::parse();
+    let _log = guichet::logging::init();
+    let result = match &cli.command {
+        Some(command) => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let r = cli::run(&cli, command, &mut out);
+            let _ = out.flush();
+            r
+        }
+        None => guichet::tui::run(&cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `guichet list | head`: the reader left, which is not an error.
+        Err(guichet::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "command failed");
+            eprintln!("guichet : {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

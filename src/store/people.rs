@@ -1,0 +1,211 @@
+//! Persons (demandeurs): finding the same person again, creating them.
+
+use super::{Ctx, Store};
+use crate::domain::Profile;
+use crate::error::{Error, Result};
+use crate::text::{email_key, name_key, phone_key};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPerson {
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: String,
+    pub email: String,
+    pub profile: Option<Profile>,
+    pub profession: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: String,
+    pub email: String,
+    pub profile: Option<Profile>,
+    pub profession: String,
+    pub version: i64,
+}
+
+impl NewPerson {
+    /// Trims the fields and refuses an empty name or a malformed e-mail.
+    pub fn validate(&mut self) -> Result<()> {
+        self.last_name = self.last_name.trim().to_string();
+        self.first_name = self.first_name.trim().to_string();
+        self.phone = self.phone.trim().to_string();
+        self.email = self.email.trim().to_string();
+        self.profession = self.profession.trim().to_string();
+        if self.last_name.is_empty() {
+            return Err(Error::input("le nom est vide"));
+        }
+        if self.first_name.is_empty() {
+            return Err(Error::input("le prénom est vide"));
+        }
+        check_email(&self.email)?;
+        check_phone(&self.phone)?;
+        Ok(())
+    }
+}
+
+pub fn check_email(email: &str) -> Result<()> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    let ok = email
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
+        && !email.contains(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "adresse e-mail invalide : « {email} »"
+        )))
+    }
+}
+
+pub fn check_phone(phone: &str) -> Result<()> {
+    if phone.is_empty() {
+        return Ok(());
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
+    if allowed && (6..=15).contains(&digits) {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "numéro de téléphone invalide : « {phone} »"
+        )))
+    }
+}
+
+pub(crate) fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: r.get("id")?,
+        last_name: r.get("last_name")?,
+        first_name: r.get("first_name")?,
+        birth_date: r.get("birth_date")?,
+        phone: r.get("phone")?,
+        email: r.get("email")?,
+        profile: r.get("profile")?,
+        profession: r.get("profession")?,
+        version: r.get("version")?,
+    })
+}
+
+const PERSON_COLUMNS: &str =
+    "id, last_name, first_name, birth_date, phone, email, profile, profession, version";
+
+/// The person already in the file with the same name and the same e-mail or phone (the import
+/// rule of PRODUCT.md), if any.
+pub(crate) fn find_same(conn: &Connection, p: &NewPerson) -> Result<Option<String>> {
+    let (nk, ek, pk) = (
+        name_key(&p.last_name, &p.first_name),
+        email_key(&p.email),
+        phone_key(&p.phone),
+    );
+    if ek.is_empty() && pk.is_empty() {
+        return Ok(None);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT id FROM person WHERE name_key = ?1 \
+         AND ((?2 <> '' AND email_key = ?2) OR (?3 <> '' AND phone_key = ?3)) \
+         ORDER BY created_at LIMIT 1",
+    )?;
+    Ok(st.query_row(params![nk, ek, pk], |r| r.get(0)).optional()?)
+}
+
+/// Persons who may be this one: same name and birth date, or same e-mail, or same phone.
+pub(crate) fn likely_matches(
+    conn: &Connection,
+    p: &NewPerson,
+    limit: usize,
+) -> Result<Vec<Person>> {
+    let (nk, ek, pk) = (
+        name_key(&p.last_name, &p.first_name),
+        email_key(&p.email),
+        phone_key(&p.phone),
+    );
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM person WHERE \
+         (name_key = ?1 AND (?2 IS NULL OR birth_date IS NULL OR birth_date = ?2)) \
+         OR (?3 <> '' AND email_key = ?3) OR (?4 <> '' AND phone_key = ?4) \
+         ORDER BY last_name, first_name LIMIT ?5"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(
+        params![nk, p.birth_date, ek, pk, limit as i64],
+        person_from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn insert_person(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    p: &NewPerson,
+    id: Option<String>,
+) -> Result<String> {
+    let id = id.unwrap_or_else(|| Uuid::now_v7().to_string());
+    let now = ctx.now();
+    tx.prepare_cached(
+        "INSERT INTO person (id, last_name, first_name, birth_date, phone, email, profile, profession, \
+         name_key, phone_key, email_key, created_at, created_by, updated_at, updated_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?13)",
+    )?
+    .execute(params![
+        id,
+        p.last_name,
+        p.first_name,
+        p.birth_date,
+        p.phone,
+        p.email,
+        p.profile,
+        p.profession,
+        name_key(&p.last_name, &p.first_name),
+        phone_key(&p.phone),
+        email_key(&p.email),
+        now,
+        ctx.actor,
+    ])?;
+    super::requests::record(
+        tx,
+        ctx,
+        "person",
+        &id,
+        "*",
+        None,
+        Some(&format!("{} {}", p.last_name, p.first_name)),
+    )?;
+    Ok(id)
+}
+
+pub(crate) fn get_person(conn: &Connection, id: &str) -> Result<Person> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = ?1");
+    conn.query_row(&sql, [id], person_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            what: "personne",
+            value: id.to_string(),
+            hint: String::new(),
+        })
+}
+
+impl Store {
+    pub fn person(&self, id: &str) -> Result<Person> {
+        get_person(&self.conn, id)
+    }
+
+    /// Likely matches for the new-request form: as the agent types, offer to reuse a person.
+    pub fn likely_matches(&self, p: &NewPerson, limit: usize) -> Result<Vec<Person>> {
+        likely_matches(&self.conn, p, limit)
+    }
+}

@@ -1,0 +1,872 @@
+//! Requests: creating, paging through queues, reading one whole case, changing it under a
+//! version check, and the history every change leaves.
+
+use super::people::{self, NewPerson, Person};
+use super::{Ctx, Store};
+use crate::domain::{Answer, FollowUpKind, Outcome, Status, fr_date};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub person: NewPerson,
+    /// Reuse this person instead of `person` (chosen in the interface).
+    pub person_id: Option<String>,
+    pub type_code: String,
+    pub channel_code: Option<String>,
+    pub event_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub received_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub next_follow_up_on: Option<NaiveDate>,
+    pub summary: String,
+    /// First entry of the case log (the spreadsheet's `commentaire`).
+    pub first_note: String,
+    /// Fingerprint of the spreadsheet row, so a second import adds nothing.
+    pub import_key: Option<String>,
+}
+
+impl NewRequest {
+    pub fn new(person: NewPerson, type_code: &str, received_on: NaiveDate) -> Self {
+        NewRequest {
+            person,
+            person_id: None,
+            type_code: type_code.to_string(),
+            channel_code: None,
+            event_id: None,
+            agent_id: None,
+            status: Status::Nouvelle,
+            outcome: None,
+            received_on,
+            closed_on: None,
+            next_follow_up_on: None,
+            summary: String::new(),
+            first_note: String::new(),
+            import_key: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub id: String,
+    pub reference: String,
+    pub person_id: String,
+    pub person_reused: bool,
+}
+
+/// One line of a queue or list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestRow {
+    #[serde(skip)]
+    pub id: String,
+    pub reference: String,
+    #[serde(rename = "type")]
+    pub type_code: String,
+    #[serde(skip)]
+    pub type_label: String,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub channel: Option<String>,
+    pub event: Option<String>,
+    pub agent: Option<String>,
+    pub last_name: String,
+    pub first_name: String,
+    pub phone: String,
+    pub email: String,
+    pub received_on: NaiveDate,
+    pub next_follow_up_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub summary: String,
+    /// A partner's answer expected before today is still missing.
+    pub referral_overdue: bool,
+    #[serde(skip)]
+    pub person_id: String,
+    #[serde(skip)]
+    pub agent_id: Option<String>,
+    pub version: i64,
+}
+
+impl RequestRow {
+    /// Next follow-up date or a referral's expected date is before `today`, on an open request.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open()
+            && (self.referral_overdue || self.next_follow_up_on.is_some_and(|d| d < today))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFilter {
+    pub status: Option<Status>,
+    pub open_only: bool,
+    pub type_code: Option<String>,
+    pub agent_id: Option<String>,
+    pub unassigned: bool,
+    pub channel_code: Option<String>,
+    pub event_id: Option<String>,
+    pub person_id: Option<String>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Next follow-up date on or before this day.
+    pub due_by: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// Overdue first, then by next follow-up date; requests with none last.
+    #[default]
+    Due,
+    /// Most recently received first.
+    Recent,
+    /// By reference (stable, for exports).
+    Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpRow {
+    pub id: String,
+    pub kind: FollowUpKind,
+    pub occurred_on: NaiveDate,
+    pub body: String,
+    pub next_follow_up_on: Option<NaiveDate>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralRow {
+    pub id: String,
+    pub partner_code: String,
+    pub partner: String,
+    pub sent_on: NaiveDate,
+    pub expected_by: Option<NaiveDate>,
+    pub reminders: i64,
+    pub reminded_on: Option<NaiveDate>,
+    pub answered_on: Option<NaiveDate>,
+    pub answer: Option<Answer>,
+    pub note: String,
+    pub created_by: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRow {
+    pub at: String,
+    pub actor: String,
+    pub entity: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub request: RequestRow,
+    pub person: Person,
+    pub follow_ups: Vec<FollowUpRow>,
+    pub referrals: Vec<ReferralRow>,
+    pub history: Vec<HistoryRow>,
+    /// The person's other requests.
+    pub others: Vec<RequestRow>,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// What an update changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestChange {
+    pub status: Option<Status>,
+    pub outcome: Option<Outcome>,
+    pub closed_on: Option<NaiveDate>,
+    /// `Some(None)` un-assigns.
+    pub agent_id: Option<Option<String>>,
+    /// `Some(None)` clears the date.
+    pub next_follow_up_on: Option<Option<NaiveDate>>,
+    pub summary: Option<String>,
+    pub type_code: Option<String>,
+    pub channel_code: Option<Option<String>>,
+}
+
+impl RequestChange {
+    pub fn is_empty(&self) -> bool {
+        *self == RequestChange::default()
+    }
+}
+
+/// Appends one line to the history.
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    entity: &str,
+    entity_id: &str,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        ctx.now(),
+        ctx.actor,
+        entity,
+        entity_id,
+        field,
+        old,
+        new
+    ])?;
+    Ok(())
+}
+
+/// "22/11/2026 à 14:05" in local time, from a stored UTC timestamp.
+pub fn fr_timestamp(ts: &str) -> String {
+    DateTime::parse_from_rfc3339(ts)
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .with_timezone(&Local)
+                .format("%d/%m/%Y à %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| ts.to_string())
+}
+
+const ROW_SELECT: &str = "SELECT r.id, r.reference, r.type_code, t.label, r.status, r.outcome, \
+    r.channel_code, e.name, a.name, p.last_name, p.first_name, p.phone, p.email, r.received_on, \
+    r.next_follow_up_on, r.closed_on, r.summary, \
+    EXISTS (SELECT 1 FROM referral f WHERE f.request_id = r.id AND f.answered_on IS NULL \
+            AND f.expected_by < :today), \
+    r.person_id, r.agent_id, r.version \
+    FROM request r JOIN person p ON p.id = r.person_id \
+    JOIN request_type t ON t.code = r.type_code \
+    LEFT JOIN event e ON e.id = r.event_id LEFT JOIN agent a ON a.id = r.agent_id";
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRow> {
+    Ok(RequestRow {
+        id: r.get(0)?,
+        reference: r.get(1)?,
+        type_code: r.get(2)?,
+        type_label: r.get(3)?,
+        status: r.get(4)?,
+        outcome: r.get(5)?,
+        channel: r.get(6)?,
+        event: r.get(7)?,
+        agent: r.get(8)?,
+        last_name: r.get(9)?,
+        first_name: r.get(10)?,
+        phone: r.get(11)?,
+        email: r.get(12)?,
+        received_on: r.get(13)?,
+        next_follow_up_on: r.get(14)?,
+        closed_on: r.get(15)?,
+        summary: r.get(16)?,
+        referral_overdue: r.get(17)?,
+        person_id: r.get(18)?,
+        agent_id: r.get(19)?,
+        version: r.get(20)?,
+    })
+}
+
+/// WHERE clause and named parameters of a filter. Only fixed fragments are concatenated; every
+/// value is bound.
+/// Named SQL parameters, bound at execution.
+type Params = Vec<(&'static str, Box<dyn ToSql>)>;
+
+fn where_clause(f: &RequestFilter) -> (String, Params) {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut params: Params = Vec::new();
+    if let Some(s) = f.status {
+        clauses.push("r.status = :status");
+        params.push((":status", Box::new(s)));
+    }
+    if f.open_only {
+        clauses.push("r.status <> 'close'");
+    }
+    if let Some(t) = &f.type_code {
+        clauses.push("r.type_code = :type");
+        params.push((":type", Box::new(t.clone())));
+    }
+    if let Some(a) = &f.agent_id {
+        clauses.push("r.agent_id = :agent");
+        params.push((":agent", Box::new(a.clone())));
+    }
+    if f.unassigned {
+        clauses.push("r.agent_id IS NULL");
+    }
+    if let Some(c) = &f.channel_code {
+        clauses.push("r.channel_code = :channel");
+        params.push((":channel", Box::new(c.clone())));
+    }
+    if let Some(e) = &f.event_id {
+        clauses.push("r.event_id = :event");
+        params.push((":event", Box::new(e.clone())));
+    }
+    if let Some(p) = &f.person_id {
+        clauses.push("r.person_id = :person");
+        params.push((":person", Box::new(p.clone())));
+    }
+    if let Some(d) = f.received_from {
+        clauses.push("r.received_on >= :from");
+        params.push((":from", Box::new(d)));
+    }
+    if let Some(d) = f.received_to {
+        clauses.push("r.received_on <= :to");
+        params.push((":to", Box::new(d)));
+    }
+    if let Some(d) = f.due_by {
+        clauses.push("r.next_follow_up_on <= :due");
+        params.push((":due", Box::new(d)));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, params)
+}
+
+fn order_clause(o: QueueOrder) -> &'static str {
+    match o {
+        QueueOrder::Due => {
+            " ORDER BY r.next_follow_up_on IS NULL, r.next_follow_up_on, r.received_on, r.reference"
+        }
+        QueueOrder::Recent => " ORDER BY r.received_on DESC, r.reference DESC",
+        QueueOrder::Reference => " ORDER BY r.received_on, r.reference",
+    }
+}
+
+/// Calls `each` for every row of the filter, in order, without holding them all in memory.
+pub(crate) fn for_each_row(
+    conn: &Connection,
+    today: NaiveDate,
+    filter: &RequestFilter,
+    order: QueueOrder,
+    offset: usize,
+    limit: Option<usize>,
+    mut each: impl FnMut(RequestRow) -> Result<()>,
+) -> Result<()> {
+    let (where_sql, mut params) = where_clause(filter);
+    params.push((":today", Box::new(today)));
+    params.push((":limit", Box::new(limit.map_or(-1, |l| l as i64))));
+    params.push((":offset", Box::new(offset as i64)));
+    let sql = format!(
+        "{ROW_SELECT}{where_sql}{} LIMIT :limit OFFSET :offset",
+        order_clause(order)
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let bound: Vec<(&str, &dyn ToSql)> = params.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+    let mut rows = st.query(bound.as_slice())?;
+    while let Some(r) = rows.next()? {
+        each(row_from(r)?)?;
+    }
+    Ok(())
+}
+
+fn row_by_id(conn: &Connection, today: NaiveDate, id: &str) -> Result<RequestRow> {
+    let sql = format!("{ROW_SELECT} WHERE r.id = :id");
+    let mut st = conn.prepare_cached(&sql)?;
+    st.query_row(&[(":today", &today as &dyn ToSql), (":id", &id)], row_from)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            what: "demande",
+            value: id.to_string(),
+            hint: String::new(),
+        })
+}
+
+/// Allocates the next reference of this file's series for the year: "A24-00042".
+fn next_reference(tx: &Transaction<'_>, received_on: NaiveDate) -> Result<String> {
+    use chrono::Datelike;
+    let series: String = tx
+        .query_row("SELECT value FROM meta WHERE key = 'series'", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or_else(|| "A".into());
+    let prefix = format!("{series}{:02}", received_on.year().rem_euclid(100));
+    loop {
+        let n: i64 = tx
+            .prepare_cached(
+                "INSERT INTO counter (name, value) VALUES (?1, 1) \
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            )?
+            .query_row([&prefix], |r| r.get(0))?;
+        let reference = format!("{prefix}-{n:05}");
+        let taken: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM request WHERE reference = ?1)")?
+            .query_row([&reference], |r| r.get(0))?;
+        if !taken {
+            return Ok(reference);
+        }
+    }
+}
+
+fn check_closing(
+    status: Status,
+    outcome: Option<Outcome>,
+    closed_on: Option<NaiveDate>,
+    received_on: NaiveDate,
+) -> Result<()> {
+    match (status, outcome, closed_on) {
+        (Status::Close, None, _) => Err(Error::input(
+            "une demande close doit avoir une issue (aboutie, refusee, sans_suite, reorientee)",
+        )),
+        (Status::Close, Some(_), Some(c)) if c < received_on => Err(Error::input(format!(
+            "la date de clôture {} est antérieure à la date de réception {}",
+            fr_date(c),
+            fr_date(received_on)
+        ))),
+        (s, Some(_), _) if s.is_open() => Err(Error::input(
+            "une issue ne se donne qu'à la clôture (statut close)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a request (and its person unless reused) inside a write transaction.
+pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<Created> {
+    let closed_on = match r.status {
+        Status::Close => Some(r.closed_on.unwrap_or(ctx.today)),
+        _ => None,
+    };
+    check_closing(r.status, r.outcome, closed_on, r.received_on)?;
+    let (person_id, person_reused) = match &r.person_id {
+        Some(id) => (people::get_person(tx, id)?.id, true),
+        None => {
+            let mut p = r.person.clone();
+            p.validate()?;
+            match people::find_same(tx, &p)? {
+                Some(id) => (id, true),
+                None => (people::insert_person(tx, ctx, &p, None)?, false),
+            }
+        }
+    };
+    let id = Uuid::now_v7().to_string();
+    let reference = next_reference(tx, r.received_on)?;
+    let now = ctx.now();
+    tx.prepare_cached(
+        "INSERT INTO request (id, reference, person_id, type_code, status, outcome, channel_code, \
+         event_id, agent_id, received_on, next_follow_up_on, closed_on, summary, import_key, \
+         created_at, created_by, updated_at, updated_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?15, ?16)",
+    )?
+    .execute(params![
+        id,
+        reference,
+        person_id,
+        r.type_code,
+        r.status,
+        r.outcome,
+        r.channel_code,
+        r.event_id,
+        r.agent_id,
+        r.received_on,
+        r.next_follow_up_on,
+        closed_on,
+        r.summary.trim(),
+        r.import_key,
+        now,
+        ctx.actor,
+    ])?;
+    record(tx, ctx, "request", &id, "*", None, Some(&reference))?;
+    if !r.first_note.trim().is_empty() {
+        super::log::insert_follow_up(
+            tx,
+            ctx,
+            &id,
+            &super::log::NewFollowUp {
+                kind: FollowUpKind::Note,
+                occurred_on: r.received_on,
+                body: r.first_note.trim().to_string(),
+                next_follow_up_on: None,
+            },
+        )?;
+    }
+    Ok(Created {
+        id,
+        reference,
+        person_id,
+        person_reused,
+    })
+}
+
+/// The request's current row inside a transaction, for a version check.
+struct Current {
+    status: Status,
+    outcome: Option<Outcome>,
+    closed_on: Option<NaiveDate>,
+    received_on: NaiveDate,
+    agent_id: Option<String>,
+    next_follow_up_on: Option<NaiveDate>,
+    summary: String,
+    type_code: String,
+    channel_code: Option<String>,
+    version: i64,
+    updated_by: String,
+    updated_at: String,
+    reference: String,
+}
+
+fn current(tx: &Transaction<'_>, id: &str) -> Result<Current> {
+    tx.prepare_cached(
+        "SELECT status, outcome, closed_on, received_on, agent_id, next_follow_up_on, summary, \
+         type_code, channel_code, version, updated_by, updated_at, reference FROM request WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(Current {
+            status: r.get(0)?,
+            outcome: r.get(1)?,
+            closed_on: r.get(2)?,
+            received_on: r.get(3)?,
+            agent_id: r.get(4)?,
+            next_follow_up_on: r.get(5)?,
+            summary: r.get(6)?,
+            type_code: r.get(7)?,
+            channel_code: r.get(8)?,
+            version: r.get(9)?,
+            updated_by: r.get(10)?,
+            updated_at: r.get(11)?,
+            reference: r.get(12)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        what: "demande",
+        value: id.to_string(),
+        hint: String::new(),
+    })
+}
+
+fn agent_name(tx: &Transaction<'_>, id: Option<&str>) -> Result<Option<String>> {
+    match id {
+        None => Ok(None),
+        Some(id) => Ok(tx
+            .prepare_cached("SELECT name FROM agent WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?),
+    }
+}
+
+fn show<T: ToString>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(T::to_string)
+}
+
+/// Applies `change` to the request if its version is still `expected` (when given). Returns the
+/// new version. Every changed field leaves a history line.
+pub(crate) fn update(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    id: &str,
+    expected: Option<i64>,
+    change: &RequestChange,
+) -> Result<i64> {
+    let cur = current(tx, id)?;
+    if let Some(v) = expected
+        && v != cur.version
+    {
+        return Err(Error::Conflict {
+            what: format!("La demande {}", cur.reference),
+            by: cur.updated_by,
+            at: fr_timestamp(&cur.updated_at),
+        });
+    }
+    let status = change.status.unwrap_or(cur.status);
+    let (outcome, closed_on) = if status == Status::Close {
+        let outcome = change.outcome.or(cur.outcome);
+        let closed_on = change.closed_on.or(cur.closed_on).unwrap_or(ctx.today);
+        (outcome, Some(closed_on))
+    } else {
+        if change.outcome.is_some() {
+            return Err(Error::input(
+                "une issue ne se donne qu'à la clôture (statut close)",
+            ));
+        }
+        (None, None) // reopened, or still open
+    };
+    check_closing(status, outcome, closed_on, cur.received_on)?;
+    let agent_id = change.agent_id.clone().unwrap_or(cur.agent_id.clone());
+    let next = change.next_follow_up_on.unwrap_or(cur.next_follow_up_on);
+    let summary = change
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_string)
+        .unwrap_or(cur.summary.clone());
+    let type_code = change.type_code.clone().unwrap_or(cur.type_code.clone());
+    let channel_code = change
+        .channel_code
+        .clone()
+        .unwrap_or(cur.channel_code.clone());
+
+    let mut changed = false;
+    let mut note = |field: &str, old: Option<String>, new: Option<String>| -> Result<()> {
+        if old != new {
+            changed = true;
+            record(
+                tx,
+                ctx,
+                "request",
+                id,
+                field,
+                old.as_deref(),
+                new.as_deref(),
+            )?;
+        }
+        Ok(())
+    };
+    note(
+        "status",
+        Some(cur.status.code().into()),
+        Some(status.code().into()),
+    )?;
+    note(
+        "outcome",
+        cur.outcome.map(|o| o.code().into()),
+        outcome.map(|o| o.code().into()),
+    )?;
+    note("closed_on", show(&cur.closed_on), show(&closed_on))?;
+    note(
+        "agent",
+        agent_name(tx, cur.agent_id.as_deref())?,
+        agent_name(tx, agent_id.as_deref())?,
+    )?;
+    note(
+        "next_follow_up_on",
+        show(&cur.next_follow_up_on),
+        show(&next),
+    )?;
+    note("summary", Some(cur.summary.clone()), Some(summary.clone()))?;
+    note("type", Some(cur.type_code.clone()), Some(type_code.clone()))?;
+    note("channel", cur.channel_code.clone(), channel_code.clone())?;
+    if !changed {
+        return Ok(cur.version);
+    }
+    let n = tx
+        .prepare_cached(
+            "UPDATE request SET status = ?3, outcome = ?4, closed_on = ?5, agent_id = ?6, \
+             next_follow_up_on = ?7, summary = ?8, type_code = ?9, channel_code = ?10, \
+             updated_at = ?11, updated_by = ?12, version = version + 1 \
+             WHERE id = ?1 AND version = ?2",
+        )?
+        .execute(params![
+            id,
+            cur.version,
+            status,
+            outcome,
+            closed_on,
+            agent_id,
+            next,
+            summary,
+            type_code,
+            channel_code,
+            ctx.now(),
+            ctx.actor
+        ])?;
+    debug_assert_eq!(
+        n, 1,
+        "the write lock is held: the version cannot have moved"
+    );
+    Ok(cur.version + 1)
+}
+
+fn follow_ups(conn: &Connection, id: &str) -> Result<Vec<FollowUpRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, kind, occurred_on, body, next_follow_up_on, created_at, created_by \
+         FROM follow_up WHERE request_id = ?1 ORDER BY occurred_on, created_at, id",
+    )?;
+    let rows = st.query_map([id], |r| {
+        Ok(FollowUpRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            occurred_on: r.get(2)?,
+            body: r.get(3)?,
+            next_follow_up_on: r.get(4)?,
+            created_at: r.get(5)?,
+            created_by: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn referrals(conn: &Connection, request_id: &str) -> Result<Vec<ReferralRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT f.id, p.code, p.name, f.sent_on, f.expected_by, f.reminders, f.reminded_on, \
+         f.answered_on, f.answer, f.note, f.created_by, f.version \
+         FROM referral f JOIN partner p ON p.id = f.partner_id \
+         WHERE f.request_id = ?1 ORDER BY f.sent_on, f.created_at",
+    )?;
+    let rows = st.query_map([request_id], |r| {
+        Ok(ReferralRow {
+            id: r.get(0)?,
+            partner_code: r.get(1)?,
+            partner: r.get(2)?,
+            sent_on: r.get(3)?,
+            expected_by: r.get(4)?,
+            reminders: r.get(5)?,
+            reminded_on: r.get(6)?,
+            answered_on: r.get(7)?,
+            answer: r.get(8)?,
+            note: r.get(9)?,
+            created_by: r.get(10)?,
+            version: r.get(11)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn history(conn: &Connection, ids: &[&str]) -> Result<Vec<HistoryRow>> {
+    let mut out = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT at, actor, entity, field, old_value, new_value, seq FROM history \
+         WHERE entity_id = ?1 ORDER BY seq",
+    )?;
+    let mut with_seq = Vec::new();
+    for id in ids {
+        let rows = st.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(6)?,
+                HistoryRow {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    entity: r.get(2)?,
+                    field: r.get(3)?,
+                    old_value: r.get(4)?,
+                    new_value: r.get(5)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            with_seq.push(row?);
+        }
+    }
+    with_seq.sort_by_key(|(seq, _)| *seq);
+    out.extend(with_seq.into_iter().map(|(_, h)| h));
+    Ok(out)
+}
+
+impl Store {
+    pub fn create_request(&mut self, r: &NewRequest) -> Result<Created> {
+        self.write(|tx, ctx| create(tx, ctx, r))
+    }
+
+    /// The id of a request from its reference, typed in any case.
+    pub fn request_id(&self, reference: &str) -> Result<String> {
+        let reference = reference.trim().to_uppercase();
+        self.conn
+            .prepare_cached("SELECT id FROM request WHERE reference = ?1")?
+            .query_row([&reference], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                what: "demande",
+                value: reference,
+                hint: " (vérifiez la référence, par exemple A24-00042)".into(),
+            })
+    }
+
+    /// One page of a queue.
+    pub fn queue(
+        &self,
+        filter: &RequestFilter,
+        order: QueueOrder,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<RequestRow>> {
+        let mut out = Vec::with_capacity(limit);
+        for_each_row(
+            &self.conn,
+            self.ctx.today,
+            filter,
+            order,
+            offset,
+            Some(limit),
+            |r| {
+                out.push(r);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Streams every row of a filter (exports), without loading the table.
+    pub fn for_each_request(
+        &self,
+        filter: &RequestFilter,
+        order: QueueOrder,
+        each: impl FnMut(RequestRow) -> Result<()>,
+    ) -> Result<()> {
+        for_each_row(&self.conn, self.ctx.today, filter, order, 0, None, each)
+    }
+
+    pub fn count(&self, filter: &RequestFilter) -> Result<usize> {
+        let (where_sql, params) = where_clause(filter);
+        let sql = format!("SELECT count(*) FROM request r{where_sql}");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let bound: Vec<(&str, &dyn ToSql)> = params.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+        let n: i64 = st.query_row(bound.as_slice(), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    pub fn request_row(&self, id: &str) -> Result<RequestRow> {
+        row_by_id(&self.conn, self.ctx.today, id)
+    }
+
+    /// Everything about one request: person, timeline, history, the person's other requests.
+    pub fn request_detail(&self, id: &str) -> Result<RequestDetail> {
+        let request = row_by_id(&self.conn, self.ctx.today, id)?;
+        let person = people::get_person(&self.conn, &request.person_id)?;
+        let referrals = referrals(&self.conn, id)?;
+        let mut ids: Vec<&str> = vec![id];
+        ids.extend(referrals.iter().map(|r| r.id.as_str()));
+        let history = history(&self.conn, &ids)?;
+        let others = self
+            .queue(
+                &RequestFilter {
+                    person_id: Some(person.id.clone()),
+                    ..Default::default()
+                },
+                QueueOrder::Recent,
+                0,
+                50,
+            )?
+            .into_iter()
+            .filter(|r| r.id != id)
+            .collect();
+        let (created_at, created_by, updated_at, updated_by) = self.conn.query_row(
+            "SELECT created_at, created_by, updated_at, updated_by FROM request WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok(RequestDetail {
+            follow_ups: follow_ups(&self.conn, id)?,
+            request,
+            person,
+            referrals,
+            history,
+            others,
+            created_at,
+            created_by,
+            updated_at,
+            updated_by,
+        })
+    }
+
+    /// Changes a request. `expected_version` is the version the agent read: if a colleague
+    /// changed the request since, nothing is written and [`Error::Conflict`] says who and when.
+    pub fn update_request(
+        &mut self,
+        id: &str,
+        expected_version: Option<i64>,
+        change: &RequestChange,
+    ) -> Result<i64> {
+        self.write(|tx, ctx| update(tx, ctx, id, expected_version, change))
+    }
+}
