@@ -354,15 +354,18 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
 
     // Agents and events first (small, idempotent).
     let (agent_ids, events) = store.write(|tx, ctx| {
+        // Ids of the team and events come from their own stream, drawn whether or not used.
+        let mut setup = Rng::new(seed.wrapping_mul(31).wrapping_add(17));
         let mut ids = Vec::new();
         for (name, initials, role) in AGENTS {
+            let new_id = setup.uuid_v7(millis(today, 0));
             let id: Option<String> = tx
                 .query_row("SELECT id FROM agent WHERE name_key = ?1", [fold(name)], |r| r.get(0))
                 .optional()?;
             let id = match id {
                 Some(id) => id,
                 None => {
-                    let id = Rng::new(seed ^ u64::from(initials.as_bytes()[1])).uuid_v7(millis(today, 0));
+                    let id = new_id;
                     tx.execute(
                         "INSERT INTO agent (id, name, name_key, initials, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![id, name, fold(name), initials, role, ctx.now()],
@@ -377,13 +380,14 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
             // Spread through the academic year, one about every 3-4 weeks.
             let back = 12 + (i as u64) * 25;
             let held_on = today - Days::new(back);
+            let new_id = setup.uuid_v7(millis(held_on, 0));
             let existing: Option<String> = tx
                 .query_row("SELECT id FROM event WHERE name = ?1 AND held_on = ?2", params![name, held_on], |r| r.get(0))
                 .optional()?;
             let id = match existing {
                 Some(id) => id,
                 None => {
-                    let id = Rng::new(seed.wrapping_add(i as u64 * 7919)).uuid_v7(millis(held_on, 0));
+                    let id = new_id;
                     tx.execute(
                         "INSERT INTO event (id, name, held_on, place, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![id, name, held_on, place, stamp(held_on, 3600)],

@@ -8,7 +8,7 @@
 use crate::domain::{Outcome, Profile, Status, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{NewPerson, NewReferral, NewRequest, Store};
-use crate::text::{email_key, fold, name_key, phone_key};
+use crate::text::{display_safe, email_key, fold, name_key, phone_key};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -404,6 +404,22 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
         return Err(Error::Rows(header_errors));
     }
 
+    // Physical line of a byte offset (a quoted cell may span lines).
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |pos: Option<&csv::Position>| {
+        pos.map_or(0, |p| {
+            // With CRLF ends the reader may place a record on the end of the previous line.
+            let mut at = p.byte() as usize;
+            while text
+                .as_bytes()
+                .get(at)
+                .is_some_and(|b| *b == b'\r' || *b == b'\n')
+            {
+                at += 1;
+            }
+            newlines.partition_point(|&nl| nl < at) + 1
+        })
+    };
     let today = store.today();
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
@@ -411,12 +427,12 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_of(e.position());
                 errors.push(format!("ligne {line} : ligne illisible ({e})"));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_of(record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line at the end of a spreadsheet export
         }
@@ -445,14 +461,16 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
             Err(errs) => {
                 for (col, why) in errs {
                     let value = row.get(col).unwrap_or("");
-                    if value.is_empty() {
-                        errors.push(format!("ligne {line}, colonne « {} » : {why}", col.name()));
+                    let message = if value.is_empty() {
+                        format!("ligne {line}, colonne « {} » : {why}", col.name())
                     } else {
-                        errors.push(format!(
+                        format!(
                             "ligne {line}, colonne « {} » (« {value} ») : {why}",
                             col.name()
-                        ));
-                    }
+                        )
+                    };
+                    // Cells may hold line breaks or escape sequences: one safe line each.
+                    errors.push(display_safe(&message).into_owned());
                 }
             }
         }

@@ -33,7 +33,13 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             tracing::error!(error = %e, "command failed");
-            eprintln!("guichet : {e}");
+            // Messages may quote what a file held: every line passes the sanitiser.
+            let message = e.to_string();
+            let mut lines = message.split('\n').map(guichet::text::display_safe);
+            eprintln!("guichet : {}", lines.next().unwrap_or_default());
+            for line in lines {
+                eprintln!("{line}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

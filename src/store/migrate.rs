@@ -143,7 +143,7 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {
 
 /// Connection settings for every read-write connection.
 pub(super) fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(super::BUSY_TIMEOUT)?;
+    conn.busy_timeout(super::busy_timeout())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -151,7 +151,7 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
 }
 
 pub(super) fn configure_read_only(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(super::BUSY_TIMEOUT)?;
+    conn.busy_timeout(super::busy_timeout())?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     Ok(())
 }

@@ -62,9 +62,15 @@ pub struct Store {
     pub ctx: Ctx,
 }
 
-/// How long one attempt waits for another process's write to finish, and how many attempts.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const WRITE_ATTEMPTS: u32 = 6;
+/// How long one attempt waits for another process's write to finish (2 s, or
+/// `GUICHET_BUSY_TIMEOUT_MS`), and how many attempts before giving up.
+fn busy_timeout() -> Duration {
+    std::env::var("GUICHET_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(2), Duration::from_millis)
+}
+const WRITE_ATTEMPTS: u32 = 5;
 
 impl Store {
     /// Opens (creating it on first use) the case file at `path`.
@@ -128,7 +134,7 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: it takes the write lock before reading, so
     /// a read-then-write never fails half-way because a colleague wrote in between. A busy file
-    /// is retried a few times (each attempt waits up to `BUSY_TIMEOUT`) before giving up with
+    /// is retried a few times (each attempt waits up to `busy_timeout()`) before giving up with
     /// [`Error::Busy`]. An error rolls everything back.
     pub fn write<T>(
         &mut self,

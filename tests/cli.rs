@@ -1,0 +1,496 @@
+//! The command line as scripts and agents use it: outputs, exit status, messages, concurrency.
+
+mod common;
+
+use common::{Env, bytes};
+use rusqlite::Connection;
+use serde_json::Value;
+
+fn count(env: &Env, sql: &str) -> i64 {
+    Connection::open(env.db())
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+/// `request add` with defaults for the required flags that `extra` does not give.
+fn add(env: &Env, extra: &[&str]) -> String {
+    let mut args = vec!["request", "add"];
+    for (flag, default) in [
+        ("--type", "bourse"),
+        ("--nom", "Dupont"),
+        ("--prenom", "Jean"),
+    ] {
+        if !extra.contains(&flag) {
+            args.extend([flag, default]);
+        }
+    }
+    args.extend_from_slice(extra);
+    env.ok(&args).trim().to_string()
+}
+
+#[test]
+fn request_add_prints_the_reference_and_show_gives_it_back() {
+    let env = Env::new();
+    env.ok(&["agent", "add", "Élodie Martin", "--role", "responsable"]);
+    let reference = env.ok(&[
+        "--agent",
+        "Élodie Martin",
+        "request",
+        "add",
+        "--type",
+        "Bourse d'études",
+        "--nom",
+        "D'Aubigné",
+        "--prenom",
+        "Hélène",
+        "--telephone",
+        "+33 6 12 34 56 78",
+        "--email",
+        "helene@exemple.fr",
+        "--profil",
+        "interne",
+        "--canal",
+        "Téléphone",
+        "--agent",
+        "EM",
+        "--commentaire",
+        "Premier appel",
+    ]);
+    assert_eq!(reference, "A26-00001\n");
+    let json: Value =
+        serde_json::from_str(&env.ok(&["request", "show", "a26-00001", "--format", "json"]))
+            .unwrap();
+    assert_eq!(json["reference"], "A26-00001");
+    assert_eq!(json["type"], "bourse");
+    assert_eq!(json["status"], "nouvelle");
+    assert_eq!(json["channel"], "telephone");
+    assert_eq!(json["agent"], "Élodie Martin");
+    assert_eq!(json["person"]["last_name"], "D'Aubigné");
+    assert_eq!(json["follow_ups"][0]["body"], "Premier appel");
+    assert_eq!(json["history"][0]["actor"], "Élodie Martin");
+}
+
+#[test]
+fn bad_input_is_named_with_exit_status_2_and_nothing_is_written() {
+    let env = Env::new();
+    let reference = add(&env, &[]);
+    let before = count(&env, "SELECT count(*) FROM history");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "request",
+                "add",
+                "--type",
+                "bourse",
+                "--nom",
+                "X",
+                "--prenom",
+                "Y",
+                "--date",
+                "31/02/2024",
+            ],
+            "--date : date invalide : « 31/02/2024 » (le 31 février 2024 n'existe pas)",
+        ),
+        (
+            &[
+                "request", "add", "--type", "voyage", "--nom", "X", "--prenom", "Y",
+            ],
+            "--type : type de demande inconnu : « voyage »",
+        ),
+        (
+            &[
+                "request", "add", "--type", "bourse", "--nom", " ", "--prenom", "Y",
+            ],
+            "--nom : le nom est vide",
+        ),
+        (
+            &[
+                "request", "add", "--type", "bourse", "--nom", "X", "--prenom", "Y", "--canal",
+                "pigeon",
+            ],
+            "--canal : canal inconnu : « pigeon »",
+        ),
+        (
+            &[
+                "request", "add", "--type", "bourse", "--nom", "X", "--prenom", "Y", "--statut",
+                "close",
+            ],
+            "--issue : une demande close doit avoir une issue",
+        ),
+        (
+            &["request", "update", &reference, "--statut", "perdue"],
+            "--statut : statut inconnu : « perdue »",
+        ),
+        (
+            &["request", "update", &reference, "--statut", "close"],
+            "une demande close doit avoir une issue",
+        ),
+        (
+            &[
+                "request",
+                "update",
+                &reference,
+                "--statut",
+                "close",
+                "--issue",
+                "aboutie",
+                "--date-cloture",
+                "01/01/2020",
+            ],
+            "antérieure à la date de réception",
+        ),
+        (
+            &["request", "show", "A26-99999"],
+            "demande introuvable : « A26-99999 »",
+        ),
+        (
+            &["referral", "add", &reference, "--partenaire", "Inconnu SA"],
+            "--partenaire : partenaire introuvable : « Inconnu SA »",
+        ),
+        (
+            &["follow-up", "add", &reference, "--kind", "pigeon"],
+            "--kind : type de suivi inconnu",
+        ),
+        (
+            &["import", "csv", "/nonexistent/file.csv"],
+            "/nonexistent/file.csv : illisible",
+        ),
+        (
+            &["--db", "/nonexistent/dir/g.sqlite3", "list"],
+            "le dossier /nonexistent/dir n'existe pas",
+        ),
+        (
+            &[
+                "report",
+                "weekly",
+                "--from",
+                "2024-02-01",
+                "--to",
+                "2024-01-01",
+            ],
+            "période vide",
+        ),
+        (&["list", "--frobnicate"], "--frobnicate"),
+    ];
+    for (args, expected) in cases {
+        let stderr = env.fails(args, 2);
+        assert!(
+            stderr.contains(expected),
+            "guichet {args:?}:\n{stderr}\nexpected: {expected}"
+        );
+        assert!(
+            stderr.lines().count() <= 8,
+            "short message for {args:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM request"),
+        1,
+        "nothing half-written"
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM history"), before);
+}
+
+#[test]
+fn list_json_has_the_contract_keys_and_csv_is_for_french_spreadsheets() {
+    let env = Env::new();
+    add(
+        &env,
+        &[
+            "--telephone",
+            "+33 6 12 34 56 78",
+            "--email",
+            "jean@exemple.fr",
+        ],
+    );
+    add(&env, &["--nom", "=HYPERLINK(\"http://x\")"]);
+    let json: Value = serde_json::from_str(&env.ok(&["list", "--format", "json"])).unwrap();
+    let rows = json.as_array().expect("one array");
+    assert_eq!(rows.len(), 2);
+    for key in [
+        "reference",
+        "type",
+        "status",
+        "outcome",
+        "channel",
+        "event",
+        "agent",
+        "last_name",
+        "first_name",
+        "received_on",
+        "next_follow_up_on",
+        "closed_on",
+    ] {
+        assert!(rows[0].get(key).is_some(), "missing key {key}: {}", rows[0]);
+    }
+    assert_eq!(rows[0]["received_on"], "2026-11-22");
+    assert_eq!(rows[0]["outcome"], Value::Null);
+
+    let csv = env
+        .cmd()
+        .args(["list", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(csv.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM");
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').split("\r\n");
+    assert_eq!(
+        lines.next().unwrap(),
+        "Référence;Type;Statut;Issue;Canal;Événement;Agent;Nom;Prénom;Téléphone;E-mail;Reçue le;Relance le;Close le"
+    );
+    let first = lines.next().unwrap();
+    assert!(
+        first.contains(";'+33 6 12 34 56 78;"),
+        "phone neutralised, still readable: {first}"
+    );
+    assert!(text.contains("'=HYPERLINK"), "formula neutralised: {text}");
+}
+
+#[test]
+fn follow_up_and_referral_commands_move_the_case() {
+    let env = Env::new();
+    let r = add(&env, &[]);
+    env.ok(&[
+        "--agent",
+        "Karim",
+        "follow-up",
+        "add",
+        &r,
+        "--kind",
+        "appel_sortant",
+        "--text",
+        "Rappelé",
+        "--relance",
+        "+7",
+    ]);
+    env.ok(&["referral", "add", &r, "--partenaire", "cpam"]);
+    let show: Value =
+        serde_json::from_str(&env.ok(&["request", "show", &r, "--format", "json"])).unwrap();
+    assert_eq!(show["status"], "attente_partenaire");
+    assert_eq!(show["next_follow_up_on"], "2026-11-29");
+    assert_eq!(show["referrals"][0]["partner_code"], "cpam");
+    assert_eq!(show["referrals"][0]["expected_by"], "2026-12-22");
+    env.ok(&[
+        "referral",
+        "answer",
+        &r,
+        "--partenaire",
+        "CPAM du Loiret",
+        "--reponse",
+        "favorable",
+    ]);
+    let show: Value =
+        serde_json::from_str(&env.ok(&["request", "show", &r, "--format", "json"])).unwrap();
+    assert_eq!(show["status"], "en_cours", "no open referral left");
+    assert_eq!(show["referrals"][0]["answer"], "favorable");
+    env.ok(&[
+        "request", "update", &r, "--statut", "close", "--issue", "Aboutie",
+    ]);
+    let list: Value =
+        serde_json::from_str(&env.ok(&["list", "--status", "close", "--format", "json"])).unwrap();
+    assert_eq!(list[0]["closed_on"], "2026-11-22");
+    assert_eq!(list[0]["outcome"], "aboutie");
+}
+
+#[test]
+fn two_processes_adding_2000_follow_ups_each_lose_nothing() {
+    let env = Env::new();
+    let r = add(&env, &[]);
+    let workers: Vec<_> = ["Paul", "Marie"]
+        .into_iter()
+        .map(|agent| {
+            let mut script = std::process::Command::new("bash");
+            script
+                .arg("-c")
+                .arg(format!(
+                    "for i in $(seq 1 2000); do \"$0\" --agent {agent} follow-up add {r} --text \"{agent} $i\" || exit 1; done"
+                ))
+                .arg(env!("CARGO_BIN_EXE_guichet"));
+            let base = env.cmd();
+            for (k, v) in base.get_envs() {
+                match v {
+                    Some(v) => script.env(k, v),
+                    None => script.env_remove(k),
+                };
+            }
+            script.stderr(std::process::Stdio::piped());
+            script.spawn().unwrap()
+        })
+        .collect();
+    for w in workers {
+        let out = w.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "no error surfaced: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), 4000);
+    assert_eq!(
+        count(&env, "SELECT count(DISTINCT body) FROM follow_up"),
+        4000
+    );
+}
+
+#[test]
+fn a_file_locked_by_another_writer_is_reported_after_waiting() {
+    let env = Env::new();
+    let r = add(&env, &[]);
+    let holder = Connection::open(env.db()).unwrap();
+    holder
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO meta VALUES ('lock', 'held');")
+        .unwrap();
+    let out = env
+        .cmd()
+        .env("GUICHET_BUSY_TIMEOUT_MS", "100")
+        .args(["follow-up", "add", &r, "--text", "bloqué"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("occupé par un autre poste"), "{stderr}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), 0);
+    // Released, the same command goes through.
+    env.ok(&["follow-up", "add", &r, "--text", "débloqué"]);
+}
+
+#[test]
+fn demo_is_deterministic_for_a_seed() {
+    let a = Env::new();
+    let b = Env::new();
+    a.ok(&["demo", "--requests", "500", "--seed", "42"]);
+    b.ok(&["demo", "--requests", "500", "--seed", "42"]);
+    let dump = |env: &Env| {
+        let c = Connection::open(env.db()).unwrap();
+        let mut out = Vec::new();
+        for t in ["person", "request", "follow_up", "referral", "event"] {
+            let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).unwrap();
+            let n = st.column_count();
+            out.extend(
+                st.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            r.get::<_, rusqlite::types::Value>(i)
+                                .map(|v| format!("{v:?}"))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .unwrap()
+                .map(|r| r.unwrap().join("|")),
+            );
+        }
+        out
+    };
+    let (da, db) = (dump(&a), dump(&b));
+    assert_eq!(da, db);
+    // …and realistic: every status and outcome, overdue cases, accents and apostrophes.
+    for status in [
+        "a_qualifier",
+        "nouvelle",
+        "en_cours",
+        "attente_demandeur",
+        "attente_partenaire",
+        "close",
+    ] {
+        assert!(
+            count(
+                &a,
+                &format!("SELECT count(*) FROM request WHERE status = '{status}'")
+            ) > 0,
+            "{status}"
+        );
+    }
+    for outcome in ["aboutie", "refusee", "sans_suite", "reorientee"] {
+        assert!(
+            count(
+                &a,
+                &format!("SELECT count(*) FROM request WHERE outcome = '{outcome}'")
+            ) > 0,
+            "{outcome}"
+        );
+    }
+    assert!(
+        count(
+            &a,
+            "SELECT count(*) FROM request WHERE status <> 'close' AND next_follow_up_on < '2026-11-22'"
+        ) > 0
+    );
+    assert!(
+        count(
+            &a,
+            "SELECT count(*) FROM person WHERE last_name LIKE '%''%'"
+        ) > 0
+    );
+    assert!(
+        count(
+            &a,
+            "SELECT count(*) FROM person WHERE first_name LIKE '%é%'"
+        ) > 0
+    );
+    env_check(&a);
+}
+
+fn env_check(env: &Env) {
+    let out = env.ok(&["check"]);
+    assert!(out.contains("Fichier intègre"), "{out}");
+}
+
+#[test]
+fn init_is_idempotent_and_reference_lists_are_editable() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let first = bytes(&env.db()).len();
+    assert!(env.ok(&["init"]).contains("Fichier prêt"));
+    assert!(first > 0);
+    env.ok(&[
+        "ref",
+        "add-type",
+        "conciergerie",
+        "Conciergerie",
+        "--alias",
+        "aide administrative",
+    ]);
+    env.ok(&["ref", "disable", "types", "decouverte"]);
+    let listed = env.ok(&["ref", "list", "types"]);
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("conciergerie"))
+        .expect("new type listed");
+    assert!(
+        line.contains("Conciergerie") && line.ends_with("oui"),
+        "{line}"
+    );
+    let hidden = listed
+        .lines()
+        .find(|l| l.starts_with("decouverte"))
+        .expect("kept in the list");
+    assert!(hidden.ends_with("non"), "{hidden}");
+    add(&env, &["--type", "Aide administrative"]);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM request WHERE type_code = 'conciergerie'"
+        ),
+        1
+    );
+    env.ok(&[
+        "ref",
+        "add-partner",
+        "mission_locale",
+        "Mission locale d'Orléans",
+        "--kind",
+        "emploi",
+    ]);
+    assert!(
+        env.ok(&["ref", "list", "partenaires"])
+            .contains("Mission locale d'Orléans")
+    );
+}
