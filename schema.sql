@@ -127,10 +127,17 @@ CREATE TABLE request (
     CHECK (closed_on IS NULL OR closed_on >= received_on)
 ) STRICT;
 CREATE INDEX request_person ON request (person_id);
-CREATE INDEX request_received ON request (received_on, type_code);
-CREATE INDEX request_closed ON request (closed_on, type_code) WHERE closed_on IS NOT NULL;
+-- Figures: counts by reception (type, channel, status) and by closing (type, outcome) read these
+-- covering indexes only.
+CREATE INDEX request_received ON request (received_on, type_code, channel_code, status);
+CREATE INDEX request_closed ON request (closed_on, type_code, outcome) WHERE closed_on IS NOT NULL;
+-- Lists: "most recent first" and "due first" pages walk an index instead of sorting the table.
+CREATE INDEX request_recent ON request (received_on, reference);
+-- "Types in use" by a date: one lookup per type.
+CREATE INDEX request_type_received ON request (type_code, received_on);
+CREATE INDEX request_due ON request (coalesce(next_follow_up_on, '9999-12-31'), received_on, reference)
+    WHERE status <> 'close';
 CREATE INDEX request_agent_open ON request (agent_id, next_follow_up_on) WHERE status <> 'close';
-CREATE INDEX request_open_due ON request (next_follow_up_on) WHERE status <> 'close';
 CREATE INDEX request_status ON request (status, received_on);
 CREATE INDEX request_event ON request (event_id) WHERE event_id IS NOT NULL;
 

@@ -1,1 +1,114 @@
-fn main() {}
+//! Storage and report timings on a 100,000-request file (`cargo bench --bench store`).
+//! The file is generated once per run with the demo generator (seed 1, today 22/11/2026).
+//! Whole-process timings of the same operations: `scripts/bench-cli.sh`.
+
+use chrono::{Days, NaiveDate};
+use guichet::store::{QueueOrder, RequestFilter, Store};
+use std::sync::OnceLock;
+
+fn main() {
+    divan::main();
+}
+
+const REQUESTS: usize = 100_000;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("bench.sqlite3");
+        let mut store = Store::open(&path).expect("open");
+        store.set_today(today());
+        guichet::demo::fill(&mut store, REQUESTS, 1).expect("demo data");
+        Fixture { _dir: dir, path }
+    })
+}
+
+fn store() -> Store {
+    let mut s = Store::open(&fixture().path).expect("open");
+    s.set_today(today());
+    s
+}
+
+#[divan::bench]
+fn open_file(bencher: divan::Bencher) {
+    fixture();
+    bencher.bench_local(store);
+}
+
+#[divan::bench]
+fn weekly_report_one_year(bencher: divan::Bencher) {
+    let s = store();
+    bencher.bench_local(|| {
+        guichet::report::weekly(&s, today() - Days::new(365), today()).expect("weekly")
+    });
+}
+
+#[divan::bench]
+fn summary_report_one_year(bencher: divan::Bencher) {
+    let s = store();
+    bencher.bench_local(|| {
+        guichet::report::summary(&s, today() - Days::new(365), today()).expect("summary")
+    });
+}
+
+fn agent_filter(s: &Store) -> RequestFilter {
+    let agent = s.resolve_agent("Karim Benali").expect("demo agent");
+    RequestFilter {
+        agent_id: Some(agent.id),
+        open_only: true,
+        ..Default::default()
+    }
+}
+
+#[divan::bench]
+fn agent_open_requests_all(bencher: divan::Bencher) {
+    let s = store();
+    let f = agent_filter(&s);
+    bencher.bench_local(|| {
+        let mut n = 0;
+        s.for_each_request(&f, QueueOrder::Due, |_| {
+            n += 1;
+            Ok(())
+        })
+        .expect("list");
+        n
+    });
+}
+
+#[divan::bench]
+fn agent_queue_first_page_and_count(bencher: divan::Bencher) {
+    let s = store();
+    let f = agent_filter(&s);
+    bencher.bench_local(|| {
+        (
+            s.queue(&f, QueueOrder::Due, 0, 50).expect("page"),
+            s.count(&f).expect("count"),
+        )
+    });
+}
+
+#[divan::bench]
+fn all_requests_page_deep_in_the_list(bencher: divan::Bencher) {
+    let s = store();
+    let f = RequestFilter::default();
+    bencher.bench_local(|| s.queue(&f, QueueOrder::Recent, 90_000, 50).expect("page"));
+}
+
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn demo_10000_requests(bencher: divan::Bencher) {
+    bencher.bench_local(|| {
+        let mut s = Store::open_in_memory().expect("memory");
+        s.set_today(today());
+        guichet::demo::fill(&mut s, 10_000, 2).expect("demo")
+    });
+}

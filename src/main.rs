@@ -17,8 +17,8 @@ fn main() -> ExitCode {
     let _log = guichet::logging::init();
     let result = match &cli.command {
         Some(command) => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
+            // Stdout is line-buffered: a long list would cost one system call per line.
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
             let r = cli::run(&cli, command, &mut out);
             let _ = out.flush();
             r

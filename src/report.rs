@@ -61,11 +61,11 @@ fn per_day(
     let sql = match column {
         DateColumn::Received => {
             "SELECT type_code, received_on, count(*) FROM request \
-             WHERE received_on BETWEEN ?1 AND ?2 GROUP BY type_code, received_on"
+             WHERE received_on BETWEEN ?1 AND ?2 GROUP BY received_on, type_code"
         }
         DateColumn::Closed => {
             "SELECT type_code, closed_on, count(*) FROM request \
-             WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY type_code, closed_on"
+             WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY closed_on, type_code"
         }
     };
     let mut st = store.conn().prepare_cached(sql)?;
@@ -79,14 +79,17 @@ enum DateColumn {
     Closed,
 }
 
-/// Counts per type of a date column strictly before `day`.
+/// Counts per type of a date column strictly before `day`. The covering indexes are named:
+/// left alone, the planner walks the type index to skip a sort and reads every row.
 fn before(store: &Store, column: DateColumn, day: NaiveDate) -> Result<HashMap<String, i64>> {
     let sql = match column {
         DateColumn::Received => {
-            "SELECT type_code, count(*) FROM request WHERE received_on < ?1 GROUP BY type_code"
+            "SELECT type_code, count(*) FROM request INDEXED BY request_received \
+             WHERE received_on < ?1 GROUP BY type_code"
         }
         DateColumn::Closed => {
-            "SELECT type_code, count(*) FROM request WHERE closed_on < ?1 GROUP BY type_code"
+            "SELECT type_code, count(*) FROM request INDEXED BY request_closed \
+             WHERE closed_on < ?1 GROUP BY type_code"
         }
     };
     let mut st = store.conn().prepare_cached(sql)?;
@@ -216,8 +219,11 @@ pub fn summary(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Summary>
         [from, to],
         |r| r.get(0),
     )?;
+    // Closing never precedes reception, so open at the end = received by then - closed by then
+    // (two counts on covering indexes instead of a scan of the table).
     let open_at_end: i64 = conn.query_row(
-        "SELECT count(*) FROM request WHERE received_on <= ?1 AND (closed_on IS NULL OR closed_on > ?1)",
+        "SELECT (SELECT count(*) FROM request WHERE received_on <= ?1) \
+              - (SELECT count(*) FROM request WHERE closed_on <= ?1)",
         [to],
         |r| r.get(0),
     )?;

@@ -25,6 +25,15 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// (type, received, closing date and outcome, channel, partner referred to)
+type Row<'a> = (
+    &'a str,
+    &'a str,
+    Option<(&'a str, Outcome)>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
 fn build(env: &Env) {
     let mut s = Store::open(&env.db()).unwrap().with_actor("test");
     s.set_today(d("2026-11-22"));
@@ -33,13 +42,7 @@ fn build(env: &Env) {
         .unwrap();
     s.add_event("Salon de juillet", d("2023-07-15"), "")
         .unwrap();
-    let rows: [(
-        &str,
-        &str,
-        Option<(&str, Outcome)>,
-        Option<&str>,
-        Option<&str>,
-    ); 7] = [
+    let rows: [Row; 7] = [
         (
             "bourse",
             "2023-06-01",

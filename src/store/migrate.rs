@@ -144,6 +144,10 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {
 /// Connection settings for every read-write connection.
 pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(super::busy_timeout())?;
+    // Reads through a memory map: long lists and reports spend far less time in system calls.
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    // Sorts of long lists stay in memory instead of spilling to a temporary file.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -152,6 +156,7 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
 
 pub(super) fn configure_read_only(conn: &Connection) -> Result<()> {
     conn.busy_timeout(super::busy_timeout())?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     Ok(())
 }

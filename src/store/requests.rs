@@ -240,40 +240,71 @@ pub fn fr_timestamp(ts: &str) -> String {
         .unwrap_or_else(|_| ts.to_string())
 }
 
-const ROW_SELECT: &str = "SELECT r.id, r.reference, r.type_code, t.label, r.status, r.outcome, \
-    r.channel_code, e.name, a.name, p.last_name, p.first_name, p.phone, p.email, r.received_on, \
+/// Request rows join only `person`: type labels, agent and event names come from small maps
+/// loaded once per query (a join per row to those tables doubled the time of long lists).
+const ROW_SELECT: &str = "SELECT r.id, r.reference, r.type_code, r.status, r.outcome, \
+    r.channel_code, r.event_id, p.last_name, p.first_name, p.phone, p.email, r.received_on, \
     r.next_follow_up_on, r.closed_on, r.summary, \
     EXISTS (SELECT 1 FROM referral f WHERE f.request_id = r.id AND f.answered_on IS NULL \
             AND f.expected_by < :today), \
-    r.person_id, r.agent_id, r.version \
-    FROM request r JOIN person p ON p.id = r.person_id \
-    JOIN request_type t ON t.code = r.type_code \
-    LEFT JOIN event e ON e.id = r.event_id LEFT JOIN agent a ON a.id = r.agent_id";
+    r.person_id, r.agent_id, r.version FROM ";
 
-fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRow> {
-    Ok(RequestRow {
-        id: r.get(0)?,
-        reference: r.get(1)?,
-        type_code: r.get(2)?,
-        type_label: r.get(3)?,
-        status: r.get(4)?,
-        outcome: r.get(5)?,
-        channel: r.get(6)?,
-        event: r.get(7)?,
-        agent: r.get(8)?,
-        last_name: r.get(9)?,
-        first_name: r.get(10)?,
-        phone: r.get(11)?,
-        email: r.get(12)?,
-        received_on: r.get(13)?,
-        next_follow_up_on: r.get(14)?,
-        closed_on: r.get(15)?,
-        summary: r.get(16)?,
-        referral_overdue: r.get(17)?,
-        person_id: r.get(18)?,
-        agent_id: r.get(19)?,
-        version: r.get(20)?,
-    })
+/// Joined after the page of rows is chosen.
+const ROW_JOIN: &str = " JOIN person p ON p.id = r.person_id";
+
+/// Names of the small tables, by key.
+struct Names {
+    types: std::collections::HashMap<String, String>,
+    agents: std::collections::HashMap<String, String>,
+    events: std::collections::HashMap<String, String>,
+}
+
+impl Names {
+    fn load(conn: &Connection) -> Result<Names> {
+        let map = |sql: &str| -> Result<std::collections::HashMap<String, String>> {
+            let mut st = conn.prepare_cached(sql)?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(Names {
+            types: map("SELECT code, label FROM request_type")?,
+            agents: map("SELECT id, name FROM agent")?,
+            events: map("SELECT id, name FROM event")?,
+        })
+    }
+
+    fn row(&self, r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRow> {
+        let type_code: String = r.get(2)?;
+        let event_id: Option<String> = r.get(6)?;
+        let agent_id: Option<String> = r.get(17)?;
+        Ok(RequestRow {
+            id: r.get(0)?,
+            reference: r.get(1)?,
+            type_label: self
+                .types
+                .get(&type_code)
+                .cloned()
+                .unwrap_or_else(|| type_code.clone()),
+            type_code,
+            status: r.get(3)?,
+            outcome: r.get(4)?,
+            channel: r.get(5)?,
+            event: event_id.and_then(|e| self.events.get(&e).cloned()),
+            agent: agent_id.as_ref().and_then(|a| self.agents.get(a).cloned()),
+            last_name: r.get(7)?,
+            first_name: r.get(8)?,
+            phone: r.get(9)?,
+            email: r.get(10)?,
+            received_on: r.get(11)?,
+            next_follow_up_on: r.get(12)?,
+            closed_on: r.get(13)?,
+            summary: r.get(14)?,
+            referral_overdue: r.get(15)?,
+            person_id: r.get(16)?,
+            agent_id,
+            version: r.get(18)?,
+        })
+    }
 }
 
 /// WHERE clause and named parameters of a filter. Only fixed fragments are concatenated; every
@@ -337,7 +368,7 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
 fn order_clause(o: QueueOrder) -> &'static str {
     match o {
         QueueOrder::Due => {
-            " ORDER BY r.next_follow_up_on IS NULL, r.next_follow_up_on, r.received_on, r.reference"
+            " ORDER BY coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
         }
         QueueOrder::Recent => " ORDER BY r.received_on DESC, r.reference DESC",
         QueueOrder::Reference => " ORDER BY r.received_on, r.reference",
@@ -358,29 +389,36 @@ pub(crate) fn for_each_row(
     params.push((":today", Box::new(today)));
     params.push((":limit", Box::new(limit.map_or(-1, |l| l as i64))));
     params.push((":offset", Box::new(offset as i64)));
+    // The page is chosen on `request` and its indexes alone; only its rows are then joined and
+    // checked for overdue referrals (OFFSET would otherwise compute every skipped row).
+    let order_sql = order_clause(order);
     let sql = format!(
-        "{ROW_SELECT}{where_sql}{} LIMIT :limit OFFSET :offset",
-        order_clause(order)
+        "{ROW_SELECT}(SELECT r.rowid AS k FROM request r{where_sql}{order_sql} \
+         LIMIT :limit OFFSET :offset) page JOIN request r ON r.rowid = page.k{ROW_JOIN}{order_sql}"
     );
+    let names = Names::load(conn)?;
     let mut st = conn.prepare_cached(&sql)?;
     let bound: Vec<(&str, &dyn ToSql)> = params.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let mut rows = st.query(bound.as_slice())?;
     while let Some(r) = rows.next()? {
-        each(row_from(r)?)?;
+        each(names.row(r)?)?;
     }
     Ok(())
 }
 
 fn row_by_id(conn: &Connection, today: NaiveDate, id: &str) -> Result<RequestRow> {
-    let sql = format!("{ROW_SELECT} WHERE r.id = :id");
+    let sql = format!("{ROW_SELECT}request r{ROW_JOIN} WHERE r.id = :id");
+    let names = Names::load(conn)?;
     let mut st = conn.prepare_cached(&sql)?;
-    st.query_row(&[(":today", &today as &dyn ToSql), (":id", &id)], row_from)
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            what: "demande",
-            value: id.to_string(),
-            hint: String::new(),
-        })
+    st.query_row(&[(":today", &today as &dyn ToSql), (":id", &id)], |r| {
+        names.row(r)
+    })
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        what: "demande",
+        value: id.to_string(),
+        hint: String::new(),
+    })
 }
 
 /// Allocates the next reference of this file's series for the year: "A24-00042".
