@@ -179,6 +179,15 @@ CREATE INDEX referral_request ON referral (request_id);
 CREATE INDEX referral_partner ON referral (partner_id, sent_on);
 CREATE INDEX referral_awaited ON referral (expected_by) WHERE answered_on IS NULL;
 
+-- Full-text search for the interface's "/": one document per request (rowid = request rowid)
+-- with its reference, the person's names and contacts, the summary and the case log. Written by
+-- the storage module (store::search::reindex) whenever one of those changes; no trigger, so
+-- nothing depends on trusting the schema.
+CREATE VIRTUAL TABLE search USING fts5 (
+    body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
 -- Every change to a record: who, when, which record, which field, old -> new. Append-only.
 CREATE TABLE history (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,

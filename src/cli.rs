@@ -947,7 +947,7 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
         out,
         "Reçue le {} par {}",
         fr_date(r.received_on),
-        s(r.channel.as_deref().unwrap_or("canal non renseigné"))
+        s(r.channel_label.as_deref().unwrap_or("canal non renseigné"))
     )?;
     if let Some(e) = &r.event {
         writeln!(out, "Événement : {}", s(e))?;

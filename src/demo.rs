@@ -411,7 +411,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
         .collect();
     let series = store.meta("series")?.unwrap_or_else(|| "A".into());
 
-    let mut persons: Vec<String> = Vec::new();
+    let mut persons: Vec<(String, String)> = Vec::new();
     let mut done = 0;
     while done < n {
         let batch = BATCH.min(n - done);
@@ -442,6 +442,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                  answered_on, answer, created_at, created_by, updated_at, updated_by) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
             )?;
+            let mut ins_search = tx.prepare_cached("INSERT INTO search (rowid, body) VALUES (?1, ?2)")?;
             let mut ins_history = tx.prepare_cached(
                 "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) \
                  VALUES (?1, ?2, 'request', ?3, ?4, ?5, ?6)",
@@ -481,7 +482,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                 let actor = AGENTS[agent_idx].0;
 
                 // The person: 12 % come back with another request.
-                let person_id = if !persons.is_empty() && rng.chance(12) {
+                let (person_id, person_doc) = if !persons.is_empty() && rng.chance(12) {
                     rng.pick(&persons).clone()
                 } else {
                     let last = *rng.pick(LAST_NAMES);
@@ -544,8 +545,9 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                         actor,
                     ])?;
                     report.persons += 1;
-                    persons.push(id.clone());
-                    id
+                    let doc = crate::store::search_document(&[last, first, &email], &phone);
+                    persons.push((id.clone(), doc.clone()));
+                    (id, doc)
                 };
 
                 // Where it stands: older requests are more often closed.
@@ -601,11 +603,13 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                     id, reference, person_id, type_code, status, outcome, channel, event_id, agent_id,
                     received_on, next, closed_on, summary, created, actor, updated,
                 ])?;
+                let request_rowid = tx.last_insert_rowid();
                 ins_history.execute(params![created, actor, id, "*", None::<String>, reference])?;
                 if let Some(c) = closed_on {
                     ins_history.execute(params![stamp(c, secs), actor, id, "status", "en_cours", "close"])?;
                 }
                 report.requests += 1;
+                let mut doc = format!("{reference} {person_doc} {summary}");
 
                 // The case log.
                 let last_day = closed_on.unwrap_or(today);
@@ -619,7 +623,10 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                         fid, id, kind, on, body, None::<NaiveDate>, stamp(on, secs + 60 * k as u32), actor
                     ])?;
                     report.follow_ups += 1;
+                    doc.push(' ');
+                    doc.push_str(body);
                 }
+                ins_search.execute(params![request_rowid, doc])?;
 
                 // Referrals: every case waiting for a partner, and a share of the others.
                 if status == Status::AttentePartenaire || (status != Status::AQualifier && rng.chance(18)) {

@@ -90,6 +90,7 @@ pub(crate) fn log_follow_up(
         )));
     }
     let id = insert_follow_up(tx, ctx, request_id, f)?;
+    super::search::reindex(tx, request_id)?;
     let mut change = RequestChange::default();
     if let Some(next) = f.next_follow_up_on {
         change.next_follow_up_on = Some(Some(next));

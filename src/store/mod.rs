@@ -15,6 +15,7 @@ mod migrate;
 mod people;
 mod refdata;
 mod requests;
+mod search;
 mod seed;
 
 pub(crate) use log::refer_in;
@@ -22,8 +23,8 @@ pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
-pub use refdata::CodeList;
 pub use refdata::{Agent, Code, Event, Partner};
+pub use refdata::{CodeList, initials_of};
 pub(crate) use refdata::{ensure_agent, ensure_event};
 pub(crate) use requests::create as create_in;
 pub use requests::{Created, fr_timestamp};
@@ -31,6 +32,8 @@ pub use requests::{
     FollowUpRow, HistoryRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail,
     RequestFilter, RequestRow,
 };
+pub(crate) use search::document as search_document;
+pub use search::match_query;
 pub use seed::seed_reference;
 
 use crate::error::{Error, Result};

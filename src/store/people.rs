@@ -209,3 +209,75 @@ impl Store {
         likely_matches(&self.conn, p, limit)
     }
 }
+
+impl Store {
+    /// Changes a person's identity and contacts if their version is still `expected` (when
+    /// given). Every changed field leaves a history line; the search index follows.
+    pub fn update_person(
+        &mut self,
+        id: &str,
+        expected: Option<i64>,
+        new: &NewPerson,
+    ) -> Result<i64> {
+        let mut new = new.clone();
+        new.validate()?;
+        self.write(|tx, ctx| {
+            let cur = get_person(tx, id)?;
+            let (by, at): (String, String) = tx.query_row(
+                "SELECT updated_by, updated_at FROM person WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if let Some(v) = expected
+                && v != cur.version
+            {
+                return Err(Error::Conflict {
+                    what: format!("La fiche de {} {}", cur.last_name, cur.first_name),
+                    by,
+                    at: super::requests::fr_timestamp(&at),
+                });
+            }
+            let pairs = [
+                ("last_name", cur.last_name.clone(), new.last_name.clone()),
+                ("first_name", cur.first_name.clone(), new.first_name.clone()),
+                ("birth_date", cur.birth_date.map(|d| d.to_string()).unwrap_or_default(), new.birth_date.map(|d| d.to_string()).unwrap_or_default()),
+                ("phone", cur.phone.clone(), new.phone.clone()),
+                ("email", cur.email.clone(), new.email.clone()),
+                ("profile", cur.profile.map(|p| p.code().to_string()).unwrap_or_default(), new.profile.map(|p| p.code().to_string()).unwrap_or_default()),
+                ("profession", cur.profession.clone(), new.profession.clone()),
+            ];
+            let mut changed = false;
+            for (field, old, value) in &pairs {
+                if old != value {
+                    changed = true;
+                    super::requests::record(tx, ctx, "person", id, field, Some(old), Some(value))?;
+                }
+            }
+            if !changed {
+                return Ok(cur.version);
+            }
+            tx.execute(
+                "UPDATE person SET last_name = ?2, first_name = ?3, birth_date = ?4, phone = ?5, email = ?6, \
+                 profile = ?7, profession = ?8, name_key = ?9, phone_key = ?10, email_key = ?11, \
+                 updated_at = ?12, updated_by = ?13, version = version + 1 WHERE id = ?1",
+                params![
+                    id,
+                    new.last_name,
+                    new.first_name,
+                    new.birth_date,
+                    new.phone,
+                    new.email,
+                    new.profile,
+                    new.profession,
+                    name_key(&new.last_name, &new.first_name),
+                    phone_key(&new.phone),
+                    email_key(&new.email),
+                    ctx.now(),
+                    ctx.actor
+                ],
+            )?;
+            super::search::reindex_person(tx, id)?;
+            Ok(cur.version + 1)
+        })
+    }
+}

@@ -74,6 +74,8 @@ pub struct RequestRow {
     pub status: Status,
     pub outcome: Option<Outcome>,
     pub channel: Option<String>,
+    #[serde(skip)]
+    pub channel_label: Option<String>,
     pub event: Option<String>,
     pub agent: Option<String>,
     pub last_name: String,
@@ -115,6 +117,8 @@ pub struct RequestFilter {
     pub received_to: Option<NaiveDate>,
     /// Next follow-up date on or before this day.
     pub due_by: Option<NaiveDate>,
+    /// Full-text search (names, e-mails, phones, reference, summary, case log), as typed.
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -255,6 +259,7 @@ const ROW_JOIN: &str = " JOIN person p ON p.id = r.person_id";
 /// Names of the small tables, by key.
 struct Names {
     types: std::collections::HashMap<String, String>,
+    channels: std::collections::HashMap<String, String>,
     agents: std::collections::HashMap<String, String>,
     events: std::collections::HashMap<String, String>,
 }
@@ -268,6 +273,7 @@ impl Names {
         };
         Ok(Names {
             types: map("SELECT code, label FROM request_type")?,
+            channels: map("SELECT code, label FROM channel")?,
             agents: map("SELECT id, name FROM agent")?,
             events: map("SELECT id, name FROM event")?,
         })
@@ -288,6 +294,9 @@ impl Names {
             type_code,
             status: r.get(3)?,
             outcome: r.get(4)?,
+            channel_label: r
+                .get::<_, Option<String>>(5)?
+                .map(|c| self.channels.get(&c).cloned().unwrap_or(c)),
             channel: r.get(5)?,
             event: event_id.and_then(|e| self.events.get(&e).cloned()),
             agent: agent_id.as_ref().and_then(|a| self.agents.get(a).cloned()),
@@ -356,6 +365,10 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
     if let Some(d) = f.due_by {
         clauses.push("r.next_follow_up_on <= :due");
         params.push((":due", Box::new(d)));
+    }
+    if let Some(q) = f.search.as_deref().and_then(super::search::match_query) {
+        clauses.push("r.rowid IN (SELECT rowid FROM search WHERE search MATCH :search)");
+        params.push((":search", Box::new(q)));
     }
     let sql = if clauses.is_empty() {
         String::new()
@@ -529,6 +542,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
             },
         )?;
     }
+    super::search::reindex(tx, &id)?;
     Ok(Created {
         id,
         reference,
@@ -713,6 +727,9 @@ pub(crate) fn update(
         n, 1,
         "the write lock is held: the version cannot have moved"
     );
+    if summary != cur.summary {
+        super::search::reindex(tx, id)?;
+    }
     Ok(cur.version + 1)
 }
 
@@ -794,6 +811,22 @@ fn history(conn: &Connection, ids: &[&str]) -> Result<Vec<HistoryRow>> {
 impl Store {
     pub fn create_request(&mut self, r: &NewRequest) -> Result<Created> {
         self.write(|tx, ctx| create(tx, ctx, r))
+    }
+
+    /// Several requests of one person at once (housing + childcare + spouse employment), in one
+    /// transaction: the first creates or finds the person, the others reuse them.
+    pub fn create_requests(&mut self, requests: &[NewRequest]) -> Result<Vec<Created>> {
+        self.write(|tx, ctx| {
+            let mut out: Vec<Created> = Vec::with_capacity(requests.len());
+            for r in requests {
+                let mut r = r.clone();
+                if r.person_id.is_none() {
+                    r.person_id = out.first().map(|c| c.person_id.clone());
+                }
+                out.push(create(tx, ctx, &r)?);
+            }
+            Ok(out)
+        })
     }
 
     /// The id of a request from its reference, typed in any case.

@@ -1,0 +1,981 @@
+//! The interface's state. Data flows one way: key -> [`Action`] -> [`App::update`] -> storage
+//! call -> new state -> render. Rendering only reads the `App`.
+
+use super::forms::{Form, FormKind, Saved};
+use super::input::TextField;
+use super::keymap::{Action, Context, action_for};
+use crate::domain::{Role, Status};
+use crate::error::{Error, Result};
+use crate::store::{Agent, QueueOrder, RequestDetail, RequestFilter, RequestRow, Store};
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The queues, as tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Mine,
+    Unassigned,
+    Due,
+    Partner,
+    All,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Mine, Tab::Unassigned, Tab::Due, Tab::Partner, Tab::All];
+
+    pub fn label(self, narrow: bool) -> &'static str {
+        match (self, narrow) {
+            (Tab::Mine, _) => "Ma file",
+            (Tab::Unassigned, false) => "Non attribuées",
+            (Tab::Unassigned, true) => "Non attr.",
+            (Tab::Due, _) => "À relancer",
+            (Tab::Partner, false) => "Attente partenaire",
+            (Tab::Partner, true) => "Partenaires",
+            (Tab::All, _) => "Toutes",
+        }
+    }
+
+    /// The filter and order of a queue. "Ma file" without a known agent is empty.
+    pub fn filter(self, me: Option<&Agent>, today: NaiveDate) -> (RequestFilter, QueueOrder) {
+        let open = RequestFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        match self {
+            Tab::Mine => (
+                RequestFilter {
+                    agent_id: Some(me.map_or_else(|| "-".to_string(), |a| a.id.clone())),
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::Unassigned => (
+                RequestFilter {
+                    unassigned: true,
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::Due => (
+                RequestFilter {
+                    due_by: Some(today),
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::Partner => (
+                RequestFilter {
+                    status: Some(Status::AttentePartenaire),
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::All => (RequestFilter::default(), QueueOrder::Recent),
+        }
+    }
+}
+
+/// Rows kept in memory around the visible part of a queue: the list pages through the file.
+const WINDOW: usize = 120;
+
+#[derive(Debug, Clone)]
+pub struct QueueState {
+    pub tab: Tab,
+    pub counts: [usize; 5],
+    /// Loaded rows, starting at `window_start` in the queue.
+    pub rows: Vec<RequestRow>,
+    pub window_start: usize,
+    pub selected: usize,
+    /// First visible row.
+    pub scroll: usize,
+}
+
+impl QueueState {
+    pub fn total(&self) -> usize {
+        self.counts[Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0)]
+    }
+
+    pub fn row(&self, index: usize) -> Option<&RequestRow> {
+        index
+            .checked_sub(self.window_start)
+            .and_then(|i| self.rows.get(i))
+    }
+
+    pub fn selected_row(&self) -> Option<&RequestRow> {
+        self.row(self.selected)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestView {
+    pub detail: RequestDetail,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchView {
+    pub input: TextField,
+    pub results: Vec<RequestRow>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentPicker {
+    pub agents: Vec<Agent>,
+    pub selected: usize,
+    pub input: TextField,
+}
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Welcome,
+    PickAgent(AgentPicker),
+    Queue,
+    Request(Box<RequestView>),
+    Search(SearchView),
+}
+
+#[derive(Debug, Clone)]
+pub enum PickPurpose {
+    Status {
+        request_id: String,
+        reference: String,
+        version: i64,
+    },
+    Assign {
+        request_id: String,
+        version: i64,
+        agent_ids: Vec<Option<String>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub title: String,
+    pub options: Vec<String>,
+    pub selected: usize,
+    pub purpose: PickPurpose,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Leave the program although a form holds unsaved input.
+    Quit,
+    /// Close a changed form without saving.
+    Discard,
+}
+
+impl Confirm {
+    pub fn question(self) -> &'static str {
+        match self {
+            Confirm::Quit => "Un formulaire n'est pas enregistré. Quitter quand même ?",
+            Confirm::Discard => "Abandonner ce qui a été saisi ?",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// The keys of a context; what was open underneath comes back when it closes.
+    Help(Context, Option<Box<Overlay>>),
+    Form(Box<Form>),
+    Picker(Picker),
+    /// A question; the form it is about (if any) stays underneath.
+    Confirm(Confirm, Option<Box<Form>>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// How the interface shows things that do not come from the file.
+#[derive(Debug, Clone, Default)]
+pub struct Display {
+    /// `NO_COLOR`: no colours, emphasis by bold and reverse video only.
+    pub no_color: bool,
+    /// Timestamps in UTC instead of local time (tests).
+    pub utc: bool,
+}
+
+pub struct App {
+    pub store: Store,
+    pub me: Option<Agent>,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub queue: QueueState,
+    pub message: Option<Message>,
+    pub quit: bool,
+    pub display: Display,
+    /// Terminal size (columns, rows), told by the event loop.
+    pub size: (u16, u16),
+    data_version: i64,
+}
+
+impl App {
+    /// Builds the interface over an open file. `agent` is the `--agent` / `GUICHET_AGENT` name.
+    pub fn new(store: Store, agent: Option<&str>, display: Display) -> Result<App> {
+        let mut app = App {
+            store,
+            me: None,
+            screen: Screen::Queue,
+            overlay: None,
+            queue: QueueState {
+                tab: Tab::Mine,
+                counts: [0; 5],
+                rows: Vec::new(),
+                window_start: 0,
+                selected: 0,
+                scroll: 0,
+            },
+            message: None,
+            quit: false,
+            display,
+            size: (80, 24),
+            data_version: 0,
+        };
+        if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
+            let a = app.store.ensure_agent(name)?;
+            app.set_me(a);
+        }
+        let empty = app.store.count(&RequestFilter::default())? == 0;
+        app.screen = if empty {
+            Screen::Welcome
+        } else if app.me.is_none() {
+            app.agent_picker()?
+        } else {
+            Screen::Queue
+        };
+        app.refresh()?;
+        app.data_version = app.store.data_version()?;
+        Ok(app)
+    }
+
+    fn set_me(&mut self, a: Agent) {
+        self.store.ctx.actor = a.name.clone();
+        self.me = Some(a);
+    }
+
+    fn agent_picker(&self) -> Result<Screen> {
+        Ok(Screen::PickAgent(AgentPicker {
+            agents: self
+                .store
+                .agents()?
+                .into_iter()
+                .filter(|a| a.active)
+                .collect(),
+            selected: 0,
+            input: TextField::default(),
+        }))
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.store.today()
+    }
+
+    /// Rows of the queue table that fit on screen.
+    pub fn viewport(&self) -> usize {
+        usize::from(self.size.1).saturating_sub(6).max(1)
+    }
+
+    /// The context of the keys, from the topmost thing on screen.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help(..)) => Context::Help,
+            Some(Overlay::Form(_)) => Context::Form,
+            Some(Overlay::Picker(_)) => Context::Picker,
+            Some(Overlay::Confirm(..)) => Context::Confirm,
+            None => match &self.screen {
+                Screen::Welcome => Context::Welcome,
+                Screen::PickAgent(_) => Context::PickAgent,
+                Screen::Queue => Context::Queue,
+                Screen::Request(_) => Context::Request,
+                Screen::Search(_) => Context::Search,
+            },
+        }
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn error(&mut self, e: &Error) {
+        tracing::warn!(error = %e, "action refused");
+        self.message = Some(Message {
+            text: e.to_string(),
+            error: true,
+        });
+    }
+
+    /// A key from the terminal.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.request_quit();
+            return;
+        }
+        // A terminal sends Esc followed quickly by a letter as Alt+letter: take it as both.
+        if key.modifiers.contains(KeyModifiers::ALT)
+            && let KeyCode::Char(c) = key.code
+        {
+            self.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            self.handle_key(KeyEvent::new(
+                KeyCode::Char(c),
+                key.modifiers - KeyModifiers::ALT,
+            ));
+            return;
+        }
+        let context = self.context();
+        match action_for(context, &key) {
+            Some(action) => self.update(action, Some(&key)),
+            None if context.takes_text() => self.type_key(&key),
+            None => {}
+        }
+    }
+
+    /// Quit now, or ask first when a form holds unsaved input.
+    fn request_quit(&mut self) {
+        match self.overlay.take() {
+            Some(Overlay::Form(f)) if f.dirty => {
+                self.overlay = Some(Overlay::Confirm(Confirm::Quit, Some(f)))
+            }
+            _ => self.quit = true,
+        }
+    }
+
+    /// Applies one action. `key` is the key that asked for it (text fields need it).
+    pub fn update(&mut self, action: Action, key: Option<&KeyEvent>) {
+        if let Err(e) = self.try_update(action, key) {
+            self.error(&e);
+        }
+    }
+
+    fn try_update(&mut self, action: Action, key: Option<&KeyEvent>) -> Result<()> {
+        if !matches!(action, Action::Refresh) && self.overlay.is_none() {
+            self.message = None;
+        }
+        match self.context() {
+            Context::Help => {
+                if let Some(Overlay::Help(_, under)) = self.overlay.take() {
+                    self.overlay = under.map(|o| *o);
+                }
+                Ok(())
+            }
+            Context::Confirm => self.confirm(action),
+            Context::Form => self.form_action(action, key),
+            Context::Picker => self.picker_action(action),
+            _ => self.screen_action(action),
+        }
+    }
+
+    fn confirm(&mut self, action: Action) -> Result<()> {
+        let Some(Overlay::Confirm(what, form)) = self.overlay.take() else {
+            return Ok(());
+        };
+        match (action, what) {
+            (Action::Yes, Confirm::Quit) => self.quit = true,
+            (Action::Yes, Confirm::Discard) => self.info("Saisie abandonnée."),
+            (_, _) => self.overlay = form.map(Overlay::Form),
+        }
+        Ok(())
+    }
+
+    fn screen_action(&mut self, action: Action) -> Result<()> {
+        match action {
+            Action::Help => {
+                self.overlay = Some(Overlay::Help(self.context(), None));
+                Ok(())
+            }
+            Action::Quit => {
+                self.request_quit();
+                Ok(())
+            }
+            Action::Refresh => {
+                self.refresh()?;
+                self.info("Fichier relu.");
+                Ok(())
+            }
+            Action::Search => {
+                self.screen = Screen::Search(SearchView::default());
+                Ok(())
+            }
+            Action::NewRequest => {
+                self.overlay = Some(Overlay::Form(Box::new(Form::new_request(
+                    &self.store,
+                    self.me.as_ref(),
+                )?)));
+                Ok(())
+            }
+            _ => match self.screen.clone() {
+                Screen::Welcome => self.welcome_action(action),
+                Screen::PickAgent(p) => self.pick_agent_action(action, p),
+                Screen::Queue => self.queue_action(action),
+                Screen::Request(v) => self.request_action(action, *v),
+                Screen::Search(_) => self.search_action(action),
+            },
+        }
+    }
+
+    fn welcome_action(&mut self, action: Action) -> Result<()> {
+        match action {
+            Action::LoadDemo => {
+                let r = crate::demo::fill(&mut self.store, 2000, 1)?;
+                self.after_welcome()?;
+                self.info(format!(
+                    "Données de démonstration chargées : {} demandes, {} personnes.",
+                    r.requests, r.persons
+                ));
+            }
+            Action::Open => self.after_welcome()?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn after_welcome(&mut self) -> Result<()> {
+        self.screen = if self.me.is_none() {
+            self.agent_picker()?
+        } else {
+            Screen::Queue
+        };
+        self.refresh()
+    }
+
+    fn pick_agent_action(&mut self, action: Action, mut p: AgentPicker) -> Result<()> {
+        match action {
+            Action::Up => p.selected = p.selected.saturating_sub(1),
+            Action::Down => p.selected = (p.selected + 1).min(p.agents.len().saturating_sub(1)),
+            Action::Open => {
+                let typed = p.input.text().trim().to_string();
+                let agent = if !typed.is_empty() {
+                    self.store.ensure_agent(&typed)?
+                } else if let Some(a) = p.agents.get(p.selected) {
+                    a.clone()
+                } else {
+                    return Err(Error::input("tapez votre nom puis Entrée"));
+                };
+                let name = agent.name.clone();
+                self.set_me(agent);
+                self.screen = Screen::Queue;
+                self.refresh()?;
+                self.info(format!("Bonjour {name}."));
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.screen = Screen::PickAgent(p);
+        Ok(())
+    }
+
+    fn queue_action(&mut self, action: Action) -> Result<()> {
+        let total = self.queue.total();
+        let page = self.viewport();
+        let q = &mut self.queue;
+        match action {
+            Action::Up => q.selected = q.selected.saturating_sub(1),
+            Action::Down => q.selected = (q.selected + 1).min(total.saturating_sub(1)),
+            Action::PageUp => q.selected = q.selected.saturating_sub(page),
+            Action::PageDown => q.selected = (q.selected + page).min(total.saturating_sub(1)),
+            Action::Top => q.selected = 0,
+            Action::Bottom => q.selected = total.saturating_sub(1),
+            Action::NextTab | Action::PrevTab => {
+                let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
+                let n = Tab::ALL.len();
+                q.tab = Tab::ALL[if action == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+                q.selected = 0;
+                q.scroll = 0;
+                q.rows.clear();
+                return self.refresh();
+            }
+            Action::Open => {
+                if let Some(id) = q.selected_row().map(|r| r.id.clone()) {
+                    self.open_request(&id)?;
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+        self.load_window()
+    }
+
+    pub fn open_request(&mut self, id: &str) -> Result<()> {
+        let detail = self.store.request_detail(id)?;
+        self.screen = Screen::Request(Box::new(RequestView { detail, scroll: 0 }));
+        Ok(())
+    }
+
+    fn request_action(&mut self, action: Action, mut v: RequestView) -> Result<()> {
+        let r = &v.detail.request;
+        let (id, reference, version) = (r.id.clone(), r.reference.clone(), r.version);
+        match action {
+            Action::Up => v.scroll = v.scroll.saturating_sub(1),
+            Action::Down => v.scroll += 1,
+            Action::Back => {
+                self.screen = Screen::Queue;
+                return self.refresh();
+            }
+            Action::LogFollowUp => {
+                self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&id, &reference))))
+            }
+            Action::Refer => {
+                let partners = self.store.partners()?;
+                self.overlay = Some(Overlay::Form(Box::new(Form::referral(
+                    &id, &reference, partners,
+                ))));
+            }
+            Action::Answer => {
+                if v.detail.referrals.iter().all(|r| r.answered_on.is_some()) {
+                    return Err(Error::input(
+                        "aucune orientation de cette demande n'attend de réponse",
+                    ));
+                }
+                let refs = v.detail.referrals.clone();
+                self.overlay = Some(Overlay::Form(Box::new(Form::answer(&id, &reference, refs))));
+            }
+            Action::EditRequest => {
+                let f = Form::edit_request(&v.detail, self.store.types()?, self.store.channels()?);
+                self.overlay = Some(Overlay::Form(Box::new(f)));
+            }
+            Action::EditPerson => {
+                self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(&v.detail.person))))
+            }
+            Action::ChangeStatus => {
+                let current = v.detail.request.status;
+                self.overlay = Some(Overlay::Picker(Picker {
+                    title: format!("Statut de {reference}"),
+                    options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
+                    selected: Status::ALL.iter().position(|s| *s == current).unwrap_or(0),
+                    purpose: PickPurpose::Status {
+                        request_id: id,
+                        reference,
+                        version,
+                    },
+                    error: None,
+                }));
+            }
+            Action::Assign => {
+                let agents: Vec<Agent> = self
+                    .store
+                    .agents()?
+                    .into_iter()
+                    .filter(|a| a.active)
+                    .collect();
+                let mut options = vec!["Non attribuée".to_string()];
+                options.extend(agents.iter().map(|a| {
+                    if a.role == Role::Responsable.code() {
+                        format!("{} (responsable)", a.name)
+                    } else {
+                        a.name.clone()
+                    }
+                }));
+                let mut agent_ids = vec![None];
+                agent_ids.extend(agents.iter().map(|a| Some(a.id.clone())));
+                let selected = agent_ids
+                    .iter()
+                    .position(|a| *a == v.detail.request.agent_id)
+                    .unwrap_or(0);
+                self.overlay = Some(Overlay::Picker(Picker {
+                    title: format!("Attribuer {reference}"),
+                    options,
+                    selected,
+                    purpose: PickPurpose::Assign {
+                        request_id: id,
+                        version,
+                        agent_ids,
+                    },
+                    error: None,
+                }));
+            }
+            _ => {}
+        }
+        if let Screen::Request(_) = self.screen {
+            self.screen = Screen::Request(Box::new(v));
+        }
+        Ok(())
+    }
+
+    fn search_action(&mut self, action: Action) -> Result<()> {
+        let Screen::Search(s) = &mut self.screen else {
+            return Ok(());
+        };
+        match action {
+            Action::Up => s.selected = s.selected.saturating_sub(1),
+            Action::Down => s.selected = (s.selected + 1).min(s.results.len().saturating_sub(1)),
+            Action::Open => {
+                if let Some(id) = s.results.get(s.selected).map(|r| r.id.clone()) {
+                    self.open_request(&id)?;
+                }
+            }
+            Action::Back => {
+                self.screen = Screen::Queue;
+                self.refresh()?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn type_key(&mut self, key: &KeyEvent) {
+        let result = match (&mut self.overlay, &mut self.screen) {
+            (Some(Overlay::Form(f)), _) => {
+                if f.type_key(key) && matches!(f.kind, FormKind::NewRequest(_)) {
+                    refresh_matches(&self.store, f)
+                } else {
+                    Ok(())
+                }
+            }
+            (Some(Overlay::Picker(p)), _) => {
+                // A letter jumps to the next choice starting with it.
+                if let KeyCode::Char(c) = key.code {
+                    let c = crate::text::fold(&c.to_string());
+                    let n = p.options.len();
+                    if let Some(i) = (1..=n)
+                        .map(|k| (p.selected + k) % n)
+                        .find(|i| crate::text::fold(&p.options[*i]).starts_with(&c))
+                    {
+                        p.selected = i;
+                    }
+                }
+                Ok(())
+            }
+            (None, Screen::Search(s)) => {
+                if s.input.input(key) {
+                    self.search_now()
+                } else {
+                    Ok(())
+                }
+            }
+            (None, Screen::PickAgent(p)) => {
+                p.input.input(key);
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    /// Runs the search as typed: the first 50 matches, most recent first.
+    fn search_now(&mut self) -> Result<()> {
+        let today = self.today();
+        let Screen::Search(s) = &mut self.screen else {
+            return Ok(());
+        };
+        let text = s.input.text().trim().to_string();
+        s.results = if crate::store::match_query(&text).is_some() {
+            let filter = RequestFilter {
+                search: Some(text),
+                ..Default::default()
+            };
+            let _ = today;
+            self.store.queue(&filter, QueueOrder::Recent, 0, 50)?
+        } else {
+            Vec::new()
+        };
+        s.selected = 0;
+        Ok(())
+    }
+
+    fn form_action(&mut self, action: Action, key: Option<&KeyEvent>) -> Result<()> {
+        let Some(Overlay::Form(mut f)) = self.overlay.take() else {
+            return Ok(());
+        };
+        match action {
+            Action::NextField => f.next_field(),
+            Action::PrevField => f.prev_field(),
+            Action::Left | Action::Right => {
+                let fallback = KeyEvent::new(
+                    if action == Action::Left {
+                        KeyCode::Left
+                    } else {
+                        KeyCode::Right
+                    },
+                    KeyModifiers::NONE,
+                );
+                f.step(action == Action::Right, key.unwrap_or(&fallback));
+            }
+            Action::Toggle => f.toggle(),
+            Action::ReuseMatch => {
+                if let FormKind::NewRequest(lists) = &mut f.kind {
+                    let n = lists.matches.len();
+                    lists.reuse = match (lists.reuse, n) {
+                        (_, 0) => None,
+                        (None, _) => Some(0),
+                        (Some(i), _) if i + 1 < n => Some(i + 1),
+                        (Some(_), _) => None,
+                    };
+                }
+            }
+            Action::Help => {
+                // The form waits underneath and comes back when the help closes.
+                self.overlay = Some(Overlay::Help(
+                    Context::Form,
+                    Some(Box::new(Overlay::Form(f))),
+                ));
+                return Ok(());
+            }
+            Action::Back => {
+                if f.dirty {
+                    self.overlay = Some(Overlay::Confirm(Confirm::Discard, Some(f)));
+                } else {
+                    self.overlay = None;
+                }
+                return Ok(());
+            }
+            Action::Save => {
+                let me = self.me.clone();
+                match f.save(&mut self.store, me.as_ref()) {
+                    Ok(saved) => return self.after_save(saved),
+                    Err(e) => {
+                        // The input stays; a colleague's change is shown with the fresh data.
+                        if matches!(e, Error::Conflict { .. }) {
+                            self.reload_current()?;
+                            refresh_versions(&self.screen, &mut f);
+                        }
+                        self.error(&e);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Form(f));
+        Ok(())
+    }
+
+    fn picker_action(&mut self, action: Action) -> Result<()> {
+        let Some(Overlay::Picker(mut p)) = self.overlay.take() else {
+            return Ok(());
+        };
+        match action {
+            Action::Up => p.selected = p.selected.saturating_sub(1),
+            Action::Down => p.selected = (p.selected + 1).min(p.options.len().saturating_sub(1)),
+            Action::Back => return Ok(()),
+            Action::Help => {
+                self.overlay = Some(Overlay::Help(
+                    Context::Picker,
+                    Some(Box::new(Overlay::Picker(p))),
+                ));
+                return Ok(());
+            }
+            Action::Save => {
+                let result = match &p.purpose {
+                    PickPurpose::Status {
+                        request_id,
+                        reference,
+                        version,
+                    } => {
+                        let status = Status::ALL[p.selected];
+                        if status == Status::Close {
+                            self.overlay = Some(Overlay::Form(Box::new(Form::close(
+                                request_id, reference, *version,
+                            ))));
+                            return Ok(());
+                        }
+                        let change = crate::store::RequestChange {
+                            status: Some(status),
+                            ..Default::default()
+                        };
+                        self.store
+                            .update_request(request_id, Some(*version), &change)
+                            .map(|_| (request_id.clone(), format!("Statut : {}.", status.label())))
+                    }
+                    PickPurpose::Assign {
+                        request_id,
+                        version,
+                        agent_ids,
+                    } => {
+                        let agent = agent_ids.get(p.selected).cloned().flatten();
+                        let change = crate::store::RequestChange {
+                            agent_id: Some(agent),
+                            ..Default::default()
+                        };
+                        let label = p.options[p.selected].clone();
+                        self.store
+                            .update_request(request_id, Some(*version), &change)
+                            .map(|_| (request_id.clone(), format!("Attribuée : {label}.")))
+                    }
+                };
+                match result {
+                    Ok((id, msg)) => return self.after_save(Saved::Request(id, msg)),
+                    Err(e) => {
+                        if matches!(e, Error::Conflict { .. }) {
+                            self.reload_current()?;
+                            if let (
+                                Screen::Request(v),
+                                PickPurpose::Status { version, .. }
+                                | PickPurpose::Assign { version, .. },
+                            ) = (&self.screen, &mut p.purpose)
+                            {
+                                *version = v.detail.request.version;
+                            }
+                        }
+                        p.error = Some(e.to_string());
+                        self.error(&e);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Picker(p));
+        Ok(())
+    }
+
+    fn after_save(&mut self, saved: Saved) -> Result<()> {
+        self.overlay = None;
+        let msg = match saved {
+            Saved::Request(id, msg) => {
+                self.open_request(&id)?;
+                msg
+            }
+            Saved::Reload(msg) => {
+                self.reload_current()?;
+                msg
+            }
+        };
+        self.data_version = self.store.data_version()?;
+        self.refresh_counts()?;
+        self.info(msg);
+        Ok(())
+    }
+
+    /// Re-reads what is on screen (another process changed the file, or a save).
+    pub fn refresh(&mut self) -> Result<()> {
+        self.refresh_counts()?;
+        self.load_window()?;
+        self.reload_current()
+    }
+
+    fn reload_current(&mut self) -> Result<()> {
+        match &mut self.screen {
+            Screen::Request(v) => {
+                let id = v.detail.request.id.clone();
+                v.detail = self.store.request_detail(&id)?;
+            }
+            Screen::Search(_) => self.search_now()?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn refresh_counts(&mut self) -> Result<()> {
+        let today = self.today();
+        for (i, tab) in Tab::ALL.iter().enumerate() {
+            let (filter, _) = tab.filter(self.me.as_ref(), today);
+            self.queue.counts[i] = self.store.count(&filter)?;
+        }
+        let total = self.queue.total();
+        if self.queue.selected >= total {
+            self.queue.selected = total.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// Keeps the selection visible and the rows around it loaded (one page from the file).
+    fn load_window(&mut self) -> Result<()> {
+        let page = self.viewport();
+        let total = self.queue.total();
+        let q = &mut self.queue;
+        if q.selected < q.scroll {
+            q.scroll = q.selected;
+        } else if q.selected >= q.scroll + page {
+            q.scroll = q.selected + 1 - page;
+        }
+        q.scroll = q.scroll.min(total.saturating_sub(page));
+        let wanted = q.scroll..(q.scroll + page).min(total);
+        let loaded = q.window_start..q.window_start + q.rows.len();
+        if wanted.start >= loaded.start && wanted.end <= loaded.end && !q.rows.is_empty() {
+            return Ok(());
+        }
+        let start = q.scroll.saturating_sub(WINDOW / 4);
+        let (filter, order) = q.tab.filter(self.me.as_ref(), self.store.today());
+        let rows = self
+            .store
+            .queue(&filter, order, start, WINDOW.max(page * 2))?;
+        self.queue.rows = rows;
+        self.queue.window_start = start;
+        Ok(())
+    }
+
+    /// Called by the event loop when idle: follows changes made by other processes.
+    pub fn tick(&mut self) {
+        match self.store.data_version() {
+            Ok(v) if v != self.data_version => {
+                self.data_version = v;
+                self.queue.rows.clear();
+                if let Err(e) = self.refresh() {
+                    self.error(&e);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// The day of a stored UTC timestamp, in local time (UTC in tests).
+    pub fn timestamp(&self, ts: &str) -> String {
+        match chrono::DateTime::parse_from_rfc3339(ts) {
+            Ok(t) if self.display.utc => {
+                t.with_timezone(&chrono::Utc).format("%d/%m/%Y").to_string()
+            }
+            Ok(t) => t
+                .with_timezone(&chrono::Local)
+                .format("%d/%m/%Y")
+                .to_string(),
+            Err(_) => ts.to_string(),
+        }
+    }
+
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.size = (cols, rows);
+        if let Err(e) = self.load_window() {
+            self.error(&e);
+        }
+    }
+}
+
+/// Likely matches for the new-request form, from what is typed so far.
+fn refresh_matches(store: &Store, f: &mut Form) -> Result<()> {
+    let person = crate::store::NewPerson {
+        last_name: f.fields[0].value().trim().to_string(),
+        first_name: f.fields[1].value().trim().to_string(),
+        phone: f.fields[2].value().trim().to_string(),
+        email: f.fields[3].value().trim().to_string(),
+        ..Default::default()
+    };
+    let searchable = (!person.last_name.is_empty() && !person.first_name.is_empty())
+        || crate::text::phone_key(&person.phone).len() >= 10
+        || person.email.contains('@');
+    let matches = if searchable {
+        store.likely_matches(&person, 5)?
+    } else {
+        Vec::new()
+    };
+    if let FormKind::NewRequest(lists) = &mut f.kind {
+        if lists.matches != matches {
+            lists.reuse = None;
+        }
+        lists.matches = matches;
+    }
+    Ok(())
+}
+
+/// After a colleague's change, the form re-applies the agent's input on the fresh version.
+fn refresh_versions(screen: &Screen, f: &mut Form) {
+    let Screen::Request(v) = screen else { return };
+    match &mut f.kind {
+        FormKind::EditRequest { version, .. } | FormKind::Close { version, .. } => {
+            *version = v.detail.request.version
+        }
+        FormKind::EditPerson { version, .. } => *version = v.detail.person.version,
+        _ => {}
+    }
+}

@@ -1,0 +1,635 @@
+//! The keymap is data: (context, keys, action, French description). The footer hints and the
+//! `?` help are generated from this table, so they cannot drift from the real keys.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for. The only vocabulary between keys and state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Search,
+    NewRequest,
+    Open,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextTab,
+    PrevTab,
+    LogFollowUp,
+    ChangeStatus,
+    Assign,
+    Refer,
+    Answer,
+    EditRequest,
+    EditPerson,
+    LoadDemo,
+    Save,
+    NextField,
+    PrevField,
+    Toggle,
+    Left,
+    Right,
+    ReuseMatch,
+    Yes,
+    No,
+    Refresh,
+}
+
+/// Where the agent is; each context has its own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Keys that work on every screen that is not a text field.
+    Global,
+    Welcome,
+    PickAgent,
+    Queue,
+    Request,
+    Search,
+    Form,
+    Picker,
+    Help,
+    Confirm,
+}
+
+impl Context {
+    /// Contexts where printable keys are typed text, not commands.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            Context::Search | Context::Form | Context::PickAgent | Context::Picker
+        )
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Partout",
+            Context::Welcome => "Accueil",
+            Context::PickAgent => "Choix de l'agent",
+            Context::Queue => "Files de demandes",
+            Context::Request => "Fiche de la demande",
+            Context::Search => "Recherche",
+            Context::Form => "Formulaire",
+            Context::Picker => "Liste de choix",
+            Context::Help => "Aide",
+            Context::Confirm => "Confirmation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Code(KeyCode),
+}
+
+impl Key {
+    pub fn matches(self, ev: &KeyEvent) -> bool {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        match self {
+            Key::Char(c) => !ctrl && ev.code == KeyCode::Char(c),
+            Key::Ctrl(c) => ctrl && ev.code == KeyCode::Char(c),
+            Key::Code(code) => ev.code == code,
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Key::Char(' ') => "Espace".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::Code(code) => match code {
+                KeyCode::Enter => "Entrée".into(),
+                KeyCode::Esc => "Échap".into(),
+                KeyCode::Up => "↑".into(),
+                KeyCode::Down => "↓".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
+                KeyCode::Tab => "Tab".into(),
+                KeyCode::BackTab => "Maj-Tab".into(),
+                KeyCode::PageUp => "PgPréc".into(),
+                KeyCode::PageDown => "PgSuiv".into(),
+                KeyCode::Home => "Début".into(),
+                KeyCode::End => "Fin".into(),
+                KeyCode::F(n) => format!("F{n}"),
+                other => format!("{other:?}"),
+            },
+        }
+    }
+}
+
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub desc: &'static str,
+    /// Shown in the footer (the main keys of the screen) with this short label.
+    pub footer: Option<&'static str>,
+}
+
+use Action as A;
+use Context as C;
+use Key::{Char, Code, Ctrl};
+use KeyCode as KC;
+
+const fn b(
+    context: Context,
+    keys: &'static [Key],
+    action: Action,
+    desc: &'static str,
+    footer: Option<&'static str>,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        action,
+        desc,
+        footer,
+    }
+}
+
+pub const BINDINGS: &[Binding] = &[
+    // Everywhere outside text fields.
+    b(
+        C::Global,
+        &[Char('?'), Code(KC::F(1))],
+        A::Help,
+        "aide : toutes les touches de l'écran",
+        Some("aide"),
+    ),
+    b(
+        C::Global,
+        &[Char('/')],
+        A::Search,
+        "rechercher (nom, e-mail, téléphone, référence, texte)",
+        Some("chercher"),
+    ),
+    b(
+        C::Global,
+        &[Char('n')],
+        A::NewRequest,
+        "nouvelle demande",
+        Some("nouvelle"),
+    ),
+    b(
+        C::Global,
+        &[Ctrl('l')],
+        A::Refresh,
+        "relire le fichier",
+        None,
+    ),
+    // Welcome on an empty file.
+    b(
+        C::Welcome,
+        &[Char('d')],
+        A::LoadDemo,
+        "charger des données de démonstration",
+        Some("démo"),
+    ),
+    b(
+        C::Welcome,
+        &[Code(KC::Enter)],
+        A::Open,
+        "commencer",
+        Some("commencer"),
+    ),
+    b(
+        C::Welcome,
+        &[Char('q')],
+        A::Quit,
+        "quitter",
+        Some("quitter"),
+    ),
+    // Choosing who works.
+    b(
+        C::PickAgent,
+        &[Code(KC::Up)],
+        A::Up,
+        "agent précédent",
+        None,
+    ),
+    b(
+        C::PickAgent,
+        &[Code(KC::Down)],
+        A::Down,
+        "agent suivant",
+        None,
+    ),
+    b(
+        C::PickAgent,
+        &[Code(KC::Enter)],
+        A::Open,
+        "choisir (ou créer le nom tapé)",
+        Some("choisir"),
+    ),
+    b(
+        C::PickAgent,
+        &[Code(KC::Esc)],
+        A::Quit,
+        "quitter",
+        Some("quitter"),
+    ),
+    b(C::PickAgent, &[Code(KC::F(1))], A::Help, "aide", None),
+    // Queues.
+    b(
+        C::Queue,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "demande précédente",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "demande suivante",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::PageUp)],
+        A::PageUp,
+        "page précédente",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::PageDown)],
+        A::PageDown,
+        "page suivante",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::Home), Char('g')],
+        A::Top,
+        "première demande",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::End), Char('G')],
+        A::Bottom,
+        "dernière demande",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::Tab)],
+        A::NextTab,
+        "file suivante",
+        Some("file suivante"),
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::BackTab)],
+        A::PrevTab,
+        "file précédente",
+        None,
+    ),
+    b(
+        C::Queue,
+        &[Code(KC::Enter)],
+        A::Open,
+        "ouvrir la demande",
+        Some("ouvrir"),
+    ),
+    b(C::Queue, &[Char('q')], A::Quit, "quitter", Some("quitter")),
+    // Request file.
+    b(
+        C::Request,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "remonter le journal",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "descendre le journal",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('f')],
+        A::LogFollowUp,
+        "noter un suivi (appel, e-mail…) et la relance",
+        Some("suivi"),
+    ),
+    b(
+        C::Request,
+        &[Char('s')],
+        A::ChangeStatus,
+        "changer le statut (clore avec une issue)",
+        Some("statut"),
+    ),
+    b(
+        C::Request,
+        &[Char('a')],
+        A::Assign,
+        "attribuer à un agent",
+        Some("attribuer"),
+    ),
+    b(
+        C::Request,
+        &[Char('o')],
+        A::Refer,
+        "orienter vers un partenaire",
+        Some("orienter"),
+    ),
+    b(
+        C::Request,
+        &[Char('r')],
+        A::Answer,
+        "noter la réponse d'un partenaire",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('e')],
+        A::EditRequest,
+        "modifier la demande (résumé, relance, type, canal)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('p')],
+        A::EditPerson,
+        "modifier la personne (nom, contacts)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Code(KC::Esc), Char('q')],
+        A::Back,
+        "retour à la file",
+        Some("retour"),
+    ),
+    // Search.
+    b(
+        C::Search,
+        &[Code(KC::Up)],
+        A::Up,
+        "résultat précédent",
+        None,
+    ),
+    b(
+        C::Search,
+        &[Code(KC::Down)],
+        A::Down,
+        "résultat suivant",
+        None,
+    ),
+    b(
+        C::Search,
+        &[Code(KC::Enter)],
+        A::Open,
+        "ouvrir le résultat",
+        Some("ouvrir"),
+    ),
+    b(
+        C::Search,
+        &[Code(KC::Esc)],
+        A::Back,
+        "fermer la recherche",
+        Some("fermer"),
+    ),
+    b(C::Search, &[Code(KC::F(1))], A::Help, "aide", None),
+    // Forms.
+    b(
+        C::Form,
+        &[Code(KC::Tab), Code(KC::Down)],
+        A::NextField,
+        "champ suivant",
+        Some("champ suivant"),
+    ),
+    b(
+        C::Form,
+        &[Code(KC::BackTab), Code(KC::Up)],
+        A::PrevField,
+        "champ précédent",
+        None,
+    ),
+    b(
+        C::Form,
+        &[Code(KC::Left)],
+        A::Left,
+        "choix précédent / curseur à gauche",
+        None,
+    ),
+    b(
+        C::Form,
+        &[Code(KC::Right)],
+        A::Right,
+        "choix suivant / curseur à droite",
+        None,
+    ),
+    b(
+        C::Form,
+        &[Ctrl('t')],
+        A::Toggle,
+        "cocher / décocher (types de demande)",
+        None,
+    ),
+    b(
+        C::Form,
+        &[Ctrl('p'), Code(KC::F(2))],
+        A::ReuseMatch,
+        "reprendre une personne proposée",
+        None,
+    ),
+    b(
+        C::Form,
+        &[Ctrl('s'), Code(KC::F(10))],
+        A::Save,
+        "enregistrer",
+        Some("enregistrer"),
+    ),
+    b(
+        C::Form,
+        &[Code(KC::Esc)],
+        A::Back,
+        "annuler",
+        Some("annuler"),
+    ),
+    b(C::Form, &[Code(KC::F(1))], A::Help, "aide", None),
+    // Lists of choices (status, agent, partner…).
+    b(C::Picker, &[Code(KC::Up)], A::Up, "choix précédent", None),
+    b(C::Picker, &[Code(KC::Down)], A::Down, "choix suivant", None),
+    b(
+        C::Picker,
+        &[Code(KC::Enter)],
+        A::Save,
+        "valider",
+        Some("valider"),
+    ),
+    b(
+        C::Picker,
+        &[Code(KC::Esc)],
+        A::Back,
+        "annuler",
+        Some("annuler"),
+    ),
+    b(C::Picker, &[Code(KC::F(1))], A::Help, "aide", None),
+    // Help and confirmations.
+    b(
+        C::Help,
+        &[
+            Code(KC::Esc),
+            Char('?'),
+            Char('q'),
+            Code(KC::Enter),
+            Code(KC::F(1)),
+        ],
+        A::Back,
+        "fermer l'aide",
+        Some("fermer"),
+    ),
+    b(
+        C::Confirm,
+        &[Char('o'), Char('y')],
+        A::Yes,
+        "oui",
+        Some("oui"),
+    ),
+    b(
+        C::Confirm,
+        &[Char('n'), Code(KC::Esc)],
+        A::No,
+        "non",
+        Some("non"),
+    ),
+];
+
+/// The action of a key in a context: the context's own keys first, then — outside text
+/// fields — the global ones.
+pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
+    let find = |ctx: Context| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx)
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.action)
+    };
+    find(context).or_else(|| {
+        if context.takes_text() || matches!(context, Context::Help | Context::Confirm) {
+            None
+        } else {
+            find(Context::Global)
+        }
+    })
+}
+
+/// Every binding of a context (and the global ones where they apply), for the help.
+pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> {
+    let with_global = !context.takes_text() && !matches!(context, Context::Help | Context::Confirm);
+    BINDINGS
+        .iter()
+        .filter(move |b| b.context == context || (with_global && b.context == Context::Global))
+}
+
+/// "Tab file suivante · Entrée ouvrir…": the footer of a context.
+pub fn footer(context: Context) -> Vec<(String, &'static str)> {
+    bindings_for(context)
+        .filter_map(|b| b.footer.map(|label| (b.keys[0].label(), label)))
+        .collect()
+}
+
+pub fn keys_label(b: &Binding) -> String {
+    b.keys
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEvent;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_minimum_keys_hold() {
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Char('?'))),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Char('/'))),
+            Some(Action::Search)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Char('n'))),
+            Some(Action::NewRequest)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Enter)),
+            Some(Action::Open)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Char('j'))),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Char('k'))),
+            Some(Action::Up)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::Tab)),
+            Some(Action::NextTab)
+        );
+        assert_eq!(
+            action_for(Context::Queue, &key(KeyCode::BackTab)),
+            Some(Action::PrevTab)
+        );
+        assert_eq!(
+            action_for(Context::Request, &key(KeyCode::Esc)),
+            Some(Action::Back)
+        );
+        assert_eq!(
+            action_for(Context::Request, &key(KeyCode::Char('?'))),
+            Some(Action::Help)
+        );
+        // In a text field, letters are text.
+        assert_eq!(action_for(Context::Form, &key(KeyCode::Char('q'))), None);
+        assert_eq!(action_for(Context::Search, &key(KeyCode::Char('j'))), None);
+        assert_eq!(
+            action_for(Context::Form, &key(KeyCode::Esc)),
+            Some(Action::Back)
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for ctx in [
+            Context::Queue,
+            Context::Request,
+            Context::Form,
+            Context::Search,
+            Context::Welcome,
+        ] {
+            let mut seen: Vec<String> = Vec::new();
+            for b in bindings_for(ctx) {
+                for k in b.keys {
+                    let label = k.label();
+                    assert!(!seen.contains(&label), "{label} bound twice in {ctx:?}");
+                    seen.push(label);
+                }
+            }
+        }
+    }
+}

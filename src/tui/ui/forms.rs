@@ -1,0 +1,244 @@
+//! Forms, choice lists and questions, drawn over the screen.
+
+use super::{Theme, centered, popup, safe};
+use crate::tui::app::{Confirm, Picker};
+use crate::tui::forms::{FieldKind, Form, FormKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+const LABEL: usize = 20;
+
+/// A text field's content with the cursor shown as a bar, on one or several lines.
+fn text_lines(text: &str, cursor: usize, focused: bool) -> Vec<String> {
+    let mut s = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if focused && i == cursor {
+            s.push('▏');
+        }
+        s.push(c);
+    }
+    if focused && cursor >= text.chars().count() {
+        s.push('▏');
+    }
+    s.split('\n').map(safe).collect()
+}
+
+pub fn render(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let big = matches!(f.kind, FormKind::NewRequest(_));
+    let width = if big {
+        area.width
+    } else {
+        area.width.saturating_sub(4).min(80)
+    };
+    let height = if big {
+        area.height
+    } else {
+        (f.fields.len() as u16 * 2 + 6).min(area.height)
+    };
+    let inner = popup(frame, centered(area, width, height), &f.title);
+
+    let (form_area, side) = match &f.kind {
+        FormKind::NewRequest(_) if inner.width >= 100 => {
+            let [l, r] =
+                Layout::horizontal([Constraint::Min(60), Constraint::Length(38)]).areas(inner);
+            (l, Some(r))
+        }
+        _ => (inner, None),
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, field) in f.fields.iter().enumerate() {
+        let focused = i == f.focus;
+        let label_style = if focused {
+            theme.key()
+        } else {
+            Style::default()
+        };
+        let label = format!("{:<LABEL$}", field.label);
+        match &field.kind {
+            FieldKind::Text(t) => {
+                let content = text_lines(t.text(), t.cursor(), focused);
+                for (k, line) in content.iter().enumerate() {
+                    let head = if k == 0 {
+                        label.clone()
+                    } else {
+                        " ".repeat(LABEL)
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(head, label_style),
+                        Span::raw(line.clone()),
+                    ]));
+                }
+                if t.multiline && focused {
+                    lines.push(Line::styled(
+                        format!("{}(Entrée : nouvelle ligne)", " ".repeat(LABEL)),
+                        theme.dim(),
+                    ));
+                }
+            }
+            FieldKind::Choice { options, selected } => {
+                let value = options
+                    .get(*selected)
+                    .map_or_else(|| "—".to_string(), |o| safe(o));
+                let shown = if focused {
+                    format!("◀ {value} ▶")
+                } else {
+                    value
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(label, label_style),
+                    Span::raw(shown),
+                ]));
+            }
+            FieldKind::Checks {
+                options,
+                checked,
+                cursor,
+            } => {
+                let mut spans = vec![Span::styled(label, label_style)];
+                for (k, o) in options.iter().enumerate() {
+                    let mark = if checked[k] { "[x]" } else { "[ ]" };
+                    let style = if focused && k == *cursor {
+                        theme.selected()
+                    } else {
+                        Style::default()
+                    };
+                    spans.push(Span::styled(format!("{mark} {}", safe(o)), style));
+                    spans.push(Span::raw("  "));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+        if let Some(e) = &field.error {
+            lines.push(Line::styled(
+                format!("{}⚠ {}", " ".repeat(LABEL), safe(e)),
+                theme.error(),
+            ));
+        }
+    }
+    if let Some(e) = &f.error {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!("⚠ {}", safe(e)), theme.error()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), form_area);
+
+    if let FormKind::NewRequest(lists) = &f.kind {
+        let mut side_lines = vec![Line::styled("Personnes déjà connues", theme.title())];
+        if lists.matches.is_empty() {
+            side_lines.push(Line::styled(
+                "Aucune (nom + prénom, e-mail ou téléphone)",
+                theme.dim(),
+            ));
+        }
+        for (i, p) in lists.matches.iter().enumerate() {
+            let chosen = lists.reuse == Some(i);
+            let style = if chosen {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            side_lines.push(Line::styled(
+                format!(
+                    "{} {} {}",
+                    if chosen { "▶" } else { " " },
+                    safe(&p.last_name).to_uppercase(),
+                    safe(&p.first_name)
+                ),
+                style,
+            ));
+            let contact = [p.phone.as_str(), p.email.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| safe(s))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            side_lines.push(Line::styled(format!("  {contact}"), theme.dim()));
+        }
+        if !lists.matches.is_empty() {
+            side_lines.push(Line::styled(
+                "Ctrl-P : reprendre cette personne",
+                theme.key(),
+            ));
+        }
+        if let Some(p) = lists.reuse.and_then(|i| lists.matches.get(i)) {
+            side_lines.push(Line::styled(
+                format!(
+                    "Rattachée à {} {}",
+                    safe(&p.last_name).to_uppercase(),
+                    safe(&p.first_name)
+                ),
+                theme.ok(),
+            ));
+        }
+        match side {
+            Some(side) => {
+                frame.render_widget(Paragraph::new(side_lines).wrap(Wrap { trim: true }), side)
+            }
+            None => {
+                // Narrow screen: the matches go under the form.
+                let used = f.fields.len() as u16 + 2;
+                if inner.height > used {
+                    let below = Rect {
+                        y: inner.y + used,
+                        height: inner.height - used,
+                        ..inner
+                    };
+                    let compact: Vec<Line> = side_lines
+                        .into_iter()
+                        .take(usize::from(below.height))
+                        .collect();
+                    frame.render_widget(Paragraph::new(compact), below);
+                }
+            }
+        }
+    }
+}
+
+pub fn render_picker(p: &Picker, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let height = (p.options.len() as u16 + 4).min(area.height);
+    let inner = popup(frame, centered(area, 48, height), &p.title);
+    let mut lines: Vec<Line> = p
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let style = if i == p.selected {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            Line::styled(format!(" {} ", safe(o)), style)
+        })
+        .collect();
+    if let Some(e) = &p.error {
+        lines.push(Line::styled(format!("⚠ {}", safe(e)), theme.error()));
+    }
+    let visible = usize::from(inner.height);
+    let scroll = p.selected.saturating_sub(visible.saturating_sub(1));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0)),
+        inner,
+    );
+}
+
+pub fn render_confirm(c: Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let inner = popup(frame, centered(area, 60, 5), "Confirmation");
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::raw(c.question()),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("o", theme.key()),
+                Span::raw(" oui   "),
+                Span::styled("n", theme.key()),
+                Span::raw(" non"),
+            ]),
+        ])
+        .wrap(Wrap { trim: true }),
+        inner,
+    );
+}

@@ -1,0 +1,172 @@
+//! The queues (home screen) and the search results: one table of requests.
+
+use super::{Theme, date_or_dash, safe, status_short};
+use crate::domain::fr_date;
+use crate::store::RequestRow;
+use crate::tui::app::{App, SearchView, Tab};
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let [tabs, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let narrow = area.width < 100;
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
+        }
+        let active = *tab == app.queue.tab;
+        spans.push(Span::styled(
+            format!("{} {}", tab.label(narrow), app.queue.counts[i]),
+            theme.tab(active),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+
+    let q = &app.queue;
+    let rows: Vec<&RequestRow> = (q.scroll..q.scroll + app.viewport())
+        .filter_map(|i| q.row(i))
+        .collect();
+    if rows.is_empty() {
+        let text = match q.tab {
+            Tab::Mine => {
+                "Aucune demande ouverte ne vous est attribuée. Tab : autres files · n : nouvelle demande"
+            }
+            Tab::Due => "Aucune relance n'est due aujourd'hui.",
+            _ => "Aucune demande dans cette file.",
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), table);
+        return;
+    }
+    let selected = q.selected.checked_sub(q.scroll);
+    draw_table(app.today(), theme, frame, table, &rows, selected, narrow);
+}
+
+fn draw_table(
+    today: NaiveDate,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    rows: &[&RequestRow],
+    selected: Option<usize>,
+    narrow: bool,
+) {
+    let header = Row::new([
+        "!",
+        "Référence",
+        "Reçue le",
+        "Type",
+        "Personne",
+        "Statut",
+        "Agent",
+        "Relance",
+    ])
+    .style(theme.title());
+    let body = rows.iter().enumerate().map(|(i, r)| {
+        let overdue = r.is_overdue(today);
+        let agent = r.agent.as_deref().map_or_else(
+            || "—".to_string(),
+            |a| {
+                if narrow {
+                    crate::store::initials_of(a)
+                } else {
+                    a.to_string()
+                }
+            },
+        );
+        let style = if Some(i) == selected {
+            theme.selected()
+        } else if overdue {
+            theme.overdue()
+        } else {
+            Style::default()
+        };
+        Row::new(vec![
+            Cell::from(if overdue { "!" } else { " " }),
+            Cell::from(safe(&r.reference)),
+            Cell::from(fr_date(r.received_on)),
+            Cell::from(safe(&r.type_label)),
+            Cell::from(format!(
+                "{} {}",
+                safe(&r.last_name).to_uppercase(),
+                safe(&r.first_name)
+            )),
+            Cell::from(status_short(r.status)),
+            Cell::from(safe(&agent)),
+            Cell::from(date_or_dash(r.next_follow_up_on)),
+        ])
+        .style(style)
+    });
+    let widths = if narrow {
+        [
+            Constraint::Length(1),
+            Constraint::Length(9),
+            Constraint::Length(10),
+            Constraint::Length(11),
+            Constraint::Min(10),
+            Constraint::Length(14),
+            Constraint::Length(3),
+            Constraint::Length(10),
+        ]
+    } else {
+        [
+            Constraint::Length(1),
+            Constraint::Length(9),
+            Constraint::Length(10),
+            Constraint::Length(20),
+            Constraint::Min(16),
+            Constraint::Length(15),
+            Constraint::Length(18),
+            Constraint::Length(10),
+        ]
+    };
+    frame.render_widget(
+        Table::new(body, widths).header(header).column_spacing(1),
+        area,
+    );
+}
+
+pub fn render_search(app: &App, s: &SearchView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let [input, info, table] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Rechercher : ", theme.title()),
+            Span::raw(safe(s.input.text())),
+            Span::styled("▏", theme.key()),
+        ])),
+        input,
+    );
+    let note = if s.input.text().trim().is_empty() {
+        "Nom, prénom, e-mail, téléphone, référence, résumé ou texte d'un suivi.".to_string()
+    } else if s.results.is_empty() {
+        "Aucune demande ne correspond.".to_string()
+    } else if s.results.len() == 50 {
+        "Les 50 demandes les plus récentes qui correspondent.".to_string()
+    } else {
+        format!("{} demande(s).", s.results.len())
+    };
+    frame.render_widget(Paragraph::new(Line::styled(note, theme.dim())), info);
+    let visible = usize::from(table.height.saturating_sub(1));
+    let scroll = s.selected.saturating_sub(visible.saturating_sub(1));
+    let rows: Vec<&RequestRow> = s.results.iter().skip(scroll).take(visible).collect();
+    if !rows.is_empty() {
+        draw_table(
+            app.today(),
+            theme,
+            frame,
+            table,
+            &rows,
+            s.selected.checked_sub(scroll),
+            area.width < 100,
+        );
+    }
+}

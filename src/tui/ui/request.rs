@@ -1,0 +1,277 @@
+//! The request file: the person, the request, its timeline, the person's other requests.
+
+use super::{Theme, date_or_dash, safe, status_short};
+use crate::domain::fr_date;
+use crate::tui::app::{App, RequestView};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+/// One line of the timeline, sortable by its timestamp.
+struct Event {
+    at: String,
+    day: String,
+    who: String,
+    text: String,
+}
+
+fn history_text(field: &str, old: Option<&str>, new: Option<&str>) -> Option<String> {
+    let v = |x: Option<&str>| {
+        x.filter(|s| !s.is_empty())
+            .map_or_else(|| "—".to_string(), safe)
+    };
+    let status = |x: Option<&str>| {
+        x.and_then(crate::domain::Status::from_code)
+            .map_or_else(|| v(x), |s| s.label().to_string())
+    };
+    Some(match field {
+        "*" => "Demande enregistrée".to_string(),
+        "status" => format!("Statut : {} → {}", status(old), status(new)),
+        "agent" => format!("Attribution : {} → {}", v(old), v(new)),
+        "outcome" => format!("Issue : {}", v(new)),
+        "next_follow_up_on" => format!(
+            "Relance : {}",
+            new.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map_or_else(|| "aucune".to_string(), fr_date)
+        ),
+        "summary" => "Résumé modifié".to_string(),
+        "type" => format!("Type : {} → {}", v(old), v(new)),
+        "channel" => format!("Canal : {} → {}", v(old), v(new)),
+        "closed_on" => return None,
+        "answer" => format!("Réponse du partenaire : {}", v(new)),
+        "reminder" => "Partenaire relancé".to_string(),
+        other => format!("{other} : {} → {}", v(old), v(new)),
+    })
+}
+
+pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let d = &v.detail;
+    let r = &d.request;
+    let p = &d.person;
+    let today = app.today();
+    let wide = area.width >= 100;
+
+    let [top, bottom] = Layout::vertical([
+        Constraint::Length(if wide { 8 } else { 9 }),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+
+    // The request and the person, side by side when there is room.
+    let mut req = vec![
+        Line::from(vec![
+            Span::styled(safe(&r.reference), theme.title()),
+            Span::raw(format!(" · {} · ", safe(&r.type_label))),
+            Span::styled(r.status.label(), theme.key()),
+        ]),
+        Line::raw(format!(
+            "Reçue le {} · {}{}",
+            fr_date(r.received_on),
+            r.channel_label
+                .as_deref()
+                .map_or_else(|| "canal non renseigné".to_string(), safe),
+            r.event
+                .as_deref()
+                .map_or_else(String::new, |e| format!(" · {}", safe(e)))
+        )),
+        Line::raw(format!(
+            "Agent : {}",
+            r.agent
+                .as_deref()
+                .map_or_else(|| "non attribuée".to_string(), safe)
+        )),
+    ];
+    let relance = Line::from(vec![
+        Span::raw("Relance : "),
+        Span::styled(
+            date_or_dash(r.next_follow_up_on),
+            if r.is_overdue(today) {
+                theme.overdue()
+            } else {
+                ratatui::style::Style::default()
+            },
+        ),
+        Span::raw(if r.is_overdue(today) {
+            " (en retard)"
+        } else {
+            ""
+        }),
+    ]);
+    req.push(relance);
+    if let Some(o) = r.outcome {
+        req.push(Line::raw(format!(
+            "Issue : {} le {}",
+            o.label(),
+            date_or_dash(r.closed_on)
+        )));
+    }
+    if !r.summary.is_empty() {
+        req.push(Line::raw(format!("Résumé : {}", safe(&r.summary))));
+    }
+    let mut person = vec![Line::styled(
+        format!(
+            "{} {}",
+            safe(&p.last_name).to_uppercase(),
+            safe(&p.first_name)
+        ),
+        theme.title(),
+    )];
+    for (label, value) in [
+        ("Tél.", &p.phone),
+        ("E-mail", &p.email),
+        ("Profession", &p.profession),
+    ] {
+        if !value.is_empty() {
+            person.push(Line::raw(format!("{label} : {}", safe(value))));
+        }
+    }
+    if let Some(pr) = p.profile {
+        person.push(Line::raw(format!("Profil : {}", pr.label())));
+    }
+    if let Some(b) = p.birth_date {
+        person.push(Line::raw(format!("Né(e) le {}", fr_date(b))));
+    }
+    if wide {
+        let [l, rgt] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+        frame.render_widget(
+            Paragraph::new(req)
+                .block(Block::default().borders(Borders::ALL).title(" Demande "))
+                .wrap(Wrap { trim: true }),
+            l,
+        );
+        frame.render_widget(
+            Paragraph::new(person)
+                .block(Block::default().borders(Borders::ALL).title(" Demandeur "))
+                .wrap(Wrap { trim: true }),
+            rgt,
+        );
+    } else {
+        let mut lines = req;
+        lines.push(Line::from(
+            person
+                .into_iter()
+                .flat_map(|l| {
+                    let mut spans = l.spans;
+                    spans.push(Span::raw("  "));
+                    spans
+                })
+                .collect::<Vec<_>>(),
+        ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(Block::default().borders(Borders::ALL).title(" Demande "))
+                .wrap(Wrap { trim: true }),
+            top,
+        );
+    }
+
+    // Timeline: follow-ups, referrals and changes, oldest first.
+    let mut events: Vec<Event> = Vec::new();
+    for f in &d.follow_ups {
+        events.push(Event {
+            at: f.created_at.clone(),
+            day: fr_date(f.occurred_on),
+            who: f.created_by.clone(),
+            text: format!("{} : {}", f.kind.label(), safe(&f.body)),
+        });
+    }
+    for f in &d.referrals {
+        let state = match (f.answered_on, f.answer) {
+            (Some(on), Some(a)) => {
+                format!("réponse {} le {}", a.label().to_lowercase(), fr_date(on))
+            }
+            _ => format!(
+                "réponse attendue le {}{}",
+                date_or_dash(f.expected_by),
+                if f.expected_by.is_some_and(|e| e < today) {
+                    " — en retard"
+                } else {
+                    ""
+                }
+            ),
+        };
+        events.push(Event {
+            at: format!("{}~", f.sent_on),
+            day: fr_date(f.sent_on),
+            who: f.created_by.clone(),
+            text: format!("Orientation → {} ({state})", safe(&f.partner)),
+        });
+    }
+    for h in d.history.iter().filter(|h| h.entity == "request") {
+        if h.field == "next_follow_up_on"
+            && d.follow_ups
+                .iter()
+                .any(|f| f.next_follow_up_on.map(|n| n.to_string()) == h.new_value)
+        {
+            continue; // already said by the follow-up that set it
+        }
+        if let Some(text) = history_text(&h.field, h.old_value.as_deref(), h.new_value.as_deref()) {
+            events.push(Event {
+                at: h.at.clone(),
+                day: app.timestamp(&h.at),
+                who: h.actor.clone(),
+                text,
+            });
+        }
+    }
+    events.sort_by(|a, b| a.at.cmp(&b.at));
+
+    let [timeline, others] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(if d.others.is_empty() {
+            0
+        } else {
+            3.min(d.others.len() as u16 + 2)
+        }),
+    ])
+    .areas(bottom);
+    let lines: Vec<Line> = events
+        .iter()
+        .map(|e| {
+            Line::from(vec![
+                Span::styled(format!("{:<10} ", e.day), theme.dim()),
+                Span::styled(
+                    format!("{} ", crate::store::initials_of(&safe(&e.who))),
+                    theme.key(),
+                ),
+                Span::raw(e.text.clone()),
+            ])
+        })
+        .collect();
+    let title = format!(" Journal ({}) ", events.len());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).title(title))
+            .wrap(Wrap { trim: false })
+            .scroll((v.scroll.min(u16::MAX as usize) as u16, 0)),
+        timeline,
+    );
+    if !d.others.is_empty() {
+        let text: Vec<Span> = d
+            .others
+            .iter()
+            .flat_map(|o| {
+                [
+                    Span::styled(safe(&o.reference), theme.key()),
+                    Span::raw(format!(
+                        " {} ({})   ",
+                        safe(&o.type_label),
+                        status_short(o.status)
+                    )),
+                ]
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(Line::from(text))
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" Autres demandes de la personne "),
+                )
+                .wrap(Wrap { trim: true }),
+            others,
+        );
+    }
+}
