@@ -55,6 +55,7 @@ fn draw_table(
     selected: Option<usize>,
     narrow: bool,
 ) {
+    let agent_header = if narrow { "Ag." } else { "Agent" };
     let header = Row::new([
         "!",
         "Référence",
@@ -62,7 +63,7 @@ fn draw_table(
         "Type",
         "Personne",
         "Statut",
-        "Agent",
+        agent_header,
         "Relance",
     ])
     .style(theme.title());
