@@ -1,0 +1,243 @@
+//! The real binary in a pseudo-terminal (portable-pty + vt100): it starts, shows, answers keys,
+//! writes the file, follows other processes and gives the terminal back. Every wait is for a
+//! text on the screen, with a generous deadline.
+
+mod common;
+
+use common::Env;
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use rusqlite::Connection;
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Term {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+impl Term {
+    fn start(env: &Env, agent: Option<&str>) -> Term {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_guichet"));
+        cmd.env("GUICHET_DB", env.db());
+        cmd.env("GUICHET_TODAY", common::TODAY);
+        cmd.env("XDG_DATA_HOME", env.path("data"));
+        cmd.env("HOME", env.dir.path());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("GUICHET_AGENT");
+        if let Some(a) = agent {
+            cmd.env("GUICHET_AGENT", a);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("spawn guichet");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(30).unwrap(),
+            NonZeroU16::new(100).unwrap(),
+            0,
+        )));
+        let sink = Arc::clone(&parser);
+        std::thread::spawn(move || {
+            let _master = pty.master; // keep the pty open while reading
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Term {
+            parser,
+            writer,
+            child,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until `text` is on the screen; fails with the screen after the deadline.
+    fn wait_for(&self, text: &str) -> Duration {
+        self.wait_for_within(text, DEADLINE)
+    }
+
+    fn wait_for_within(&self, text: &str, deadline: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            if self.screen().contains(text) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "«{text}» not shown within {deadline:?}:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the program to end and returns whether it succeeded.
+    fn wait_exit(&mut self) -> bool {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "guichet did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The terminal is given back: main screen, cursor shown.
+    fn assert_restored(&self) {
+        let start = Instant::now();
+        loop {
+            let (alt, hidden) = {
+                let p = self.parser.lock().unwrap();
+                (p.screen().alternate_screen(), p.screen().hide_cursor())
+            };
+            if !alt && !hidden {
+                return;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "terminal not restored (alternate {alt}, cursor hidden {hidden})"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+const ESC: &str = "\x1b";
+const ENTER: &str = "\r";
+const TAB: &str = "\t";
+const CTRL_S: &str = "\x13";
+
+#[test]
+fn an_empty_file_shows_the_welcome_and_q_gives_the_terminal_back() {
+    let env = Env::new();
+    let mut t = Term::start(&env, None);
+    t.wait_for("Bienvenue dans guichet");
+    t.wait_for("charger des données de démonstration");
+    t.send("q");
+    assert!(t.wait_exit());
+    t.assert_restored();
+}
+
+#[test]
+fn an_agent_finds_a_person_opens_the_request_and_logs_a_follow_up() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "300", "--seed", "3"]);
+    let (reference, last, first): (String, String, String) = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT r.reference, p.last_name, p.first_name FROM request r JOIN person p ON p.id = r.person_id \
+             WHERE r.status <> 'close' ORDER BY r.reference LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let mut t = Term::start(&env, Some("Julien Moreau"));
+    t.wait_for("Ma file");
+    t.wait_for("Toutes 300");
+    t.send("/");
+    t.wait_for("Rechercher :");
+    t.send(&format!("{last} {first}"));
+    t.wait_for(&reference);
+    // Only that person is listed.
+    let screen = t.screen();
+    let listed: Vec<&str> = screen.lines().filter(|l| l.contains("A2")).collect();
+    assert!(!listed.is_empty());
+    assert!(
+        listed.iter().all(|l| l.contains(&last.to_uppercase())),
+        "only {last} {first}:\n{screen}"
+    );
+    let row = listed.iter().position(|l| l.contains(&reference)).unwrap();
+    for _ in 0..row {
+        t.send("\x1b[B"); // down
+    }
+    t.send(ENTER);
+    t.wait_for("Journal (");
+    t.wait_for(&format!("{reference} ·"));
+    t.send("f");
+    t.wait_for(&format!("Suivi — {reference}"));
+    t.send(TAB);
+    t.send(TAB);
+    t.send("Appel de suivi depuis le terminal");
+    t.send(CTRL_S);
+    t.wait_for("Suivi enregistré.");
+    t.wait_for("Appel de suivi depuis le terminal");
+    let n: i64 = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM follow_up f JOIN request r ON r.id = f.request_id \
+             WHERE r.reference = ?1 AND f.body = 'Appel de suivi depuis le terminal' AND f.created_by = 'Julien Moreau'",
+            [&reference],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1, "the follow-up is in the file");
+    t.send(ESC);
+    t.wait_for("Tab file suivante");
+    t.send("q");
+    assert!(t.wait_exit());
+    t.assert_restored();
+}
+
+#[test]
+fn a_request_added_by_another_process_appears_within_two_seconds() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "50", "--seed", "5"]);
+    let mut t = Term::start(&env, Some("Julien Moreau"));
+    t.wait_for("Toutes 50");
+    let reference = env.ok(&[
+        "request", "add", "--type", "logement", "--nom", "Depuis", "--prenom", "Ailleurs",
+    ]);
+    assert!(reference.starts_with("A26-"));
+    let waited = t.wait_for_within("Toutes 51", Duration::from_secs(2));
+    eprintln!("shown after {waited:?}");
+    t.send("q");
+    assert!(t.wait_exit());
+    t.assert_restored();
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "20", "--seed", "2"]);
+    let mut t = Term::start(&env, Some("Karim Benali"));
+    t.wait_for("Ma file");
+    t.send("\x03");
+    assert!(t.wait_exit());
+    t.assert_restored();
+}
