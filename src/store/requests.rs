@@ -117,7 +117,8 @@ pub struct RequestFilter {
     pub received_to: Option<NaiveDate>,
     /// Next follow-up date on or before this day.
     pub due_by: Option<NaiveDate>,
-    /// Full-text search (names, e-mails, phones, reference, summary, case log), as typed.
+    /// Full-text search (names, e-mails, phones, reference, summary, case log), as typed;
+    /// among the 500 most recently recorded requests that match.
     pub search: Option<String>,
 }
 
@@ -367,7 +368,12 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
         params.push((":due", Box::new(d)));
     }
     if let Some(q) = f.search.as_deref().and_then(super::search::match_query) {
-        clauses.push("r.rowid IN (SELECT rowid FROM search WHERE search MATCH :search)");
+        // FTS5 walks its matches newest first and stops early: a one-letter prefix matching
+        // half the file costs no more than a precise name.
+        clauses.push(
+            "r.rowid IN (SELECT rowid FROM search WHERE search MATCH :search \
+             ORDER BY rowid DESC LIMIT 500)",
+        );
         params.push((":search", Box::new(q)));
     }
     let sql = if clauses.is_empty() {
