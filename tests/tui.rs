@@ -364,8 +364,8 @@ fn a_new_request_finds_the_person_first_and_files_several_needs_at_once() {
     for _ in 0..=position {
         ctrl(&mut app, 'p');
     }
-    // Two needs: housing and childcare (from the first name, five fields down).
-    for _ in 0..5 {
+    // Two needs: housing and childcare (from the first name, six fields down).
+    for _ in 0..6 {
         key(&mut app, KeyCode::Tab);
     }
     ctrl(&mut app, 't'); // Logement
@@ -606,5 +606,137 @@ fn assert_clean(screen: &str) {
                     || ('\u{2066}'..='\u{2069}').contains(&c)),
             "raw control or bidi character {c:?} reached the screen"
         );
+    }
+}
+
+#[test]
+fn the_all_requests_queue_filters_by_type_status_agent_channel_event_and_period() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Char('F'));
+    let Some(Overlay::Form(_)) = &app.overlay else {
+        panic!("filter form")
+    };
+    typed(&mut app, "L"); // Type: Logement
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "O"); // Statut: Ouvertes
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "01/06/2026");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "30/09/2026");
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{:?}", app.message);
+    assert_eq!(app.queue.tab, Tab::All);
+    assert_eq!(
+        message(&app),
+        "Filtres : Logement · Ouvertes · du 01/06/2026 · au 30/09/2026."
+    );
+    let expected = count(
+        &env,
+        "SELECT count(*) FROM request WHERE type_code = 'logement' AND status <> 'close' \
+         AND received_on BETWEEN '2026-06-01' AND '2026-09-30'",
+    );
+    assert!(expected > 0);
+    assert_eq!(app.queue.counts[4] as i64, expected);
+    assert!(
+        app.queue
+            .rows
+            .iter()
+            .all(|r| r.type_code == "logement" && r.status.is_open())
+    );
+    insta::assert_snapshot!("queue_filtered_120x40", screen(&app));
+    // A wrong period is refused beside the field.
+    key(&mut app, KeyCode::Char('F'));
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Tab);
+    }
+    ctrl(&mut app, 'u');
+    typed(&mut app, "01/01/2026");
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("form stays")
+    };
+    assert_eq!(
+        f.fields[6].error.as_deref(),
+        Some("la fin de la période est avant son début")
+    );
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    let env = Env::new();
+    let mut s = store(&env);
+    guichet::demo::fill(&mut s, 50, 1).unwrap();
+    let mut app = App::new(
+        store(&env),
+        Some("Julien Moreau"),
+        Display {
+            no_color: true,
+            utc: true,
+        },
+    )
+    .unwrap();
+    app.resize(80, 24);
+    key(&mut app, KeyCode::BackTab); // all requests: some are overdue
+    assert!(
+        app.queue
+            .rows
+            .iter()
+            .take(18)
+            .any(|r| r.is_overdue(today()))
+    );
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| ui::render(&app, f)).unwrap();
+    let buffer = t.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "coloured cell {cell:?}"
+        );
+        assert_eq!(
+            cell.bg,
+            ratatui::style::Color::Reset,
+            "coloured cell {cell:?}"
+        );
+    }
+    // Overdue rows still stand out, by their marker.
+    assert!(format!("{}", t.backend()).contains("\"! A2"));
+}
+
+#[test]
+fn every_screen_at_80x24_and_120x40() {
+    let env = Env::new();
+    let mut s = store(&env);
+    guichet::demo::fill(&mut s, 300, 1).unwrap();
+    drop(s);
+    for size in [(80, 24), (120, 40)] {
+        let name = |screen: &str| format!("{screen}_{}x{}", size.0, size.1);
+        let mut app = app_on(&env, Some("Julien Moreau"), size);
+        insta::assert_snapshot!(name("all_queue"), screen(&app));
+        key(&mut app, KeyCode::Char('?'));
+        insta::assert_snapshot!(name("all_help_queue"), screen(&app));
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Enter);
+        insta::assert_snapshot!(name("all_request"), screen(&app));
+        key(&mut app, KeyCode::Char('f'));
+        insta::assert_snapshot!(name("all_follow_up"), screen(&app));
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('s'));
+        insta::assert_snapshot!(name("all_status_picker"), screen(&app));
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('o'));
+        insta::assert_snapshot!(name("all_referral"), screen(&app));
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('n'));
+        insta::assert_snapshot!(name("all_new_request"), screen(&app));
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, "mar");
+        insta::assert_snapshot!(name("all_search"), screen(&app));
     }
 }

@@ -88,6 +88,9 @@ pub struct QueueState {
     pub selected: usize,
     /// First visible row.
     pub scroll: usize,
+    /// Filters of the "Toutes" queue, and their description ("" when none).
+    pub all_filter: RequestFilter,
+    pub all_filter_label: String,
 }
 
 impl QueueState {
@@ -229,6 +232,8 @@ impl App {
                 window_start: 0,
                 selected: 0,
                 scroll: 0,
+                all_filter: RequestFilter::default(),
+                all_filter_label: String::new(),
             },
             message: None,
             quit: false,
@@ -273,6 +278,14 @@ impl App {
 
     pub fn today(&self) -> NaiveDate {
         self.store.today()
+    }
+
+    /// The filter and order of a queue, with the agent's filters on "Toutes".
+    pub fn filter_of(&self, tab: Tab) -> (RequestFilter, QueueOrder) {
+        match tab {
+            Tab::All => (self.queue.all_filter.clone(), QueueOrder::Recent),
+            _ => tab.filter(self.me.as_ref(), self.today()),
+        }
     }
 
     /// Rows of the queue table that fit on screen.
@@ -499,6 +512,11 @@ impl App {
                 if let Some(id) = q.selected_row().map(|r| r.id.clone()) {
                     self.open_request(&id)?;
                 }
+                return Ok(());
+            }
+            Action::Filter => {
+                let form = Form::filter(&self.store, &self.queue.all_filter)?;
+                self.overlay = Some(Overlay::Form(Box::new(form)));
                 return Ok(());
             }
             _ => return Ok(()),
@@ -840,6 +858,20 @@ impl App {
                 self.reload_current()?;
                 msg
             }
+            Saved::Filter(filter, label) => {
+                self.queue.all_filter = *filter;
+                self.queue.all_filter_label = label.clone();
+                self.queue.tab = Tab::All;
+                self.queue.selected = 0;
+                self.queue.scroll = 0;
+                self.queue.rows.clear();
+                self.refresh()?;
+                if label.is_empty() {
+                    "Filtres retirés.".to_string()
+                } else {
+                    format!("Filtres : {label}.")
+                }
+            }
         };
         self.data_version = self.store.data_version()?;
         self.refresh_counts()?;
@@ -868,8 +900,9 @@ impl App {
 
     fn refresh_counts(&mut self) -> Result<()> {
         let today = self.today();
+        let _ = today;
         for (i, tab) in Tab::ALL.iter().enumerate() {
-            let (filter, _) = tab.filter(self.me.as_ref(), today);
+            let (filter, _) = self.filter_of(*tab);
             self.queue.counts[i] = self.store.count(&filter)?;
         }
         let total = self.queue.total();
@@ -896,7 +929,8 @@ impl App {
             return Ok(());
         }
         let start = q.scroll.saturating_sub(WINDOW / 4);
-        let (filter, order) = q.tab.filter(self.me.as_ref(), self.store.today());
+        let tab = q.tab;
+        let (filter, order) = self.filter_of(tab);
         let rows = self
             .store
             .queue(&filter, order, start, WINDOW.max(page * 2))?;
@@ -944,11 +978,14 @@ impl App {
 
 /// Likely matches for the new-request form, from what is typed so far.
 fn refresh_matches(store: &Store, f: &mut Form) -> Result<()> {
+    use super::forms::nr;
+    let value = |i: usize| f.fields[i].value().trim().to_string();
     let person = crate::store::NewPerson {
-        last_name: f.fields[0].value().trim().to_string(),
-        first_name: f.fields[1].value().trim().to_string(),
-        phone: f.fields[2].value().trim().to_string(),
-        email: f.fields[3].value().trim().to_string(),
+        last_name: value(nr::LAST),
+        first_name: value(nr::FIRST),
+        phone: value(nr::PHONE),
+        email: value(nr::EMAIL),
+        birth_date: crate::domain::parse_date(&value(nr::BIRTH), store.today()).ok(),
         ..Default::default()
     };
     let searchable = (!person.last_name.is_empty() && !person.first_name.is_empty())

@@ -6,7 +6,7 @@ use crate::domain::{Answer, FollowUpKind, Outcome, Profile, Status, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{
     Agent, Code, Event, NewFollowUp, NewPerson, NewReferral, NewRequest, Partner, Person,
-    ReferralAnswer, ReferralRow, RequestChange, RequestDetail, Store,
+    ReferralAnswer, ReferralRow, RequestChange, RequestDetail, RequestFilter, Store,
 };
 use crate::text::fold;
 use chrono::NaiveDate;
@@ -131,6 +131,17 @@ pub enum FormKind {
         version: i64,
     },
     NewRequest(Box<NewRequestLists>),
+    /// Filters of the "Toutes" queue.
+    Filter(Box<FilterLists>),
+}
+
+/// What the filters of the "Toutes" queue choose from.
+#[derive(Debug, Clone)]
+pub struct FilterLists {
+    pub types: Vec<Code>,
+    pub channels: Vec<Code>,
+    pub agents: Vec<Agent>,
+    pub events: Vec<Event>,
 }
 
 /// The lists the new-request form offers, and the likely matches found so far.
@@ -154,6 +165,22 @@ pub struct Form {
     pub dirty: bool,
     /// A message for the whole form (a colleague's change, a refused save).
     pub error: Option<String>,
+}
+
+/// Field positions of the new-request form.
+pub mod nr {
+    pub const LAST: usize = 0;
+    pub const FIRST: usize = 1;
+    pub const PHONE: usize = 2;
+    pub const EMAIL: usize = 3;
+    pub const BIRTH: usize = 4;
+    pub const PROFILE: usize = 5;
+    pub const PROFESSION: usize = 6;
+    pub const TYPES: usize = 7;
+    pub const CHANNEL: usize = 8;
+    pub const EVENT: usize = 9;
+    pub const SUMMARY: usize = 10;
+    pub const AGENT: usize = 11;
 }
 
 const PROFILES: [&str; 5] = [
@@ -319,6 +346,112 @@ impl Form {
         )
     }
 
+    /// The filters of the "Toutes" queue, showing the current ones.
+    pub fn filter(store: &Store, current: &RequestFilter) -> Result<Form> {
+        let lists = FilterLists {
+            types: store.types()?,
+            channels: store.channels()?,
+            agents: store.agents()?,
+            events: store.events()?,
+        };
+        let with_any = |items: Vec<String>| {
+            let mut v = vec!["Tous".to_string()];
+            v.extend(items);
+            v
+        };
+        let pos = |found: Option<usize>, shift: usize| found.map_or(0, |i| i + shift);
+        let type_idx = pos(
+            lists
+                .types
+                .iter()
+                .position(|t| Some(&t.code) == current.type_code.as_ref()),
+            1,
+        );
+        let status_idx = if current.open_only {
+            1
+        } else {
+            pos(
+                current
+                    .status
+                    .and_then(|st| Status::ALL.iter().position(|x| *x == st)),
+                2,
+            )
+        };
+        let agent_idx = if current.unassigned {
+            1
+        } else {
+            pos(
+                lists
+                    .agents
+                    .iter()
+                    .position(|a| Some(&a.id) == current.agent_id.as_ref()),
+                2,
+            )
+        };
+        let channel_idx = pos(
+            lists
+                .channels
+                .iter()
+                .position(|c| Some(&c.code) == current.channel_code.as_ref()),
+            1,
+        );
+        let event_idx = pos(
+            lists
+                .events
+                .iter()
+                .position(|e| Some(&e.id) == current.event_id.as_ref()),
+            1,
+        );
+        let mut statuses = vec!["Tous".to_string(), "Ouvertes".to_string()];
+        statuses.extend(Status::ALL.iter().map(|st| st.label().to_string()));
+        let mut agents = vec!["Tous".to_string(), "Non attribuée".to_string()];
+        agents.extend(lists.agents.iter().map(|a| a.name.clone()));
+        let fields = vec![
+            Field::choice(
+                "Type",
+                with_any(lists.types.iter().map(|t| t.label.clone()).collect()),
+                type_idx,
+            ),
+            Field::choice("Statut", statuses, status_idx),
+            Field::choice("Agent", agents, agent_idx),
+            Field::choice(
+                "Canal",
+                with_any(lists.channels.iter().map(|c| c.label.clone()).collect()),
+                channel_idx,
+            ),
+            Field::choice(
+                "Événement",
+                with_any(
+                    lists
+                        .events
+                        .iter()
+                        .map(|e| format!("{} ({})", e.name, crate::domain::fr_date(e.held_on)))
+                        .collect(),
+                ),
+                event_idx,
+            ),
+            Field::text(
+                "Reçues du",
+                &current
+                    .received_from
+                    .map(crate::domain::fr_date)
+                    .unwrap_or_default(),
+            ),
+            Field::text(
+                "au",
+                &current
+                    .received_to
+                    .map(crate::domain::fr_date)
+                    .unwrap_or_default(),
+            ),
+        ];
+        Ok(Form::new(
+            "Filtrer la file « Toutes »".into(),
+            FormKind::Filter(Box::new(lists)),
+            fields,
+        ))
+    }
+
     pub fn close(request_id: &str, reference: &str, version: i64) -> Form {
         Form::new(
             format!("Clore la demande {reference}"),
@@ -365,6 +498,7 @@ impl Form {
             Field::text("Prénom", ""),
             Field::text("Téléphone", ""),
             Field::text("E-mail", ""),
+            Field::text("Né(e) le", ""),
             Field::choice(
                 "Profil",
                 PROFILES.iter().map(|s| s.to_string()).collect(),
@@ -654,18 +788,62 @@ impl Form {
                     format!("Demande close : {}.", outcome.label()),
                 ))
             }
+            FormKind::Filter(lists) => {
+                let from = self.date(5, today, false)?;
+                let to = self.date(6, today, false)?;
+                if let (Some(f), Some(t)) = (from, to)
+                    && t < f
+                {
+                    return Err(
+                        self.fail(6, Error::input("la fin de la période est avant son début"))
+                    );
+                }
+                let pick = |i: usize, shift: usize| self.fields[i].selected().checked_sub(shift);
+                let mut filter = RequestFilter {
+                    type_code: pick(0, 1)
+                        .and_then(|i| lists.types.get(i))
+                        .map(|t| t.code.clone()),
+                    channel_code: pick(3, 1)
+                        .and_then(|i| lists.channels.get(i))
+                        .map(|c| c.code.clone()),
+                    event_id: pick(4, 1)
+                        .and_then(|i| lists.events.get(i))
+                        .map(|e| e.id.clone()),
+                    received_from: from,
+                    received_to: to,
+                    ..Default::default()
+                };
+                match self.fields[1].selected() {
+                    0 => {}
+                    1 => filter.open_only = true,
+                    i => filter.status = Status::ALL.get(i - 2).copied(),
+                }
+                match self.fields[2].selected() {
+                    0 => {}
+                    1 => filter.unassigned = true,
+                    i => filter.agent_id = lists.agents.get(i - 2).map(|a| a.id.clone()),
+                }
+                let label: Vec<String> = [0, 1, 2, 3, 4]
+                    .iter()
+                    .filter(|i| self.fields[**i].selected() > 0)
+                    .map(|i| self.fields[*i].value().to_string())
+                    .chain(from.map(|d| format!("du {}", crate::domain::fr_date(d))))
+                    .chain(to.map(|d| format!("au {}", crate::domain::fr_date(d))))
+                    .collect();
+                Ok(Saved::Filter(Box::new(filter), label.join(" · ")))
+            }
             FormKind::NewRequest(lists) => {
                 let mut person = NewPerson {
-                    last_name: self.fields[0].value().to_string(),
-                    first_name: self.fields[1].value().to_string(),
-                    phone: self.fields[2].value().to_string(),
-                    email: self.fields[3].value().to_string(),
-                    profile: self.fields[4]
+                    last_name: self.fields[nr::LAST].value().to_string(),
+                    first_name: self.fields[nr::FIRST].value().to_string(),
+                    phone: self.fields[nr::PHONE].value().to_string(),
+                    email: self.fields[nr::EMAIL].value().to_string(),
+                    profile: self.fields[nr::PROFILE]
                         .selected()
                         .checked_sub(1)
                         .map(|i| Profile::ALL[i]),
-                    profession: self.fields[5].value().to_string(),
-                    birth_date: None,
+                    profession: self.fields[nr::PROFESSION].value().to_string(),
+                    birth_date: self.date(nr::BIRTH, today, false)?,
                 };
                 let reuse = lists
                     .reuse
@@ -674,7 +852,7 @@ impl Form {
                 if reuse.is_none() {
                     person.validate().map_err(|e| self.fail_person(e))?;
                 }
-                let types: Vec<String> = self.fields[6]
+                let types: Vec<String> = self.fields[nr::TYPES]
                     .checked()
                     .iter()
                     .filter_map(|i| lists.types.get(*i))
@@ -682,21 +860,21 @@ impl Form {
                     .collect();
                 if types.is_empty() {
                     return Err(self.fail(
-                        6,
+                        nr::TYPES,
                         Error::input("cochez au moins un type de demande (Ctrl-T ou Espace)"),
                     ));
                 }
-                let channel = self.fields[7]
+                let channel = self.fields[nr::CHANNEL]
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| lists.channels.get(i))
                     .map(|c| c.code.clone());
-                let event = self.fields[8]
+                let event = self.fields[nr::EVENT]
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| lists.events.get(i))
                     .map(|e| e.id.clone());
-                let agent = self.fields[10]
+                let agent = self.fields[nr::AGENT]
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| lists.agents.get(i))
@@ -709,7 +887,7 @@ impl Form {
                         r.channel_code = channel.clone();
                         r.event_id = event.clone();
                         r.agent_id = agent.clone();
-                        r.summary = self.fields[9].value().to_string();
+                        r.summary = self.fields[nr::SUMMARY].value().to_string();
                         r
                     })
                     .collect();
@@ -778,4 +956,6 @@ pub enum Saved {
     Request(String, String),
     /// Reload the current screen, with a message.
     Reload(String),
+    /// New filters for the "Toutes" queue, and how to describe them.
+    Filter(Box<RequestFilter>, String),
 }

@@ -38,6 +38,7 @@ pub enum Action {
     Yes,
     No,
     Refresh,
+    Filter,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -298,6 +299,13 @@ pub const BINDINGS: &[Binding] = &[
         A::Open,
         "ouvrir la demande",
         Some("ouvrir"),
+    ),
+    b(
+        C::Queue,
+        &[Char('F')],
+        A::Filter,
+        "filtrer « Toutes » : type, statut, agent, canal, événement, période",
+        Some("filtrer"),
     ),
     b(C::Queue, &[Char('q')], A::Quit, "quitter", Some("quitter")),
     // Request file.

@@ -25,6 +25,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.tab(active),
         ));
     }
+    if app.queue.tab == Tab::All && !app.queue.all_filter_label.is_empty() {
+        spans.push(Span::styled(
+            format!("  [{}]", safe(&app.queue.all_filter_label)),
+            theme.key(),
+        ));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
 
     let q = &app.queue;
