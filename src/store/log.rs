@@ -33,6 +33,21 @@ pub struct ReferralAnswer {
     pub note: String,
 }
 
+/// A request's status and reception date, or "demande introuvable".
+fn status_and_reception(tx: &Transaction<'_>, request_id: &str) -> Result<(Status, NaiveDate)> {
+    tx.query_row(
+        "SELECT status, received_on FROM request WHERE id = ?1",
+        [request_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        what: "demande",
+        value: request_id.into(),
+        hint: String::new(),
+    })
+}
+
 /// How long a partner has to answer when the agent does not say.
 pub const DEFAULT_ANSWER_DAYS: u64 = 30;
 
@@ -68,18 +83,13 @@ pub(crate) fn log_follow_up(
     request_id: &str,
     f: &NewFollowUp,
 ) -> Result<String> {
-    let row: (Status, NaiveDate) = tx
-        .query_row(
-            "SELECT status, received_on FROM request WHERE id = ?1",
-            [request_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            what: "demande",
-            value: request_id.into(),
-            hint: String::new(),
-        })?;
+    let (status, received_on) = status_and_reception(tx, request_id)?;
+    if f.occurred_on < received_on {
+        return Err(Error::input(format!(
+            "un suivi ne peut pas précéder la réception de la demande ({})",
+            fr_date(received_on)
+        )));
+    }
     if f.body.trim().is_empty() && f.kind == FollowUpKind::Note {
         return Err(Error::input("la note est vide"));
     }
@@ -95,7 +105,7 @@ pub(crate) fn log_follow_up(
     if let Some(next) = f.next_follow_up_on {
         change.next_follow_up_on = Some(Some(next));
     }
-    if row.0 == Status::Nouvelle && f.kind.is_contact() {
+    if status == Status::Nouvelle && f.kind.is_contact() {
         change.status = Some(Status::EnCours);
     }
     if !change.is_empty() {
@@ -121,18 +131,7 @@ pub(crate) fn refer_in(
     r: &NewReferral,
     hold_case: bool,
 ) -> Result<String> {
-    let (status, received_on): (Status, NaiveDate) = tx
-        .query_row(
-            "SELECT status, received_on FROM request WHERE id = ?1",
-            [request_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            what: "demande",
-            value: request_id.into(),
-            hint: String::new(),
-        })?;
+    let (status, received_on) = status_and_reception(tx, request_id)?;
     if r.sent_on < received_on {
         return Err(Error::input(format!(
             "l'orientation ({}) est antérieure à la réception de la demande ({})",
