@@ -114,6 +114,9 @@ CREATE TABLE request (
     received_on       TEXT NOT NULL,
     next_follow_up_on TEXT,
     closed_on         TEXT,
+    -- Day of the first contact with the person (call, e-mail, meeting, letter; not a note):
+    -- set once, by the first such follow-up. "Time to first contact" reads it.
+    first_contact_on  TEXT,
     summary           TEXT NOT NULL DEFAULT '',
     import_key        TEXT UNIQUE,            -- fingerprint of the spreadsheet row it came from
     created_at        TEXT NOT NULL,
@@ -129,8 +132,8 @@ CREATE TABLE request (
 CREATE INDEX request_person ON request (person_id);
 -- Figures: counts by reception (type, channel, status) and by closing (type, outcome) read these
 -- covering indexes only.
-CREATE INDEX request_received ON request (received_on, type_code, channel_code, status);
-CREATE INDEX request_closed ON request (closed_on, type_code, outcome) WHERE closed_on IS NOT NULL;
+CREATE INDEX request_received ON request (received_on, type_code, channel_code, status, first_contact_on);
+CREATE INDEX request_closed ON request (closed_on, type_code, outcome, received_on) WHERE closed_on IS NOT NULL;
 -- Lists: "most recent first" and "due first" pages walk an index instead of sorting the table.
 CREATE INDEX request_recent ON request (received_on, reference);
 -- "Types in use" by a date: one lookup per type.

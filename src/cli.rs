@@ -287,6 +287,12 @@ pub enum ReportKind {
     Weekly(RangeArgs),
     /// Totaux de la période par type, canal, statut, issue, partenaire
     Summary(RangeArgs),
+    /// Le bilan complet de la période (celui de l'écran « Bilan »)
+    Review(RangeArgs),
+    /// Orientations par partenaire : envoyées, réponses, en attente, en retard, délai médian
+    Partners(RangeArgs),
+    /// Charge actuelle par agent : demandes ouvertes et relances dépassées
+    Backlog(RangeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -719,6 +725,11 @@ fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write
 }
 
 fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
+    if matches!(args.format, Format::Md | Format::Xlsx) {
+        return Err(Error::input(
+            "--format : list s'écrit en table, csv ou json",
+        ));
+    }
     let filter = filter_from(store, args)?;
     let mut w = sink(args.out.as_deref(), out)?;
     let limit = args.limit.unwrap_or(usize::MAX);
@@ -748,7 +759,7 @@ fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
             })?;
             csv.flush()?;
         }
-        Format::Table => {
+        Format::Table | Format::Md | Format::Xlsx => {
             let mut t = Table::new(vec![
                 "Référence",
                 "Reçue le",
@@ -897,7 +908,7 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                     serde_json::to_writer_pretty(&mut *out, &d)?;
                     writeln!(out)?;
                 }
-                Format::Table | Format::Csv => show_text(&d, out)?,
+                _ => show_text(&d, out)?,
             }
         }
     }
@@ -1083,91 +1094,141 @@ fn referral(store: &mut Store, action: &ReferralAction, out: &mut dyn Write) -> 
 }
 
 fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<()> {
-    let (ReportKind::Weekly(args) | ReportKind::Summary(args)) = kind;
+    use crate::output::{Sheet, Value};
+    use crate::review::{self, Period};
+    let (ReportKind::Weekly(args)
+    | ReportKind::Summary(args)
+    | ReportKind::Review(args)
+    | ReportKind::Partners(args)
+    | ReportKind::Backlog(args)) = kind;
     let from = date_arg(store, "from", Some(&args.from))?.expect("given");
     let to = date_arg(store, "to", Some(&args.to))?.expect("given");
-    let mut w = sink(args.out.as_deref(), out)?;
-    match kind {
+    crate::report::check_range(from, to)?;
+    if args.format == Format::Xlsx && args.out.is_none() {
+        return Err(Error::input(
+            "--format xlsx : un classeur s'écrit dans un fichier, ajoutez --out FICHIER.xlsx",
+        ));
+    }
+    let period = Period::custom(from, to);
+    // JSON and the e-mail text have their own shape; everything else is tables.
+    let (json, md, sheets): (serde_json::Value, Option<String>, Vec<Sheet>) = match kind {
         ReportKind::Weekly(_) => {
             let rows = report::weekly(store, from, to)?;
-            match args.format {
-                Format::Json => {
-                    serde_json::to_writer(&mut w, &rows)?;
-                    writeln!(w)?;
-                }
-                Format::Csv | Format::Table => {
-                    let mut t = Table::new(vec![
-                        "Semaine",
-                        "Début",
-                        "Type",
-                        "Reçues",
-                        "Closes",
-                        "Ouvertes en fin de semaine",
-                    ]);
-                    for r in rows {
-                        t.push(vec![
-                            r.week,
-                            fr_date(r.week_start),
-                            r.type_code,
-                            r.received.to_string(),
-                            r.closed.to_string(),
-                            r.open_at_end.to_string(),
-                        ]);
-                    }
-                    if args.format == Format::Csv {
-                        t.write_csv(&mut w)?
-                    } else {
-                        t.write_text(&mut w)?
-                    }
-                }
-            }
+            let sheet = Sheet::new(
+                "Par semaine",
+                &[
+                    "Semaine",
+                    "Début",
+                    "Type",
+                    "Reçues",
+                    "Closes",
+                    "Ouvertes en fin de semaine",
+                ],
+                rows.iter()
+                    .map(|r| {
+                        vec![
+                            Value::text(&r.week),
+                            Value::Date(r.week_start),
+                            Value::text(&r.type_code),
+                            Value::Int(r.received),
+                            Value::Int(r.closed),
+                            Value::Int(r.open_at_end),
+                        ]
+                    })
+                    .collect(),
+            );
+            (serde_json::to_value(&rows)?, None, vec![sheet])
         }
         ReportKind::Summary(_) => {
             let s = report::summary(store, from, to)?;
-            match args.format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut w, &s)?;
-                    writeln!(w)?;
-                }
-                Format::Csv | Format::Table => {
-                    let mut t = Table::new(vec!["Rubrique", "Valeur", "Nombre"]);
-                    let mut add =
-                        |k: &str, v: &str, n: i64| t.push(vec![k.into(), v.into(), n.to_string()]);
-                    add(
-                        "Période",
-                        &format!("du {} au {}", fr_date(s.from), fr_date(s.to)),
-                        0,
-                    );
-                    add("Total", "reçues", s.received);
-                    add("Total", "closes", s.closed);
-                    add("Total", "ouvertes en fin de période", s.open_at_end);
-                    add("Total", "événements", s.events);
-                    for (k, n) in &s.by_type {
-                        add("Par type", k, *n);
-                    }
-                    for (k, n) in &s.by_channel {
-                        add("Par canal", k, *n);
-                    }
-                    for (k, n) in &s.by_status {
-                        add("Par statut", k, *n);
-                    }
-                    for (k, n) in &s.by_outcome {
-                        add("Par issue", k, *n);
-                    }
-                    for (k, n) in &s.referrals_by_partner {
-                        add("Orientations par partenaire", k, *n);
-                    }
-                    t.rows.remove(0);
-                    if args.format == Format::Csv {
-                        t.write_csv(&mut w)?
-                    } else {
-                        writeln!(w, "Du {} au {}", fr_date(s.from), fr_date(s.to))?;
-                        t.write_text(&mut w)?
-                    }
-                }
+            let mut rows = vec![
+                vec![
+                    Value::text("Total"),
+                    Value::text("reçues"),
+                    Value::Int(s.received),
+                ],
+                vec![
+                    Value::text("Total"),
+                    Value::text("closes"),
+                    Value::Int(s.closed),
+                ],
+                vec![
+                    Value::text("Total"),
+                    Value::text("ouvertes en fin de période"),
+                    Value::Int(s.open_at_end),
+                ],
+                vec![
+                    Value::text("Total"),
+                    Value::text("événements"),
+                    Value::Int(s.events),
+                ],
+            ];
+            for (section, map) in [
+                ("Par type", &s.by_type),
+                ("Par canal", &s.by_channel),
+                ("Par statut", &s.by_status),
+                ("Par issue", &s.by_outcome),
+                ("Orientations par partenaire", &s.referrals_by_partner),
+            ] {
+                rows.extend(
+                    map.iter()
+                        .map(|(k, n)| vec![Value::text(section), Value::text(k), Value::Int(*n)]),
+                );
             }
+            let sheet = Sheet::new(
+                &format!("Du {} au {}", fr_date(s.from), fr_date(s.to)),
+                &["Rubrique", "Valeur", "Nombre"],
+                rows,
+            );
+            (serde_json::to_value(&s)?, None, vec![sheet])
         }
+        ReportKind::Review(_) => {
+            let r = review::compute(store, period)?;
+            (
+                serde_json::to_value(&r)?,
+                Some(review::markdown(&r)),
+                r.sheets(),
+            )
+        }
+        ReportKind::Partners(_) => {
+            let r = review::compute(store, period)?;
+            (
+                serde_json::to_value(&r.partners)?,
+                None,
+                vec![review::partners_sheet(&r.partners)],
+            )
+        }
+        ReportKind::Backlog(_) => {
+            let r = review::compute(store, period)?;
+            (
+                serde_json::to_value(&r.workload)?,
+                None,
+                vec![review::workload_sheet(&r.workload)],
+            )
+        }
+    };
+    if let (Format::Xlsx, Some(path)) = (args.format, &args.out) {
+        crate::output::write_xlsx(&sheets, path)?;
+        writeln!(out, "Classeur écrit : {}", path.display())?;
+        return Ok(());
+    }
+    let mut w = sink(args.out.as_deref(), out)?;
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut w, &json)?;
+            writeln!(w)?;
+        }
+        Format::Csv => crate::output::write_sheets_csv(&sheets, &mut w)?,
+        Format::Md => match md {
+            Some(text) => write!(w, "{text}")?,
+            None => crate::output::write_sheets_md(&sheets, &mut w)?,
+        },
+        Format::Table | Format::Xlsx => crate::output::write_sheets_text(&sheets, &mut w)?,
     }
     w.flush()?;
+    drop(w);
+    if let Some(path) = &args.out {
+        writeln!(out, "Fichier écrit : {}", path.display())?;
+    }
     Ok(())
 }

@@ -442,6 +442,8 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                  answered_on, answer, created_at, created_by, updated_at, updated_by) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
             )?;
+            let mut set_contact =
+                tx.prepare_cached("UPDATE request SET first_contact_on = ?2 WHERE rowid = ?1")?;
             let mut ins_search = tx.prepare_cached("INSERT INTO search (rowid, body) VALUES (?1, ?2)")?;
             let mut ins_history = tx.prepare_cached(
                 "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) \
@@ -614,6 +616,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                 // The case log.
                 let last_day = closed_on.unwrap_or(today);
                 let span = (last_day - received_on).num_days().max(0) as u64;
+                let mut first_contact: Option<NaiveDate> = None;
                 let entries = if status == Status::Nouvelle || status == Status::AQualifier { 0 } else { 1 + rng.below(4) };
                 for k in 0..entries {
                     let (kind, body) = *rng.pick(NOTES);
@@ -625,6 +628,12 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                     report.follow_ups += 1;
                     doc.push(' ');
                     doc.push_str(body);
+                    if kind.is_contact() && first_contact.is_none() {
+                        first_contact = Some(on);
+                    }
+                }
+                if let Some(on) = first_contact {
+                    set_contact.execute(params![request_rowid, on])?;
                 }
                 ins_search.execute(params![request_rowid, doc])?;
 

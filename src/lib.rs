@@ -14,4 +14,5 @@ pub mod import;
 pub mod logging;
 pub mod output;
 pub mod report;
+pub mod review;
 pub mod tui;

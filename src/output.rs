@@ -11,19 +11,23 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// A short text summary to paste into an e-mail (reports).
+    Md,
+    /// A workbook (reports; needs --out).
+    Xlsx,
 }
 
 /// A table of strings with French headers, rendered as text or CSV.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
-    pub headers: Vec<&'static str>,
+    pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    pub fn new(headers: Vec<&'static str>) -> Self {
+    pub fn new(headers: Vec<&str>) -> Self {
         Table {
-            headers,
+            headers: headers.into_iter().map(str::to_string).collect(),
             rows: Vec::new(),
         }
     }
@@ -56,7 +60,8 @@ impl Table {
             }
             writeln!(out, "{}", s.trim_end())
         };
-        line(out, &self.headers)?;
+        let headers: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        line(out, &headers)?;
         for r in &cells {
             let refs: Vec<&str> = r.iter().map(String::as_str).collect();
             line(out, &refs)?;
@@ -144,4 +149,178 @@ impl<W: Write> JsonArray<W> {
             .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
         Ok(self.out)
     }
+}
+
+/// A typed cell: numbers and dates stay numbers and dates in a workbook.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    Date(chrono::NaiveDate),
+    Empty,
+}
+
+impl Value {
+    pub fn text(s: &str) -> Value {
+        Value::Text(s.to_string())
+    }
+
+    /// As shown in a terminal or a CSV file (French decimal comma, JJ/MM/AAAA).
+    pub fn display(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Int(n) => n.to_string(),
+            Value::Num(x) if x.fract() == 0.0 => format!("{x:.0}"),
+            Value::Num(x) => format!("{x:.1}").replace('.', ","),
+            Value::Date(d) => crate::domain::fr_date(*d),
+            Value::Empty => String::new(),
+        }
+    }
+}
+
+/// One table of an export: a sheet in a workbook, a section in a text or CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Sheet {
+    pub fn new(name: &str, headers: &[&str], rows: Vec<Vec<Value>>) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        Table {
+            headers: self.headers.clone(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Value::display).collect())
+                .collect(),
+        }
+    }
+}
+
+/// Sheets as text: a title line, then the table, for each.
+pub fn write_sheets_text(sheets: &[Sheet], out: &mut dyn Write) -> Result<()> {
+    for (i, s) in sheets.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        if sheets.len() > 1 {
+            writeln!(out, "{}", s.name)?;
+        }
+        s.table().write_text(out)?;
+    }
+    Ok(())
+}
+
+/// Sheets as Markdown tables (a text to paste into an e-mail).
+pub fn write_sheets_md(sheets: &[Sheet], out: &mut dyn Write) -> Result<()> {
+    for s in sheets {
+        writeln!(out, "## {}\n", s.name)?;
+        writeln!(out, "| {} |", s.headers.join(" | "))?;
+        writeln!(out, "|{}|", vec!["---"; s.headers.len()].join("|"))?;
+        for r in &s.rows {
+            let cells: Vec<String> = r
+                .iter()
+                .map(|v| display_safe(&v.display()).replace('|', "/"))
+                .collect();
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Sheets in one CSV file: each section starts with its name on a line of its own.
+pub fn write_sheets_csv(sheets: &[Sheet], out: impl Write) -> Result<()> {
+    let mut out = out;
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(out);
+    for (i, s) in sheets.iter().enumerate() {
+        if sheets.len() > 1 {
+            if i > 0 {
+                w.write_record([""])?;
+            }
+            w.write_record([csv_cell(&s.name).into_owned()])?;
+        }
+        w.write_record(&s.headers)?;
+        for r in &s.rows {
+            w.write_record(r.iter().map(|v| csv_cell(&v.display()).into_owned()))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A real workbook: one sheet per table, numbers and dates as typed cells, column widths,
+/// the header row frozen; written owner-only.
+pub fn write_xlsx(sheets: &[Sheet], path: &std::path::Path) -> Result<()> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let xerr = |e: rust_xlsxwriter::XlsxError| Error::Io(std::io::Error::other(e.to_string()));
+    let mut wb = Workbook::new();
+    let bold = XFormat::new().set_bold();
+    let date = XFormat::new().set_num_format("dd/mm/yyyy");
+    let decimal = XFormat::new().set_num_format("0.0");
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        // Sheet names: 31 characters, none of []:*?/\.
+        let name: String = s
+            .name
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        ws.set_name(&name).map_err(xerr)?;
+        let mut widths: Vec<usize> = s.headers.iter().map(|h| h.chars().count()).collect();
+        for (c, h) in s.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(xerr)?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, v) in row.iter().enumerate() {
+                let col = c as u16;
+                match v {
+                    Value::Text(t) => {
+                        ws.write_string(r, col, t.as_str()).map_err(xerr)?;
+                    }
+                    Value::Int(n) => {
+                        ws.write_number(r, col, *n as f64).map_err(xerr)?;
+                    }
+                    Value::Num(x) => {
+                        ws.write_number_with_format(r, col, *x, &decimal)
+                            .map_err(xerr)?;
+                    }
+                    Value::Date(d) => {
+                        ws.write_date_with_format(r, col, d, &date).map_err(xerr)?;
+                    }
+                    Value::Empty => {}
+                }
+                if let Some(w) = widths.get_mut(c) {
+                    *w = (*w).max(v.display().chars().count().min(60));
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(c as u16, (*w as f64 + 2.0).min(62.0))
+                .map_err(xerr)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xerr)?;
+    }
+    let bytes = wb.save_to_buffer().map_err(xerr)?;
+    crate::store::write_private(path, &bytes)
 }

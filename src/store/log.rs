@@ -105,6 +105,14 @@ pub(crate) fn log_follow_up(
     if let Some(next) = f.next_follow_up_on {
         change.next_follow_up_on = Some(Some(next));
     }
+    if f.kind.is_contact() {
+        // The first contact is kept for "time to first contact" (the earliest, if back-dated).
+        tx.prepare_cached(
+            "UPDATE request SET first_contact_on = ?2 \
+             WHERE id = ?1 AND (first_contact_on IS NULL OR first_contact_on > ?2)",
+        )?
+        .execute(rusqlite::params![request_id, f.occurred_on])?;
+    }
     if status == Status::Nouvelle && f.kind.is_contact() {
         change.status = Some(Status::EnCours);
     }

@@ -1,0 +1,784 @@
+//! The team lead's review ("Bilan") of a period: one computation that the screen, `guichet
+//! report review|partners|backlog` and every export format share. Definitions are those of
+//! PRODUCT.md (see `report.rs`); the ones added here:
+//!
+//! - the previous period has the same kind and length, just before;
+//! - trend: requests received in each of the 12 ISO weeks ending with the period's last week;
+//! - events: the events held in the period, with every request captured there;
+//! - referrals by partner: sent in the period, answered in the period, still awaited at its end
+//!   (sent by then, not answered by then), of which overdue (expected before the end, or before
+//!   today for the current period); median days from sending to answer, over the answers of the
+//!   period;
+//! - workload: open requests per agent today, and those whose follow-up date is past — a
+//!   workload view, not a ranking;
+//! - time to first contact: from reception to the first call, e-mail, meeting or letter, over
+//!   the requests received in the period that had one; time to close: from reception to
+//!   closing, over the requests closed in the period. Median and 90th percentile, in days.
+
+use crate::domain::{MONTHS, fr_date, iso_week_label, week_start};
+use crate::error::Result;
+use crate::output::{Sheet, Value};
+use crate::store::Store;
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    Week,
+    Month,
+    Quarter,
+    Year,
+    Custom,
+}
+
+impl PeriodKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PeriodKind::Week => "semaine",
+            PeriodKind::Month => "mois",
+            PeriodKind::Quarter => "trimestre",
+            PeriodKind::Year => "année",
+            PeriodKind::Custom => "période choisie",
+        }
+    }
+
+    /// The next kind, for the `p` key (a custom range is chosen with its own form).
+    pub fn next(self) -> PeriodKind {
+        match self {
+            PeriodKind::Week => PeriodKind::Month,
+            PeriodKind::Month => PeriodKind::Quarter,
+            PeriodKind::Quarter => PeriodKind::Year,
+            PeriodKind::Year | PeriodKind::Custom => PeriodKind::Week,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub kind: PeriodKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+impl Period {
+    /// Monday to Sunday of the last complete ISO week before `today`.
+    pub fn last_complete_week(today: NaiveDate) -> Period {
+        let from = week_start(today) - Days::new(7);
+        Period {
+            kind: PeriodKind::Week,
+            from,
+            to: from + Days::new(6),
+        }
+    }
+
+    pub fn custom(from: NaiveDate, to: NaiveDate) -> Period {
+        Period {
+            kind: PeriodKind::Custom,
+            from,
+            to,
+        }
+    }
+
+    /// The period of that kind holding `day`.
+    pub fn containing(kind: PeriodKind, day: NaiveDate) -> Period {
+        let (from, to) = match kind {
+            PeriodKind::Week | PeriodKind::Custom => {
+                let f = week_start(day);
+                (f, f + Days::new(6))
+            }
+            PeriodKind::Month => {
+                let f = first_of_month(day);
+                (f, f + Months::new(1) - Days::new(1))
+            }
+            PeriodKind::Quarter => {
+                let f = NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1)
+                    .unwrap_or(day);
+                (f, f + Months::new(3) - Days::new(1))
+            }
+            PeriodKind::Year => {
+                let f = NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day);
+                (f, f + Months::new(12) - Days::new(1))
+            }
+        };
+        Period {
+            kind: if kind == PeriodKind::Custom {
+                PeriodKind::Week
+            } else {
+                kind
+            },
+            from,
+            to,
+        }
+    }
+
+    /// The period `n` steps later (earlier when negative); a custom range moves by its length.
+    pub fn shift(self, n: i32) -> Period {
+        let months = |m: u32| {
+            let step = |d: NaiveDate| {
+                if n >= 0 {
+                    d + Months::new(m * n as u32)
+                } else {
+                    d - Months::new(m * n.unsigned_abs())
+                }
+            };
+            Period::containing(self.kind, step(self.from))
+        };
+        match self.kind {
+            PeriodKind::Week => {
+                let d = self.from + chrono::Duration::days(7 * i64::from(n));
+                Period::containing(PeriodKind::Week, d)
+            }
+            PeriodKind::Month => months(1),
+            PeriodKind::Quarter => months(3),
+            PeriodKind::Year => months(12),
+            PeriodKind::Custom => {
+                let len = (self.to - self.from).num_days() + 1;
+                let by = chrono::Duration::days(len * i64::from(n));
+                Period::custom(self.from + by, self.to + by)
+            }
+        }
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// "semaine 2026-W46, du 09/11/2026 au 15/11/2026", "novembre 2026", "T4 2026"…
+    pub fn label(&self) -> String {
+        match self.kind {
+            PeriodKind::Week => format!(
+                "semaine {}, du {} au {}",
+                iso_week_label(self.from),
+                fr_date(self.from),
+                fr_date(self.to)
+            ),
+            PeriodKind::Month => format!(
+                "{} {}",
+                MONTHS[self.from.month0() as usize],
+                self.from.year()
+            ),
+            PeriodKind::Quarter => format!("T{} {}", self.from.month0() / 3 + 1, self.from.year()),
+            PeriodKind::Year => format!("année {}", self.from.year()),
+            PeriodKind::Custom => format!("du {} au {}", fr_date(self.from), fr_date(self.to)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeFigures {
+    pub code: String,
+    pub label: String,
+    pub received: i64,
+    pub closed: i64,
+    pub open_at_end: i64,
+    pub previous_received: i64,
+    pub previous_closed: i64,
+    /// Received per week, the 12 ISO weeks ending with the period's last week.
+    pub trend: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Count {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventFigures {
+    pub name: String,
+    pub held_on: NaiveDate,
+    pub requests: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartnerFigures {
+    pub code: String,
+    pub name: String,
+    pub sent: i64,
+    pub answered: i64,
+    pub awaited: i64,
+    pub overdue: i64,
+    pub median_days_to_answer: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    /// `None`: not assigned.
+    pub agent: Option<String>,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delay {
+    /// Requests measured.
+    pub count: usize,
+    pub median_days: Option<f64>,
+    pub p90_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    pub period: Period,
+    pub previous: Period,
+    pub received: i64,
+    pub closed: i64,
+    pub open_at_end: i64,
+    pub by_type: Vec<TypeFigures>,
+    pub by_channel: Vec<Count>,
+    pub by_outcome: Vec<Count>,
+    pub events: Vec<EventFigures>,
+    pub partners: Vec<PartnerFigures>,
+    pub workload: Vec<Workload>,
+    pub first_contact: Delay,
+    /// Requests received in the period with no contact yet.
+    pub without_contact: i64,
+    pub time_to_close: Delay,
+    pub headline: String,
+}
+
+/// Median and 90th percentile (nearest rank) of a list of day counts.
+pub fn delay(mut days: Vec<f64>) -> Delay {
+    days.sort_by(f64::total_cmp);
+    let n = days.len();
+    let rank = |q: f64| days[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+    let median = match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(days[n / 2]),
+        _ => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+    };
+    Delay {
+        count: n,
+        median_days: median,
+        p90_days: (n > 0).then(|| rank(0.9)),
+    }
+}
+
+fn grouped(store: &Store, sql: &str, a: NaiveDate, b: NaiveDate) -> Result<HashMap<String, i64>> {
+    let mut st = store.conn().prepare_cached(sql)?;
+    let rows = st.query_map([a, b], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+            r.get(1)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn days_list(store: &Store, sql: &str, a: NaiveDate, b: NaiveDate) -> Result<Vec<f64>> {
+    let mut st = store.conn().prepare_cached(sql)?;
+    let rows = st.query_map([a, b], |r| r.get::<_, f64>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const RECEIVED_BY_TYPE: &str = "SELECT type_code, count(*) FROM request WHERE received_on BETWEEN ?1 AND ?2 GROUP BY type_code";
+const CLOSED_BY_TYPE: &str = "SELECT type_code, count(*) FROM request INDEXED BY request_closed \
+     WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY type_code";
+
+/// "bourses d'études", "aides à l'installation", "lieux d'exercice": the plural of a label's
+/// first word, in lower case.
+pub fn plural(label: &str, n: i64) -> String {
+    let lower = {
+        let mut c = label.chars();
+        c.next().map_or_else(String::new, |f| {
+            f.to_lowercase().collect::<String>() + c.as_str()
+        })
+    };
+    if n <= 1 {
+        return lower;
+    }
+    let (first, rest) = lower
+        .split_once(' ')
+        .map_or((lower.as_str(), ""), |(f, r)| (f, r));
+    let first = if first.ends_with(['s', 'x', 'z']) {
+        first.to_string()
+    } else if first.ends_with("eu") || first.ends_with("au") {
+        format!("{first}x")
+    } else {
+        format!("{first}s")
+    };
+    if rest.is_empty() {
+        first
+    } else {
+        format!("{first} {rest}")
+    }
+}
+
+/// Everything the review shows for `period`, as of `store.today()`.
+pub fn compute(store: &Store, period: Period) -> Result<Review> {
+    crate::report::check_range(period.from, period.to)?;
+    let conn = store.conn();
+    let today = store.today();
+    let (from, to) = (period.from, period.to);
+    let previous = match period.kind {
+        PeriodKind::Custom => period.shift(-1),
+        _ => period.shift(-1),
+    };
+    let types = store.types()?;
+    let received = grouped(store, RECEIVED_BY_TYPE, from, to)?;
+    let closed = grouped(store, CLOSED_BY_TYPE, from, to)?;
+    let prev_received = grouped(store, RECEIVED_BY_TYPE, previous.from, previous.to)?;
+    let prev_closed = grouped(store, CLOSED_BY_TYPE, previous.from, previous.to)?;
+    let far = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(from);
+    let received_by_end = grouped(store, RECEIVED_BY_TYPE, far, to)?;
+    let closed_by_end = grouped(store, CLOSED_BY_TYPE, far, to)?;
+    let trend_from = week_start(to) - Days::new(7 * 11);
+    let mut trend: HashMap<String, Vec<i64>> = HashMap::new();
+    for row in crate::report::weekly(store, trend_from, to)? {
+        trend.entry(row.type_code).or_default().push(row.received);
+    }
+    let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+    let by_type: Vec<TypeFigures> = types
+        .iter()
+        .filter(|t| get(&received_by_end, &t.code) > 0 || get(&prev_received, &t.code) > 0)
+        .map(|t| TypeFigures {
+            code: t.code.clone(),
+            label: t.label.clone(),
+            received: get(&received, &t.code),
+            closed: get(&closed, &t.code),
+            open_at_end: get(&received_by_end, &t.code) - get(&closed_by_end, &t.code),
+            previous_received: get(&prev_received, &t.code),
+            previous_closed: get(&prev_closed, &t.code),
+            trend: trend.remove(&t.code).unwrap_or_else(|| vec![0; 12]),
+        })
+        .collect();
+
+    let channels = store.channels()?;
+    let by_channel_raw = grouped(
+        store,
+        "SELECT coalesce(channel_code, ''), count(*) FROM request WHERE received_on BETWEEN ?1 AND ?2 GROUP BY 1",
+        from,
+        to,
+    )?;
+    let mut by_channel: Vec<Count> = channels
+        .iter()
+        .filter_map(|c| {
+            by_channel_raw.get(&c.code).map(|n| Count {
+                code: c.code.clone(),
+                label: c.label.clone(),
+                count: *n,
+            })
+        })
+        .collect();
+    if let Some(n) = by_channel_raw.get("") {
+        by_channel.push(Count {
+            code: crate::report::NO_CHANNEL.into(),
+            label: "Non renseigné".into(),
+            count: *n,
+        });
+    }
+
+    let outcomes = grouped(
+        store,
+        "SELECT outcome, count(*) FROM request INDEXED BY request_closed WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY outcome",
+        from,
+        to,
+    )?;
+    let by_outcome: Vec<Count> = crate::domain::Outcome::ALL
+        .iter()
+        .map(|o| Count {
+            code: o.code().into(),
+            label: o.label().into(),
+            count: get(&outcomes, o.code()),
+        })
+        .collect();
+
+    let mut st = conn.prepare_cached(
+        "SELECT e.name, e.held_on, (SELECT count(*) FROM request r WHERE r.event_id = e.id) \
+         FROM event e WHERE e.held_on BETWEEN ?1 AND ?2 ORDER BY e.held_on, e.name",
+    )?;
+    let events: Vec<EventFigures> = st
+        .query_map([from, to], |r| {
+            Ok(EventFigures {
+                name: r.get(0)?,
+                held_on: r.get(1)?,
+                requests: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    // Referrals: one pass over the table, and the answer delays of the period.
+    let as_of = to.min(today);
+    let mut st = conn.prepare_cached(
+        "SELECT p.code, p.name, \
+           sum(f.sent_on BETWEEN ?1 AND ?2), \
+           sum(f.answered_on BETWEEN ?1 AND ?2), \
+           sum(f.sent_on <= ?2 AND (f.answered_on IS NULL OR f.answered_on > ?2)), \
+           sum(f.sent_on <= ?2 AND (f.answered_on IS NULL OR f.answered_on > ?2) AND f.expected_by < ?3) \
+         FROM referral f JOIN partner p ON p.id = f.partner_id \
+         WHERE f.sent_on <= ?2 GROUP BY p.id ORDER BY p.name",
+    )?;
+    let mut partners: Vec<PartnerFigures> = st
+        .query_map(rusqlite::params![from, to, as_of], |r| {
+            Ok(PartnerFigures {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                sent: r.get(2)?,
+                answered: r.get(3)?,
+                awaited: r.get(4)?,
+                overdue: r.get(5)?,
+                median_days_to_answer: None,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    partners.retain(|p| p.sent + p.answered + p.awaited > 0);
+    let mut st = conn.prepare_cached(
+        "SELECT p.code, julianday(f.answered_on) - julianday(f.sent_on) FROM referral f \
+         JOIN partner p ON p.id = f.partner_id WHERE f.answered_on BETWEEN ?1 AND ?2",
+    )?;
+    let mut answer_days: HashMap<String, Vec<f64>> = HashMap::new();
+    for row in st.query_map([from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+    })? {
+        let (code, d) = row?;
+        answer_days.entry(code).or_default().push(d);
+    }
+    for p in &mut partners {
+        p.median_days_to_answer = answer_days
+            .remove(&p.code)
+            .and_then(|d| delay(d).median_days);
+    }
+
+    let mut st = conn.prepare_cached(
+        "SELECT a.name, count(*), sum(r.next_follow_up_on < ?1) FROM request r \
+         LEFT JOIN agent a ON a.id = r.agent_id WHERE r.status <> 'close' \
+         GROUP BY r.agent_id ORDER BY a.name IS NULL, a.name",
+    )?;
+    let workload: Vec<Workload> = st
+        .query_map([today], |r| {
+            Ok(Workload {
+                agent: r.get(0)?,
+                open: r.get(1)?,
+                overdue: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    let first_contact = delay(days_list(
+        store,
+        "SELECT julianday(first_contact_on) - julianday(received_on) FROM request \
+         WHERE received_on BETWEEN ?1 AND ?2 AND first_contact_on IS NOT NULL",
+        from,
+        to,
+    )?);
+    let time_to_close = delay(days_list(
+        store,
+        "SELECT julianday(closed_on) - julianday(received_on) FROM request INDEXED BY request_closed \
+         WHERE closed_on BETWEEN ?1 AND ?2",
+        from,
+        to,
+    )?);
+    let total_received: i64 = received.values().sum();
+    let total_closed: i64 = closed.values().sum();
+    let without_contact = total_received - first_contact.count as i64;
+    let open_at_end = by_type.iter().map(|t| t.open_at_end).sum();
+
+    // The sentence the département publishes: the two measures it funds when the file has
+    // them (Loiret: grants and installation aid), else the two most requested types.
+    let mut featured: Vec<&TypeFigures> = by_type
+        .iter()
+        .filter(|t| t.code == "bourse" || t.code == "installation")
+        .collect();
+    if featured.len() < 2 {
+        let mut top: Vec<&TypeFigures> = by_type.iter().filter(|t| t.received > 0).collect();
+        top.sort_by_key(|t| std::cmp::Reverse(t.received));
+        featured = top.into_iter().take(2).collect();
+    }
+    let parts: Vec<String> = featured
+        .iter()
+        .map(|t| format!("{} {}", t.received, plural(&t.label, t.received)))
+        .collect();
+    let opening = if to >= today {
+        format!("Depuis le {}", fr_date(from))
+    } else {
+        format!("Du {} au {}", fr_date(from), fr_date(to))
+    };
+    let mut headline = format!(
+        "{opening}, {total_received} demande{} traitée{}",
+        if total_received > 1 { "s" } else { "" },
+        if total_received > 1 { "s" } else { "" }
+    );
+    if !parts.is_empty() && total_received > 0 {
+        headline.push_str(&format!(", dont {}", parts.join(" et ")));
+    }
+    headline.push_str(&format!(
+        " ; {} événement{}.",
+        events.len(),
+        if events.len() > 1 { "s" } else { "" }
+    ));
+
+    Ok(Review {
+        period,
+        previous,
+        received: total_received,
+        closed: total_closed,
+        open_at_end,
+        by_type,
+        by_channel,
+        by_outcome,
+        events,
+        partners,
+        workload,
+        first_contact,
+        without_contact,
+        time_to_close,
+        headline,
+    })
+}
+
+fn days(v: Option<f64>) -> Value {
+    v.map_or(Value::Empty, Value::Num)
+}
+
+impl Review {
+    /// The review as tables, one per section: what the screen shows, and every export.
+    pub fn sheets(&self) -> Vec<Sheet> {
+        let mut out = Vec::new();
+        out.push(Sheet::new(
+            "Synthèse",
+            &["Rubrique", "Valeur"],
+            vec![
+                vec![Value::text("Période"), Value::text(&self.period.label())],
+                vec![Value::text("Du"), Value::Date(self.period.from)],
+                vec![Value::text("Au"), Value::Date(self.period.to)],
+                vec![Value::text("Demandes reçues"), Value::Int(self.received)],
+                vec![Value::text("Demandes closes"), Value::Int(self.closed)],
+                vec![
+                    Value::text("Ouvertes en fin de période"),
+                    Value::Int(self.open_at_end),
+                ],
+                vec![
+                    Value::text("Événements"),
+                    Value::Int(self.events.len() as i64),
+                ],
+                vec![
+                    Value::text("Premier contact, médiane (jours)"),
+                    days(self.first_contact.median_days),
+                ],
+                vec![
+                    Value::text("Premier contact, 90e centile (jours)"),
+                    days(self.first_contact.p90_days),
+                ],
+                vec![
+                    Value::text("Sans contact à ce jour"),
+                    Value::Int(self.without_contact),
+                ],
+                vec![
+                    Value::text("Clôture, médiane (jours)"),
+                    days(self.time_to_close.median_days),
+                ],
+                vec![
+                    Value::text("Clôture, 90e centile (jours)"),
+                    days(self.time_to_close.p90_days),
+                ],
+                vec![Value::text("En une phrase"), Value::text(&self.headline)],
+            ],
+        ));
+        out.push(Sheet::new(
+            "Par type",
+            &[
+                "Type",
+                "Reçues",
+                "Reçues (période précédente)",
+                "Closes",
+                "Closes (période précédente)",
+                "Ouvertes en fin de période",
+            ],
+            self.by_type
+                .iter()
+                .map(|t| {
+                    vec![
+                        Value::text(&t.label),
+                        Value::Int(t.received),
+                        Value::Int(t.previous_received),
+                        Value::Int(t.closed),
+                        Value::Int(t.previous_closed),
+                        Value::Int(t.open_at_end),
+                    ]
+                })
+                .collect(),
+        ));
+        out.push(Sheet::new(
+            "Par canal",
+            &["Canal", "Reçues"],
+            self.by_channel
+                .iter()
+                .map(|c| vec![Value::text(&c.label), Value::Int(c.count)])
+                .collect(),
+        ));
+        out.push(Sheet::new(
+            "Événements",
+            &["Date", "Événement", "Demandes recueillies"],
+            self.events
+                .iter()
+                .map(|e| {
+                    vec![
+                        Value::Date(e.held_on),
+                        Value::text(&e.name),
+                        Value::Int(e.requests),
+                    ]
+                })
+                .collect(),
+        ));
+        out.push(Sheet::new(
+            "Issues",
+            &["Issue", "Demandes closes"],
+            self.by_outcome
+                .iter()
+                .map(|c| vec![Value::text(&c.label), Value::Int(c.count)])
+                .collect(),
+        ));
+        out.push(partners_sheet(&self.partners));
+        out.push(workload_sheet(&self.workload));
+        out
+    }
+}
+
+pub fn partners_sheet(partners: &[PartnerFigures]) -> Sheet {
+    Sheet::new(
+        "Partenaires",
+        &[
+            "Partenaire",
+            "Envoyées",
+            "Réponses",
+            "En attente",
+            "Dont en retard",
+            "Délai médian de réponse (jours)",
+        ],
+        partners
+            .iter()
+            .map(|p| {
+                vec![
+                    Value::text(&p.name),
+                    Value::Int(p.sent),
+                    Value::Int(p.answered),
+                    Value::Int(p.awaited),
+                    Value::Int(p.overdue),
+                    days(p.median_days_to_answer),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn workload_sheet(workload: &[Workload]) -> Sheet {
+    Sheet::new(
+        "Charge",
+        &["Agent", "Demandes ouvertes", "Dont relance dépassée"],
+        workload
+            .iter()
+            .map(|w| {
+                vec![
+                    Value::text(w.agent.as_deref().unwrap_or("Non attribuées")),
+                    Value::Int(w.open),
+                    Value::Int(w.overdue),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// A short text for an e-mail (`--format md`).
+pub fn markdown(r: &Review) -> String {
+    let mut s = format!("# Bilan — {}\n\n{}\n\n", r.period.label(), r.headline);
+    let change = |now: i64, before: i64| match now - before {
+        0 => "stable".to_string(),
+        d if d > 0 => format!("+{d}"),
+        d => d.to_string(),
+    };
+    s.push_str(&format!(
+        "- Demandes reçues : **{}** ({} par rapport à la période précédente), closes : **{}**, ouvertes en fin de période : **{}**.\n",
+        r.received,
+        change(r.received, r.by_type.iter().map(|t| t.previous_received).sum()),
+        r.closed,
+        r.open_at_end
+    ));
+    for t in r.by_type.iter().filter(|t| t.received > 0 || t.closed > 0) {
+        s.push_str(&format!(
+            "- {} : {} reçue(s), {} close(s)\n",
+            t.label, t.received, t.closed
+        ));
+    }
+    let fmt = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |v| format!("{v:.0} j"));
+    s.push_str(&format!(
+        "- Premier contact : médiane {}, 90 % sous {} ; clôture : médiane {}, 90 % sous {}.\n",
+        fmt(r.first_contact.median_days),
+        fmt(r.first_contact.p90_days),
+        fmt(r.time_to_close.median_days),
+        fmt(r.time_to_close.p90_days)
+    ));
+    let awaited: i64 = r.partners.iter().map(|p| p.awaited).sum();
+    let overdue: i64 = r.partners.iter().map(|p| p.overdue).sum();
+    s.push_str(&format!(
+        "- Orientations en attente de réponse : {awaited}, dont {overdue} en retard.\n"
+    ));
+    if !r.events.is_empty() {
+        s.push_str(&format!(
+            "- Événements : {}.\n",
+            r.events
+                .iter()
+                .map(|e| format!(
+                    "{} ({}, {} demande(s))",
+                    e.name,
+                    fr_date(e.held_on),
+                    e.requests
+                ))
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    #[test]
+    fn periods_move_by_their_kind() {
+        let w = Period::last_complete_week(d(2026, 11, 22));
+        assert_eq!((w.from, w.to), (d(2026, 11, 9), d(2026, 11, 15)));
+        assert_eq!(w.shift(1).from, d(2026, 11, 16));
+        let m = Period::containing(PeriodKind::Month, d(2026, 1, 31));
+        assert_eq!((m.from, m.to), (d(2026, 1, 1), d(2026, 1, 31)));
+        assert_eq!(m.shift(1).to, d(2026, 2, 28));
+        assert_eq!(m.shift(-1).from, d(2025, 12, 1));
+        let q = Period::containing(PeriodKind::Quarter, d(2026, 11, 22));
+        assert_eq!(
+            (q.from, q.to, q.label()),
+            (d(2026, 10, 1), d(2026, 12, 31), "T4 2026".to_string())
+        );
+        let y = Period::containing(PeriodKind::Year, d(2026, 11, 22)).shift(-1);
+        assert_eq!((y.from, y.to), (d(2025, 1, 1), d(2025, 12, 31)));
+        let c = Period::custom(d(2023, 6, 1), d(2023, 6, 10)).shift(-1);
+        assert_eq!((c.from, c.to), (d(2023, 5, 22), d(2023, 5, 31)));
+    }
+
+    #[test]
+    fn median_and_90th_percentile() {
+        let r = delay(vec![5.0, 1.0, 3.0, 2.0, 4.0, 10.0, 6.0, 7.0, 8.0, 9.0]);
+        assert_eq!(r.median_days, Some(5.5));
+        assert_eq!(r.p90_days, Some(9.0));
+        assert_eq!(delay(vec![]).median_days, None);
+        assert_eq!(delay(vec![4.0]).p90_days, Some(4.0));
+    }
+
+    #[test]
+    fn plurals_of_labels() {
+        assert_eq!(plural("Bourse d'études", 30), "bourses d'études");
+        assert_eq!(plural("Aide à l'installation", 3), "aides à l'installation");
+        assert_eq!(plural("Aide à l'installation", 1), "aide à l'installation");
+        assert_eq!(plural("Lieu d'exercice", 2), "lieux d'exercice");
+    }
+}
