@@ -408,10 +408,10 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     let as_of = to.min(today);
     let mut st = conn.prepare_cached(
         "SELECT p.code, p.name, \
-           sum(f.sent_on BETWEEN ?1 AND ?2), \
-           sum(f.answered_on BETWEEN ?1 AND ?2), \
-           sum(f.sent_on <= ?2 AND (f.answered_on IS NULL OR f.answered_on > ?2)), \
-           sum(f.sent_on <= ?2 AND (f.answered_on IS NULL OR f.answered_on > ?2) AND f.expected_by < ?3) \
+           count(CASE WHEN f.sent_on BETWEEN ?1 AND ?2 THEN 1 END), \
+           count(CASE WHEN f.answered_on BETWEEN ?1 AND ?2 THEN 1 END), \
+           count(CASE WHEN f.answered_on IS NULL OR f.answered_on > ?2 THEN 1 END), \
+           count(CASE WHEN (f.answered_on IS NULL OR f.answered_on > ?2) AND f.expected_by < ?3 THEN 1 END) \
          FROM referral f JOIN partner p ON p.id = f.partner_id \
          WHERE f.sent_on <= ?2 GROUP BY p.id ORDER BY p.name",
     )?;
@@ -447,7 +447,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     }
 
     let mut st = conn.prepare_cached(
-        "SELECT a.name, count(*), sum(r.next_follow_up_on < ?1) FROM request r \
+        "SELECT a.name, count(*), count(CASE WHEN r.next_follow_up_on < ?1 THEN 1 END) FROM request r \
          LEFT JOIN agent a ON a.id = r.agent_id WHERE r.status <> 'close' \
          GROUP BY r.agent_id ORDER BY a.name IS NULL, a.name",
     )?;

@@ -17,8 +17,8 @@ mod common;
 
 use chrono::NaiveDate;
 use common::Env;
-use guichet::domain::{Outcome, Status};
-use guichet::store::{NewPerson, NewReferral, NewRequest, Store};
+use guichet::domain::{Answer, FollowUpKind, Outcome, Status};
+use guichet::store::{NewFollowUp, NewPerson, NewReferral, NewRequest, ReferralAnswer, Store};
 use serde_json::{Value, json};
 
 fn d(s: &str) -> NaiveDate {
@@ -98,16 +98,54 @@ fn build(env: &Env) {
         let created = s.create_request(&r).unwrap();
         if let Some(code) = partner {
             let p = s.resolve_partner(code).unwrap();
-            s.refer(
-                &created.id,
-                &NewReferral {
-                    partner_id: p.id,
-                    sent_on: d(referral_dates[i]),
-                    expected_by: None,
+            let referral = s
+                .refer(
+                    &created.id,
+                    &NewReferral {
+                        partner_id: p.id,
+                        sent_on: d(referral_dates[i]),
+                        expected_by: None,
+                        note: String::new(),
+                    },
+                )
+                .unwrap();
+            // CPAM answers #2 ten days later.
+            if code == "cpam" {
+                let answer = ReferralAnswer {
+                    answered_on: d("2023-06-16"),
+                    answer: Answer::Favorable,
                     note: String::new(),
-                },
-            )
-            .unwrap();
+                };
+                s.answer_referral(&referral, None, &answer).unwrap();
+            }
+        }
+        // First contacts: #2 three days after reception, #5 the same day; #4 only a note.
+        let contact = |kind, on: &str| NewFollowUp {
+            kind,
+            occurred_on: d(on),
+            body: "contact".into(),
+            next_follow_up_on: None,
+        };
+        match i {
+            1 => drop(
+                s.log_follow_up(
+                    &created.id,
+                    &contact(FollowUpKind::AppelSortant, "2023-06-08"),
+                )
+                .unwrap(),
+            ),
+            3 => drop(
+                s.log_follow_up(&created.id, &contact(FollowUpKind::Note, "2023-06-13"))
+                    .unwrap(),
+            ),
+            4 => drop(
+                s.log_follow_up(
+                    &created.id,
+                    &contact(FollowUpKind::EmailEnvoye, "2023-06-20"),
+                )
+                .unwrap(),
+            ),
+            _ => {}
         }
     }
 }
@@ -213,4 +251,248 @@ fn weekly_csv_is_for_french_spreadsheets() {
         ),
         "{table}"
     );
+}
+
+/// June 2023 by hand (today is 22/11/2026):
+/// - received 5 (#1–#5), closed 3 (#1 on 06/06, #3 on 12/06, #4 on 18/06); open at the end:
+///   bourse 3 received − 2 closed = 1, logement 2 − 1 = 1, installation 1 − 1 = 0;
+/// - previous period: the 30 days before, 02/05–31/05: installation closed 1 (#6, 10/05),
+///   nothing received (#6 came on 01/05);
+/// - referrals at 30/06: ARS sent 02/05, expected 01/06, unanswered: awaited and overdue;
+///   CAF sent 21/06, expected 21/07: awaited; CPAM sent 06/06, answered 16/06: 10 days;
+/// - first contact: #2 after 3 days, #5 after 0 → median 1.5, 90th percentile 3; 3 without;
+/// - time to close: 5, 1 and 6 days → median 5, 90th percentile 6;
+/// - workload today: #2, #5 and #7 open, none assigned, none with a past follow-up date.
+#[test]
+fn review_figures_equal_the_hand_computed_ones() {
+    let env = Env::new();
+    build(&env);
+    let out = env.ok(&[
+        "report",
+        "review",
+        "--from",
+        "01/06/2023",
+        "--to",
+        "30/06/2023",
+        "--format",
+        "json",
+    ]);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            r["received"].as_i64(),
+            r["closed"].as_i64(),
+            r["open_at_end"].as_i64()
+        ),
+        (Some(5), Some(3), Some(2))
+    );
+    let by_type: Vec<(String, i64, i64, i64, i64, i64)> = r["by_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["code"].as_str().unwrap().to_string(),
+                t["received"].as_i64().unwrap(),
+                t["closed"].as_i64().unwrap(),
+                t["open_at_end"].as_i64().unwrap(),
+                t["previous_received"].as_i64().unwrap(),
+                t["previous_closed"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_type,
+        [
+            ("logement".to_string(), 2, 1, 1, 0, 0),
+            ("bourse".to_string(), 3, 2, 1, 0, 0),
+            ("installation".to_string(), 0, 0, 0, 0, 1),
+        ]
+    );
+    assert_eq!(r["previous"]["from"], "2023-05-02");
+    assert_eq!(
+        r["partners"],
+        json!([
+            {"code": "ars", "name": "ARS Centre-Val de Loire", "sent": 0, "answered": 0, "awaited": 1, "overdue": 1, "median_days_to_answer": null},
+            {"code": "caf", "name": "CAF du Loiret", "sent": 1, "answered": 0, "awaited": 1, "overdue": 0, "median_days_to_answer": null},
+            {"code": "cpam", "name": "CPAM du Loiret", "sent": 1, "answered": 1, "awaited": 0, "overdue": 0, "median_days_to_answer": 10.0},
+        ])
+    );
+    assert_eq!(
+        r["first_contact"],
+        json!({"count": 2, "median_days": 1.5, "p90_days": 3.0})
+    );
+    assert_eq!(r["without_contact"], 3);
+    assert_eq!(
+        r["time_to_close"],
+        json!({"count": 3, "median_days": 5.0, "p90_days": 6.0})
+    );
+    assert_eq!(
+        r["events"],
+        json!([{"name": "Forum des internes", "held_on": "2023-06-12", "requests": 1}])
+    );
+    assert_eq!(
+        r["by_outcome"][0],
+        json!({"code": "aboutie", "label": "Aboutie", "count": 2})
+    );
+    assert_eq!(r["by_outcome"][1]["count"], 1);
+    assert_eq!(
+        r["workload"],
+        json!([{"agent": null, "open": 3, "overdue": 0}])
+    );
+    assert_eq!(
+        r["headline"],
+        "Du 01/06/2023 au 30/06/2023, 5 demandes traitées, dont 3 bourses d'études et 0 aide à l'installation ; 1 événement."
+    );
+    // The 12-week trend ends with the period's last week (2023-W26): bourse's receptions.
+    assert_eq!(
+        r["by_type"][1]["trend"],
+        json!([0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0])
+    );
+
+    // The same computation in the other shapes.
+    let partners = env.ok(&[
+        "report",
+        "partners",
+        "--from",
+        "01/06/2023",
+        "--to",
+        "30/06/2023",
+        "--format",
+        "csv",
+    ]);
+    assert!(partners.starts_with("\u{feff}Partenaire;Envoyées;Réponses;En attente;Dont en retard;Délai médian de réponse (jours)\r\n"));
+    assert!(
+        partners.contains("CPAM du Loiret;1;1;0;0;10\r\n"),
+        "{partners}"
+    );
+    let backlog = env.ok(&[
+        "report",
+        "backlog",
+        "--from",
+        "01/06/2023",
+        "--to",
+        "30/06/2023",
+    ]);
+    assert!(
+        backlog
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Non attribuées"),
+        "{backlog}"
+    );
+    let md = env.ok(&[
+        "report",
+        "review",
+        "--from",
+        "01/06/2023",
+        "--to",
+        "30/06/2023",
+        "--format",
+        "md",
+    ]);
+    assert!(md.starts_with("# Bilan — du 01/06/2023 au 30/06/2023\n\nDu 01/06/2023 au 30/06/2023, 5 demandes traitées"), "{md}");
+    assert!(
+        md.contains(
+            "- Premier contact : médiane 2 j, 90 % sous 3 j ; clôture : médiane 5 j, 90 % sous 6 j."
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_workbook_has_one_sheet_per_table_with_typed_cells() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let env = Env::new();
+    build(&env);
+    let path = env.path("bilan.xlsx");
+    let stderr = env.fails(
+        &[
+            "report",
+            "review",
+            "--from",
+            "01/06/2023",
+            "--to",
+            "30/06/2023",
+            "--format",
+            "xlsx",
+        ],
+        2,
+    );
+    assert!(stderr.contains("ajoutez --out"), "{stderr}");
+    let out = env.ok(&[
+        "report",
+        "review",
+        "--from",
+        "01/06/2023",
+        "--to",
+        "30/06/2023",
+        "--format",
+        "xlsx",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.contains("Classeur écrit"), "{out}");
+    assert_eq!(common::mode(&path), 0o600);
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Synthèse",
+            "Par type",
+            "Par canal",
+            "Événements",
+            "Issues",
+            "Partenaires",
+            "Charge"
+        ]
+    );
+    let types = wb.worksheet_range("Par type").unwrap();
+    assert_eq!(types.get((0, 1)), Some(&Data::String("Reçues".into())));
+    assert_eq!(
+        types.get((2, 0)),
+        Some(&Data::String("Bourse d'études".into()))
+    );
+    assert_eq!(
+        types.get((2, 1)),
+        Some(&Data::Float(3.0)),
+        "numbers are numbers"
+    );
+    let events = wb.worksheet_range("Événements").unwrap();
+    match events.get((1, 0)) {
+        // An Excel date: days since 30/12/1899.
+        Some(Data::DateTime(dt)) => {
+            assert_eq!(
+                dt.as_f64(),
+                (d("2023-06-12") - d("1899-12-30")).num_days() as f64
+            )
+        }
+        other => panic!("a date cell, got {other:?}"),
+    }
+    let partners = wb.worksheet_range("Partenaires").unwrap();
+    assert_eq!(partners.get((3, 5)), Some(&Data::Float(10.0)));
+    let synthese = wb.worksheet_range("Synthèse").unwrap();
+    assert_eq!(
+        synthese.get((4, 0)),
+        Some(&Data::String("Demandes reçues".into()))
+    );
+    assert_eq!(synthese.get((4, 1)), Some(&Data::Float(5.0)));
+    // Weekly and summary reports are workbooks too.
+    let weekly = env.path("semaines.xlsx");
+    env.ok(&[
+        "report",
+        "weekly",
+        "--from",
+        "2023-06-05",
+        "--to",
+        "2023-06-18",
+        "--format",
+        "xlsx",
+        "--out",
+        weekly.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&weekly).unwrap();
+    let sheet = wb.worksheet_range("Par semaine").unwrap();
+    assert_eq!(sheet.get((1, 0)), Some(&Data::String("2023-W23".into())));
 }

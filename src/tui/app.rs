@@ -115,6 +115,12 @@ pub struct RequestView {
     pub scroll: usize,
 }
 
+#[derive(Debug, Clone)]
+pub struct ReviewView {
+    pub review: crate::review::Review,
+    pub scroll: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SearchView {
     pub input: TextField,
@@ -135,6 +141,7 @@ pub enum Screen {
     PickAgent(AgentPicker),
     Queue,
     Request(Box<RequestView>),
+    Review(Box<ReviewView>),
     Search(SearchView),
 }
 
@@ -214,6 +221,10 @@ pub struct App {
     pub display: Display,
     /// Terminal size (columns, rows), told by the event loop.
     pub size: (u16, u16),
+    /// Where `x` writes exports (default: `exports` beside the default file).
+    pub export_dir: Option<std::path::PathBuf>,
+    /// The period of the review, kept while moving between tabs.
+    pub review_period: Option<crate::review::Period>,
     data_version: i64,
 }
 
@@ -239,6 +250,8 @@ impl App {
             quit: false,
             display,
             size: (80, 24),
+            export_dir: None,
+            review_period: None,
             data_version: 0,
         };
         if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
@@ -305,6 +318,7 @@ impl App {
                 Screen::PickAgent(_) => Context::PickAgent,
                 Screen::Queue => Context::Queue,
                 Screen::Request(_) => Context::Request,
+                Screen::Review(_) => Context::Review,
                 Screen::Search(_) => Context::Search,
             },
         }
@@ -428,6 +442,7 @@ impl App {
                 Screen::PickAgent(p) => self.pick_agent_action(action, p),
                 Screen::Queue => self.queue_action(action),
                 Screen::Request(v) => self.request_action(action, *v),
+                Screen::Review(v) => self.review_action(action, *v),
                 Screen::Search(_) => self.search_action(action),
             },
         }
@@ -495,6 +510,9 @@ impl App {
             Action::PageDown => q.selected = (q.selected + page).min(total.saturating_sub(1)),
             Action::Top => q.selected = 0,
             Action::Bottom => q.selected = total.saturating_sub(1),
+            // The review comes after the last queue, and before the first.
+            Action::NextTab if q.tab == Tab::All => return self.open_review(),
+            Action::PrevTab if q.tab == Tab::Mine => return self.open_review(),
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -522,6 +540,87 @@ impl App {
             _ => return Ok(()),
         }
         self.load_window()
+    }
+
+    /// The review of the last period looked at (the last complete week at first).
+    pub fn open_review(&mut self) -> Result<()> {
+        let period = self
+            .review_period
+            .unwrap_or_else(|| crate::review::Period::last_complete_week(self.today()));
+        self.show_review(period)
+    }
+
+    fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
+        let review = crate::review::compute(&self.store, period)?;
+        self.review_period = Some(period);
+        self.screen = Screen::Review(Box::new(ReviewView { review, scroll: 0 }));
+        Ok(())
+    }
+
+    fn review_action(&mut self, action: Action, mut v: ReviewView) -> Result<()> {
+        let period = v.review.period;
+        match action {
+            Action::Left => return self.show_review(period.shift(-1)),
+            Action::Right => return self.show_review(period.shift(1)),
+            Action::PeriodKind => {
+                let kind = period.kind.next();
+                return self.show_review(crate::review::Period::containing(kind, period.to));
+            }
+            Action::CustomPeriod => {
+                self.overlay = Some(Overlay::Form(Box::new(Form::period(
+                    period.from,
+                    period.to,
+                ))));
+                return Ok(());
+            }
+            Action::Export => {
+                let path = self.export_review(&v.review)?;
+                self.info(format!("Bilan exporté : {}", path.display()));
+                return Ok(());
+            }
+            Action::Up => v.scroll = v.scroll.saturating_sub(1),
+            Action::Down => v.scroll += 1,
+            Action::NextTab | Action::PrevTab => {
+                self.queue.tab = if action == Action::NextTab {
+                    Tab::Mine
+                } else {
+                    Tab::All
+                };
+                self.queue.selected = 0;
+                self.queue.scroll = 0;
+                self.queue.rows.clear();
+                self.screen = Screen::Queue;
+                return self.refresh();
+            }
+            Action::Quit => {
+                self.request_quit();
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.screen = Screen::Review(Box::new(v));
+        Ok(())
+    }
+
+    /// Writes the review on screen as a workbook in the export folder; returns its path.
+    fn export_review(&self, review: &crate::review::Review) -> Result<std::path::PathBuf> {
+        let dir = match &self.export_dir {
+            Some(d) => d.clone(),
+            None => crate::cli::default_db_path()?
+                .parent()
+                .map(|p| p.join("exports"))
+                .unwrap_or_else(|| std::path::PathBuf::from("exports")),
+        };
+        crate::cli::create_private_dir(&dir)?;
+        let stem = format!("bilan-{}-{}", review.period.from, review.period.to);
+        let mut path = dir.join(format!("{stem}.xlsx"));
+        let mut n = 2;
+        while path.exists() {
+            path = dir.join(format!("{stem}-{n}.xlsx"));
+            n += 1;
+        }
+        crate::output::write_xlsx(&review.sheets(), &path)?;
+        Ok(path)
     }
 
     pub fn open_request(&mut self, id: &str) -> Result<()> {
@@ -858,6 +957,14 @@ impl App {
                 self.reload_current()?;
                 msg
             }
+            Saved::Period(from, to) => {
+                self.show_review(crate::review::Period::custom(from, to))?;
+                format!(
+                    "Bilan du {} au {}.",
+                    crate::domain::fr_date(from),
+                    crate::domain::fr_date(to)
+                )
+            }
             Saved::Filter(filter, label) => {
                 self.queue.all_filter = *filter;
                 self.queue.all_filter_label = label.clone();
@@ -893,6 +1000,9 @@ impl App {
                 v.detail = self.store.request_detail(&id)?;
             }
             Screen::Search(_) => self.search_now()?,
+            Screen::Review(v) => {
+                v.review = crate::review::compute(&self.store, v.review.period)?;
+            }
             _ => {}
         }
         Ok(())

@@ -133,6 +133,8 @@ pub enum FormKind {
     NewRequest(Box<NewRequestLists>),
     /// Filters of the "Toutes" queue.
     Filter(Box<FilterLists>),
+    /// Another period for the review.
+    Period,
 }
 
 /// What the filters of the "Toutes" queue choose from.
@@ -450,6 +452,18 @@ impl Form {
             FormKind::Filter(Box::new(lists)),
             fields,
         ))
+    }
+
+    /// A custom period for the review.
+    pub fn period(from: NaiveDate, to: NaiveDate) -> Form {
+        Form::new(
+            "Période du bilan".into(),
+            FormKind::Period,
+            vec![
+                Field::text("Du", &crate::domain::fr_date(from)),
+                Field::text("Au", &crate::domain::fr_date(to)),
+            ],
+        )
     }
 
     pub fn close(request_id: &str, reference: &str, version: i64) -> Form {
@@ -788,6 +802,17 @@ impl Form {
                     format!("Demande close : {}.", outcome.label()),
                 ))
             }
+            FormKind::Period => {
+                let from = self.date(0, today, true)?.unwrap_or(today);
+                let to = self.date(1, today, true)?.unwrap_or(today);
+                if to < from {
+                    return Err(
+                        self.fail(1, Error::input("la fin de la période est avant son début"))
+                    );
+                }
+                crate::report::check_range(from, to).map_err(|e| self.fail(1, e))?;
+                Ok(Saved::Period(from, to))
+            }
             FormKind::Filter(lists) => {
                 let from = self.date(5, today, false)?;
                 let to = self.date(6, today, false)?;
@@ -958,4 +983,6 @@ pub enum Saved {
     Reload(String),
     /// New filters for the "Toutes" queue, and how to describe them.
     Filter(Box<RequestFilter>, String),
+    /// A custom period for the review.
+    Period(NaiveDate, NaiveDate),
 }

@@ -39,6 +39,9 @@ pub enum Action {
     No,
     Refresh,
     Filter,
+    PeriodKind,
+    CustomPeriod,
+    Export,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -50,6 +53,7 @@ pub enum Context {
     PickAgent,
     Queue,
     Request,
+    Review,
     Search,
     Form,
     Picker,
@@ -73,6 +77,7 @@ impl Context {
             Context::PickAgent => "Choix de l'agent",
             Context::Queue => "Files de demandes",
             Context::Request => "Fiche de la demande",
+            Context::Review => "Bilan",
             Context::Search => "Recherche",
             Context::Form => "Formulaire",
             Context::Picker => "Liste de choix",
@@ -308,6 +313,71 @@ pub const BINDINGS: &[Binding] = &[
         Some("filtrer"),
     ),
     b(C::Queue, &[Char('q')], A::Quit, "quitter", Some("quitter")),
+    // Review ("Bilan").
+    b(
+        C::Review,
+        &[Code(KC::Left), Char('h')],
+        A::Left,
+        "période précédente",
+        Some("préc."),
+    ),
+    b(
+        C::Review,
+        &[Code(KC::Right), Char('l')],
+        A::Right,
+        "période suivante",
+        Some("suiv."),
+    ),
+    b(
+        C::Review,
+        &[Char('p')],
+        A::PeriodKind,
+        "semaine, mois, trimestre ou année",
+        Some("durée"),
+    ),
+    b(
+        C::Review,
+        &[Char('c')],
+        A::CustomPeriod,
+        "choisir une autre période (du… au…)",
+        None,
+    ),
+    b(
+        C::Review,
+        &[Char('x')],
+        A::Export,
+        "exporter le bilan affiché (classeur xlsx)",
+        Some("exporter"),
+    ),
+    b(
+        C::Review,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "remonter",
+        None,
+    ),
+    b(
+        C::Review,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "descendre",
+        None,
+    ),
+    b(
+        C::Review,
+        &[Code(KC::Tab)],
+        A::NextTab,
+        "onglet suivant (files)",
+        Some("files"),
+    ),
+    b(
+        C::Review,
+        &[Code(KC::BackTab)],
+        A::PrevTab,
+        "onglet précédent",
+        None,
+    ),
+    b(C::Review, &[Char('q')], A::Quit, "quitter", Some("quitter")),
     // Request file.
     b(
         C::Request,

@@ -5,6 +5,7 @@ mod forms;
 mod help;
 mod queue;
 mod request;
+mod review;
 
 use super::app::{App, Overlay, Screen};
 use super::keymap;
@@ -104,6 +105,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::PickAgent(p) => render_pick_agent(p, &theme, frame, body),
         Screen::Queue => queue::render(app, &theme, frame, body),
         Screen::Request(v) => request::render(app, v, &theme, frame, body),
+        Screen::Review(v) => review::render(app, v, &theme, frame, body),
         Screen::Search(s) => queue::render_search(app, s, &theme, frame, body),
     }
     if let Some(m) = &app.message {

@@ -11,27 +11,35 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let [tabs, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+/// The tabs: the queues with their counts, then the review.
+pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
     let narrow = area.width < 100;
     let mut spans = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
         }
-        let active = *tab == app.queue.tab;
+        let active = !review && *tab == app.queue.tab;
         spans.push(Span::styled(
             format!("{} {}", tab.label(narrow), app.queue.counts[i]),
             theme.tab(active),
         ));
     }
-    if app.queue.tab == Tab::All && !app.queue.all_filter_label.is_empty() {
+    spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
+    spans.push(Span::styled("Bilan", theme.tab(review)));
+    if !review && app.queue.tab == Tab::All && !app.queue.all_filter_label.is_empty() {
         spans.push(Span::styled(
             format!("  [{}]", safe(&app.queue.all_filter_label)),
             theme.key(),
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let [tabs, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let narrow = area.width < 100;
+    tabs_line(app, theme, frame, tabs, false);
 
     let q = &app.queue;
     let rows: Vec<&RequestRow> = (q.scroll..q.scroll + app.viewport())
