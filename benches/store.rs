@@ -112,3 +112,17 @@ fn demo_10000_requests(bencher: divan::Bencher) {
         guichet::demo::fill(&mut s, 10_000, 2).expect("demo")
     });
 }
+
+#[divan::bench]
+fn review_one_year(bencher: divan::Bencher) {
+    let s = store();
+    let period = guichet::review::Period::custom(today() - Days::new(364), today());
+    bencher.bench_local(|| guichet::review::compute(&s, period).expect("review"));
+}
+
+#[divan::bench]
+fn review_last_week(bencher: divan::Bencher) {
+    let s = store();
+    let period = guichet::review::Period::last_complete_week(today());
+    bencher.bench_local(|| guichet::review::compute(&s, period).expect("review"));
+}

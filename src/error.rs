@@ -68,6 +68,16 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+impl From<rusqlite::types::FromSqlError> for Error {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        Error::Sql(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    }
+}
+
 impl Error {
     pub fn input(msg: impl Into<String>) -> Self {
         Error::Input(msg.into())

@@ -244,6 +244,26 @@ pub struct Review {
     pub headline: String,
 }
 
+/// Days since 1970-01-01 of a stored `YYYY-MM-DD` date, without a date library: the review
+/// reads one per row of a year of requests. (Howard Hinnant's `days_from_civil`.)
+pub fn day_number(iso: &str) -> i64 {
+    let b = iso.as_bytes();
+    let num = |r: std::ops::Range<usize>| {
+        b.get(r).map_or(0, |d| {
+            d.iter()
+                .fold(0i64, |n, c| n * 10 + i64::from(c.wrapping_sub(b'0')))
+        })
+    };
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Median and 90th percentile (nearest rank) of a list of day counts.
 pub fn delay(mut days: Vec<f64>) -> Delay {
     days.sort_by(f64::total_cmp);
@@ -261,26 +281,45 @@ pub fn delay(mut days: Vec<f64>) -> Delay {
     }
 }
 
-fn grouped(store: &Store, sql: &str, a: NaiveDate, b: NaiveDate) -> Result<HashMap<String, i64>> {
-    let mut st = store.conn().prepare_cached(sql)?;
-    let rows = st.query_map([a, b], |r| {
-        Ok((
-            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-            r.get(1)?,
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Counts by a short key (a type, a channel, an outcome: a dozen at most), bumped once per row
+/// of a year of requests: a short list beats hashing.
+#[derive(Debug, Default)]
+struct Counts(Vec<(String, i64)>);
+
+impl Counts {
+    fn bump(&mut self, key: &str) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((key.to_string(), 1)),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&i64> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, n)| n)
+    }
+
+    fn total(&self) -> i64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
 }
 
-fn days_list(store: &Store, sql: &str, a: NaiveDate, b: NaiveDate) -> Result<Vec<f64>> {
+/// Per type, the count of a one-type range query.
+fn counts_before(
+    store: &Store,
+    types: &[crate::store::Code],
+    sql: &str,
+    day: NaiveDate,
+) -> Result<Counts> {
     let mut st = store.conn().prepare_cached(sql)?;
-    let rows = st.query_map([a, b], |r| r.get::<_, f64>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut out = Counts::default();
+    for t in types {
+        let n: i64 = st.query_row(rusqlite::params![t.code, day], |r| r.get(0))?;
+        if n > 0 {
+            out.0.push((t.code.clone(), n));
+        }
+    }
+    Ok(out)
 }
-
-const RECEIVED_BY_TYPE: &str = "SELECT type_code, count(*) FROM request WHERE received_on BETWEEN ?1 AND ?2 GROUP BY type_code";
-const CLOSED_BY_TYPE: &str = "SELECT type_code, count(*) FROM request INDEXED BY request_closed \
-     WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY type_code";
 
 /// "bourses d'études", "aides à l'installation", "lieux d'exercice": the plural of a label's
 /// first word, in lower case.
@@ -317,24 +356,111 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     let conn = store.conn();
     let today = store.today();
     let (from, to) = (period.from, period.to);
-    let previous = match period.kind {
-        PeriodKind::Custom => period.shift(-1),
-        _ => period.shift(-1),
-    };
+    let previous = period.shift(-1);
     let types = store.types()?;
-    let received = grouped(store, RECEIVED_BY_TYPE, from, to)?;
-    let closed = grouped(store, CLOSED_BY_TYPE, from, to)?;
-    let prev_received = grouped(store, RECEIVED_BY_TYPE, previous.from, previous.to)?;
-    let prev_closed = grouped(store, CLOSED_BY_TYPE, previous.from, previous.to)?;
-    let far = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(from);
-    let received_by_end = grouped(store, RECEIVED_BY_TYPE, far, to)?;
-    let closed_by_end = grouped(store, CLOSED_BY_TYPE, far, to)?;
+    // Two passes over the covering indexes — reception side and closing side — from the
+    // earliest day any figure needs, plus the counts before it: a year of 100,000 requests
+    // reads each index once instead of once per figure.
     let trend_from = week_start(to) - Days::new(7 * 11);
+    let lo = from.min(previous.from).min(trend_from);
+
+    // Dates are ISO text: compared as text, parsed only for the trend's week.
+    let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let (from_s, to_s, prev_from_s, prev_to_s, trend_from_s) = (
+        iso(from),
+        iso(to),
+        iso(previous.from),
+        iso(previous.to),
+        iso(trend_from),
+    );
+    let in_period = |d: &str| d >= from_s.as_str() && d <= to_s.as_str();
+    let in_previous = |d: &str| d >= prev_from_s.as_str() && d <= prev_to_s.as_str();
+    let bump = |m: &mut Counts, k: &str| m.bump(k);
+    let trend_start = day_number(&trend_from_s);
+
+    let mut received = Counts::default();
+    let mut prev_received = Counts::default();
+    // Counted type by type over each type's range: only the entries before `lo` are read.
+    let mut received_by_end = counts_before(
+        store,
+        &types,
+        "SELECT count(*) FROM request INDEXED BY request_type_received \
+         WHERE type_code = ?1 AND received_on < ?2",
+        lo,
+    )?;
+    let mut by_channel_raw = Counts::default();
+    let mut contact_days: Vec<f64> = Vec::new();
     let mut trend: HashMap<String, Vec<i64>> = HashMap::new();
-    for row in crate::report::weekly(store, trend_from, to)? {
-        trend.entry(row.type_code).or_default().push(row.received);
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT received_on, type_code, channel_code, first_contact_on FROM request \
+             INDEXED BY request_received WHERE received_on BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = st.query([lo, to])?;
+        while let Some(r) = rows.next()? {
+            let day = r.get_ref(0)?.as_str()?;
+            let t = r.get_ref(1)?.as_str()?;
+            bump(&mut received_by_end, t);
+            if day >= trend_from_s.as_str() {
+                let week = ((day_number(day) - trend_start) / 7) as usize;
+                match trend.get_mut(t) {
+                    Some(v) => v[week.min(11)] += 1,
+                    None => {
+                        let mut v = vec![0; 12];
+                        v[week.min(11)] = 1;
+                        trend.insert(t.to_string(), v);
+                    }
+                }
+            }
+            if in_previous(day) {
+                bump(&mut prev_received, t);
+            }
+            if in_period(day) {
+                bump(&mut received, t);
+                bump(
+                    &mut by_channel_raw,
+                    r.get_ref(2)?.as_str_or_null()?.unwrap_or(""),
+                );
+                if let Some(contact) = r.get_ref(3)?.as_str_or_null()? {
+                    contact_days.push((day_number(contact) - day_number(day)) as f64);
+                }
+            }
+        }
     }
-    let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+
+    let mut closed = Counts::default();
+    let mut prev_closed = Counts::default();
+    let mut closed_by_end = counts_before(
+        store,
+        &types,
+        "SELECT count(*) FROM request INDEXED BY request_type_closed \
+         WHERE type_code = ?1 AND closed_on < ?2",
+        lo,
+    )?;
+    let mut outcomes = Counts::default();
+    let mut close_days: Vec<f64> = Vec::new();
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT closed_on, type_code, outcome, received_on FROM request \
+             INDEXED BY request_closed WHERE closed_on BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = st.query([lo, to])?;
+        while let Some(r) = rows.next()? {
+            let day = r.get_ref(0)?.as_str()?;
+            let t = r.get_ref(1)?.as_str()?;
+            bump(&mut closed_by_end, t);
+            if in_previous(day) {
+                bump(&mut prev_closed, t);
+            }
+            if in_period(day) {
+                bump(&mut closed, t);
+                bump(&mut outcomes, r.get_ref(2)?.as_str()?);
+                close_days.push((day_number(day) - day_number(r.get_ref(3)?.as_str()?)) as f64);
+            }
+        }
+    }
+
+    let get = |m: &Counts, k: &str| m.get(k).copied().unwrap_or(0);
     let by_type: Vec<TypeFigures> = types
         .iter()
         .filter(|t| get(&received_by_end, &t.code) > 0 || get(&prev_received, &t.code) > 0)
@@ -351,12 +477,6 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         .collect();
 
     let channels = store.channels()?;
-    let by_channel_raw = grouped(
-        store,
-        "SELECT coalesce(channel_code, ''), count(*) FROM request WHERE received_on BETWEEN ?1 AND ?2 GROUP BY 1",
-        from,
-        to,
-    )?;
     let mut by_channel: Vec<Count> = channels
         .iter()
         .filter_map(|c| {
@@ -375,12 +495,6 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         });
     }
 
-    let outcomes = grouped(
-        store,
-        "SELECT outcome, count(*) FROM request INDEXED BY request_closed WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY outcome",
-        from,
-        to,
-    )?;
     let by_outcome: Vec<Count> = crate::domain::Outcome::ALL
         .iter()
         .map(|o| Count {
@@ -446,37 +560,33 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
             .and_then(|d| delay(d).median_days);
     }
 
+    // Grouped in the order of the open-requests index (no sort, no join); named afterwards.
+    let names: HashMap<String, String> = store
+        .agents()?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
     let mut st = conn.prepare_cached(
-        "SELECT a.name, count(*), count(CASE WHEN r.next_follow_up_on < ?1 THEN 1 END) FROM request r \
-         LEFT JOIN agent a ON a.id = r.agent_id WHERE r.status <> 'close' \
-         GROUP BY r.agent_id ORDER BY a.name IS NULL, a.name",
+        "SELECT agent_id, count(*), count(CASE WHEN next_follow_up_on < ?1 THEN 1 END) \
+         FROM request INDEXED BY request_agent_open WHERE status <> 'close' GROUP BY agent_id",
     )?;
-    let workload: Vec<Workload> = st
+    let mut workload: Vec<Workload> = st
         .query_map([today], |r| {
+            let id: Option<String> = r.get(0)?;
             Ok(Workload {
-                agent: r.get(0)?,
+                agent: id.map(|id| names.get(&id).cloned().unwrap_or(id)),
                 open: r.get(1)?,
                 overdue: r.get(2)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    // Agents by name, the unassigned last.
+    workload.sort_by(|a, b| (a.agent.is_none(), &a.agent).cmp(&(b.agent.is_none(), &b.agent)));
 
-    let first_contact = delay(days_list(
-        store,
-        "SELECT julianday(first_contact_on) - julianday(received_on) FROM request \
-         WHERE received_on BETWEEN ?1 AND ?2 AND first_contact_on IS NOT NULL",
-        from,
-        to,
-    )?);
-    let time_to_close = delay(days_list(
-        store,
-        "SELECT julianday(closed_on) - julianday(received_on) FROM request INDEXED BY request_closed \
-         WHERE closed_on BETWEEN ?1 AND ?2",
-        from,
-        to,
-    )?);
-    let total_received: i64 = received.values().sum();
-    let total_closed: i64 = closed.values().sum();
+    let first_contact = delay(contact_days);
+    let time_to_close = delay(close_days);
+    let total_received: i64 = received.total();
+    let total_closed: i64 = closed.total();
     let without_contact = total_received - first_contact.count as i64;
     let open_at_end = by_type.iter().map(|t| t.open_at_end).sum();
 
@@ -763,6 +873,21 @@ mod tests {
         assert_eq!((y.from, y.to), (d(2025, 1, 1), d(2025, 12, 31)));
         let c = Period::custom(d(2023, 6, 1), d(2023, 6, 10)).shift(-1);
         assert_eq!((c.from, c.to), (d(2023, 5, 22), d(2023, 5, 31)));
+    }
+
+    #[test]
+    fn day_numbers_match_the_calendar() {
+        for (y, m, dd) in [
+            (1970, 1, 1),
+            (2000, 2, 29),
+            (2023, 6, 12),
+            (2026, 12, 31),
+            (1899, 12, 30),
+        ] {
+            let date = d(y, m, dd);
+            let expected = (date - d(1970, 1, 1)).num_days();
+            assert_eq!(day_number(&date.to_string()), expected, "{date}");
+        }
     }
 
     #[test]

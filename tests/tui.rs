@@ -59,6 +59,14 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
+/// From "Ma file" to "Toutes" (the last queue; the review comes after it).
+fn to_all(app: &mut App) {
+    for _ in 0..4 {
+        key(app, KeyCode::Tab);
+    }
+    assert_eq!(app.queue.tab, Tab::All);
+}
+
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
     t.draw(|f| ui::render(app, f)).unwrap();
@@ -134,7 +142,7 @@ fn the_queues_page_through_the_file_with_their_counts() {
     insta::assert_snapshot!("queue_120x40", screen(&app));
 
     // All requests, down past the first loaded window: rows come from the file as needed.
-    key(&mut app, KeyCode::BackTab);
+    to_all(&mut app);
     assert_eq!(app.queue.tab, Tab::All);
     for _ in 0..250 {
         key(&mut app, KeyCode::Char('j'));
@@ -558,7 +566,7 @@ fn hostile_text_renders_harmlessly_inside_its_cell() {
     .unwrap();
     drop(s);
     let mut app = app_on(&env, Some("Julien Moreau"), (80, 24));
-    key(&mut app, KeyCode::BackTab); // all requests
+    to_all(&mut app); // all requests
     for size in [(80, 24), (120, 40)] {
         app.resize(size.0, size.1);
         let queue = render_at(&app, size);
@@ -680,7 +688,7 @@ fn no_color_draws_without_colours() {
     )
     .unwrap();
     app.resize(80, 24);
-    key(&mut app, KeyCode::BackTab); // all requests: some are overdue
+    to_all(&mut app); // all requests: some are overdue
     assert!(
         app.queue
             .rows
@@ -739,4 +747,74 @@ fn every_screen_at_80x24_and_120x40() {
         typed(&mut app, "mar");
         insta::assert_snapshot!(name("all_search"), screen(&app));
     }
+}
+
+#[test]
+fn the_review_is_a_tab_with_periods_and_an_export() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    app.export_dir = Some(env.path("exports"));
+    key(&mut app, KeyCode::BackTab); // before "Ma file": the review
+    let Screen::Review(v) = &app.screen else {
+        panic!("review: {:?}", app.screen)
+    };
+    // The last complete ISO week by default.
+    assert_eq!(
+        v.review.period.label(),
+        "semaine 2026-W46, du 09/11/2026 au 15/11/2026"
+    );
+    let expected = guichet::review::compute(&store(&env), v.review.period).unwrap();
+    assert_eq!(
+        v.review, expected,
+        "the screen shows the shared computation"
+    );
+    insta::assert_snapshot!("review_120x40", screen(&app));
+    app.resize(80, 24);
+    insta::assert_snapshot!("review_80x24", screen(&app));
+
+    key(&mut app, KeyCode::Left);
+    let Screen::Review(v) = &app.screen else {
+        panic!("review")
+    };
+    assert_eq!(
+        v.review.period.from,
+        NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()
+    );
+    key(&mut app, KeyCode::Char('p'));
+    let Screen::Review(v) = &app.screen else {
+        panic!("review")
+    };
+    assert_eq!(v.review.period.label(), "novembre 2026");
+    key(&mut app, KeyCode::Char('c'));
+    ctrl(&mut app, 'u');
+    typed(&mut app, "01/06/2026");
+    key(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    typed(&mut app, "22/11/2026");
+    ctrl(&mut app, 's');
+    let Screen::Review(v) = &app.screen else {
+        panic!("review")
+    };
+    assert_eq!(v.review.period.label(), "du 01/06/2026 au 22/11/2026");
+    assert!(
+        v.review.headline.starts_with("Depuis le 01/06/2026, "),
+        "{}",
+        v.review.headline
+    );
+
+    key(&mut app, KeyCode::Char('x'));
+    let path = env.path("exports").join("bilan-2026-06-01-2026-11-22.xlsx");
+    assert_eq!(message(&app), format!("Bilan exporté : {}", path.display()));
+    assert!(path.exists());
+    assert_eq!(common::mode(&path), 0o600);
+
+    // Tab goes back to the queues, and the period is kept for the next visit.
+    key(&mut app, KeyCode::Tab);
+    assert!(matches!(app.screen, Screen::Queue));
+    assert_eq!(app.queue.tab, Tab::Mine);
+    key(&mut app, KeyCode::BackTab);
+    let Screen::Review(v) = &app.screen else {
+        panic!("review")
+    };
+    assert_eq!(v.review.period.label(), "du 01/06/2026 au 22/11/2026");
 }
