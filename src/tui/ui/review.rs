@@ -63,6 +63,7 @@ fn pad(s: &str, width: usize) -> String {
 fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let wide = width >= 100;
     let label_w = if wide { 26 } else { 16 };
+    let bar_w = if wide { 14 } else { 8 };
     let mut lines = Vec::new();
     let title = |t: &str| Line::styled(t.to_string(), theme.title());
     lines.push(title("Par type de demande"));
@@ -75,7 +76,7 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             "Closes",
             "évol.",
             "Ouvertes",
-            if wide { pad("", 16) } else { String::new() },
+            pad("", bar_w + 2),
             "12 semaines"
         ),
         theme.dim(),
@@ -93,12 +94,10 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
                 t.open_at_end
             )),
         ];
-        if wide {
-            spans.push(Span::styled(
-                pad(&bar(t.received, max, 14), 16),
-                theme.key(),
-            ));
-        }
+        spans.push(Span::styled(
+            pad(&bar(t.received, max, bar_w), bar_w + 2),
+            theme.key(),
+        ));
         spans.push(Span::styled(sparkline(&t.trend), theme.ok()));
         lines.push(Line::from(spans));
     }
