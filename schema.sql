@@ -194,6 +194,47 @@ CREATE VIRTUAL TABLE search USING fts5 (
     prefix = '1 2 3'      -- prefix indexes: "d", "du", "dup" are answered as fast as "dupont"
 );
 
+-- Salon laptops and merging (`guichet salon prepare`, `guichet merge`).
+-- On a full copy taken for the road: the version of every copied record, so that a merge tells
+-- an edit made on the road from one made at the office meanwhile.
+CREATE TABLE merge_base (
+    entity  TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (entity, id)
+) STRICT;
+
+-- In the office file: each laptop file merged.
+CREATE TABLE merge_log (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_id        TEXT NOT NULL,
+    merged_at      TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    added_persons  INTEGER NOT NULL,
+    added_requests INTEGER NOT NULL,
+    pending        INTEGER NOT NULL,
+    skipped        INTEGER NOT NULL
+) STRICT;
+
+-- What a merge did not decide alone: a likely duplicate of a person already in the office file
+-- (held with everything captured for them), or a record edited both on the road and at the
+-- office (the laptop's version, kept beside the office's). An agent resolves each one.
+CREATE TABLE merge_pending (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('duplicate', 'conflict')),
+    source_file TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    laptop_id   TEXT NOT NULL,
+    office_id   TEXT,
+    summary     TEXT NOT NULL,
+    payload     TEXT NOT NULL,     -- JSON: the laptop's rows
+    created_at  TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    resolution  TEXT CHECK (resolution IN ('merged', 'kept_apart', 'office_kept', 'laptop_applied')),
+    UNIQUE (source_file, laptop_id, kind)
+) STRICT;
+
 -- Every change to a record: who, when, which record, which field, old -> new. Append-only.
 CREATE TABLE history (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -100,6 +100,58 @@ pub enum Command {
         #[command(subcommand)]
         action: RefAction,
     },
+    /// Salons : préparer le fichier d'un portable
+    Salon {
+        #[command(subcommand)]
+        action: SalonAction,
+    },
+    /// Fusionne le fichier d'un portable de salon dans ce fichier
+    Merge {
+        /// Le fichier du portable
+        file: PathBuf,
+    },
+    /// Ce que les fusions laissent à décider : doublons probables, modifications des deux côtés
+    Pending {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Décide d'un élément en attente (voir « guichet pending »)
+    Resolve {
+        /// L'identifiant affiché par « guichet pending »
+        id: String,
+        /// fusionner | separer (doublon) ; bureau | poste (modifié des deux côtés)
+        #[arg(long, value_enum)]
+        decision: DecisionArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SalonAction {
+    /// Écrit le fichier d'un portable pour un salon (listes, événement ; aucune donnée personnelle)
+    Prepare {
+        /// Nom de l'événement
+        #[arg(long)]
+        event: String,
+        /// Date de l'événement
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        lieu: Option<String>,
+        /// Le fichier à écrire
+        #[arg(long)]
+        out: PathBuf,
+        /// Copie complète (pour garder sa file en déplacement)
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DecisionArg {
+    Fusionner,
+    Separer,
+    Bureau,
+    Poste,
 }
 
 #[derive(Debug, Subcommand)]
@@ -588,6 +640,102 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             }
         },
         Command::Ref { action } => reference_lists(&mut store, action, out)?,
+        Command::Salon {
+            action:
+                SalonAction::Prepare {
+                    event,
+                    date,
+                    lieu,
+                    out: path,
+                    full,
+                },
+        } => {
+            let held_on = date_arg(&store, "date", Some(date))?.unwrap_or(store.today());
+            let p = crate::salon::prepare(
+                &mut store,
+                event,
+                held_on,
+                lieu.as_deref().unwrap_or(""),
+                path,
+                *full,
+            )?;
+            writeln!(
+                out,
+                "Fichier de salon écrit : {} — {} le {}, références {}…{}",
+                path.display(),
+                p.event,
+                fr_date(p.held_on),
+                p.series,
+                if *full {
+                    format!(", copie complète ({} personnes)", p.persons)
+                } else {
+                    ", aucune donnée personnelle".into()
+                }
+            )?;
+        }
+        Command::Merge { file } => {
+            let r = crate::salon::merge(&mut store, file)?;
+            writeln!(
+                out,
+                "Fusion de {} : {} personne(s) et {} demande(s) ajoutée(s), {} suivi(s), {} orientation(s), {} événement(s) ; \
+                 {} déjà présente(s) ; {} mise(s) à jour ; à décider : {} doublon(s) probable(s), {} modification(s) des deux côtés.",
+                file.display(),
+                r.added_persons,
+                r.added_requests,
+                r.added_follow_ups,
+                r.added_referrals,
+                r.added_events,
+                r.already_present,
+                r.updated,
+                r.pending_duplicates,
+                r.conflicts
+            )?;
+            for (old, new) in &r.renumbered {
+                writeln!(
+                    out,
+                    "Référence {old} déjà prise au bureau : renumérotée {new}"
+                )?;
+            }
+            if r.pending_duplicates + r.conflicts > 0 {
+                writeln!(
+                    out,
+                    "Voir « guichet pending », puis « guichet resolve ID --decision … »."
+                )?;
+            }
+        }
+        Command::Pending { format } => {
+            let items = crate::salon::pending(&store)?;
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &items)?;
+                    writeln!(out)?;
+                }
+                _ => {
+                    let mut t =
+                        Table::new(vec!["Identifiant", "Quoi", "Saisie du salon", "Au bureau"]);
+                    for p in items {
+                        let what = if p.kind == "duplicate" {
+                            "doublon probable"
+                        } else {
+                            "modifiée des deux côtés"
+                        };
+                        t.push(vec![p.id, what.into(), p.summary, p.office]);
+                    }
+                    t.write_text(out)?;
+                }
+            }
+        }
+        Command::Resolve { id, decision } => {
+            use crate::salon::Decision;
+            let d = match decision {
+                DecisionArg::Fusionner => Decision::Merge,
+                DecisionArg::Separer => Decision::KeepApart,
+                DecisionArg::Bureau => Decision::KeepOffice,
+                DecisionArg::Poste => Decision::ApplyLaptop,
+            };
+            let msg = crate::salon::resolve(&mut store, id, d)?;
+            writeln!(out, "{msg}")?;
+        }
     }
     Ok(())
 }

@@ -15,4 +15,5 @@ pub mod logging;
 pub mod output;
 pub mod report;
 pub mod review;
+pub mod salon;
 pub mod tui;

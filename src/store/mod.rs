@@ -20,6 +20,7 @@ mod seed;
 
 pub(crate) use log::refer_in;
 pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
+pub(crate) use migrate::inspect as inspect_file;
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
@@ -32,8 +33,10 @@ pub use requests::{
     FollowUpRow, HistoryRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail,
     RequestFilter, RequestRow,
 };
+pub(crate) use requests::{next_reference, record};
 pub(crate) use search::document as search_document;
 pub use search::match_query;
+pub(crate) use search::{reindex, reindex_person as reindex_person_in};
 pub use seed::seed_reference;
 
 use crate::error::{Error, Result};

@@ -441,7 +441,7 @@ fn row_by_id(conn: &Connection, today: NaiveDate, id: &str) -> Result<RequestRow
 }
 
 /// Allocates the next reference of this file's series for the year: "A24-00042".
-fn next_reference(tx: &Transaction<'_>, received_on: NaiveDate) -> Result<String> {
+pub(crate) fn next_reference(tx: &Transaction<'_>, received_on: NaiveDate) -> Result<String> {
     use chrono::Datelike;
     let series: String = tx
         .query_row("SELECT value FROM meta WHERE key = 'series'", [], |r| {
@@ -886,6 +886,16 @@ impl Store {
     pub fn count(&self, filter: &RequestFilter) -> Result<usize> {
         let (where_sql, params) = where_clause(filter);
         let sql = format!("SELECT count(*) FROM request r{where_sql}");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let bound: Vec<(&str, &dyn ToSql)> = params.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+        let n: i64 = st.query_row(bound.as_slice(), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// How many different persons the requests of a filter concern (visitors of a salon).
+    pub fn count_persons(&self, filter: &RequestFilter) -> Result<usize> {
+        let (where_sql, params) = where_clause(filter);
+        let sql = format!("SELECT count(DISTINCT r.person_id) FROM request r{where_sql}");
         let mut st = self.conn.prepare_cached(&sql)?;
         let bound: Vec<(&str, &dyn ToSql)> = params.iter().map(|(n, v)| (*n, v.as_ref())).collect();
         let n: i64 = st.query_row(bound.as_slice(), |r| r.get(0))?;

@@ -121,6 +121,14 @@ pub struct ReviewView {
     pub scroll: usize,
 }
 
+/// The quick-capture screen of a salon laptop: today's count and the latest captures (its form
+/// is the overlay).
+#[derive(Debug, Clone, Default)]
+pub struct CaptureView {
+    pub visitors_today: usize,
+    pub recent: Vec<RequestRow>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SearchView {
     pub input: TextField,
@@ -143,6 +151,7 @@ pub enum Screen {
     Request(Box<RequestView>),
     Review(Box<ReviewView>),
     Search(SearchView),
+    Capture(Box<CaptureView>),
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +234,8 @@ pub struct App {
     pub export_dir: Option<std::path::PathBuf>,
     /// The period of the review, kept while moving between tabs.
     pub review_period: Option<crate::review::Period>,
+    /// This file is a salon laptop's: it opens on the quick capture.
+    pub salon: bool,
     data_version: i64,
 }
 
@@ -252,14 +263,19 @@ impl App {
             size: (80, 24),
             export_dir: None,
             review_period: None,
+            salon: false,
             data_version: 0,
         };
         if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
             let a = app.store.ensure_agent(name)?;
             app.set_me(a);
         }
+        app.salon = app.store.meta("role")?.as_deref() == Some(crate::salon::ROLE_SALON);
         let empty = app.store.count(&RequestFilter::default())? == 0;
-        app.screen = if empty {
+        app.screen = if app.salon && app.me.is_some() {
+            app.open_capture()?;
+            app.screen.clone()
+        } else if empty && !app.salon {
             Screen::Welcome
         } else if app.me.is_none() {
             app.agent_picker()?
@@ -319,6 +335,7 @@ impl App {
                 Screen::Queue => Context::Queue,
                 Screen::Request(_) => Context::Request,
                 Screen::Review(_) => Context::Review,
+                Screen::Capture(_) => Context::Capture,
                 Screen::Search(_) => Context::Search,
             },
         }
@@ -430,6 +447,7 @@ impl App {
                 self.screen = Screen::Search(SearchView::default());
                 Ok(())
             }
+            Action::Capture if self.salon => return self.open_capture(),
             Action::NewRequest => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::new_request(
                     &self.store,
@@ -443,6 +461,7 @@ impl App {
                 Screen::Queue => self.queue_action(action),
                 Screen::Request(v) => self.request_action(action, *v),
                 Screen::Review(v) => self.review_action(action, *v),
+                Screen::Capture(_) => self.capture_action(action),
                 Screen::Search(_) => self.search_action(action),
             },
         }
@@ -490,6 +509,9 @@ impl App {
                 self.set_me(agent);
                 self.screen = Screen::Queue;
                 self.refresh()?;
+                if self.salon {
+                    self.open_capture()?;
+                }
                 self.info(format!("Bonjour {name}."));
                 return Ok(());
             }
@@ -540,6 +562,31 @@ impl App {
             _ => return Ok(()),
         }
         self.load_window()
+    }
+
+    /// The quick capture of a salon laptop, with an empty form.
+    pub fn open_capture(&mut self) -> Result<()> {
+        self.screen = Screen::Capture(Box::default());
+        self.reload_current()?;
+        self.overlay = Some(Overlay::Form(Box::new(Form::capture(&self.store)?)));
+        Ok(())
+    }
+
+    fn capture_action(&mut self, action: Action) -> Result<()> {
+        match action {
+            Action::Open => self.open_capture(),
+            Action::NextTab | Action::PrevTab => {
+                self.screen = Screen::Queue;
+                self.queue.tab = Tab::All;
+                self.queue.rows.clear();
+                self.refresh()
+            }
+            Action::Quit => {
+                self.request_quit();
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The review of the last period looked at (the last complete week at first).
@@ -957,6 +1004,10 @@ impl App {
                 self.reload_current()?;
                 msg
             }
+            Saved::Capture(msg) => {
+                self.open_capture()?;
+                msg
+            }
             Saved::Period(from, to) => {
                 self.show_review(crate::review::Period::custom(from, to))?;
                 format!(
@@ -1002,6 +1053,24 @@ impl App {
             Screen::Search(_) => self.search_now()?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
+            }
+            Screen::Capture(v) => {
+                let filter = RequestFilter {
+                    event_id: self.store.meta("event_id")?,
+                    received_from: Some(self.store.today()),
+                    received_to: Some(self.store.today()),
+                    ..Default::default()
+                };
+                v.visitors_today = self.store.count_persons(&filter)?;
+                v.recent = self.store.queue(
+                    &RequestFilter {
+                        event_id: filter.event_id.clone(),
+                        ..Default::default()
+                    },
+                    QueueOrder::Recent,
+                    0,
+                    12,
+                )?;
             }
             _ => {}
         }

@@ -135,6 +135,29 @@ pub enum FormKind {
     Filter(Box<FilterLists>),
     /// Another period for the review.
     Period,
+    /// A visitor at a salon stand.
+    Capture(Box<CaptureLists>),
+}
+
+/// What the quick capture offers, and where the captures go.
+#[derive(Debug, Clone)]
+pub struct CaptureLists {
+    pub types: Vec<Code>,
+    pub event_id: Option<String>,
+    pub channel: Option<String>,
+}
+
+/// Field positions of the quick-capture form.
+pub mod cap {
+    pub const LAST: usize = 0;
+    pub const FIRST: usize = 1;
+    pub const PHONE: usize = 2;
+    pub const EMAIL: usize = 3;
+    pub const PROFILE: usize = 4;
+    pub const PROFESSION: usize = 5;
+    pub const INTERESTS: usize = 6;
+    pub const NOTE: usize = 7;
+    pub const NOTICE: usize = 8;
 }
 
 /// What the filters of the "Toutes" queue choose from.
@@ -454,6 +477,48 @@ impl Form {
         ))
     }
 
+    /// The quick capture of a salon laptop: under 30 seconds a visitor.
+    pub fn capture(store: &Store) -> Result<Form> {
+        let types: Vec<Code> = store.types()?.into_iter().filter(|t| t.active).collect();
+        let event_id = store.meta("event_id")?;
+        let channel = store
+            .channels()?
+            .into_iter()
+            .find(|c| c.code == "salon")
+            .map(|c| c.code);
+        let fields = vec![
+            Field::text("Nom", ""),
+            Field::text("Prénom", ""),
+            Field::text("Téléphone", ""),
+            Field::text("E-mail", ""),
+            Field::choice(
+                "Profil",
+                PROFILES.iter().map(|s| s.to_string()).collect(),
+                0,
+            ),
+            Field::text("Études / profession", ""),
+            Field::checks(
+                "Intéressé(e) par",
+                types.iter().map(|t| t.label.clone()).collect(),
+            ),
+            Field::text("Note", ""),
+            Field::choice(
+                "Mention d'info.",
+                vec!["pas encore remise".into(), "remise à la personne".into()],
+                0,
+            ),
+        ];
+        Ok(Form::new(
+            "Saisie rapide".into(),
+            FormKind::Capture(Box::new(CaptureLists {
+                types,
+                event_id,
+                channel,
+            })),
+            fields,
+        ))
+    }
+
     /// A custom period for the review.
     pub fn period(from: NaiveDate, to: NaiveDate) -> Form {
         Form::new(
@@ -679,7 +744,7 @@ impl Form {
     fn save_inner(
         &mut self,
         store: &mut Store,
-        _me: Option<&Agent>,
+        me: Option<&Agent>,
         today: NaiveDate,
     ) -> Result<Saved> {
         match self.kind.clone() {
@@ -801,6 +866,68 @@ impl Form {
                     request_id,
                     format!("Demande close : {}.", outcome.label()),
                 ))
+            }
+            FormKind::Capture(lists) => {
+                let mut person = NewPerson {
+                    last_name: self.fields[cap::LAST].value().to_string(),
+                    first_name: self.fields[cap::FIRST].value().to_string(),
+                    phone: self.fields[cap::PHONE].value().to_string(),
+                    email: self.fields[cap::EMAIL].value().to_string(),
+                    profile: self.fields[cap::PROFILE]
+                        .selected()
+                        .checked_sub(1)
+                        .map(|i| Profile::ALL[i]),
+                    profession: self.fields[cap::PROFESSION].value().to_string(),
+                    birth_date: None,
+                };
+                person.validate().map_err(|e| self.fail_person(e))?;
+                if person.phone.is_empty() && person.email.is_empty() {
+                    return Err(self.fail(
+                        cap::PHONE,
+                        Error::input("un téléphone ou un e-mail, pour recontacter la personne"),
+                    ));
+                }
+                let types: Vec<String> = self.fields[cap::INTERESTS]
+                    .checked()
+                    .iter()
+                    .filter_map(|i| lists.types.get(*i))
+                    .map(|t| t.code.clone())
+                    .collect();
+                if types.is_empty() {
+                    return Err(self.fail(
+                        cap::INTERESTS,
+                        Error::input("cochez au moins un intérêt (Espace)"),
+                    ));
+                }
+                if self.fields[cap::NOTICE].selected() != 1 {
+                    return Err(self.fail(
+                        cap::NOTICE,
+                        Error::input(
+                            "remettez la mention d'information, puis choisissez « remise » (→)",
+                        ),
+                    ));
+                }
+                let note = self.fields[cap::NOTE].value().to_string();
+                let requests: Vec<NewRequest> = types
+                    .iter()
+                    .map(|t| {
+                        let mut r = NewRequest::new(person.clone(), t, today);
+                        r.status = Status::AQualifier;
+                        r.channel_code = lists.channel.clone();
+                        r.event_id = lists.event_id.clone();
+                        r.agent_id = me.map(|a| a.id.clone());
+                        r.summary = note.clone();
+                        r
+                    })
+                    .collect();
+                let created = crate::salon::capture(store, &requests, true)?;
+                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
+                Ok(Saved::Capture(format!(
+                    "Enregistré : {} {} ({}).",
+                    person.last_name.to_uppercase(),
+                    person.first_name,
+                    refs.join(", ")
+                )))
             }
             FormKind::Period => {
                 let from = self.date(0, today, true)?.unwrap_or(today);
@@ -985,4 +1112,6 @@ pub enum Saved {
     Filter(Box<RequestFilter>, String),
     /// A custom period for the review.
     Period(NaiveDate, NaiveDate),
+    /// A visitor captured: the form starts again, empty.
+    Capture(String),
 }

@@ -42,6 +42,7 @@ pub enum Action {
     PeriodKind,
     CustomPeriod,
     Export,
+    Capture,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -54,6 +55,7 @@ pub enum Context {
     Queue,
     Request,
     Review,
+    Capture,
     Search,
     Form,
     Picker,
@@ -78,6 +80,7 @@ impl Context {
             Context::Queue => "Files de demandes",
             Context::Request => "Fiche de la demande",
             Context::Review => "Bilan",
+            Context::Capture => "Saisie rapide (salon)",
             Context::Search => "Recherche",
             Context::Form => "Formulaire",
             Context::Picker => "Liste de choix",
@@ -187,6 +190,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Ctrl('l')],
         A::Refresh,
         "relire le fichier",
+        None,
+    ),
+    b(
+        C::Global,
+        &[Char('c')],
+        A::Capture,
+        "saisie rapide (fichier de salon)",
         None,
     ),
     // Welcome on an empty file.
@@ -313,6 +323,28 @@ pub const BINDINGS: &[Binding] = &[
         Some("filtrer"),
     ),
     b(C::Queue, &[Char('q')], A::Quit, "quitter", Some("quitter")),
+    // Quick capture on a salon laptop, when its form is closed.
+    b(
+        C::Capture,
+        &[Code(KC::Enter), Char('c')],
+        A::Open,
+        "nouvelle saisie",
+        Some("saisir"),
+    ),
+    b(
+        C::Capture,
+        &[Code(KC::Tab)],
+        A::NextTab,
+        "voir les demandes (files)",
+        Some("files"),
+    ),
+    b(
+        C::Capture,
+        &[Char('q')],
+        A::Quit,
+        "quitter",
+        Some("quitter"),
+    ),
     // Review ("Bilan").
     b(
         C::Review,

@@ -39,7 +39,16 @@ pub fn render(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
         (f.fields.len() as u16 * 2 + 6).min(area.height)
     };
     let inner = popup(frame, centered(area, width, height), &f.title);
+    render_fields(f, theme, frame, inner);
+}
 
+/// A form drawn where it stands (the quick capture), not as a pop-up.
+pub fn render_in_place(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let inner = popup(frame, area, &f.title);
+    render_fields(f, theme, frame, inner);
+}
+
+fn render_fields(f: &Form, theme: &Theme, frame: &mut Frame, inner: Rect) {
     let (form_area, side) = match &f.kind {
         FormKind::NewRequest(_) if inner.width >= 100 => {
             let [l, r] =

@@ -1,6 +1,7 @@
 //! Drawing. Rendering only reads the [`App`]; every text that comes from the file passes
 //! [`safe`] (the one sanitiser) before it reaches a cell.
 
+mod capture;
 mod forms;
 mod help;
 mod queue;
@@ -106,6 +107,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Queue => queue::render(app, &theme, frame, body),
         Screen::Request(v) => request::render(app, v, &theme, frame, body),
         Screen::Review(v) => review::render(app, v, &theme, frame, body),
+        Screen::Capture(v) => capture::render(app, v, &theme, frame, body),
         Screen::Search(s) => queue::render_search(app, s, &theme, frame, body),
     }
     if let Some(m) = &app.message {
@@ -116,6 +118,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help(ctx, _)) => help::render(*ctx, &theme, frame, body),
+        Some(Overlay::Form(f)) if matches!(f.kind, crate::tui::forms::FormKind::Capture(_)) => {
+            forms::render_in_place(f, &theme, frame, capture::form_area(body))
+        }
         Some(Overlay::Form(f)) => forms::render(f, &theme, frame, body),
         Some(Overlay::Picker(p)) => forms::render_picker(p, &theme, frame, body),
         Some(Overlay::Confirm(c, _)) => forms::render_confirm(*c, &theme, frame, body),
