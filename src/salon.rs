@@ -149,8 +149,11 @@ impl Utc {
 
 /// The office's configurable lists, copied onto a laptop (replacing the seeded ones).
 struct ReferenceLists {
-    tables: Vec<(&'static str, Vec<String>, Vec<Vec<Value>>)>,
+    tables: Vec<TableRows>,
 }
+
+/// A table's name, its column names and its rows.
+type TableRows = (&'static str, Vec<String>, Vec<Vec<Value>>);
 
 impl ReferenceLists {
     fn read(store: &Store) -> Result<ReferenceLists> {
@@ -992,21 +995,6 @@ pub fn resolve(store: &mut Store, pending_id: &str, decision: Decision) -> Resul
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn series_letters_never_repeat() {
-        assert_eq!(series_letters(0), "B");
-        assert_eq!(series_letters(24), "Z");
-        assert_eq!(series_letters(25), "CB");
-        let all: HashSet<String> = (0..2000).map(series_letters).collect();
-        assert_eq!(all.len(), 2000);
-        assert!(!all.contains("A"), "A is the office's series");
-    }
-}
-
 /// One visitor captured at the stand: one request per interest (status "à qualifier", channel
 /// "salon", the laptop's event), and the information notice recorded in the person's history —
 /// all in one transaction.
@@ -1037,4 +1025,19 @@ pub fn capture(
         }
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_letters_never_repeat() {
+        assert_eq!(series_letters(0), "B");
+        assert_eq!(series_letters(24), "Z");
+        assert_eq!(series_letters(25), "CB");
+        let all: HashSet<String> = (0..2000).map(series_letters).collect();
+        assert_eq!(all.len(), 2000);
+        assert!(!all.contains("A"), "A is the office's series");
+    }
 }

@@ -447,7 +447,7 @@ impl App {
                 self.screen = Screen::Search(SearchView::default());
                 Ok(())
             }
-            Action::Capture if self.salon => return self.open_capture(),
+            Action::Capture if self.salon => self.open_capture(),
             Action::NewRequest => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::new_request(
                     &self.store,
