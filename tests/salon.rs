@@ -1,0 +1,618 @@
+//! Salon laptops and merging them into the office file.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{Env, bytes};
+use guichet::domain::Status;
+use guichet::salon::{self, Decision};
+use guichet::store::{NewPerson, NewRequest, RequestChange, Store};
+use rusqlite::Connection;
+use std::path::Path;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn open(path: &Path, actor: &str) -> Store {
+    let mut s = Store::open(path).unwrap().with_actor(actor);
+    s.set_today(today());
+    s
+}
+
+/// A laptop prepared from the office for the fair, with `n` visitors captured (one interest
+/// each, alternating housing and grants).
+fn laptop(office: &mut Store, path: &Path, tag: usize, n: usize) {
+    salon::prepare(
+        office,
+        "Salon de l'étudiant",
+        today(),
+        "Orléans",
+        path,
+        false,
+    )
+    .unwrap();
+    let mut l = open(path, "Karim Benali");
+    let event = l.meta("event_id").unwrap();
+    for i in 0..n {
+        let mut r = NewRequest::new(
+            NewPerson {
+                last_name: format!("Visiteur{tag}"),
+                first_name: format!("Numéro{i}"),
+                email: format!("v{tag}.{i}@exemple.fr"),
+                // 09…: demo phones start with 06 or 07, so no capture looks like an office person.
+                phone: format!(
+                    "09 {tag:02} {:02} {:02} {:02}",
+                    i / 10000,
+                    (i / 100) % 100,
+                    i % 100
+                ),
+                ..Default::default()
+            },
+            if i % 2 == 0 { "logement" } else { "bourse" },
+            today(),
+        );
+        r.status = Status::AQualifier;
+        r.channel_code = Some("salon".into());
+        r.event_id = event.clone();
+        salon::capture(&mut l, &[r], true).unwrap();
+    }
+}
+
+fn dump(path: &Path, tables: &[&str]) -> Vec<String> {
+    let c = Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).unwrap();
+        let n = st.column_count();
+        out.extend(
+            st.query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap()
+            .map(|r| format!("{t}|{}", r.unwrap().join("|"))),
+        );
+    }
+    out
+}
+
+/// Compares two dumps, naming the first difference (not thousands of lines).
+fn assert_same(a: &[String], b: &[String], what: &str) {
+    if let Some((x, y)) = a.iter().zip(b).find(|(x, y)| x != y) {
+        panic!("{what}: first difference\n  {x}\n  {y}");
+    }
+    assert_eq!(a.len(), b.len(), "{what}: row counts");
+}
+
+const DATA: [&str; 7] = [
+    "person",
+    "request",
+    "follow_up",
+    "referral",
+    "history",
+    "merge_pending",
+    "merge_log",
+];
+
+fn count(path: &Path, sql: &str) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_laptop_file_holds_the_lists_and_the_event_but_nobodys_data() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "200", "--seed", "4"]);
+    let path = env.path("portable.sqlite3");
+    let out = env.ok(&[
+        "salon",
+        "prepare",
+        "--event",
+        "Forum des internes",
+        "--date",
+        "21/11/2026",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.contains("aucune donnée personnelle"), "{out}");
+    assert_eq!(common::mode(&path), 0o600);
+    for t in ["person", "request", "follow_up", "referral"] {
+        assert_eq!(count(&path, &format!("SELECT count(*) FROM {t}")), 0, "{t}");
+    }
+    assert_eq!(count(&path, "SELECT count(*) FROM event"), 1);
+    assert_eq!(
+        count(&path, "SELECT count(*) FROM partner WHERE kind = 'cpts'"),
+        7
+    );
+    assert_eq!(
+        count(&path, "SELECT count(*) FROM agent"),
+        count(&env.db(), "SELECT count(*) FROM agent")
+    );
+    // The office created the event; the laptop has the same one.
+    let office_event: String = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT id FROM event WHERE name = 'Forum des internes'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let laptop_event: String = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'event_id'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(office_event, laptop_event);
+    // A second laptop gets another reference series; a file is never overwritten.
+    let second = env.path("portable2.sqlite3");
+    env.ok(&[
+        "salon",
+        "prepare",
+        "--event",
+        "Forum des internes",
+        "--date",
+        "21/11/2026",
+        "--out",
+        second.to_str().unwrap(),
+    ]);
+    let series = |p: &Path| -> String {
+        Connection::open(p)
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = 'series'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_ne!(series(&path), series(&second));
+    assert_ne!(series(&path), "A");
+    let stderr = env.fails(
+        &[
+            "salon",
+            "prepare",
+            "--event",
+            "X",
+            "--date",
+            "21/11/2026",
+            "--out",
+            path.to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(stderr.contains("existe déjà"), "{stderr}");
+}
+
+#[test]
+fn three_laptops_of_500_captures_merge_into_10000_requests_once_in_any_order() {
+    let env = Env::new();
+    let mut office = open(&env.db(), "Élodie Martin");
+    guichet::demo::fill(&mut office, 10_000, 1).unwrap();
+    let laptops: Vec<_> = (0..3)
+        .map(|i| env.path(&format!("portable{i}.sqlite3")))
+        .collect();
+    for (i, p) in laptops.iter().enumerate() {
+        laptop(&mut office, p, i, 500);
+    }
+    // A copy of the office before any merge, to merge in another order.
+    let twin = env.path("jumeau.sqlite3");
+    office.backup(&twin).unwrap();
+
+    for i in [1, 0, 2] {
+        let r = salon::merge(&mut office, &laptops[i]).unwrap();
+        assert_eq!(
+            (r.added_persons, r.added_requests, r.pending_duplicates),
+            (500, 500, 0),
+            "laptop {i}"
+        );
+    }
+    let db = env.db();
+    assert_eq!(count(&db, "SELECT count(*) FROM request"), 11_500);
+    for p in &laptops {
+        let ids: Vec<String> = Connection::open(p)
+            .unwrap()
+            .prepare("SELECT id FROM request")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for id in ids {
+            let n: i64 = Connection::open(&db)
+                .unwrap()
+                .query_row("SELECT count(*) FROM request WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(n, 1, "{id} present once");
+        }
+    }
+    assert_eq!(
+        count(&db, "SELECT count(DISTINCT reference) FROM request"),
+        11_500
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM request r JOIN event e ON e.id = r.event_id WHERE e.name = 'Salon de l''étudiant'"
+        ),
+        1_500
+    );
+    drop(office);
+    env.ok(&["check"]);
+
+    // Merging again changes nothing at all.
+    let before = dump(&db, &DATA);
+    let mut office = open(&db, "Élodie Martin");
+    for p in &laptops {
+        let r = salon::merge(&mut office, p).unwrap();
+        assert_eq!((r.added_persons, r.added_requests), (0, 0));
+        assert_eq!(r.already_present, 500);
+    }
+    drop(office);
+    assert_same(&dump(&db, &DATA), &before, "second merge");
+
+    // Another order gives the same requests, persons and case logs.
+    let mut other = open(&twin, "Élodie Martin");
+    for i in [2, 1, 0] {
+        salon::merge(&mut other, &laptops[i]).unwrap();
+    }
+    drop(other);
+    let same = ["person", "request", "follow_up", "referral"];
+    assert_same(&dump(&twin, &same), &dump(&db, &same), "merge order");
+}
+
+#[test]
+fn a_merge_killed_half_way_leaves_the_office_file_as_it_was() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "300", "--seed", "8"]);
+    let path = env.path("portable.sqlite3");
+    {
+        let mut office = open(&env.db(), "Élodie Martin");
+        laptop(&mut office, &path, 7, 120);
+    }
+    let before = dump(&env.db(), &DATA);
+    // Killed after 1, 13, 57 and 119 writes inside the merge's transaction.
+    for n in ["1", "13", "57", "119"] {
+        let out = env
+            .cmd()
+            .env("GUICHET_TEST_ABORT_MERGE_AFTER", n)
+            .args(["merge", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "the merge was killed after {n} writes"
+        );
+        assert!(env.ok(&["check"]).contains("Fichier intègre"));
+        assert_same(
+            &dump(&env.db(), &DATA),
+            &before,
+            &format!("killed after {n} writes: office file unchanged"),
+        );
+    }
+    let out = env.ok(&["merge", path.to_str().unwrap()]);
+    assert!(
+        out.contains("120 personne(s) et 120 demande(s) ajoutée(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn likely_duplicates_are_listed_for_review_not_added() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    let known = office
+        .create_request(&NewRequest::new(
+            NewPerson {
+                last_name: "Lefèvre".into(),
+                first_name: "Anaïs".into(),
+                email: "anais.lefevre@exemple.fr".into(),
+                ..Default::default()
+            },
+            "installation",
+            today(),
+        ))
+        .unwrap();
+    let path = env.path("portable.sqlite3");
+    salon::prepare(&mut office, "Congrès", today(), "", &path, false).unwrap();
+    {
+        let mut l = open(&path, "Karim Benali");
+        let event = l.meta("event_id").unwrap();
+        for (last, first, email, phone) in [
+            ("LEFEVRE", "Anais", "Anais.Lefevre@exemple.fr", ""), // same e-mail
+            ("Roux", "Zoé", "zoe.roux@exemple.fr", ""),           // new
+            ("Autre", "Nom", "", "06 00 00 00 01"),               // new
+        ] {
+            let mut r = NewRequest::new(
+                NewPerson {
+                    last_name: last.into(),
+                    first_name: first.into(),
+                    email: email.into(),
+                    phone: phone.into(),
+                    ..Default::default()
+                },
+                "creche",
+                today(),
+            );
+            r.status = Status::AQualifier;
+            r.event_id = event.clone();
+            salon::capture(&mut l, &[r], true).unwrap();
+        }
+    }
+    let persons = count(&db, "SELECT count(*) FROM person");
+    let r = salon::merge(&mut office, &path).unwrap();
+    assert_eq!(
+        (r.added_persons, r.added_requests, r.pending_duplicates),
+        (2, 2, 1)
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM person"),
+        persons + 2,
+        "the likely duplicate is not added"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM request WHERE type_code = 'creche'"
+        ),
+        2
+    );
+    let pending = salon::pending(&office).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].kind, "duplicate");
+    assert!(
+        pending[0]
+            .summary
+            .starts_with("LEFEVRE Anais (1 demande(s))"),
+        "{:?}",
+        pending[0]
+    );
+    assert!(
+        pending[0].office.contains("anais.lefevre@exemple.fr"),
+        "{:?}",
+        pending[0]
+    );
+    // The same list from the command line.
+    drop(office);
+    let listed = env.ok(&["pending"]);
+    assert!(listed.contains("doublon probable"), "{listed}");
+    // The agent decides: it is the same person.
+    let msg = env.ok(&[
+        "--agent",
+        "Élodie Martin",
+        "resolve",
+        &pending[0].id,
+        "--decision",
+        "fusionner",
+    ]);
+    assert!(msg.contains("rattachée"), "{msg}");
+    assert_eq!(count(&db, "SELECT count(*) FROM person"), persons + 2);
+    let n: i64 = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM request WHERE person_id = ?1 AND type_code = 'creche'",
+            [&known.person_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1, "the captured request joined the office person");
+    assert!(
+        env.ok(&["pending"]).lines().count() == 1,
+        "nothing left to decide"
+    );
+    let again = env.fails(&["resolve", &pending[0].id, "--decision", "separer"], 2);
+    assert!(again.contains("n'attend plus de décision"), "{again}");
+    // Merging the file again adds nothing and asks nothing.
+    let out = env.ok(&["merge", path.to_str().unwrap()]);
+    assert!(
+        out.contains("0 personne(s) et 0 demande(s) ajoutée(s)"),
+        "{out}"
+    );
+    assert!(out.contains("à décider : 0 doublon(s)"), "{out}");
+}
+
+#[test]
+fn hostile_or_damaged_laptop_files_are_refused_and_left_untouched() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "50", "--seed", "9"]);
+    let make = |name: &str| {
+        let p = env.path(name);
+        let mut office = open(&env.db(), "Élodie Martin");
+        laptop(&mut office, &p, 3, 20);
+        p
+    };
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        {
+            let p = make("piege.sqlite3");
+            Connection::open(&p)
+                .unwrap()
+                .execute_batch(
+                    "PRAGMA journal_mode = DELETE;                      CREATE TRIGGER evil AFTER INSERT ON request BEGIN DELETE FROM person; END;",
+                )
+                .unwrap();
+            (p, "objet inattendu (trigger « evil »)")
+        },
+        {
+            let p = make("vue.sqlite3");
+            Connection::open(&p)
+                .unwrap()
+                .execute_batch(
+                    "PRAGMA journal_mode = DELETE; CREATE VIEW spy AS SELECT * FROM person;",
+                )
+                .unwrap();
+            (p, "objet inattendu (view « spy »)")
+        },
+        {
+            let p = make("recente.sqlite3");
+            Connection::open(&p)
+                .unwrap()
+                .execute_batch("PRAGMA journal_mode = DELETE; PRAGMA user_version = 99;")
+                .unwrap();
+            (p, "version plus récente")
+        },
+        {
+            let p = make("abimee.sqlite3");
+            let mut b = bytes(&p);
+            let len = b.len();
+            for x in &mut b[len / 2..len / 2 + 3000] {
+                *x = 0x5a;
+            }
+            std::fs::write(&p, b).unwrap();
+            (p, "n'est pas un fichier guichet")
+        },
+        {
+            let p = env.path("export.csv");
+            std::fs::write(
+                &p,
+                "date;type;nom;prenom
+",
+            )
+            .unwrap();
+            (p, "ce n'est pas une base SQLite")
+        },
+    ];
+    // Preparing the laptops wrote to the office (event, series): the reference is taken now.
+    let office_before = dump(&env.db(), &DATA);
+    for (path, expected) in cases {
+        let before = bytes(&path);
+        let stderr = env.fails(&["merge", path.to_str().unwrap()], 2);
+        assert!(stderr.contains(expected), "{}: {stderr}", path.display());
+        assert_eq!(bytes(&path), before, "{} left untouched", path.display());
+        assert_same(
+            &dump(&env.db(), &DATA),
+            &office_before,
+            &format!("office unchanged by {}", path.display()),
+        );
+    }
+}
+
+#[test]
+fn edits_made_on_the_road_and_at_the_office_are_both_kept_for_review() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "60", "--seed", "10"]);
+    let db = env.db();
+    let path = env.path("copie.sqlite3");
+    let out = env.ok(&[
+        "salon",
+        "prepare",
+        "--event",
+        "Tournée",
+        "--date",
+        "22/11/2026",
+        "--full",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.contains("copie complète"), "{out}");
+    let ids: Vec<String> = Connection::open(&db)
+        .unwrap()
+        .prepare("SELECT id FROM request WHERE status <> 'close' ORDER BY reference LIMIT 2")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let (both, road_only) = (&ids[0], &ids[1]);
+    {
+        let mut road = open(&path, "Karim Benali");
+        for (id, text) in [(both, "modifié sur la route"), (road_only, "vu au salon")] {
+            road.update_request(
+                id,
+                None,
+                &RequestChange {
+                    summary: Some(text.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+    }
+    {
+        let mut office = open(&db, "Sophie Lefèvre");
+        office
+            .update_request(
+                both,
+                None,
+                &RequestChange {
+                    summary: Some("modifié au bureau".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    let out = env.ok(&["merge", path.to_str().unwrap()]);
+    assert!(out.contains("1 mise(s) à jour"), "{out}");
+    assert!(out.contains("1 modification(s) des deux côtés"), "{out}");
+    let summary = |id: &str| -> String {
+        Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT summary FROM request WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        summary(road_only),
+        "vu au salon",
+        "edited on the road only: applied"
+    );
+    assert_eq!(
+        summary(both),
+        "modifié au bureau",
+        "edited on both sides: the office's stays…"
+    );
+    let office = open(&db, "Élodie Martin");
+    let pending = salon::pending(&office).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].kind, "conflict");
+    drop(office);
+    let payload: String = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT payload FROM merge_pending", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        payload.contains("modifié sur la route"),
+        "…and the road's is kept beside it"
+    );
+    let mut office = open(&db, "Élodie Martin");
+    salon::resolve(&mut office, &pending[0].id, Decision::ApplyLaptop).unwrap();
+    assert_eq!(summary(both), "modifié sur la route");
+    let history: i64 = count(
+        &db,
+        "SELECT count(*) FROM history WHERE field = 'summary' AND old_value = 'modifié au bureau'",
+    );
+    assert_eq!(history, 1, "the office's version stays in the history");
+}
+
+#[test]
+fn merged_captures_appear_in_the_review_under_their_event_and_channel() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    guichet::demo::fill(&mut office, 200, 2).unwrap();
+    let path = env.path("portable.sqlite3");
+    laptop(&mut office, &path, 5, 40);
+    salon::merge(&mut office, &path).unwrap();
+    let week = guichet::review::Period::containing(guichet::review::PeriodKind::Week, today());
+    let r = guichet::review::compute(&office, week).unwrap();
+    let event = r
+        .events
+        .iter()
+        .find(|e| e.name == "Salon de l'étudiant")
+        .expect("the event is in the review");
+    assert_eq!(event.requests, 40);
+    let salon_channel = r
+        .by_channel
+        .iter()
+        .find(|c| c.code == "salon")
+        .expect("salon channel");
+    assert!(salon_channel.count >= 40);
+}
