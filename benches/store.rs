@@ -126,3 +126,48 @@ fn review_last_week(bencher: divan::Bencher) {
     let period = guichet::review::Period::last_complete_week(today());
     bencher.bench_local(|| guichet::review::compute(&s, period).expect("review"));
 }
+
+/// A fresh laptop file with 500 captures, prepared from the office (not timed).
+fn laptop_with_captures(office: &mut Store, n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    static TAG: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let tag = TAG.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("portable.sqlite3");
+    guichet::salon::prepare(office, "Salon de l'étudiant", today(), "", &path, false)
+        .expect("prepare");
+    let mut l = Store::open(&path).expect("open laptop");
+    l.set_today(today());
+    let event = l.meta("event_id").expect("meta");
+    for i in 0..n {
+        let mut r = guichet::store::NewRequest::new(
+            guichet::store::NewPerson {
+                last_name: format!("Visiteur{tag}"),
+                first_name: format!("N{i}"),
+                email: format!("b{tag}.{i}@exemple.fr"),
+                ..Default::default()
+            },
+            "logement",
+            today(),
+        );
+        r.status = guichet::domain::Status::AQualifier;
+        r.channel_code = Some("salon".into());
+        r.event_id = event.clone();
+        guichet::salon::capture(&mut l, &[r], true).expect("capture");
+    }
+    (dir, path)
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn merge_500_captures_into_100000(bencher: divan::Bencher) {
+    let mut office = store();
+    let mut laptops = Vec::new();
+    for _ in 0..5 {
+        laptops.push(laptop_with_captures(&mut office, 500));
+    }
+    let mut next = laptops.into_iter();
+    bencher.bench_local(|| {
+        let (_dir, path) = next.next().expect("one laptop per sample");
+        let r = guichet::salon::merge(&mut office, &path).expect("merge");
+        assert_eq!(r.added_requests, 500);
+    });
+}

@@ -430,13 +430,8 @@ fn likely_duplicate(tx: &Transaction<'_>, p: &Rec) -> Result<Option<String>> {
     );
     let birth = p.text("birth_date");
     Ok(tx
-        .prepare_cached(
-            "SELECT id FROM person WHERE \
-             (name_key = ?1 AND (?2 = '' OR birth_date IS NULL OR birth_date = ?2)) \
-             OR (?3 <> '' AND email_key = ?3) OR (?4 <> '' AND phone_key = ?4) \
-             ORDER BY created_at LIMIT 1",
-        )?
-        .query_row(params![nk, birth, ek, pk], |r| r.get(0))
+        .prepare_cached(crate::store::LIKELY_SAME_PERSON)?
+        .query_row(params![nk, birth, ek, pk, 1], |r| r.get(0))
         .optional()?)
 }
 

@@ -22,6 +22,10 @@ const DEADLINE: Duration = Duration::from_secs(20);
 
 impl Term {
     fn start(env: &Env, agent: Option<&str>) -> Term {
+        Term::start_on(env, &env.db(), agent)
+    }
+
+    fn start_on(env: &Env, db: &std::path::Path, agent: Option<&str>) -> Term {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -31,7 +35,7 @@ impl Term {
             })
             .expect("pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_guichet"));
-        cmd.env("GUICHET_DB", env.db());
+        cmd.env("GUICHET_DB", db);
         cmd.env("GUICHET_TODAY", common::TODAY);
         cmd.env("XDG_DATA_HOME", env.path("data"));
         cmd.env("HOME", env.dir.path());
@@ -238,6 +242,53 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     let mut t = Term::start(&env, Some("Karim Benali"));
     t.wait_for("Ma file");
     t.send("\x03");
+    assert!(t.wait_exit());
+    t.assert_restored();
+}
+
+#[test]
+fn three_visitors_are_captured_with_the_keyboard_alone_on_a_salon_laptop() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let laptop = env.path("portable.sqlite3");
+    env.ok(&[
+        "salon",
+        "prepare",
+        "--event",
+        "Salon de l'étudiant",
+        "--date",
+        "22/11/2026",
+        "--out",
+        laptop.to_str().unwrap(),
+    ]);
+    let mut t = Term::start_on(&env, &laptop, Some("Karim Benali"));
+    t.wait_for("Saisie rapide");
+    t.wait_for("Aujourd'hui : 0 visiteur");
+    let right = "\x1b[C";
+    for (last, first, phone) in [
+        ("Martin", "Zoé", "0611223344"),
+        ("Dupont", "Jean", "0612345678"),
+        ("Benali", "Inès", "0698765432"),
+    ] {
+        t.send(&format!(
+            "{last}{TAB}{first}{TAB}{phone}{TAB}{TAB}{TAB}{TAB} {TAB}Stand{TAB}{right}"
+        ));
+        t.send(CTRL_S);
+        t.wait_for(&format!("Enregistré : {}", last.to_uppercase()));
+    }
+    t.wait_for("Aujourd'hui : 3 visiteurs");
+    let n: i64 = Connection::open(&laptop)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM request WHERE status = 'a_qualifier' AND channel_code = 'salon'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    t.send(ESC);
+    t.wait_for("Entrée : saisir le visiteur suivant");
+    t.send("q");
     assert!(t.wait_exit());
     t.assert_restored();
 }

@@ -616,3 +616,223 @@ fn merged_captures_appear_in_the_review_under_their_event_and_channel() {
         .expect("salon channel");
     assert!(salon_channel.count >= 40);
 }
+
+mod interface {
+    use super::*;
+    use guichet::tui::app::{App, Display, Overlay, Screen};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn key(app: &mut App, code: KeyCode) {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    fn ctrl(app: &mut App, c: char) {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+    fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            key(app, KeyCode::Char(c));
+        }
+    }
+    fn screen(app: &App, size: (u16, u16)) -> String {
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| guichet::tui::ui::render(app, f)).unwrap();
+        format!("{}", t.backend())
+    }
+    fn app(path: &Path, agent: &str) -> App {
+        let mut a = App::new(
+            open(path, agent),
+            Some(agent),
+            Display {
+                no_color: false,
+                utc: true,
+            },
+        )
+        .unwrap();
+        a.resize(120, 40);
+        a
+    }
+
+    /// One visitor, keyboard only: name, first name, phone, interests, note, notice, Ctrl-S.
+    fn capture_visitor(a: &mut App, last: &str, first: &str, phone: &str, interests: &[usize]) {
+        typed(a, last);
+        key(a, KeyCode::Tab);
+        typed(a, first);
+        key(a, KeyCode::Tab);
+        typed(a, phone);
+        for _ in 0..4 {
+            key(a, KeyCode::Tab); // e-mail, profile, studies, interests
+        }
+        let mut at = 0;
+        for i in interests {
+            while at < *i {
+                key(a, KeyCode::Right);
+                at += 1;
+            }
+            key(a, KeyCode::Char(' '));
+        }
+        key(a, KeyCode::Tab);
+        typed(a, "Rencontré au stand");
+        key(a, KeyCode::Tab);
+        key(a, KeyCode::Right); // notice given
+        ctrl(a, 's');
+    }
+
+    #[test]
+    fn a_laptop_opens_on_the_quick_capture_and_each_save_clears_the_form() {
+        let env = Env::new();
+        let path = env.path("portable.sqlite3");
+        {
+            let mut office = open(&env.db(), "Élodie Martin");
+            salon::prepare(
+                &mut office,
+                "Salon de l'étudiant",
+                today(),
+                "Orléans",
+                &path,
+                false,
+            )
+            .unwrap();
+        }
+        let mut a = app(&path, "Karim Benali");
+        assert!(matches!(a.screen, Screen::Capture(_)), "{:?}", a.screen);
+        insta::assert_snapshot!("capture_empty_80x24", screen(&a, (80, 24)));
+        // A missing notice is said beside its field, and nothing is written.
+        typed(&mut a, "Martin");
+        key(&mut a, KeyCode::Tab);
+        typed(&mut a, "Zoé");
+        key(&mut a, KeyCode::Tab);
+        typed(&mut a, "06 11 22 33 44");
+        for _ in 0..4 {
+            key(&mut a, KeyCode::Tab);
+        }
+        key(&mut a, KeyCode::Char(' '));
+        ctrl(&mut a, 's');
+        let Some(Overlay::Form(f)) = &a.overlay else {
+            panic!("form")
+        };
+        assert!(
+            f.fields[8]
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("mention d'information"),
+            "{:?}",
+            f.fields[8].error
+        );
+        assert_eq!(count(&path, "SELECT count(*) FROM request"), 0);
+        key(&mut a, KeyCode::Esc);
+        key(&mut a, KeyCode::Char('o')); // drop it
+        key(&mut a, KeyCode::Enter); // a fresh form
+
+        capture_visitor(&mut a, "Dupont", "Jean", "06 12 34 56 78", &[0, 4]);
+        assert!(
+            a.message
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Enregistré : DUPONT Jean"),
+            "{:?}",
+            a.message
+        );
+        let Some(Overlay::Form(f)) = &a.overlay else {
+            panic!("the form is back, empty")
+        };
+        assert_eq!(f.fields[0].value(), "");
+        capture_visitor(&mut a, "N'Diaye", "Maël", "07 98 76 54 32", &[1]);
+        assert_eq!(
+            count(
+                &path,
+                "SELECT count(*) FROM request WHERE status = 'a_qualifier' AND channel_code = 'salon'"
+            ),
+            3
+        );
+        assert_eq!(count(&path, "SELECT count(*) FROM person"), 2);
+        assert_eq!(
+            count(
+                &path,
+                "SELECT count(*) FROM history WHERE field = 'information_notice'"
+            ),
+            2
+        );
+        let Screen::Capture(v) = &a.screen else {
+            panic!("capture")
+        };
+        assert_eq!(v.visitors_today, 2);
+        insta::assert_snapshot!("capture_after_two_120x40", screen(&a, (120, 40)));
+        insta::assert_snapshot!("capture_after_two_80x24", screen(&a, (80, 24)));
+    }
+
+    #[test]
+    fn the_office_merges_a_laptop_and_decides_the_duplicates_from_the_interface() {
+        let env = Env::new();
+        let db = env.db();
+        let path = env.path("portable.sqlite3");
+        let known_person;
+        {
+            let mut office = open(&db, "Élodie Martin");
+            known_person = office
+                .create_request(&NewRequest::new(
+                    NewPerson {
+                        last_name: "Dupont".into(),
+                        first_name: "Jean".into(),
+                        phone: "06 12 34 56 78".into(),
+                        ..Default::default()
+                    },
+                    "logement",
+                    today(),
+                ))
+                .unwrap()
+                .person_id;
+            salon::prepare(
+                &mut office,
+                "Salon de l'étudiant",
+                today(),
+                "",
+                &path,
+                false,
+            )
+            .unwrap();
+        }
+        {
+            let mut l = app(&path, "Karim Benali");
+            capture_visitor(&mut l, "DUPONT", "Jean", "+33 6 12 34 56 78", &[4]);
+            capture_visitor(&mut l, "Roux", "Léa", "06 55 44 33 22", &[0]);
+        }
+        let mut a = app(&db, "Élodie Martin");
+        key(&mut a, KeyCode::Char('M'));
+        typed(&mut a, path.to_str().unwrap());
+        ctrl(&mut a, 's');
+        let msg = a.message.as_ref().unwrap().text.clone();
+        assert_eq!(
+            msg,
+            "Fusion : 1 personne(s), 1 demande(s) ajoutée(s), 0 déjà présente(s) ; 1 à décider (touche R)."
+        );
+        key(&mut a, KeyCode::Char('R'));
+        let Screen::Pending(v) = &a.screen else {
+            panic!("pending")
+        };
+        assert_eq!(v.items.len(), 1);
+        let shown = screen(&a, (120, 40)).replace(env.dir.path().to_str().unwrap(), "[dossier]");
+        insta::assert_snapshot!("pending_120x40", shown);
+        key(&mut a, KeyCode::Char('f'));
+        assert_eq!(
+            a.message.as_ref().unwrap().text,
+            "Saisie rattachée à la personne existante."
+        );
+        let Screen::Pending(v) = &a.screen else {
+            panic!("pending")
+        };
+        assert!(v.items.is_empty());
+        let n: i64 = Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM request WHERE person_id = ?1",
+                [&known_person],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 2, "the crèche request joined Jean Dupont");
+    }
+}

@@ -123,6 +123,16 @@ pub(crate) fn find_same(conn: &Connection, p: &NewPerson) -> Result<Option<Strin
     Ok(st.query_row(params![nk, ek, pk], |r| r.get(0)).optional()?)
 }
 
+/// Persons who may be the same: same name (and birth date when both are known), or same e-mail,
+/// or same phone; the oldest first. Three index lookups joined by UNION — with an OR, SQLite
+/// would read every person for each question. Parameters: name key, birth date ('' if none),
+/// e-mail key, phone key, limit.
+pub(crate) const LIKELY_SAME_PERSON: &str = "SELECT id FROM person WHERE id IN ( \
+       SELECT id FROM person WHERE name_key = ?1 AND (?2 = '' OR birth_date IS NULL OR birth_date = ?2) \
+       UNION SELECT id FROM person WHERE email_key = ?3 AND email_key <> '' \
+       UNION SELECT id FROM person WHERE phone_key = ?4 AND phone_key <> '') \
+     ORDER BY created_at LIMIT ?5";
+
 /// Persons who may be this one: same name and birth date, or same e-mail, or same phone.
 pub(crate) fn likely_matches(
     conn: &Connection,
@@ -134,18 +144,12 @@ pub(crate) fn likely_matches(
         email_key(&p.email),
         phone_key(&p.phone),
     );
-    let sql = format!(
-        "SELECT {PERSON_COLUMNS} FROM person WHERE \
-         (name_key = ?1 AND (?2 IS NULL OR birth_date IS NULL OR birth_date = ?2)) \
-         OR (?3 <> '' AND email_key = ?3) OR (?4 <> '' AND phone_key = ?4) \
-         ORDER BY last_name, first_name LIMIT ?5"
-    );
-    let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(
-        params![nk, p.birth_date, ek, pk, limit as i64],
-        person_from_row,
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let birth = p.birth_date.map(|d| d.to_string()).unwrap_or_default();
+    let ids: Vec<String> = conn
+        .prepare_cached(LIKELY_SAME_PERSON)?
+        .query_map(params![nk, birth, ek, pk, limit as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.iter().map(|id| get_person(conn, id)).collect()
 }
 
 pub(crate) fn insert_person(

@@ -121,6 +121,13 @@ pub struct ReviewView {
     pub scroll: usize,
 }
 
+/// What merges left to decide.
+#[derive(Debug, Clone, Default)]
+pub struct PendingView {
+    pub items: Vec<crate::salon::Pending>,
+    pub selected: usize,
+}
+
 /// The quick-capture screen of a salon laptop: today's count and the latest captures (its form
 /// is the overlay).
 #[derive(Debug, Clone, Default)]
@@ -152,6 +159,7 @@ pub enum Screen {
     Review(Box<ReviewView>),
     Search(SearchView),
     Capture(Box<CaptureView>),
+    Pending(PendingView),
 }
 
 #[derive(Debug, Clone)]
@@ -336,6 +344,7 @@ impl App {
                 Screen::Request(_) => Context::Request,
                 Screen::Review(_) => Context::Review,
                 Screen::Capture(_) => Context::Capture,
+                Screen::Pending(_) => Context::Pending,
                 Screen::Search(_) => Context::Search,
             },
         }
@@ -462,6 +471,7 @@ impl App {
                 Screen::Request(v) => self.request_action(action, *v),
                 Screen::Review(v) => self.review_action(action, *v),
                 Screen::Capture(_) => self.capture_action(action),
+                Screen::Pending(_) => self.pending_action(action),
                 Screen::Search(_) => self.search_action(action),
             },
         }
@@ -554,6 +564,14 @@ impl App {
                 }
                 return Ok(());
             }
+            Action::MergeFile => {
+                self.overlay = Some(Overlay::Form(Box::new(Form::merge_file())));
+                return Ok(());
+            }
+            Action::Pending => {
+                self.screen = Screen::Pending(PendingView::default());
+                return self.reload_current();
+            }
             Action::Filter => {
                 let form = Form::filter(&self.store, &self.queue.all_filter)?;
                 self.overlay = Some(Overlay::Form(Box::new(form)));
@@ -569,6 +587,40 @@ impl App {
         self.screen = Screen::Capture(Box::default());
         self.reload_current()?;
         self.overlay = Some(Overlay::Form(Box::new(Form::capture(&self.store)?)));
+        Ok(())
+    }
+
+    fn pending_action(&mut self, action: Action) -> Result<()> {
+        use crate::salon::Decision;
+        let Screen::Pending(v) = &mut self.screen else {
+            return Ok(());
+        };
+        let decision = match action {
+            Action::Up => {
+                v.selected = v.selected.saturating_sub(1);
+                return Ok(());
+            }
+            Action::Down => {
+                v.selected = (v.selected + 1).min(v.items.len().saturating_sub(1));
+                return Ok(());
+            }
+            Action::Back => {
+                self.screen = Screen::Queue;
+                return self.refresh();
+            }
+            Action::DecideMerge => Decision::Merge,
+            Action::DecideApart => Decision::KeepApart,
+            Action::DecideOffice => Decision::KeepOffice,
+            Action::DecideLaptop => Decision::ApplyLaptop,
+            _ => return Ok(()),
+        };
+        let Some(item) = v.items.get(v.selected).cloned() else {
+            return Err(Error::input("rien à décider"));
+        };
+        let message = crate::salon::resolve(&mut self.store, &item.id, decision)?;
+        self.reload_current()?;
+        self.refresh_counts()?;
+        self.info(message);
         Ok(())
     }
 
@@ -1053,6 +1105,10 @@ impl App {
             Screen::Search(_) => self.search_now()?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
+            }
+            Screen::Pending(v) => {
+                v.items = crate::salon::pending(&self.store)?;
+                v.selected = v.selected.min(v.items.len().saturating_sub(1));
             }
             Screen::Capture(v) => {
                 let filter = RequestFilter {

@@ -137,6 +137,8 @@ pub enum FormKind {
     Period,
     /// A visitor at a salon stand.
     Capture(Box<CaptureLists>),
+    /// The laptop file to merge.
+    MergeFile,
 }
 
 /// What the quick capture offers, and where the captures go.
@@ -517,6 +519,15 @@ impl Form {
             })),
             fields,
         ))
+    }
+
+    /// Asks for the salon laptop file to merge.
+    pub fn merge_file() -> Form {
+        Form::new(
+            "Fusionner un fichier de salon".into(),
+            FormKind::MergeFile,
+            vec![Field::text("Fichier du portable", "")],
+        )
     }
 
     /// A custom period for the review.
@@ -927,6 +938,25 @@ impl Form {
                     person.last_name.to_uppercase(),
                     person.first_name,
                     refs.join(", ")
+                )))
+            }
+            FormKind::MergeFile => {
+                let path = std::path::PathBuf::from(self.fields[0].value().trim());
+                if path.as_os_str().is_empty() {
+                    return Err(self.fail(0, Error::input("le chemin du fichier est vide")));
+                }
+                let r = crate::salon::merge(store, &path).map_err(|e| self.fail(0, e))?;
+                let waiting = r.pending_duplicates + r.conflicts;
+                Ok(Saved::Reload(format!(
+                    "Fusion : {} personne(s), {} demande(s) ajoutée(s), {} déjà présente(s){}",
+                    r.added_persons,
+                    r.added_requests,
+                    r.already_present,
+                    if waiting > 0 {
+                        format!(" ; {waiting} à décider (touche R).")
+                    } else {
+                        ".".into()
+                    }
                 )))
             }
             FormKind::Period => {

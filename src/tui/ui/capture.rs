@@ -64,3 +64,49 @@ pub fn render(app: &App, v: &CaptureView, theme: &Theme, frame: &mut Frame, area
         side,
     );
 }
+
+/// What merges left to decide: each held capture or conflicting edit, beside the office record.
+pub fn render_pending(
+    v: &crate::tui::app::PendingView,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let mut lines = vec![Line::styled(
+        format!("Fusions : {} élément(s) à décider", v.items.len()),
+        theme.title(),
+    )];
+    if v.items.is_empty() {
+        lines.push(Line::styled("Rien à décider.", theme.dim()));
+    }
+    for (i, p) in v.items.iter().enumerate() {
+        let style = if i == v.selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let what = if p.kind == "duplicate" {
+            "Doublon probable"
+        } else {
+            "Modifiée des deux côtés"
+        };
+        lines.push(Line::styled(
+            format!("{what} : {}", safe(&p.summary)),
+            style,
+        ));
+        lines.push(Line::styled(
+            format!("    au bureau : {}", safe(&p.office)),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Doublon : f même personne (les demandes la rejoignent) · s deux personnes différentes",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "Modifiée des deux côtés : b garder le bureau · p appliquer le poste (l'autre reste dans l'historique)",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+}

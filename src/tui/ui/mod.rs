@@ -108,6 +108,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Request(v) => request::render(app, v, &theme, frame, body),
         Screen::Review(v) => review::render(app, v, &theme, frame, body),
         Screen::Capture(v) => capture::render(app, v, &theme, frame, body),
+        Screen::Pending(v) => capture::render_pending(v, &theme, frame, body),
         Screen::Search(s) => queue::render_search(app, s, &theme, frame, body),
     }
     if let Some(m) = &app.message {
