@@ -42,6 +42,16 @@ CREATE TABLE channel (
     active   INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
 ) STRICT;
 
+-- What the département offers, to answer at a desk or a stand (configurable like the lists).
+CREATE TABLE offer (
+    code      TEXT PRIMARY KEY,
+    type_code TEXT REFERENCES request_type (code),
+    title     TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    position  INTEGER NOT NULL DEFAULT 0,
+    active    INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+) STRICT;
+
 CREATE TABLE partner (
     id       TEXT PRIMARY KEY,
     code     TEXT NOT NULL UNIQUE,

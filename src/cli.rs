@@ -416,6 +416,15 @@ pub enum RefAction {
         #[arg(long, default_value = "")]
         phone: String,
     },
+    /// Ajoute (ou réécrit) une offre du Département (montrée au guichet et au salon)
+    AddOffer {
+        code: String,
+        title: String,
+        text: String,
+        /// Le type de demande concerné
+        #[arg(long = "type")]
+        type_: Option<String>,
+    },
     /// Retire une valeur des listes de choix (les demandes existantes la gardent)
     Disable { list: RefList, code: String },
     /// Remet une valeur dans les listes de choix
@@ -427,6 +436,7 @@ pub enum RefList {
     Types,
     Canaux,
     Partenaires,
+    Offres,
 }
 
 /// Where the file lives when neither `--db` nor `GUICHET_DB` says.
@@ -759,6 +769,11 @@ fn reference_lists(store: &mut Store, action: &RefAction, out: &mut dyn Write) -
                 }
                 t.write_text(out)?;
             }
+            RefList::Offres => {
+                for o in store.offers()? {
+                    writeln!(out, "{} — {}\n  {}\n", o.code, o.title, o.body)?;
+                }
+            }
             RefList::Partenaires => {
                 let mut t = Table::new(vec!["Code", "Nom", "Catégorie", "Téléphone", "Actif"]);
                 for p in store.partners()? {
@@ -773,6 +788,12 @@ fn reference_lists(store: &mut Store, action: &RefAction, out: &mut dyn Write) -
         RefAction::AddChannel { code, label, alias } => {
             store.upsert_code(CodeList::Channel, code, label, alias)?
         }
+        RefAction::AddOffer {
+            code,
+            title,
+            text,
+            type_,
+        } => store.upsert_offer(code, type_.as_deref(), title, text)?,
         RefAction::AddPartner {
             code,
             name,
@@ -785,6 +806,9 @@ fn reference_lists(store: &mut Store, action: &RefAction, out: &mut dyn Write) -
                 RefList::Types => store.set_code_active(CodeList::Type, code, active)?,
                 RefList::Canaux => store.set_code_active(CodeList::Channel, code, active)?,
                 RefList::Partenaires => store.set_partner_active(code, active)?,
+                RefList::Offres => {
+                    return Err(Error::input("une offre se réécrit avec « ref add-offer »"));
+                }
             }
         }
     }

@@ -158,7 +158,7 @@ type TableRows = (&'static str, Vec<String>, Vec<Vec<Value>>);
 impl ReferenceLists {
     fn read(store: &Store) -> Result<ReferenceLists> {
         let mut tables = Vec::new();
-        for t in ["request_type", "channel", "partner", "agent"] {
+        for t in ["request_type", "channel", "partner", "agent", "offer"] {
             let (cols, rows) = read_table(store.conn(), t)?;
             tables.push((t, cols, rows));
         }
@@ -166,8 +166,11 @@ impl ReferenceLists {
     }
 
     fn write(&self, tx: &Transaction<'_>) -> Result<()> {
-        for (t, cols, rows) in &self.tables {
+        // Offers refer to types: emptied first, filled last.
+        for (t, _, _) in self.tables.iter().rev() {
             tx.execute(&format!("DELETE FROM {t}"), [])?;
+        }
+        for (t, cols, rows) in &self.tables {
             for row in rows {
                 insert_row(tx, t, cols, row)?;
             }

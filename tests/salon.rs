@@ -765,6 +765,33 @@ mod interface {
     }
 
     #[test]
+    fn what_the_departement_offers_is_one_key_away_at_the_stand() {
+        let env = Env::new();
+        let path = env.path("portable.sqlite3");
+        {
+            let mut office = open(&env.db(), "Élodie Martin");
+            salon::prepare(&mut office, "Salon", today(), "", &path, false).unwrap();
+        }
+        assert_eq!(
+            count(&path, "SELECT count(*) FROM offer"),
+            6,
+            "the offers travel with the laptop"
+        );
+        let mut a = app(&path, "Karim Benali");
+        typed(&mut a, "Martin");
+        ctrl(&mut a, 'o');
+        let shown = screen(&a, (80, 24));
+        assert!(shown.contains("Bourse d'études"), "{shown}");
+        assert!(shown.contains("5 ans dans le Loiret"), "{shown}");
+        insta::assert_snapshot!("offers_80x24", shown);
+        key(&mut a, KeyCode::Esc);
+        let Some(Overlay::Form(f)) = &a.overlay else {
+            panic!("back to the form")
+        };
+        assert_eq!(f.fields[0].value(), "Martin", "what was typed is kept");
+    }
+
+    #[test]
     fn the_office_merges_a_laptop_and_decides_the_duplicates_from_the_interface() {
         let env = Env::new();
         let db = env.db();

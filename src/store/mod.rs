@@ -25,7 +25,7 @@ pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
 pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
-pub use refdata::{Agent, Code, Event, Partner};
+pub use refdata::{Agent, Code, Event, Offer, Partner};
 pub use refdata::{CodeList, initials_of};
 pub(crate) use refdata::{ensure_agent, ensure_event};
 pub(crate) use requests::create as create_in;

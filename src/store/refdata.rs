@@ -300,7 +300,62 @@ pub(crate) fn ensure_event(
     Ok(id)
 }
 
+/// What the département offers, to answer at a desk or a stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offer {
+    pub code: String,
+    pub type_code: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub active: bool,
+}
+
 impl Store {
+    pub fn offers(&self) -> Result<Vec<Offer>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT code, type_code, title, body, active FROM offer ORDER BY position, code",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Offer {
+                code: r.get(0)?,
+                type_code: r.get(1)?,
+                title: r.get(2)?,
+                body: r.get(3)?,
+                active: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds an offer or rewrites the one with that code.
+    pub fn upsert_offer(
+        &mut self,
+        code: &str,
+        type_code: Option<&str>,
+        title: &str,
+        body: &str,
+    ) -> Result<()> {
+        let code = fold_code(code);
+        if code.is_empty() || title.trim().is_empty() || body.trim().is_empty() {
+            return Err(Error::input(
+                "le code, le titre et le texte de l'offre sont obligatoires",
+            ));
+        }
+        let type_code = type_code
+            .map(|t| resolve_code(&self.conn, CodeList::Type, t))
+            .transpose()?;
+        self.write(|tx, ctx| {
+            tx.execute(
+                "INSERT INTO offer (code, type_code, title, body, position) VALUES (?1, ?2, ?3, ?4, \
+                 (SELECT coalesce(max(position), 0) + 1 FROM offer)) \
+                 ON CONFLICT (code) DO UPDATE SET type_code = excluded.type_code, title = excluded.title, \
+                 body = excluded.body, active = 1",
+                params![code, type_code, title.trim(), body.trim()],
+            )?;
+            super::requests::record(tx, ctx, "offer", &code, "body", None, Some(body))
+        })
+    }
+
     pub fn types(&self) -> Result<Vec<Code>> {
         codes(&self.conn, CodeList::Type)
     }

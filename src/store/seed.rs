@@ -232,6 +232,46 @@ pub const PARTNERS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// (code, request type, title, text): the Loiret's measures, from its 2023 press kit.
+pub const OFFERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "bourse",
+        "bourse",
+        "Bourse d'études",
+        "Finance les frais d'inscription en médecine tout au long des études, en France ou dans une faculté européenne : de 1 200 € à 18 000 € selon le cursus (montants votés en 2023). En retour : exercer au moins 5 ans dans le Loiret après le diplôme.",
+    ),
+    (
+        "installation",
+        "installation",
+        "Aide à l'installation",
+        "De 7 000 € à 35 000 € selon la profession (médecine générale et spécialisée, sages-femmes, kinés, infirmiers et IPA, dentistes, pharmaciens, orthophonistes, podologues, orthoptistes), en zone sous-dotée ou intermédiaire. Engagement : exercer 5 ans dans le Loiret. + 2 000 € pour un maître de stage, ou qui s'engage à le devenir dans les 5 ans.",
+    ),
+    (
+        "stage",
+        "stage",
+        "Forfait stage en zone rurale",
+        "Frais kilométriques : de 60 € à 200 € par mois selon la durée du stage, pour les étudiants sans autre aide (école, employeur, bourse départementale) en stage en milieu rural.",
+    ),
+    (
+        "logement",
+        "logement",
+        "Logement",
+        "Quinze places par semestre dans les logements de fonction vacants des collèges pour les étudiants en médecine ; la carte des logements pour étudiants en santé sur caploiretsante.fr.",
+    ),
+    (
+        "familles",
+        "emploi_conjoint",
+        "Familles : emploi du conjoint, garde d'enfants",
+        "Cap Loiret Santé mobilise son réseau (administrations, entreprises, Jobpack, CAF, relais petite enfance) pour l'emploi du conjoint et les modes de garde.",
+    ),
+    (
+        "accueil",
+        "decouverte",
+        "Accueil des nouveaux arrivants",
+        "Docpack et un « Welcomer », ambassadeur qui donne informations, conseils et contacts sur la vie dans le Loiret.",
+    ),
+];
+
 /// Stable ids for seeded partners: two files seeded apart share them, so merging a salon laptop
 /// into the office file matches its partners.
 pub fn partner_id(code: &str) -> String {
@@ -265,6 +305,12 @@ pub fn seed_reference(tx: &Transaction<'_>) -> Result<usize> {
         added += tx.execute(
             "INSERT OR IGNORE INTO channel (code, label, aliases, position) VALUES (?1, ?2, ?3, ?4)",
             params![code, label, aliases, i as i64],
+        )?;
+    }
+    for (i, (code, type_code, title, body)) in OFFERS.iter().enumerate() {
+        added += tx.execute(
+            "INSERT OR IGNORE INTO offer (code, type_code, title, body, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![code, type_code, title, body, i as i64],
         )?;
     }
     for (code, name, kind, phone, aliases) in PARTNERS {

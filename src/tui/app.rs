@@ -206,6 +206,8 @@ impl Confirm {
 pub enum Overlay {
     /// The keys of a context; what was open underneath comes back when it closes.
     Help(Context, Option<Box<Overlay>>),
+    /// What the département offers; what was open underneath comes back when it closes.
+    Offers(Vec<crate::store::Offer>, Option<Box<Overlay>>),
     Form(Box<Form>),
     Picker(Picker),
     /// A question; the form it is about (if any) stays underneath.
@@ -333,7 +335,7 @@ impl App {
     /// The context of the keys, from the topmost thing on screen.
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help(..)) => Context::Help,
+            Some(Overlay::Help(..) | Overlay::Offers(..)) => Context::Help,
             Some(Overlay::Form(_)) => Context::Form,
             Some(Overlay::Picker(_)) => Context::Picker,
             Some(Overlay::Confirm(..)) => Context::Confirm,
@@ -413,7 +415,9 @@ impl App {
         }
         match self.context() {
             Context::Help => {
-                if let Some(Overlay::Help(_, under)) = self.overlay.take() {
+                if let Some(Overlay::Help(_, under) | Overlay::Offers(_, under)) =
+                    self.overlay.take()
+                {
                     self.overlay = under.map(|o| *o);
                 }
                 Ok(())
@@ -457,6 +461,16 @@ impl App {
                 Ok(())
             }
             Action::Capture if self.salon => self.open_capture(),
+            Action::Offers => {
+                let offers = self
+                    .store
+                    .offers()?
+                    .into_iter()
+                    .filter(|o| o.active)
+                    .collect();
+                self.overlay = Some(Overlay::Offers(offers, None));
+                Ok(())
+            }
             Action::NewRequest => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::new_request(
                     &self.store,
@@ -930,6 +944,16 @@ impl App {
                         (Some(_), _) => None,
                     };
                 }
+            }
+            Action::Offers => {
+                let offers = self
+                    .store
+                    .offers()?
+                    .into_iter()
+                    .filter(|o| o.active)
+                    .collect();
+                self.overlay = Some(Overlay::Offers(offers, Some(Box::new(Overlay::Form(f)))));
+                return Ok(());
             }
             Action::Help => {
                 // The form waits underneath and comes back when the help closes.

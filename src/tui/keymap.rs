@@ -49,6 +49,7 @@ pub enum Action {
     DecideApart,
     DecideOffice,
     DecideLaptop,
+    Offers,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -205,6 +206,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('c')],
         A::Capture,
         "saisie rapide (fichier de salon)",
+        None,
+    ),
+    b(
+        C::Global,
+        &[Char('i')],
+        A::Offers,
+        "ce que propose le Département (bourses, aides…)",
         None,
     ),
     // Welcome on an empty file.
@@ -641,6 +649,13 @@ pub const BINDINGS: &[Binding] = &[
         Some("annuler"),
     ),
     b(C::Form, &[Code(KC::F(1))], A::Help, "aide", None),
+    b(
+        C::Form,
+        &[Ctrl('o')],
+        A::Offers,
+        "ce que propose le Département (bourses, aides…)",
+        None,
+    ),
     // Lists of choices (status, agent, partner…).
     b(C::Picker, &[Code(KC::Up)], A::Up, "choix précédent", None),
     b(C::Picker, &[Code(KC::Down)], A::Down, "choix suivant", None),

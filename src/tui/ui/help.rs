@@ -40,3 +40,24 @@ pub fn render(ctx: Context, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::styled("Échap ferme cette aide.", theme.dim()));
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// What the département offers, to answer a visitor at once.
+pub fn render_offers(offers: &[crate::store::Offer], theme: &Theme, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(2).min(100);
+    let inner = popup(
+        frame,
+        centered(area, width, area.height),
+        "Ce que propose le Département",
+    );
+    let mut lines = Vec::new();
+    for o in offers {
+        lines.push(Line::styled(super::safe(&o.title), theme.title()));
+        lines.push(Line::raw(super::safe(&o.body)));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled("Une touche pour revenir.", theme.dim()));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}

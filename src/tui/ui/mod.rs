@@ -119,6 +119,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help(ctx, _)) => help::render(*ctx, &theme, frame, body),
+        Some(Overlay::Offers(offers, _)) => help::render_offers(offers, &theme, frame, body),
         Some(Overlay::Form(f)) if matches!(f.kind, crate::tui::forms::FormKind::Capture(_)) => {
             forms::render_in_place(f, &theme, frame, capture::form_area(body))
         }
