@@ -210,6 +210,27 @@ pub mod nr {
     pub const AGENT: usize = 11;
 }
 
+/// The person's fields that open the capture and new-request forms: names, contacts,
+/// (birth date,) profile, profession.
+fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
+    let mut fields = vec![
+        Field::text("Nom", ""),
+        Field::text("Prénom", ""),
+        Field::text("Téléphone", ""),
+        Field::text("E-mail", ""),
+    ];
+    if birth_date {
+        fields.push(Field::text("Né(e) le", ""));
+    }
+    fields.push(Field::choice(
+        "Profil",
+        PROFILES.iter().map(|s| s.to_string()).collect(),
+        0,
+    ));
+    fields.push(Field::text(profession, ""));
+    fields
+}
+
 const PROFILES: [&str; 5] = [
     "—",
     "Étudiant",
@@ -488,17 +509,8 @@ impl Form {
             .into_iter()
             .find(|c| c.code == "salon")
             .map(|c| c.code);
-        let fields = vec![
-            Field::text("Nom", ""),
-            Field::text("Prénom", ""),
-            Field::text("Téléphone", ""),
-            Field::text("E-mail", ""),
-            Field::choice(
-                "Profil",
-                PROFILES.iter().map(|s| s.to_string()).collect(),
-                0,
-            ),
-            Field::text("Études / profession", ""),
+        let mut fields = person_fields(false, "Études / profession");
+        fields.extend([
             Field::checks(
                 "Intéressé(e) par",
                 types.iter().map(|t| t.label.clone()).collect(),
@@ -509,7 +521,7 @@ impl Form {
                 vec!["pas encore remise".into(), "remise à la personne".into()],
                 0,
             ),
-        ];
+        ]);
         Ok(Form::new(
             "Saisie rapide".into(),
             FormKind::Capture(Box::new(CaptureLists {
@@ -583,18 +595,8 @@ impl Form {
         let me_idx = me
             .and_then(|m| agents.iter().position(|a| a.id == m.id))
             .map_or(0, |i| i + 1);
-        let fields = vec![
-            Field::text("Nom", ""),
-            Field::text("Prénom", ""),
-            Field::text("Téléphone", ""),
-            Field::text("E-mail", ""),
-            Field::text("Né(e) le", ""),
-            Field::choice(
-                "Profil",
-                PROFILES.iter().map(|s| s.to_string()).collect(),
-                0,
-            ),
-            Field::text("Profession / études", ""),
+        let mut fields = person_fields(true, "Profession / études");
+        fields.extend([
             Field::checks(
                 "Demande(s)",
                 types.iter().map(|t| t.label.clone()).collect(),
@@ -603,7 +605,7 @@ impl Form {
             Field::choice("Événement", event_labels, 0),
             Field::text("Résumé", ""),
             Field::choice("Agent", agent_labels, me_idx),
-        ];
+        ]);
         Ok(Form::new(
             "Nouvelle demande".into(),
             FormKind::NewRequest(Box::new(NewRequestLists {
