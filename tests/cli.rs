@@ -369,25 +369,10 @@ fn demo_is_deterministic_for_a_seed() {
     a.ok(&["demo", "--requests", "500", "--seed", "42"]);
     b.ok(&["demo", "--requests", "500", "--seed", "42"]);
     let dump = |env: &Env| {
-        let c = Connection::open(env.db()).unwrap();
-        let mut out = Vec::new();
-        for t in ["person", "request", "follow_up", "referral", "event"] {
-            let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).unwrap();
-            let n = st.column_count();
-            out.extend(
-                st.query_map([], |r| {
-                    (0..n)
-                        .map(|i| {
-                            r.get::<_, rusqlite::types::Value>(i)
-                                .map(|v| format!("{v:?}"))
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .unwrap()
-                .map(|r| r.unwrap().join("|")),
-            );
-        }
-        out
+        common::dump(
+            &env.db(),
+            &["person", "request", "follow_up", "referral", "event"],
+        )
     };
     let (da, db) = (dump(&a), dump(&b));
     assert_eq!(da, db);

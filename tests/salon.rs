@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{Env, bytes};
+use common::{Env, bytes, dump};
 use guichet::domain::Status;
 use guichet::salon::{self, Decision};
 use guichet::store::{NewPerson, NewRequest, RequestChange, Store};
@@ -57,28 +57,6 @@ fn laptop(office: &mut Store, path: &Path, tag: usize, n: usize) {
         r.event_id = event.clone();
         salon::capture(&mut l, &[r], true).unwrap();
     }
-}
-
-fn dump(path: &Path, tables: &[&str]) -> Vec<String> {
-    let c = Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    for t in tables {
-        let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).unwrap();
-        let n = st.column_count();
-        out.extend(
-            st.query_map([], |r| {
-                (0..n)
-                    .map(|i| {
-                        r.get::<_, rusqlite::types::Value>(i)
-                            .map(|v| format!("{v:?}"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .unwrap()
-            .map(|r| format!("{t}|{}", r.unwrap().join("|"))),
-        );
-    }
-    out
 }
 
 /// Compares two dumps, naming the first difference (not thousands of lines).
@@ -618,27 +596,13 @@ fn merged_captures_appear_in_the_review_under_their_event_and_channel() {
 }
 
 mod interface {
+    use super::common::keys::{ctrl, key, screen_at, typed};
     use super::*;
     use guichet::tui::app::{App, Display, Overlay, Screen};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::KeyCode;
 
-    fn key(app: &mut App, code: KeyCode) {
-        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-    }
-    fn ctrl(app: &mut App, c: char) {
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-    }
-    fn typed(app: &mut App, text: &str) {
-        for c in text.chars() {
-            key(app, KeyCode::Char(c));
-        }
-    }
     fn screen(app: &App, size: (u16, u16)) -> String {
-        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-        t.draw(|f| guichet::tui::ui::render(app, f)).unwrap();
-        format!("{}", t.backend())
+        screen_at(app, size)
     }
     fn app(path: &Path, agent: &str) -> App {
         let mut a = App::new(

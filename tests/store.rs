@@ -352,39 +352,23 @@ fn the_file_and_its_companions_are_readable_by_their_owner_only() {
 }
 
 fn dump(path: &std::path::Path) -> Vec<String> {
-    let c = Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    for table in [
-        "person",
-        "request",
-        "follow_up",
-        "referral",
-        "history",
-        "agent",
-        "event",
-        "partner",
-        "request_type",
-        "channel",
-        "meta",
-        "counter",
-    ] {
-        let mut st = c
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
-        let n = st.column_count();
-        let rows = st
-            .query_map([], |r| {
-                let mut line = String::from(table);
-                for i in 0..n {
-                    let v: rusqlite::types::Value = r.get(i)?;
-                    line.push_str(&format!("|{v:?}"));
-                }
-                Ok(line)
-            })
-            .unwrap();
-        out.extend(rows.map(Result::unwrap));
-    }
-    out
+    common::dump(
+        path,
+        &[
+            "person",
+            "request",
+            "follow_up",
+            "referral",
+            "history",
+            "agent",
+            "event",
+            "partner",
+            "request_type",
+            "channel",
+            "meta",
+            "counter",
+        ],
+    )
 }
 
 #[test]

@@ -5,13 +5,14 @@ mod common;
 
 use chrono::NaiveDate;
 use common::Env;
+use common::keys::{ctrl, key, screen_at, typed};
 use guichet::domain::Status;
 use guichet::store::{NewPerson, NewRequest, RequestChange, RequestFilter, Store};
 use guichet::tui::app::{App, Display, Overlay, Screen, Tab};
 use guichet::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use rusqlite::Connection;
 
 fn today() -> NaiveDate {
@@ -45,20 +46,6 @@ fn app_on(env: &Env, agent: Option<&str>, size: (u16, u16)) -> App {
     app
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
 /// From "Ma file" to "Toutes" (the last queue; the review comes after it).
 fn to_all(app: &mut App) {
     for _ in 0..4 {
@@ -68,9 +55,7 @@ fn to_all(app: &mut App) {
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| ui::render(app, f)).unwrap();
-    format!("{}", t.backend())
+    screen_at(app, app.size)
 }
 
 fn count(env: &Env, sql: &str) -> i64 {
@@ -212,9 +197,7 @@ fn opening_a_request_shows_its_file_and_a_follow_up_logged_there_is_in_the_file(
 }
 
 fn render_at(app: &App, size: (u16, u16)) -> String {
-    let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-    t.draw(|f| ui::render(app, f)).unwrap();
-    format!("{}", t.backend())
+    screen_at(app, size)
 }
 
 #[test]

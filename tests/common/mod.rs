@@ -81,3 +81,56 @@ pub fn mode(path: &Path) -> u32 {
         .mode()
         & 0o777
 }
+
+/// Every row of `tables`, one line each (values in debug form), for before/after comparisons.
+pub fn dump(path: &Path, tables: &[&str]) -> Vec<String> {
+    let c = rusqlite::Connection::open(path).expect("open");
+    let mut out = Vec::new();
+    for t in tables {
+        // Table names come from the tests, never from input.
+        let mut st = c
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1"))
+            .expect("select");
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .expect("rows");
+        out.extend(rows.map(|r| format!("{t}|{}", r.expect("row").join("|"))));
+    }
+    out
+}
+
+/// Keys into the interface, as a terminal would send them.
+pub mod keys {
+    use guichet::tui::app::App;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    pub fn key(app: &mut App, code: KeyCode) {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    pub fn ctrl(app: &mut App, c: char) {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+
+    pub fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            key(app, KeyCode::Char(c));
+        }
+    }
+
+    /// The screen at `size`, as text.
+    pub fn screen_at(app: &App, size: (u16, u16)) -> String {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1))
+            .expect("terminal");
+        t.draw(|f| guichet::tui::ui::render(app, f)).expect("draw");
+        format!("{}", t.backend())
+    }
+}
