@@ -417,7 +417,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
         let batch = BATCH.min(n - done);
         // A busy file retries the whole batch: start it again from the same state.
         let (rng_start, persons_start, report_start) = (rng.0, persons.len(), report.clone());
-        store.write(|tx, ctx| {
+        store.write(|tx, _| {
             rng.0 = rng_start;
             persons.truncate(persons_start);
             report = report_start.clone();
@@ -667,7 +667,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                     params![name, value],
                 )?;
             }
-            let _ = ctx;
             Ok(())
         })?;
         done += batch;

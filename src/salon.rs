@@ -82,7 +82,7 @@ pub fn prepare(
     let mut laptop = made?;
     let result = (|| {
         let lists = ReferenceLists::read(office)?;
-        laptop.write(|tx, _| {
+        laptop.write(|tx, ctx| {
             tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'file_id'",
                 [Uuid::now_v7().to_string()],
@@ -111,7 +111,7 @@ pub fn prepare(
                 lists.write(tx)?;
                 tx.execute(
                     "INSERT OR IGNORE INTO event (id, name, held_on, place, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![ev.id, ev.name, ev.held_on, ev.place, Utc::now_string()],
+                    params![ev.id, ev.name, ev.held_on, ev.place, ctx.now()],
                 )?;
             }
             Ok(())
@@ -137,13 +137,6 @@ pub fn prepare(
             }
             Err(e)
         }
-    }
-}
-
-struct Utc;
-impl Utc {
-    fn now_string() -> String {
-        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 }
 
@@ -564,12 +557,6 @@ fn merge_in(
         history_of.entry(h.text("entity_id")).or_default().push(h);
     }
 
-    let pending_exists = |laptop_id: &str, kind: &str| -> Result<bool> {
-        Ok(tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM merge_pending WHERE source_file = ?1 AND laptop_id = ?2 AND kind = ?3)")?
-            .query_row(params![l.file_id, laptop_id, kind], |r| r.get(0))?)
-    };
-
     // Persons, each with everything captured for them.
     for p in &l.persons {
         let pid = p.text("id");
@@ -580,7 +567,7 @@ fn merge_in(
             if update_or_conflict(tx, ctx, l, "person", p, &mut report)? {
                 crate::store::reindex_person_in(tx, &pid)?;
             }
-        } else if pending_exists(&pid, "duplicate")? {
+        } else if is_held(tx, &l.file_id, &pid, "duplicate")? {
             report.already_present += requests.len();
             continue;
         } else if let Some(office_id) = likely_duplicate(tx, p)? {
@@ -710,20 +697,36 @@ fn copy_history(
     id: &str,
 ) -> Result<()> {
     for h in history_of.get(id).into_iter().flatten() {
-        tx.prepare_cached(
-            "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            h.get("at"),
-            h.get("actor"),
-            h.get("entity"),
-            h.get("entity_id"),
-            h.get("field"),
-            h.get("old_value"),
-            h.get("new_value")
-        ])?;
+        insert_history(tx, h)?;
     }
     Ok(())
+}
+
+/// A laptop history line, kept as it was (who and when on the road). The history's own sequence
+/// number is the office's.
+fn insert_history(tx: &Transaction<'_>, h: &Rec) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        h.get("at"),
+        h.get("actor"),
+        h.get("entity"),
+        h.get("entity_id"),
+        h.get("field"),
+        h.get("old_value"),
+        h.get("new_value")
+    ])?;
+    Ok(())
+}
+
+/// Whether this laptop record is already held for a decision of that kind.
+fn is_held(tx: &Transaction<'_>, file_id: &str, laptop_id: &str, kind: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM merge_pending WHERE source_file = ?1 AND laptop_id = ?2 AND kind = ?3)",
+        )?
+        .query_row(params![file_id, laptop_id, kind], |r| r.get(0))?)
 }
 
 /// For a record the office already has: the laptop's edit is applied when the office did not
@@ -751,10 +754,7 @@ fn update_or_conflict(
         report.updated += 1;
         return Ok(true);
     }
-    if !tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM merge_pending WHERE source_file = ?1 AND laptop_id = ?2 AND kind = 'conflict')")?
-        .query_row(params![l.file_id, id], |row| row.get::<_, bool>(0))?
-    {
+    if !is_held(tx, &l.file_id, &id, "conflict")? {
         let summary = match entity {
             "request" => format!("demande {}", r.text("reference")),
             "person" => format!("{} {}", r.text("last_name"), r.text("first_name")),
@@ -958,10 +958,7 @@ pub fn resolve(store: &mut Store, pending_id: &str, decision: Decision) -> Resul
                     }
                 }
                 for h in recs("history") {
-                    tx.prepare_cached(
-                        "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )?
-                    .execute(params![h.get("at"), h.get("actor"), h.get("entity"), h.get("entity_id"), h.get("field"), h.get("old_value"), h.get("new_value")])?;
+                    insert_history(tx, &h)?;
                 }
                 for r in recs("requests") {
                     crate::store::reindex(tx, &r.text("id"))?;
@@ -1002,14 +999,7 @@ pub fn capture(
     notice_given: bool,
 ) -> Result<Vec<crate::store::Created>> {
     store.write(|tx, ctx| {
-        let mut out: Vec<crate::store::Created> = Vec::new();
-        for r in requests {
-            let mut r = r.clone();
-            if r.person_id.is_none() {
-                r.person_id = out.first().map(|c| c.person_id.clone());
-            }
-            out.push(crate::store::create_in(tx, ctx, &r)?);
-        }
+        let out = crate::store::create_all(tx, ctx, requests)?;
         if notice_given && let Some(first) = out.first() {
             crate::store::record(
                 tx,

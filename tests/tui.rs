@@ -150,7 +150,8 @@ fn the_queues_page_through_the_file_with_their_counts() {
     key(&mut app, KeyCode::Home);
     assert_eq!(app.queue.selected, 0);
 
-    let mut narrow = demo_app(&Env::new(), (80, 24));
+    let narrow_env = Env::new();
+    let mut narrow = demo_app(&narrow_env, (80, 24));
     key(&mut narrow, KeyCode::Tab);
     assert_eq!(narrow.queue.tab, Tab::Unassigned);
     insta::assert_snapshot!("queue_unassigned_80x24", screen(&narrow));
@@ -577,14 +578,35 @@ fn hostile_text_renders_harmlessly_inside_its_cell() {
         app.resize(size.0, size.1);
         let text = render_at(&app, size);
         assert_clean(&text);
-        // Every line keeps the frame's width: nothing spilled outside its cell.
-        for line in text.lines().skip(1) {
+        // The hostile note stays inside the journal box: every line of the box still ends with its
+        // right border, and the box is still closed at the bottom.
+        let lines: Vec<&str> = text.lines().map(|l| l.trim_matches('"')).collect();
+        let top = lines
+            .iter()
+            .position(|l| l.starts_with("┌ Journal"))
+            .expect("journal box");
+        let bottom = top
+            + lines[top..]
+                .iter()
+                .position(|l| l.starts_with('└'))
+                .expect("box closed");
+        assert!(bottom > top + 1, "the journal shows lines");
+        for line in &lines[top + 1..bottom] {
             assert!(
-                line.chars().count() <= usize::from(size.0) + 2,
-                "line too long: {line}"
+                line.starts_with('│') && line.ends_with('│'),
+                "border moved: {line}"
             );
         }
-        assert!(text.contains("dimanche 22/11/2026"), "header intact");
+        assert!(
+            lines[bottom].ends_with('┘'),
+            "bottom border intact: {}",
+            lines[bottom]
+        );
+        assert!(
+            lines[0].ends_with("dimanche 22/11/2026"),
+            "header intact: {}",
+            lines[0]
+        );
     }
 }
 

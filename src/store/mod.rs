@@ -28,12 +28,12 @@ pub use people::{check_email, check_phone};
 pub use refdata::{Agent, Code, Event, Offer, Partner};
 pub use refdata::{CodeList, initials_of};
 pub(crate) use refdata::{ensure_agent, ensure_event};
-pub(crate) use requests::create as create_in;
 pub use requests::{Created, fr_timestamp};
 pub use requests::{
     FollowUpRow, HistoryRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail,
     RequestFilter, RequestRow,
 };
+pub(crate) use requests::{create as create_in, create_all};
 pub(crate) use requests::{next_reference, record};
 pub(crate) use search::document as search_document;
 pub use search::match_query;

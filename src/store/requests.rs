@@ -557,6 +557,24 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
     })
 }
 
+/// Several requests of one person inside a write transaction: the first creates or finds the
+/// person, the others reuse them.
+pub(crate) fn create_all(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    requests: &[NewRequest],
+) -> Result<Vec<Created>> {
+    let mut out: Vec<Created> = Vec::with_capacity(requests.len());
+    for r in requests {
+        let mut r = r.clone();
+        if r.person_id.is_none() {
+            r.person_id = out.first().map(|c| c.person_id.clone());
+        }
+        out.push(create(tx, ctx, &r)?);
+    }
+    Ok(out)
+}
+
 /// The request's current row inside a transaction, for a version check.
 struct Current {
     status: Status,
@@ -822,17 +840,7 @@ impl Store {
     /// Several requests of one person at once (housing + childcare + spouse employment), in one
     /// transaction: the first creates or finds the person, the others reuse them.
     pub fn create_requests(&mut self, requests: &[NewRequest]) -> Result<Vec<Created>> {
-        self.write(|tx, ctx| {
-            let mut out: Vec<Created> = Vec::with_capacity(requests.len());
-            for r in requests {
-                let mut r = r.clone();
-                if r.person_id.is_none() {
-                    r.person_id = out.first().map(|c| c.person_id.clone());
-                }
-                out.push(create(tx, ctx, &r)?);
-            }
-            Ok(out)
-        })
+        self.write(|tx, ctx| create_all(tx, ctx, requests))
     }
 
     /// The id of a request from its reference, typed in any case.

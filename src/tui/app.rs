@@ -896,7 +896,6 @@ impl App {
 
     /// Runs the search as typed: the first 50 matches, most recent first.
     fn search_now(&mut self) -> Result<()> {
-        let today = self.today();
         let Screen::Search(s) = &mut self.screen else {
             return Ok(());
         };
@@ -906,7 +905,6 @@ impl App {
                 search: Some(text),
                 ..Default::default()
             };
-            let _ = today;
             self.store.queue(&filter, QueueOrder::Recent, 0, 50)?
         } else {
             Vec::new()
@@ -1158,8 +1156,6 @@ impl App {
     }
 
     fn refresh_counts(&mut self) -> Result<()> {
-        let today = self.today();
-        let _ = today;
         for (i, tab) in Tab::ALL.iter().enumerate() {
             let (filter, _) = self.filter_of(*tab);
             self.queue.counts[i] = self.store.count(&filter)?;
