@@ -51,7 +51,8 @@ use std::time::Duration;
 pub struct Ctx {
     pub actor: String,
     pub today: NaiveDate,
-    /// Fixed timestamp for reproducible tests; `None` = the real clock.
+    /// Fixed timestamp for reproducible runs; `None` = the real clock. Set together with
+    /// `today` by [`Store::set_today`], so the history and "today" read one clock.
     pub fixed_now: Option<String>,
 }
 
@@ -126,8 +127,11 @@ impl Store {
         self
     }
 
+    /// Pins the clock: "today" is `today`, and every timestamp written (history, follow-ups)
+    /// is 09:00 UTC of that day, so nothing depends on the day the program runs.
     pub fn set_today(&mut self, today: NaiveDate) {
         self.ctx.today = today;
+        self.ctx.fixed_now = Some(format!("{today}T09:00:00Z"));
     }
 
     pub fn today(&self) -> NaiveDate {
