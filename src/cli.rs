@@ -123,6 +123,19 @@ pub enum Command {
         #[arg(long, value_enum)]
         decision: DecisionArg,
     },
+    /// Données d'une personne : export (droit d'accès), anonymisation
+    Person {
+        #[command(subcommand)]
+        action: crate::cli_rgpd::PersonAction,
+    },
+    /// Durées de conservation : ce qui est échu, bordereau d'élimination et anonymisation
+    Retention {
+        #[command(subcommand)]
+        action: crate::cli_rgpd::RetentionAction,
+    },
+    /// Journal des accès : consultations, exports et modifications des demandes
+    #[command(name = "access-log")]
+    AccessLog(crate::cli_rgpd::AccessLogArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -514,6 +527,16 @@ fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
 /// Runs one subcommand; output goes to `out`.
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
     let mut store = open_store(cli)?;
+    if !matches!(
+        command,
+        Command::Init
+            | Command::Demo { .. }
+            | Command::Agent {
+                action: AgentAction::Add { .. }
+            }
+    ) {
+        crate::cli_rgpd::check_actor(&mut store, cli)?;
+    }
     match command {
         Command::Init => {
             let added = store.write(|tx, _| crate::store::seed_reference(tx))?;
@@ -612,6 +635,13 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             let problems = store.check()?;
             if problems.is_empty() {
                 writeln!(out, "Fichier intègre.")?;
+                let (history, access) = store.chain_heads()?;
+                writeln!(
+                    out,
+                    "Empreintes (à noter pour un contrôle ultérieur) : historique {}, journal des accès {}",
+                    history.as_deref().unwrap_or("—"),
+                    access.as_deref().unwrap_or("—")
+                )?;
             } else {
                 return Err(Error::Damaged(problems));
             }
@@ -746,6 +776,9 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             let msg = crate::salon::resolve(&mut store, id, d)?;
             writeln!(out, "{msg}")?;
         }
+        Command::Person { action } => crate::cli_rgpd::person(&mut store, action, out)?,
+        Command::Retention { action } => crate::cli_rgpd::retention(&mut store, action, out)?,
+        Command::AccessLog(args) => crate::cli_rgpd::access_log(&store, args, out)?,
     }
     Ok(())
 }
@@ -887,7 +920,7 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 }
 
 /// Opens `--out FILE` (owner-only) or standard output.
-fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
+pub(crate) fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
         Some(p) => Ok(Box::new(std::io::BufWriter::new(
             crate::store::create_private_file(p)?,
@@ -903,6 +936,7 @@ fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         ));
     }
     let filter = filter_from(store, args)?;
+    store.log_access(crate::store::AccessAction::ListExport, None)?;
     let mut w = sink(args.out.as_deref(), out)?;
     let limit = args.limit.unwrap_or(usize::MAX);
     let mut seen = 0;
@@ -1074,7 +1108,7 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
         }
         RequestAction::Show { reference, format } => {
             let id = store.request_id(reference)?;
-            let d = store.request_detail(&id)?;
+            let d = store.consult_request(&id)?;
             match format {
                 Format::Json => {
                     serde_json::to_writer_pretty(&mut *out, &d)?;

@@ -32,7 +32,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            tracing::error!(error = %e, "command failed");
+            // The message may quote what was typed (a name, an e-mail): never logged.
+            tracing::error!(exit = e.exit_code(), "command failed");
             // Messages may quote what a file held: every line passes the sanitiser.
             let message = e.to_string();
             let mut lines = message.split('\n').map(guichet::text::display_safe);

@@ -252,6 +252,7 @@ fn list_json_has_the_contract_keys_and_csv_is_for_french_spreadsheets() {
 fn follow_up_and_referral_commands_move_the_case() {
     let env = Env::new();
     let r = add(&env, &[]);
+    env.ok(&["agent", "add", "Karim Benali", "--initiales", "Karim"]);
     env.ok(&[
         "--agent",
         "Karim",
@@ -298,6 +299,8 @@ fn follow_up_and_referral_commands_move_the_case() {
 fn two_processes_adding_2000_follow_ups_each_lose_nothing() {
     let env = Env::new();
     let r = add(&env, &[]);
+    env.ok(&["agent", "add", "Paul"]);
+    env.ok(&["agent", "add", "Marie"]);
     let workers: Vec<_> = ["Paul", "Marie"]
         .into_iter()
         .map(|agent| {

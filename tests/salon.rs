@@ -360,6 +360,7 @@ fn likely_duplicates_are_listed_for_review_not_added() {
     );
     // The same list from the command line.
     drop(office);
+    env.ok(&["agent", "add", "Élodie Martin"]);
     let listed = env.ok(&["pending"]);
     assert!(listed.contains("doublon probable"), "{listed}");
     // The agent decides: it is the same person.

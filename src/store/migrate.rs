@@ -11,7 +11,10 @@ pub const APPLICATION_ID: i32 = 0x4755_4943;
 
 /// Ordered migrations; migration `i` brings the file to `user_version = i + 1`. Never edit one
 /// that has shipped: add the next.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("../../migrations/002_rgpd.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -151,6 +154,9 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted and overwritten content is zeroed, so anonymised values leave no trace in free
+    // space (the WAL is truncated by the anonymisation itself).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
@@ -178,6 +184,10 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
         if version == 0 {
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             seed::seed_new_file(&tx)?;
+        }
+        if version + 1 == SCHEMA_VERSION {
+            // Rows written before the chains existed (or by the seed) are sealed now.
+            super::chain::seal(&tx)?;
         }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;

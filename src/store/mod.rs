@@ -10,6 +10,10 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod access;
+mod anonymise;
+mod chain;
+mod export;
 mod log;
 mod migrate;
 mod people;
@@ -39,6 +43,9 @@ pub(crate) use search::document as search_document;
 pub use search::match_query;
 pub(crate) use search::{reindex, reindex_person as reindex_person_in};
 pub use seed::seed_reference;
+pub use access::{AccessAction, AccessEntry, AccessFilter};
+pub use anonymise::{DueForElimination, Elimination};
+pub use export::PersonExport;
 
 use crate::error::{Error, Result};
 use chrono::{Local, NaiveDate, SecondsFormat, Utc};
@@ -158,7 +165,9 @@ impl Store {
                 let tx = self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let mark = access::Mark::take(&tx)?;
                 let value = f(&tx, &self.ctx)?;
+                access::after_write(&tx, &self.ctx, &mark)?;
                 tx.commit()?;
                 Ok(value)
             })();
@@ -266,7 +275,15 @@ impl Store {
         })? {
             problems.push(row?);
         }
+        problems.extend(chain::verify(&self.conn)?.problems);
         Ok(problems)
+    }
+
+    /// The last hash of the history and of the access log: noted by a responsible person, it
+    /// shows later that nothing before it was rewritten, even with the chain recomputed.
+    pub fn chain_heads(&self) -> Result<(Option<String>, Option<String>)> {
+        let v = chain::verify(&self.conn)?;
+        Ok((v.history_head, v.access_head))
     }
 }
 

@@ -360,7 +360,7 @@ impl App {
     }
 
     fn error(&mut self, e: &Error) {
-        tracing::warn!(error = %e, "action refused");
+        tracing::warn!(exit = e.exit_code(), "action refused"); // never the message: it may quote personal data
         self.message = Some(Message {
             text: e.to_string(),
             error: true,
@@ -737,7 +737,7 @@ impl App {
     }
 
     pub fn open_request(&mut self, id: &str) -> Result<()> {
-        let detail = self.store.request_detail(id)?;
+        let detail = self.store.consult_request(id)?;
         self.screen = Screen::Request(Box::new(RequestView { detail, scroll: 0 }));
         Ok(())
     }

@@ -1,0 +1,169 @@
+//! Right of access (RGPD art. 15): everything the file holds about the person of a request, in
+//! one document — the person, every request of theirs with its case log, referrals, history and
+//! access-log entries, and the rows of any other table tied to a request (aids, commitments…).
+
+use super::access::{AccessAction, AccessEntry, insert};
+use super::{HistoryRow, Person, ReferralRow, FollowUpRow, RequestRow, Store};
+use crate::error::Result;
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonExport {
+    pub exported_at: String,
+    pub exported_by: String,
+    pub person: Person,
+    /// Changes to the person's identity and contacts.
+    pub person_history: Vec<HistoryRow>,
+    pub requests: Vec<RequestExport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestExport {
+    #[serde(flatten)]
+    pub request: RequestRow,
+    pub follow_ups: Vec<FollowUpRow>,
+    pub referrals: Vec<ReferralRow>,
+    pub history: Vec<HistoryRow>,
+    pub access_log: Vec<AccessEntry>,
+    /// Rows of the other tables that belong to this request (aids, payments…), by table.
+    pub related: BTreeMap<String, Vec<Value>>,
+}
+
+/// Tables with a `request_id` column whose rows are not already exported above.
+fn related_tables(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT m.name FROM sqlite_schema m WHERE m.type = 'table' \
+         AND m.name NOT IN ('follow_up', 'referral', 'access_log', 'request') \
+         AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'request_id') \
+         ORDER BY m.name",
+    )?;
+    let names = st.query_map([], |r| r.get(0))?;
+    Ok(names.collect::<rusqlite::Result<_>>()?)
+}
+
+fn related_rows(conn: &rusqlite::Connection, table: &str, request_id: &str) -> Result<Vec<Value>> {
+    // The table name comes from the file's own schema; quoted as an identifier.
+    let sql = format!(
+        "SELECT * FROM \"{}\" WHERE request_id = ?1",
+        table.replace('"', "\"\"")
+    );
+    let mut st = conn.prepare(&sql)?;
+    let columns: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
+    let mut rows = st.query([request_id])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut obj = Map::new();
+        for (i, c) in columns.iter().enumerate() {
+            let v = match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => Value::from(n),
+                ValueRef::Real(f) => Value::from(f),
+                ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::from(super::chain::to_hex(b)),
+            };
+            obj.insert(c.clone(), v);
+        }
+        out.push(Value::Object(obj));
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Everything about the person of `request_id`. The export is logged first, against each
+    /// of their requests.
+    pub fn person_export(&mut self, request_id: &str) -> Result<PersonExport> {
+        let person_id = self.request_row(request_id)?.person_id;
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM request WHERE person_id = ?1 ORDER BY received_on, reference",
+            )?
+            .query_map([&person_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.write(|tx, ctx| {
+            for id in &ids {
+                insert(tx, ctx, AccessAction::PersonExport, Some(id))?;
+            }
+            Ok(())
+        })?;
+        let tables = related_tables(&self.conn)?;
+        let mut requests = Vec::new();
+        for id in &ids {
+            let d = self.request_detail(id)?;
+            let mut related = BTreeMap::new();
+            for t in &tables {
+                let rows = related_rows(&self.conn, t, id)?;
+                if !rows.is_empty() {
+                    related.insert(t.clone(), rows);
+                }
+            }
+            requests.push(RequestExport {
+                request: d.request,
+                follow_ups: d.follow_ups,
+                referrals: d.referrals,
+                history: d.history,
+                access_log: self.request_accesses(id, usize::MAX >> 1)?,
+                related,
+            });
+        }
+        let person_history = self
+            .conn
+            .prepare_cached(
+                "SELECT at, actor, entity, field, old_value, new_value FROM history \
+                 WHERE entity = 'person' AND entity_id = ?1 ORDER BY seq",
+            )?
+            .query_map([&person_id], |r| {
+                Ok(HistoryRow {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    entity: r.get(2)?,
+                    field: r.get(3)?,
+                    old_value: r.get(4)?,
+                    new_value: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(PersonExport {
+            exported_at: self.ctx.now(),
+            exported_by: self.ctx.actor.clone(),
+            person: self.person(&person_id)?,
+            person_history,
+            requests,
+        })
+    }
+}
+
+impl PersonExport {
+    /// The same content as a two-column sheet (`Rubrique ; Valeur`), one line per value, for
+    /// someone who reads it in a spreadsheet.
+    pub fn csv_rows(&self) -> Result<Vec<(String, String)>> {
+        fn walk(path: &str, v: &Value, out: &mut Vec<(String, String)>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        walk(&p, v, out);
+                    }
+                }
+                Value::Array(a) => {
+                    for (i, v) in a.iter().enumerate() {
+                        walk(&format!("{path}[{}]", i + 1), v, out);
+                    }
+                }
+                Value::Null => out.push((path.to_string(), String::new())),
+                Value::String(s) => out.push((path.to_string(), s.clone())),
+                other => out.push((path.to_string(), other.to_string())),
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &serde_json::to_value(self)?, &mut out);
+        Ok(out)
+    }
+}
