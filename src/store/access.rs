@@ -74,7 +74,9 @@ pub(crate) struct Mark {
 
 impl Mark {
     pub(crate) fn take(conn: &Connection) -> Result<Mark> {
-        let max = |sql: &str| -> Result<i64> { Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?) };
+        let max = |sql: &str| -> Result<i64> {
+            Ok(conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
+        };
         Ok(Mark {
             history: max("SELECT coalesce(max(seq), 0) FROM history")?,
             follow_up: max("SELECT coalesce(max(rowid), 0) FROM follow_up")?,

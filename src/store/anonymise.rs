@@ -141,10 +141,7 @@ pub(crate) fn anonymise_person(
     let now = ctx.now();
     chain::triggers_lifted(
         tx,
-        &[
-            "history_append_only_update",
-            "follow_up_append_only_update",
-        ],
+        &["history_append_only_update", "follow_up_append_only_update"],
         || {
             let n = tx.execute(
                 "UPDATE person SET last_name = ?2, first_name = ?2, birth_date = NULL, phone = '', \
@@ -178,10 +175,7 @@ pub(crate) fn anonymise_person(
                      updated_by = ?3, version = version + 1 WHERE id = ?1",
                     params![id, now, ctx.actor],
                 )?;
-                tx.execute(
-                    "UPDATE follow_up SET body = '' WHERE request_id = ?1",
-                    [id],
-                )?;
+                tx.execute("UPDATE follow_up SET body = '' WHERE request_id = ?1", [id])?;
                 erase_history("request", id, Some(&["summary", "merge", "note"]))?;
                 let referrals: Vec<String> = tx
                     .prepare_cached("SELECT id FROM referral WHERE request_id = ?1")?
@@ -215,7 +209,15 @@ pub(crate) fn anonymise_person(
         super::record(tx, ctx, "request", id, "anonymisation", None, Some(why))?;
         access::insert(tx, ctx, access::AccessAction::Anonymisation, Some(id))?;
     }
-    super::record(tx, ctx, "person", person_id, "anonymisation", None, Some(why))?;
+    super::record(
+        tx,
+        ctx,
+        "person",
+        person_id,
+        "anonymisation",
+        None,
+        Some(why),
+    )?;
     Ok(())
 }
 
@@ -287,7 +289,9 @@ impl Store {
     pub fn anonymise_person(&mut self, request_id: &str, why: &str) -> Result<bool> {
         let why = why.trim();
         if why.is_empty() {
-            return Err(Error::input("--motif : dites pourquoi (demande de la personne…)"));
+            return Err(Error::input(
+                "--motif : dites pourquoi (demande de la personne…)",
+            ));
         }
         let why = format!("motif : {why}");
         self.write(|tx, ctx| {

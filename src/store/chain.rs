@@ -148,8 +148,8 @@ fn seal_history(conn: &Connection) -> Result<()> {
         .query_row([first.seq], |r| r.get(0))
         .optional()?
         .unwrap_or_default();
-    let mut update = conn
-        .prepare_cached("UPDATE history SET salt = ?2, digest = ?3, hash = ?4 WHERE seq = ?1")?;
+    let mut update =
+        conn.prepare_cached("UPDATE history SET salt = ?2, digest = ?3, hash = ?4 WHERE seq = ?1")?;
     for r in &rows {
         let salt = uuid::Uuid::new_v4().into_bytes();
         let digest = value_digest(&salt, r.old.as_deref(), r.new.as_deref());
@@ -223,8 +223,10 @@ pub(crate) fn access_anchor(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>>
             .query_row([key], |r| r.get(0))
             .optional()?)
     };
-    let (Some(seq), Some(h)) = (get("access_log.anchor_seq")?, get("access_log.anchor_hash")?)
-    else {
+    let (Some(seq), Some(h)) = (
+        get("access_log.anchor_seq")?,
+        get("access_log.anchor_hash")?,
+    ) else {
         return Ok(None);
     };
     Ok(seq.parse().ok().zip(from_hex(&h)))
@@ -245,7 +247,7 @@ pub(crate) fn to_hex(b: &[u8]) -> String {
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
-    (s.len() % 2 == 0)
+    s.len().is_multiple_of(2)
         .then(|| {
             (0..s.len())
                 .step_by(2)
@@ -269,7 +271,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verdict> {
 
     let mut prev: Vec<u8> = Vec::new();
     let mut last_seq = 0i64;
-    let mut st = conn.prepare(&format!("SELECT {HISTORY_COLUMNS} FROM history ORDER BY seq"))?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {HISTORY_COLUMNS} FROM history ORDER BY seq"
+    ))?;
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
         let (r, [salt, digest, stored]) = history_row(row)?;
@@ -317,7 +321,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<Verdict> {
     let anchor = access_anchor(conn)?;
     let mut prev: Vec<u8> = anchor.clone().map(|(_, h)| h).unwrap_or_default();
     let mut expected_seq = anchor.map_or(1, |(s, _)| s + 1);
-    let mut st = conn.prepare(&format!("SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY seq"))?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {ACCESS_COLUMNS} FROM access_log ORDER BY seq"
+    ))?;
     let mut rows = st.query([])?;
     let mut last_seq = expected_seq - 1;
     while let Some(row) = rows.next()? {

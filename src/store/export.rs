@@ -3,7 +3,7 @@
 //! access-log entries, and the rows of any other table tied to a request (aids, commitments…).
 
 use super::access::{AccessAction, AccessEntry, insert};
-use super::{HistoryRow, Person, ReferralRow, FollowUpRow, RequestRow, Store};
+use super::{FollowUpRow, HistoryRow, Person, ReferralRow, RequestRow, Store};
 use crate::error::Result;
 use rusqlite::types::ValueRef;
 use serde::Serialize;

@@ -22,6 +22,9 @@ mod requests;
 mod search;
 mod seed;
 
+pub use access::{AccessAction, AccessEntry, AccessFilter};
+pub use anonymise::{DueForElimination, Elimination};
+pub use export::PersonExport;
 pub(crate) use log::refer_in;
 pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
 pub(crate) use migrate::inspect as inspect_file;
@@ -43,9 +46,6 @@ pub(crate) use search::document as search_document;
 pub use search::match_query;
 pub(crate) use search::{reindex, reindex_person as reindex_person_in};
 pub use seed::seed_reference;
-pub use access::{AccessAction, AccessEntry, AccessFilter};
-pub use anonymise::{DueForElimination, Elimination};
-pub use export::PersonExport;
 
 use crate::error::{Error, Result};
 use chrono::{Local, NaiveDate, SecondsFormat, Utc};

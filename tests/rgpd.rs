@@ -1,0 +1,827 @@
+//! Personal data (RGPD): a person's export, anonymisation, retention, the access log, who acts
+//! and tamper evidence — through the real binary, as a responsible person would use them.
+
+mod common;
+
+use common::{Env, TODAY, mode};
+use guichet::store::{NewPerson, Store};
+use serde_json::Value;
+use std::path::Path;
+
+/// Markers in every personal field of a person, lower case (the search index folds case).
+struct Marked {
+    tag: &'static str,
+}
+
+impl Marked {
+    fn m(&self, field: &str) -> String {
+        format!("{}{field}", self.tag)
+    }
+    fn phone(&self) -> &'static str {
+        match self.tag {
+            "pzq" => "06 91 92 93 94",
+            "qzq" => "06 71 72 73 74",
+            _ => "06 51 52 53 54",
+        }
+    }
+    fn old_phone(&self) -> &'static str {
+        match self.tag {
+            "pzq" => "07 81 82 83 84",
+            "qzq" => "07 61 62 63 64",
+            _ => "07 41 42 43 44",
+        }
+    }
+    fn birth(&self) -> &'static str {
+        match self.tag {
+            "pzq" => "1991-02-03",
+            "qzq" => "1988-07-09",
+            _ => "1985-04-05",
+        }
+    }
+    fn email(&self) -> String {
+        format!("{}courriel@exemple.fr", self.tag)
+    }
+    /// Every marker this person left somewhere in the file.
+    fn all(&self) -> Vec<String> {
+        let mut v: Vec<String> = [
+            "nom",
+            "prenom",
+            "profession",
+            "resume",
+            "ancienresume",
+            "note",
+            "suivi",
+            "orientation",
+            "courriel",
+        ]
+        .iter()
+        .map(|f| self.m(f))
+        .collect();
+        v.extend(
+            [self.phone(), self.old_phone(), self.birth()]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        v
+    }
+    /// Also the forms the file derives from them (the phone's digits in the search index).
+    fn traces(&self) -> Vec<String> {
+        let mut v = self.all();
+        v.push(self.phone().replace(' ', ""));
+        v.push(self.old_phone().replace(' ', ""));
+        v
+    }
+}
+
+const P: Marked = Marked { tag: "pzq" };
+const Q: Marked = Marked { tag: "qzq" };
+
+fn agent_env() -> Env {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env.ok(&["agent", "add", "Élodie Martin", "--initiales", "EM"]);
+    env
+}
+
+/// Records one person with a marker in every personal field, through the command line (and the
+/// person form's store call for the birth date and a changed phone, as the interface does).
+fn record(env: &Env, who: &Marked, date: &str) -> String {
+    let reference = env
+        .ok(&[
+            "--agent",
+            "EM",
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            &who.m("nom"),
+            "--prenom",
+            &who.m("prenom"),
+            "--telephone",
+            who.old_phone(),
+            "--email",
+            &who.email(),
+            "--profil",
+            "interne",
+            "--profession",
+            &who.m("profession"),
+            "--canal",
+            "telephone",
+            "--resume",
+            &who.m("ancienresume"),
+            "--commentaire",
+            &who.m("note"),
+            "--date",
+            date,
+        ])
+        .trim()
+        .to_string();
+    env.ok(&[
+        "--agent",
+        "EM",
+        "request",
+        "update",
+        &reference,
+        "--resume",
+        &who.m("resume"),
+    ]);
+    env.ok(&[
+        "--agent",
+        "EM",
+        "follow-up",
+        "add",
+        &reference,
+        "--kind",
+        "appel_sortant",
+        "--text",
+        &who.m("suivi"),
+        "--date",
+        date,
+    ]);
+    env.ok(&[
+        "--agent",
+        "EM",
+        "referral",
+        "add",
+        &reference,
+        "--partenaire",
+        "cpam",
+        "--note",
+        &who.m("orientation"),
+        "--date",
+        date,
+    ]);
+    let mut s = Store::open(&env.db()).unwrap().with_actor("Élodie Martin");
+    s.set_today(TODAY.parse().unwrap());
+    let id = s.request_id(&reference).unwrap();
+    let person = s.request_row(&id).unwrap();
+    let p = s.person(&person.person_id).unwrap();
+    s.update_person(
+        &p.id,
+        Some(p.version),
+        &NewPerson {
+            last_name: p.last_name.clone(),
+            first_name: p.first_name.clone(),
+            birth_date: Some(who.birth().parse().unwrap()),
+            phone: who.phone().into(),
+            email: p.email.clone(),
+            profile: p.profile,
+            profession: p.profession.clone(),
+        },
+    )
+    .unwrap();
+    reference
+}
+
+fn lower(b: &[u8]) -> Vec<u8> {
+    b.to_ascii_lowercase()
+}
+
+fn occurrences(haystack: &[u8], needle: &str) -> usize {
+    let n = needle.to_ascii_lowercase();
+    let n = n.as_bytes();
+    let h = lower(haystack);
+    h.windows(n.len()).filter(|w| *w == n).count()
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    p.into()
+}
+
+#[test]
+fn a_persons_export_holds_every_marker_of_theirs_and_none_of_anyone_else() {
+    let env = agent_env();
+    let p = record(&env, &P, "2026-10-05");
+    let q = record(&env, &Q, "2026-10-06");
+    for format in ["json", "csv"] {
+        let out = env.path(&format!("p.{format}"));
+        let said = env.ok(&[
+            "--agent",
+            "EM",
+            "person",
+            "export",
+            &p,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(said.contains("écrites dans"), "{said}");
+        assert_eq!(mode(&out) & 0o777, 0o600, "owner-only");
+        let text = read(&out);
+        for m in P.all() {
+            assert!(occurrences(&text, &m) > 0, "{format}: {m} missing");
+        }
+        for m in Q.all() {
+            assert_eq!(occurrences(&text, &m), 0, "{format}: {m} of Q leaked");
+        }
+    }
+    let json: Value = serde_json::from_slice(&read(&env.path("p.json"))).unwrap();
+    assert_eq!(json["requests"][0]["reference"], p.as_str());
+    assert_eq!(json["person"]["birth_date"], P.birth());
+    // The export is in the access log, against P's request only.
+    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
+    let exports: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "export_personne")
+        .collect();
+    assert_eq!(exports.len(), 2, "two exports: {log}");
+    assert!(
+        exports
+            .iter()
+            .all(|e| e["reference"] == p.as_str() && e["actor"] == "Élodie Martin")
+    );
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reference"] == q.as_str())
+    );
+}
+
+#[test]
+fn anonymising_p_leaves_no_marker_in_the_file_its_wal_or_the_log_and_the_figures_unchanged() {
+    let env = agent_env();
+    let p = record(&env, &P, "2026-10-05");
+    let q = record(&env, &Q, "2026-10-06");
+    // A rejected input holding a marker: the technical log must not keep it either.
+    env.cmd()
+        .env("GUICHET_LOG", "debug")
+        .args([
+            "--agent",
+            "EM",
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            &P.m("nom"),
+        ])
+        .args(["--prenom", "x", "--email", "pzqcourriel@"])
+        .output()
+        .unwrap();
+    env.ok(&[
+        "--agent", "EM", "request", "update", &p, "--statut", "close", "--issue", "aboutie",
+    ]);
+    let figures = |env: &Env| {
+        [
+            env.ok(&[
+                "report",
+                "weekly",
+                "--from",
+                "2026-09-01",
+                "--to",
+                TODAY,
+                "--format",
+                "json",
+            ]),
+            env.ok(&[
+                "report",
+                "summary",
+                "--from",
+                "2026-09-01",
+                "--to",
+                TODAY,
+                "--format",
+                "json",
+            ]),
+            env.ok(&["report", "review", "--from", "2026-09-01", "--to", TODAY]),
+        ]
+    };
+    let before = figures(&env);
+    // An open request of the person is refused: close it first.
+    let open = record(&env, &Marked { tag: "rzq" }, "2026-10-07");
+    let err = env.fails(
+        &[
+            "--agent",
+            "EM",
+            "person",
+            "anonymise",
+            &open,
+            "--motif",
+            "demande",
+        ],
+        2,
+    );
+    assert!(err.contains("encore des demandes ouvertes"), "{err}");
+    env.ok(&[
+        "--agent",
+        "EM",
+        "request",
+        "update",
+        &open,
+        "--statut",
+        "close",
+        "--issue",
+        "sans_suite",
+    ]);
+    let before_open = figures(&env);
+    assert_ne!(before, before_open);
+
+    // Another program keeps the file open during the anonymisation: the -wal stays on disk.
+    let reader = rusqlite::Connection::open(env.db()).unwrap();
+    reader
+        .query_row("SELECT count(*) FROM request", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let said = env.ok(&[
+        "--agent",
+        "EM",
+        "person",
+        "anonymise",
+        &p,
+        "--motif",
+        "demande de la personne du 20/11",
+    ]);
+    assert!(said.contains("anonymisée"), "{said}");
+    assert!(!said.contains("Attention"), "the -wal was emptied: {said}");
+    let wal = sibling(&env.db(), "-wal");
+    let log = env.dir.path().join("data/guichet/guichet.log");
+    assert!(!read(&log).is_empty(), "the log was written");
+    for m in P.traces() {
+        for f in [env.db(), wal.clone(), log.clone()] {
+            assert_eq!(occurrences(&read(&f), &m), 0, "{m} left in {}", f.display());
+        }
+    }
+    drop(reader);
+    assert_eq!(figures(&env), before_open, "figures unchanged");
+    // Q is intact: everything still there.
+    let out = env.path("q.json");
+    env.ok(&[
+        "--agent",
+        "EM",
+        "person",
+        "export",
+        &q,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = read(&out);
+    for m in Q.all() {
+        assert!(occurrences(&text, &m) > 0, "{m} of Q lost");
+    }
+    // The request keeps what the figures read; the history says who, when and why, erased
+    // values excepted.
+    let show: Value = serde_json::from_str(
+        &env.ok(&["--agent", "EM", "request", "show", &p, "--format", "json"]),
+    )
+    .unwrap();
+    assert_eq!(show["type"], "bourse");
+    assert_eq!(show["status"], "close");
+    assert_eq!(show["channel"], "telephone");
+    assert_eq!(show["person"]["profile"], "interne");
+    assert_eq!(show["last_name"], "[anonymisé]");
+    let h = show["history"].as_array().unwrap();
+    let last = h.last().unwrap();
+    assert_eq!(last["field"], "anonymisation");
+    assert_eq!(last["actor"], "Élodie Martin");
+    assert!(
+        last["new_value"]
+            .as_str()
+            .unwrap()
+            .contains("demande de la personne")
+    );
+    assert!(
+        h.iter()
+            .any(|r| r["field"] == "summary" && r["new_value"] == "[anonymisé]")
+    );
+    // Search no longer finds P, still finds Q.
+    let found = env.ok(&["list", "--format", "json"]);
+    assert!(!found.to_lowercase().contains("pzq"));
+    assert!(found.contains("qzqnom"));
+    // The chains still verify; a second anonymisation is refused.
+    assert!(env.ok(&["check"]).contains("Fichier intègre"));
+    env.fails(
+        &["--agent", "EM", "person", "anonymise", &p, "--motif", "x"],
+        2,
+    );
+    env.fails(
+        &["--agent", "EM", "person", "anonymise", &q, "--motif", " "],
+        2,
+    );
+}
+
+fn closed(env: &Env, nom: &str, type_: &str, received: &str, closed_on: &str) -> String {
+    env.ok(&[
+        "--agent",
+        "EM",
+        "request",
+        "add",
+        "--type",
+        type_,
+        "--nom",
+        nom,
+        "--prenom",
+        "Jeanne",
+        "--telephone",
+        "06 00 00 00 01",
+        "--date",
+        received,
+        "--statut",
+        "close",
+        "--issue",
+        "aboutie",
+        "--date-cloture",
+        closed_on,
+    ])
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_has_no_name() {
+    let env = agent_env();
+    let old1 = closed(&env, "Ancienne", "bourse", "2019-03-01", "2019-06-01");
+    let old2 = closed(&env, "Vieux", "logement", "2020-01-10", "2021-02-01");
+    // Same person as old2 (same name and phone), recent: keeps old2 too.
+    closed(&env, "Recent", "logement", "2020-01-10", "2021-02-01");
+    closed(&env, "Recent", "logement", "2026-01-10", "2026-02-01");
+    // Closed long ago but a follow-up in 2025 is a later activity.
+    let active = closed(&env, "Relancee", "creche", "2019-01-10", "2019-02-01");
+    env.ok(&[
+        "--agent",
+        "EM",
+        "follow-up",
+        "add",
+        &active,
+        "--text",
+        "nouvel appel",
+        "--date",
+        "2025-05-01",
+    ]);
+    // Still open: never proposed.
+    env.ok(&[
+        "--agent",
+        "EM",
+        "request",
+        "add",
+        "--type",
+        "bourse",
+        "--nom",
+        "Ouverte",
+        "--prenom",
+        "Jeanne",
+        "--date",
+        "2018-01-01",
+    ]);
+    // A longer rule for one type.
+    let kept = closed(
+        &env,
+        "Installee",
+        "installation",
+        "2019-03-01",
+        "2019-06-01",
+    );
+    env.ok(&[
+        "retention",
+        "set",
+        "--type",
+        "installation",
+        "--annees",
+        "10",
+    ]);
+
+    let list: Value =
+        serde_json::from_str(&env.ok(&["retention", "list", "--format", "json"])).unwrap();
+    let listed: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, vec![old1.as_str(), old2.as_str()], "{list}");
+    assert_eq!(list[0]["last_activity_on"], "2019-06-01");
+    assert!(list[0]["rule"].as_str().unwrap().contains("3 an"));
+    assert!(!listed.contains(&kept.as_str()));
+
+    let slip = env.path("bordereau.csv");
+    env.fails(
+        &[
+            "--agent",
+            "EM",
+            "retention",
+            "apply",
+            "--visa",
+            " ",
+            "--out",
+            slip.to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(!slip.exists());
+    let said = env.ok(&[
+        "--agent",
+        "EM",
+        "retention",
+        "apply",
+        "--visa",
+        "AD45-2026-118",
+        "--out",
+        slip.to_str().unwrap(),
+    ]);
+    assert!(said.contains("2 demande(s), 2 personne(s)"), "{said}");
+    assert_eq!(mode(&slip) & 0o777, 0o600);
+    let text = String::from_utf8(read(&slip)).unwrap();
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    assert!(
+        lines[0].contains("Référence;Type;Reçue le;Close le"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{old1};bourse;01/03/2019;01/06/2019")),
+        "{text}"
+    );
+    assert!(lines[2].starts_with(&old2), "{text}");
+    assert!(lines[1].contains("AD45-2026-118"));
+    assert_eq!(lines.len(), 3);
+    for name in ["Ancienne", "Vieux", "Jeanne", "06 00"] {
+        assert!(!text.contains(name), "{name} in the slip");
+    }
+    // Exactly those were anonymised.
+    let all: Value = serde_json::from_str(&env.ok(&["list", "--format", "json"])).unwrap();
+    for r in all.as_array().unwrap() {
+        let reference = r["reference"].as_str().unwrap();
+        let erased = r["last_name"] == "[anonymisé]";
+        assert_eq!(erased, listed.contains(&reference), "{r}");
+    }
+    assert_eq!(
+        env.ok(&["retention", "list", "--format", "json"]).trim(),
+        "[]",
+        "nothing left due"
+    );
+    let history = env.ok(&["--agent", "EM", "request", "show", &old1]);
+    assert!(history.contains("AD45-2026-118"), "{history}");
+    assert!(env.ok(&["check"]).contains("Fichier intègre"));
+}
+
+#[test]
+fn consultations_through_the_interface_and_the_command_line_are_logged_one_each() {
+    use common::keys::key;
+    use guichet::tui::app::{App, Display};
+    use ratatui::crossterm::event::KeyCode;
+
+    let env = agent_env();
+    env.ok(&["agent", "add", "Karim Benali", "--initiales", "KB"]);
+    let refs: Vec<String> = (0..5)
+        .map(|i| {
+            env.ok(&[
+                "request",
+                "add",
+                "--type",
+                "bourse",
+                "--nom",
+                &format!("Nom{i}"),
+                "--prenom",
+                "Jeanne",
+            ])
+            .trim()
+            .to_string()
+        })
+        .collect();
+    let before: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
+    assert_eq!(before.as_array().unwrap().len(), 5, "5 creations: {before}");
+    for i in 0..13 {
+        env.ok(&["--agent", "KB", "request", "show", &refs[i % 5]]);
+    }
+    let mut store = Store::open(&env.db()).unwrap();
+    store.set_today(TODAY.parse().unwrap());
+    let mut app = App::new(
+        store,
+        Some("Élodie Martin"),
+        Display {
+            no_color: true,
+            utc: true,
+        },
+    )
+    .unwrap();
+    app.resize(120, 40);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab); // "Toutes"
+    }
+    for i in 0..12 {
+        if i % 5 != 0 {
+            key(&mut app, KeyCode::Down);
+        }
+        key(&mut app, KeyCode::Enter);
+        // Changes made elsewhere reload the screen: not a new consultation.
+        app.refresh().unwrap();
+        key(&mut app, KeyCode::Esc);
+        if i % 5 == 4 {
+            key(&mut app, KeyCode::Home);
+        }
+    }
+    drop(app);
+    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
+    let consultations: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "consultation")
+        .collect();
+    assert_eq!(consultations.len(), 25, "{log}");
+    assert_eq!(
+        consultations
+            .iter()
+            .filter(|e| e["actor"] == "Élodie Martin")
+            .count(),
+        12
+    );
+    assert!(
+        consultations
+            .iter()
+            .all(|e| e["at"].as_str().unwrap().starts_with(TODAY))
+    );
+    // One request's readers, and the CSV for a spreadsheet.
+    let one: Value =
+        serde_json::from_str(&env.ok(&["access-log", "--reference", &refs[1], "--format", "json"]))
+            .unwrap();
+    assert!(
+        one.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["reference"] == refs[1].as_str())
+    );
+    let csv = env.ok(&["access-log", "--format", "csv"]);
+    assert!(
+        csv.starts_with("\u{feff}Date;Agent;Action;Demande"),
+        "{csv}"
+    );
+    // The list naming persons is an export too.
+    env.ok(&["list"]);
+    assert!(
+        env.ok(&["access-log"])
+            .contains("liste ou export nominatif")
+    );
+}
+
+#[test]
+fn the_access_log_is_purged_after_the_kept_period_and_still_checks() {
+    let env = agent_env();
+    let at = |day: &str, args: &[&str]| {
+        let out = env
+            .cmd()
+            .env("GUICHET_TODAY", day)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let r = at(
+        "2025-01-10",
+        &[
+            "request", "add", "--type", "bourse", "--nom", "Nom", "--prenom", "Jeanne",
+        ],
+    );
+    at("2025-01-10", &["request", "show", &r]);
+    at("2025-06-10", &["request", "show", &r]);
+    at("2026-01-10", &["request", "show", &r]);
+    let count = |day: &str| {
+        let out = env
+            .cmd()
+            .env("GUICHET_TODAY", day)
+            .args(["access-log", "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count("2026-01-10"), 4, "creation and 3 consultations");
+    // Twelve months later the first consultation goes at the next write or consultation.
+    at("2026-03-01", &["request", "show", &r]);
+    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
+    let dates: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["at"].as_str().unwrap()[..10])
+        .collect();
+    assert!(!dates.contains(&"2025-01-10"), "{dates:?}");
+    assert!(dates.contains(&"2025-06-10"), "{dates:?}");
+    // A shorter period, configured.
+    env.ok(&["retention", "set", "--journal-mois", "1"]);
+    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["at"].as_str().unwrap() >= "2026-10-22"),
+        "{log}"
+    );
+    env.fails(&["retention", "set", "--journal-mois", "0"], 2);
+    assert!(env.ok(&["check"]).contains("Fichier intègre"));
+}
+
+#[test]
+fn only_agents_of_the_file_act_on_the_command_line() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let before = common::dump(&env.db(), &["request", "agent", "history"]);
+    let err = env.fails(
+        &[
+            "--agent", "Intrus", "request", "add", "--type", "bourse", "--nom", "A", "--prenom",
+            "B",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("« Intrus » n'est pas un agent de ce fichier"),
+        "{err}"
+    );
+    let out = env
+        .cmd()
+        .env("GUICHET_AGENT", "Intrus")
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        common::dump(&env.db(), &["request", "agent", "history"]),
+        before
+    );
+    // `agent add` makes them one; they then sign their changes by their name.
+    let out = env
+        .cmd()
+        .env("GUICHET_AGENT", "Intrus")
+        .args(["agent", "add", "Karim Benali", "--initiales", "KB"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r = env
+        .ok(&[
+            "--agent", "kb", "request", "add", "--type", "bourse", "--nom", "A", "--prenom", "B",
+        ])
+        .trim()
+        .to_string();
+    let show: Value = serde_json::from_str(
+        &env.ok(&["--agent", "KB", "request", "show", &r, "--format", "json"]),
+    )
+    .unwrap();
+    assert_eq!(show["created_by"], "Karim Benali");
+}
+
+#[test]
+fn a_history_row_or_access_row_changed_with_another_tool_is_reported_by_check() {
+    let env = agent_env();
+    let r = env
+        .ok(&[
+            "--agent", "EM", "request", "add", "--type", "bourse", "--nom", "Nom", "--prenom", "J",
+        ])
+        .trim()
+        .to_string();
+    env.ok(&[
+        "--agent", "EM", "request", "update", &r, "--statut", "en_cours",
+    ]);
+    env.ok(&["--agent", "EM", "request", "show", &r]);
+    assert!(env.ok(&["check"]).contains("Fichier intègre"));
+
+    let tamper = |sql: &str| {
+        let c = rusqlite::Connection::open(env.db()).unwrap();
+        c.execute_batch(sql).unwrap();
+    };
+    let copy = env.path("copy.sqlite3");
+    std::fs::copy(env.db(), &copy).unwrap();
+    tamper(
+        "DROP TRIGGER history_append_only_update; \
+         UPDATE history SET actor = 'Quelqu''un' WHERE field = 'status';",
+    );
+    let err = env.fails(&["check"], 1);
+    assert!(err.contains("historique : ligne"), "{err}");
+    assert!(err.contains("status"), "names the row: {err}");
+
+    // The access log: a row deleted in the middle, another at the end.
+    std::fs::copy(&copy, env.db()).unwrap();
+    let _ = std::fs::remove_file(sibling(&env.db(), "-wal"));
+    assert!(env.ok(&["check"]).contains("Fichier intègre"));
+    tamper(
+        "DROP TRIGGER access_log_append_only_delete; \
+         DELETE FROM access_log WHERE action = 'modification';",
+    );
+    let err = env.fails(&["check"], 1);
+    assert!(err.contains("journal des accès : lignes"), "{err}");
+
+    // A value changed, its hash left as it was.
+    std::fs::copy(&copy, env.db()).unwrap();
+    let _ = std::fs::remove_file(sibling(&env.db(), "-wal"));
+    tamper(
+        "DROP TRIGGER history_append_only_update; \
+         UPDATE history SET new_value = 'close' WHERE field = 'status';",
+    );
+    let err = env.fails(&["check"], 1);
+    assert!(err.contains("modifiée hors du programme"), "{err}");
+}
