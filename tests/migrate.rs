@@ -18,6 +18,9 @@ const FIXTURE: &str = concat!(
 );
 
 /// A private copy of the fixture (the committed file is never opened read-write).
+/// Every schema object (type, name, SQL).
+type Schema = Vec<(String, String, Option<String>)>;
+
 fn copy_fixture(env: &Env, name: &str) -> PathBuf {
     let path = env.path(name);
     std::fs::copy(FIXTURE, &path).expect("copy fixture");
@@ -38,7 +41,7 @@ fn version(path: &Path) -> i64 {
 
 /// Every schema object (type, name, SQL), sorted: two files with the same list have the same
 /// schema.
-fn schema(path: &Path) -> Vec<(String, String, Option<String>)> {
+fn schema(path: &Path) -> Schema {
     let c = Connection::open(path).expect("open");
     let mut st = c
         .prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
@@ -50,7 +53,7 @@ fn schema(path: &Path) -> Vec<(String, String, Option<String>)> {
 }
 
 /// The schema of version `v`, built in-process from the fixture with the same migrations.
-fn reference_schemas(env: &Env) -> BTreeMap<i64, Vec<(String, String, Option<String>)>> {
+fn reference_schemas(env: &Env) -> BTreeMap<i64, Schema> {
     let first = version(Path::new(FIXTURE));
     (first..=SCHEMA_VERSION)
         .map(|v| {
@@ -197,7 +200,7 @@ fn a_schema_1_file_opens_migrates_and_keeps_every_row() {
 fn assert_whole_then_resumes(
     env: &Env,
     db: &Path,
-    refs: &BTreeMap<i64, Vec<(String, String, Option<String>)>>,
+    refs: &BTreeMap<i64, Schema>,
     tables: &[(String, Vec<String>)],
     before: &[String],
     what: &str,
