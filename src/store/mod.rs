@@ -32,7 +32,7 @@ pub use history::{HistoryRow, fr_timestamp};
 pub use import::{ImportCounts, ParsedRow};
 pub use log::{NewReferral, ReferralAnswer};
 pub(crate) use migrate::inspect as inspect_file;
-pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
+pub use migrate::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};
 pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
