@@ -825,3 +825,32 @@ fn a_history_row_or_access_row_changed_with_another_tool_is_reported_by_check() 
     let err = env.fails(&["check"], 1);
     assert!(err.contains("modifiée hors du programme"), "{err}");
 }
+
+#[test]
+fn a_schema_1_file_gets_its_history_sealed_by_the_migration() {
+    let env = Env::new();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema1.sqlite3"),
+        env.db(),
+    )
+    .unwrap();
+    let out = env.ok(&["check"]);
+    assert!(out.contains("Fichier intègre"), "{out}");
+    let c = rusqlite::Connection::open(env.db()).unwrap();
+    let (rows, unsealed): (i64, i64) = c
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE hash IS NULL) FROM history",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(rows > 100, "a populated history: {rows}");
+    assert_eq!(unsealed, 0);
+    c.execute_batch(
+        "DROP TRIGGER history_append_only_delete; DELETE FROM history WHERE seq = 50;",
+    )
+    .unwrap();
+    drop(c);
+    let err = env.fails(&["check"], 1);
+    assert!(err.contains("historique : ligne 51"), "{err}");
+}
