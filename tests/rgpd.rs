@@ -846,11 +846,71 @@ fn a_schema_1_file_gets_its_history_sealed_by_the_migration() {
         .unwrap();
     assert!(rows > 100, "a populated history: {rows}");
     assert_eq!(unsealed, 0);
-    c.execute_batch(
-        "DROP TRIGGER history_append_only_delete; DELETE FROM history WHERE seq = 50;",
-    )
-    .unwrap();
+    c.execute_batch("DROP TRIGGER history_append_only_delete; DELETE FROM history WHERE seq = 50;")
+        .unwrap();
     drop(c);
     let err = env.fails(&["check"], 1);
     assert!(err.contains("historique : ligne 51"), "{err}");
+}
+
+#[test]
+fn the_request_screen_shows_who_consulted_it_and_exports_the_persons_data() {
+    use common::keys::{key, screen_at};
+    use guichet::tui::app::{App, Display};
+    use ratatui::crossterm::event::KeyCode;
+
+    let env = agent_env();
+    env.ok(&["agent", "add", "Karim Benali", "--initiales", "KB"]);
+    let p = record(&env, &P, "2026-10-05");
+    record(&env, &Q, "2026-10-06");
+    env.ok(&["--agent", "KB", "request", "show", &p]);
+    let mut store = Store::open(&env.db()).unwrap();
+    store.set_today(TODAY.parse().unwrap());
+    let mut app = App::new(
+        store,
+        Some("Élodie Martin"),
+        Display {
+            no_color: true,
+            utc: true,
+        },
+    )
+    .unwrap();
+    app.export_dir = Some(env.path("exports"));
+    app.resize(120, 40);
+    let id = app.store.request_id(&p).unwrap();
+    app.open_request(&id).unwrap();
+    key(&mut app, KeyCode::Char('c'));
+    let screen = screen_at(&app, (120, 40));
+    assert!(screen.contains("Qui a consulté ce dossier"), "{screen}");
+    assert!(screen.contains("Karim Benali"), "{screen}");
+    assert!(screen.contains("consultation"), "{screen}");
+    key(&mut app, KeyCode::Char('c'));
+    assert!(screen_at(&app, (120, 40)).contains("Journal ("));
+
+    key(&mut app, KeyCode::Char('x'));
+    let file = env.path("exports").join(format!("personne-{p}.json"));
+    let message = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(message.contains("exportées"), "{message}");
+    assert_eq!(mode(&file) & 0o777, 0o600);
+    let text = read(&file);
+    for m in P.all() {
+        assert!(occurrences(&text, &m) > 0, "{m} missing");
+    }
+    for m in Q.all() {
+        assert_eq!(occurrences(&text, &m), 0, "{m} of Q leaked");
+    }
+    drop(app);
+    let log: Value =
+        serde_json::from_str(&env.ok(&["access-log", "--reference", &p, "--format", "json"]))
+            .unwrap();
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "export_personne" && e["actor"] == "Élodie Martin")
+    );
 }

@@ -113,6 +113,8 @@ impl QueueState {
 pub struct RequestView {
     pub detail: RequestDetail,
     pub scroll: usize,
+    /// Shown instead of the journal: who consulted or changed the request (`c`).
+    pub accesses: Option<Vec<crate::store::AccessEntry>>,
 }
 
 #[derive(Debug, Clone)]
@@ -717,14 +719,7 @@ impl App {
 
     /// Writes the review on screen as a workbook in the export folder; returns its path.
     fn export_review(&self, review: &crate::review::Review) -> Result<std::path::PathBuf> {
-        let dir = match &self.export_dir {
-            Some(d) => d.clone(),
-            None => crate::cli::default_db_path()?
-                .parent()
-                .map(|p| p.join("exports"))
-                .unwrap_or_else(|| std::path::PathBuf::from("exports")),
-        };
-        crate::cli::create_private_dir(&dir)?;
+        let dir = self.exports_folder()?;
         let stem = format!("bilan-{}-{}", review.period.from, review.period.to);
         let mut path = dir.join(format!("{stem}.xlsx"));
         let mut n = 2;
@@ -736,9 +731,26 @@ impl App {
         Ok(path)
     }
 
+    /// The folder exports are written to (created owner-only).
+    fn exports_folder(&self) -> Result<std::path::PathBuf> {
+        let dir = match &self.export_dir {
+            Some(d) => d.clone(),
+            None => crate::cli::default_db_path()?
+                .parent()
+                .map(|p| p.join("exports"))
+                .unwrap_or_else(|| std::path::PathBuf::from("exports")),
+        };
+        crate::cli::create_private_dir(&dir)?;
+        Ok(dir)
+    }
+
     pub fn open_request(&mut self, id: &str) -> Result<()> {
         let detail = self.store.consult_request(id)?;
-        self.screen = Screen::Request(Box::new(RequestView { detail, scroll: 0 }));
+        self.screen = Screen::Request(Box::new(RequestView {
+            detail,
+            scroll: 0,
+            accesses: None,
+        }));
         Ok(())
     }
 
@@ -776,6 +788,24 @@ impl App {
             }
             Action::EditPerson => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(&v.detail.person))))
+            }
+            Action::Accesses => {
+                v.accesses = match v.accesses {
+                    Some(_) => None,
+                    None => Some(self.store.request_accesses(&id, 200)?),
+                };
+                v.scroll = 0;
+            }
+            Action::ExportPerson => {
+                let path = self
+                    .exports_folder()?
+                    .join(format!("personne-{reference}.json"));
+                let export = self.store.person_export(&id)?;
+                crate::store::write_private(&path, &serde_json::to_vec_pretty(&export)?)?;
+                self.info(format!(
+                    "Données de la personne exportées (consigné au journal des accès) : {}",
+                    path.display()
+                ));
             }
             Action::ChangeStatus => {
                 let current = v.detail.request.status;

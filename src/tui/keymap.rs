@@ -50,6 +50,10 @@ pub enum Action {
     DecideOffice,
     DecideLaptop,
     Offers,
+    /// Who consulted or changed this request (the access log).
+    Accesses,
+    /// Everything about the person of this request, to a file (right of access).
+    ExportPerson,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -552,6 +556,20 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('p')],
         A::EditPerson,
         "modifier la personne (nom, contacts)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('c')],
+        A::Accesses,
+        "qui a consulté ce dossier",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('x')],
+        A::ExportPerson,
+        "exporter les données de la personne",
         None,
     ),
     b(

@@ -227,27 +227,50 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
         }),
     ])
     .areas(bottom);
-    let lines: Vec<Line> = events
-        .iter()
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(format!("{:<10} ", e.day), theme.dim()),
-                Span::styled(
-                    format!("{} ", crate::store::initials_of(&safe(&e.who))),
-                    theme.key(),
-                ),
-                Span::raw(e.text.clone()),
-            ])
-        })
-        .collect();
-    let title = format!(" Journal ({}) ", events.len());
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::default().borders(Borders::ALL).title(title))
-            .wrap(Wrap { trim: false })
-            .scroll((v.scroll.min(u16::MAX as usize) as u16, 0)),
-        timeline,
-    );
+    if let Some(accesses) = &v.accesses {
+        let lines: Vec<Line> = accesses
+            .iter()
+            .map(|a| {
+                Line::from(vec![
+                    Span::styled(format!("{} ", app.timestamp(&a.at)), theme.dim()),
+                    Span::styled(format!("{} ", safe(&a.actor)), theme.key()),
+                    Span::raw(crate::store::AccessAction::label(&a.action).to_string()),
+                ])
+            })
+            .collect();
+        let title = format!(
+            " Qui a consulté ce dossier ({}) — c : le journal ",
+            accesses.len()
+        );
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(Block::default().borders(Borders::ALL).title(title))
+                .scroll((v.scroll.min(u16::MAX as usize) as u16, 0)),
+            timeline,
+        );
+    } else {
+        let lines: Vec<Line> = events
+            .iter()
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(format!("{:<10} ", e.day), theme.dim()),
+                    Span::styled(
+                        format!("{} ", crate::store::initials_of(&safe(&e.who))),
+                        theme.key(),
+                    ),
+                    Span::raw(e.text.clone()),
+                ])
+            })
+            .collect();
+        let title = format!(" Journal ({}) ", events.len());
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(Block::default().borders(Borders::ALL).title(title))
+                .wrap(Wrap { trim: false })
+                .scroll((v.scroll.min(u16::MAX as usize) as u16, 0)),
+            timeline,
+        );
+    }
     if !d.others.is_empty() {
         let text: Vec<Span> = d
             .others
