@@ -136,6 +136,10 @@ pub enum Command {
     /// Journal des accès : consultations, exports et modifications des demandes
     #[command(name = "access-log")]
     AccessLog(crate::cli_rgpd::AccessLogArgs),
+    /// Chiffre le fichier avec une phrase de passe (GUICHET_PASSPHRASE, sinon demandée)
+    Encrypt,
+    /// Déchiffre le fichier
+    Decrypt,
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +160,9 @@ pub enum SalonAction {
         /// Copie complète (pour garder sa file en déplacement)
         #[arg(long)]
         full: bool,
+        /// Chiffrer le fichier (phrase de passe : GUICHET_PASSPHRASE, sinon demandée)
+        #[arg(long)]
+        chiffrer: bool,
     },
 }
 
@@ -688,16 +695,21 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                     lieu,
                     out: path,
                     full,
+                    chiffrer,
                 },
         } => {
             let held_on = date_arg(&store, "date", Some(date))?.unwrap_or(store.today());
-            let p = crate::salon::prepare(
+            let key = chiffrer
+                .then(|| crate::store::passphrase(path, true))
+                .transpose()?;
+            let p = crate::salon::prepare_keyed(
                 &mut store,
                 event,
                 held_on,
                 lieu.as_deref().unwrap_or(""),
                 path,
                 *full,
+                key.as_deref(),
             )?;
             writeln!(
                 out,
@@ -779,6 +791,21 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
         Command::Person { action } => crate::cli_rgpd::person(&mut store, action, out)?,
         Command::Retention { action } => crate::cli_rgpd::retention(&mut store, action, out)?,
         Command::AccessLog(args) => crate::cli_rgpd::access_log(&store, args, out)?,
+        Command::Encrypt | Command::Decrypt => {
+            let path = db_path(cli)?;
+            let key = matches!(command, Command::Encrypt)
+                .then(|| crate::store::passphrase(&path, true))
+                .transpose()?;
+            let counts = store.change_encryption(key.as_deref())?;
+            let requests = counts.iter().find(|(t, _)| t == "request").map_or(0, |c| c.1);
+            writeln!(
+                out,
+                "{} {} ({requests} demandes).",
+                if key.is_some() { "Fichier chiffré :" } else { "Fichier déchiffré :" },
+                path.display()
+            )?;
+            return Ok(());
+        }
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::store::{self, Ctx, Store};
 use crate::text::{email_key, name_key, phone_key};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value as Json};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -56,6 +56,20 @@ pub fn prepare(
     out: &Path,
     full: bool,
 ) -> Result<Prepared> {
+    prepare_keyed(office, event, held_on, place, out, full, None)
+}
+
+/// [`prepare`], the laptop file encrypted with `key` when given (written encrypted from the
+/// start: no clear copy ever touches the disk).
+pub fn prepare_keyed(
+    office: &mut Store,
+    event: &str,
+    held_on: NaiveDate,
+    place: &str,
+    out: &Path,
+    full: bool,
+    key: Option<&str>,
+) -> Result<Prepared> {
     if out.exists() {
         return Err(Error::File {
             path: out.to_path_buf(),
@@ -74,10 +88,15 @@ pub fn prepare(
     })?;
     let office_id = office.meta("file_id")?.unwrap_or_default();
     let made = if full {
-        office.backup(out)?;
-        Store::open(out)
+        match key {
+            Some(k) => office.export_encrypted(out, k)?,
+            None => {
+                office.backup(out)?;
+            }
+        }
+        Store::open_keyed(out, key)
     } else {
-        Store::open(out)
+        Store::open_keyed(out, key)
     };
     let mut laptop = made?;
     let result = (|| {
@@ -302,11 +321,7 @@ pub fn open_untrusted(path: &Path) -> Result<Connection> {
             why: "fichier introuvable".into(),
         });
     }
-    crate::store::inspect_file(path)?;
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let (conn, _key) = crate::store::open_read_only_conn(path)?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version != store::SCHEMA_VERSION {

@@ -19,8 +19,13 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens (or creates, owner-only) the file at `path`, refusing anything that is not a guichet
-/// file of a schema this binary knows, then migrates it.
-pub(super) fn open_file(path: &Path) -> Result<Connection> {
+/// file of a schema this binary knows, then migrates it. An encrypted file asks for its
+/// passphrase (see `cipher.rs`); `new_key` encrypts a file created here. Returns the
+/// connection and the passphrase in use.
+pub(super) fn open_file(
+    path: &Path,
+    new_key: Option<&str>,
+) -> Result<(Connection, Option<String>)> {
     let fresh = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             return Err(Error::File {
@@ -47,8 +52,16 @@ pub(super) fn open_file(path: &Path) -> Result<Connection> {
             });
         }
         create_new_private(path)?;
-    } else {
-        inspect(path)?;
+    }
+    let key = match new_key {
+        Some(k) if fresh => Some(k.to_string()),
+        _ if !fresh && super::cipher::looks_encrypted(path) => {
+            Some(super::cipher::passphrase(path, false)?)
+        }
+        _ => None,
+    };
+    if !fresh {
+        inspect_with(path, key.as_deref())?;
     }
     let conn = Connection::open_with_flags(
         path,
@@ -58,14 +71,38 @@ pub(super) fn open_file(path: &Path) -> Result<Connection> {
         path: path.to_path_buf(),
         why: format!("impossible d'ouvrir le fichier : {e}"),
     })?;
+    if let Some(k) = &key {
+        super::cipher::apply(&conn, k)?;
+        super::cipher::verify(&conn, path)?;
+    }
     configure(&conn)?;
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
-        return Ok(conn);
+        return Ok((conn, key));
     }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     migrate(&conn)?;
-    Ok(conn)
+    Ok((conn, key))
+}
+
+/// Opens an existing guichet file read-only after the same checks as [`open_file`], keyed if it is encrypted.
+pub(crate) fn open_read_only(path: &Path) -> Result<(Connection, Option<String>)> {
+    let key = if super::cipher::looks_encrypted(path) {
+        Some(super::cipher::passphrase(path, false)?)
+    } else {
+        None
+    };
+    inspect_with(path, key.as_deref())?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(k) = &key {
+        super::cipher::apply(&conn, k)?;
+        super::cipher::verify(&conn, path)?;
+    }
+    configure_read_only(&conn)?;
+    Ok((conn, key))
 }
 
 fn create_new_private(path: &Path) -> Result<()> {
@@ -86,7 +123,8 @@ fn create_new_private(path: &Path) -> Result<()> {
 /// Recognises an existing file without writing to it: first its header bytes (so a CSV or random
 /// bytes never reach SQLite), then its application id and schema version on a read-only
 /// connection.
-pub(crate) fn inspect(path: &Path) -> Result<()> {
+/// An encrypted file (a `key` given) is recognised by its first page read with the passphrase.
+fn inspect_with(path: &Path, key: Option<&str>) -> Result<()> {
     let not_guichet = |why: &str| Error::NotGuichet {
         path: path.to_path_buf(),
         why: why.into(),
@@ -97,13 +135,17 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
         why: format!("illisible : {e}"),
     })?;
     let n = read_up_to(&mut file, &mut header)?;
-    if n < 100 || &header[..16] != b"SQLite format 3\0" {
+    if key.is_none() && (n < 100 || &header[..16] != b"SQLite format 3\0") {
         return Err(not_guichet("ce n'est pas une base SQLite"));
     }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    if let Some(k) = key {
+        super::cipher::apply(&conn, k)?;
+        super::cipher::verify(&conn, path)?;
+    }
     configure_read_only(&conn)?;
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;

@@ -16,6 +16,7 @@
 mod access;
 mod anonymise;
 mod chain;
+mod cipher;
 mod export;
 mod figures;
 mod followups;
@@ -31,6 +32,7 @@ mod seed;
 
 pub use access::{AccessAction, AccessEntry, AccessFilter};
 pub use anonymise::{DueForElimination, Elimination};
+pub use cipher::{available as encryption_available, passphrase};
 pub use export::PersonExport;
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
@@ -38,7 +40,7 @@ pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use import::{ImportCounts, ParsedRow};
 pub use log::{NewReferral, ReferralAnswer};
-pub(crate) use migrate::inspect as inspect_file;
+pub(crate) use migrate::open_read_only as open_read_only_conn;
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};
 pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
@@ -85,6 +87,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     pub ctx: Ctx,
+    /// The passphrase of an encrypted file, in memory for this run only.
+    key: Option<String>,
 }
 
 /// How long one attempt waits for another process's write to finish (2 s, or
@@ -100,11 +104,18 @@ const WRITE_ATTEMPTS: u32 = 5;
 impl Store {
     /// Opens (creating it on first use) the case file at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = migrate::open_file(path)?;
+        Store::open_keyed(path, None)
+    }
+
+    /// Like [`Store::open`]; a file created here is encrypted with `new_key` (an existing
+    /// encrypted file asks for its own passphrase).
+    pub fn open_keyed(path: &Path, new_key: Option<&str>) -> Result<Store> {
+        let (conn, key) = migrate::open_file(path, new_key)?;
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
+            key,
         })
     }
 
@@ -117,21 +128,18 @@ impl Store {
             conn,
             path: None,
             ctx: default_ctx(),
+            key: None,
         })
     }
 
     /// Opens another guichet file read-only (e.g. to inspect it), with the same guards.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        migrate::inspect(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        migrate::configure_read_only(&conn)?;
+        let (conn, key) = migrate::open_read_only(path)?;
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
+            key,
         })
     }
 
@@ -223,10 +231,24 @@ impl Store {
         let _ = std::fs::remove_file(&tmp);
         create_private_file(&tmp)?;
         let result = (|| {
-            self.conn.backup(rusqlite::MAIN_DB, &tmp, None)?;
-            // The copy inherits WAL mode; a backup is one self-contained file.
-            Connection::open(&tmp)?.pragma_update(None, "journal_mode", "DELETE")?;
+            {
+                // An encrypted file's copy is encrypted with the same passphrase.
+                let mut dst = Connection::open(&tmp)?;
+                if let Some(k) = &self.key {
+                    cipher::apply(&dst, k)?;
+                }
+                rusqlite::backup::Backup::new(&self.conn, &mut dst)?.run_to_completion(
+                    1024,
+                    Duration::ZERO,
+                    None,
+                )?;
+                // The copy inherits WAL mode; a backup is one self-contained file.
+                dst.pragma_update(None, "journal_mode", "DELETE")?;
+            }
             let copy = Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            if let Some(k) = &self.key {
+                cipher::apply(&copy, k)?;
+            }
             let integrity: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
             if integrity != "ok" {
                 return Err(Error::input(format!(

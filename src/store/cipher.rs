@@ -1,0 +1,270 @@
+//! Encrypted files (SQLCipher): a salon laptop's file (`salon prepare --chiffrer`) or the
+//! office file (`guichet encrypt`). The passphrase comes from `GUICHET_PASSPHRASE`, else it is
+//! asked on the terminal without echo; it is kept in memory for the run only, never written,
+//! never logged. A wrong passphrase changes nothing: SQLite cannot read the first page, so it
+//! writes nothing either (no `-wal` is created).
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Passphrases given during this run, by file (asked once per file).
+static GIVEN: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
+
+/// True when the file is not plain SQLite but has the shape of an encrypted database: whole
+/// pages of what looks like random bytes (a CSV or a text file is never a multiple of 512).
+pub(crate) fn looks_encrypted(path: &Path) -> bool {
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut header = [0u8; 16];
+    len >= 1024 && len % 512 == 0 && f.read_exact(&mut header).is_ok() && &header != MAGIC
+}
+
+/// Whether this binary can read and write encrypted files.
+pub fn available() -> bool {
+    Connection::open_in_memory()
+        .and_then(|c| c.query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0)))
+        .is_ok()
+}
+
+fn key_of(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The passphrase of `path`: given earlier in this run, else `GUICHET_PASSPHRASE`, else asked
+/// on the terminal. `confirm` asks twice (a new encrypted file).
+pub fn passphrase(path: &Path, confirm: bool) -> Result<String> {
+    if let Some(p) = GIVEN
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().and_then(|m| m.get(&key_of(path)).cloned()))
+    {
+        return Ok(p);
+    }
+    let pass = match std::env::var("GUICHET_PASSPHRASE") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let p = ask(&format!(
+                "Phrase de passe de {} : ",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ))?;
+            if confirm && ask("La même, encore une fois : ")? != p {
+                return Err(Error::input(
+                    "les deux phrases de passe diffèrent : rien n'a été écrit",
+                ));
+            }
+            p
+        }
+    };
+    if pass.chars().count() < 8 {
+        return Err(Error::input(
+            "la phrase de passe doit compter au moins 8 caractères",
+        ));
+    }
+    remember(path, &pass);
+    Ok(pass)
+}
+
+fn remember(path: &Path, pass: &str) {
+    if let Ok(mut g) = GIVEN.lock() {
+        g.get_or_insert_with(HashMap::new)
+            .insert(key_of(path), pass.to_string());
+    }
+}
+
+/// Reads a line from the terminal with echo off.
+fn ask(prompt: &str) -> Result<String> {
+    let no_terminal = || {
+        Error::input(
+            "ce fichier est chiffré : donnez sa phrase de passe dans GUICHET_PASSPHRASE \
+             (pas de terminal pour la demander)",
+        )
+    };
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| no_terminal())?;
+    let mut out = &tty;
+    out.write_all(prompt.as_bytes())?;
+    out.flush()?;
+    let restore = echo_off(&tty);
+    let mut line = String::new();
+    let read = std::io::BufReader::new(&tty).read_line(&mut line);
+    if let Some(restore) = restore {
+        restore();
+    }
+    out.write_all(b"\n")?;
+    read?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Turns the terminal's echo off; the returned closure turns it back on.
+#[cfg(unix)]
+fn echo_off(tty: &std::fs::File) -> Option<impl FnOnce()> {
+    use std::os::unix::io::AsRawFd;
+    let fd = tty.as_raw_fd();
+    // SAFETY: tcgetattr/tcsetattr only read and write the termios struct we own, on a file
+    // descriptor that stays open for the closure's lifetime (it borrows `tty`'s fd number and
+    // is called before `tty` is dropped).
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut t) != 0 {
+            return None;
+        }
+        let saved = t;
+        t.c_lflag &= !libc::ECHO;
+        libc::tcsetattr(fd, libc::TCSANOW, &t);
+        Some(move || {
+            libc::tcsetattr(fd, libc::TCSANOW, &saved);
+        })
+    }
+}
+
+#[cfg(not(unix))]
+fn echo_off(_tty: &std::fs::File) -> Option<impl FnOnce()> {
+    None::<fn()>
+}
+
+/// Keys a connection; the first read then tells whether the passphrase is right.
+pub(crate) fn apply(conn: &Connection, pass: &str) -> Result<()> {
+    if !available() {
+        return Err(Error::input(
+            "ce fichier est chiffré et cette version de guichet ne sait pas lire les fichiers chiffrés",
+        ));
+    }
+    // SQLCipher would otherwise print its own messages on a wrong key.
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    conn.pragma_update(None, "key", pass)?;
+    Ok(())
+}
+
+/// Reads the first page: a wrong passphrase is refused here, before anything is written.
+pub(crate) fn verify(conn: &Connection, path: &Path) -> Result<()> {
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            if let Ok(mut g) = GIVEN.lock()
+                && let Some(m) = g.as_mut()
+            {
+                m.remove(&key_of(path));
+            }
+            Err(Error::File {
+                path: path.to_path_buf(),
+                why: "phrase de passe incorrecte (ou fichier qui n'est pas un fichier guichet) : \
+                      le fichier n'a pas été modifié"
+                    .into(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Copies the database on `conn` into a new file `out`, encrypted with `key` (or plain with
+/// `None`): SQLCipher's `sqlcipher_export`, since the backup API cannot change a key. The copy
+/// keeps the file's identity and schema version.
+pub(crate) fn export(conn: &Connection, out: &Path, key: Option<&str>) -> Result<()> {
+    if !available() {
+        return Err(Error::input(
+            "cette version de guichet ne sait pas chiffrer (construite sans SQLCipher)",
+        ));
+    }
+    super::create_private_file(out)?;
+    let out_str = out.to_str().ok_or_else(|| Error::File {
+        path: out.to_path_buf(),
+        why: "chemin illisible".into(),
+    })?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS guichet_copy KEY ?2",
+        rusqlite::params![out_str, key.unwrap_or("")],
+    )?;
+    let result = (|| -> Result<()> {
+        conn.query_row("SELECT sqlcipher_export('guichet_copy')", [], |_| Ok(()))?;
+        let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+        let app: i64 = conn.query_row("PRAGMA main.application_id", [], |r| r.get(0))?;
+        conn.execute_batch(&format!(
+            "PRAGMA guichet_copy.user_version = {version}; \
+             PRAGMA guichet_copy.application_id = {app};"
+        ))?;
+        Ok(())
+    })();
+    conn.execute_batch("DETACH DATABASE guichet_copy")?;
+    if let Some(k) = key {
+        remember(out, k);
+    }
+    result
+}
+
+impl super::Store {
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// A copy of this file at `out` (which must not exist), encrypted with `key`.
+    pub fn export_encrypted(&self, out: &Path, key: &str) -> Result<()> {
+        export(&self.conn, out, Some(key)).inspect_err(|_| {
+            let _ = std::fs::remove_file(out);
+        })
+    }
+
+    /// Encrypts this file with `key`, or decrypts it (`None`), in place: a verified copy
+    /// (integrity, same row counts, readable with the new passphrase) replaces the file. Every
+    /// other program must have closed it. Returns the row counts of the new file.
+    pub fn change_encryption(self, key: Option<&str>) -> Result<Vec<(String, i64)>> {
+        let path = self.path.clone().ok_or_else(|| Error::input("pas de fichier"))?;
+        if key.is_some() == self.key.is_some() {
+            return Err(Error::input(if key.is_some() {
+                "le fichier est déjà chiffré"
+            } else {
+                "le fichier n'est pas chiffré"
+            }));
+        }
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            return Err(Error::Busy);
+        }
+        let tmp = super::temp_sibling(&path);
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| -> Result<Vec<(String, i64)>> {
+            export(&self.conn, &tmp, key)?;
+            let copy = Connection::open(&tmp)?;
+            if let Some(k) = key {
+                apply(&copy, k)?;
+                verify(&copy, &tmp)?;
+            }
+            let integrity: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            let counts = super::counts_of(&copy)?;
+            if integrity != "ok" || counts != self.counts()? {
+                return Err(Error::input(
+                    "la copie chiffrée n'a pas passé le contrôle : le fichier n'a pas été modifié",
+                ));
+            }
+            Ok(counts)
+        })();
+        match result {
+            Ok(counts) => {
+                drop(self);
+                std::fs::rename(&tmp, &path)?;
+                if let Some(k) = key {
+                    remember(&path, k);
+                }
+                Ok(counts)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+}
