@@ -797,11 +797,18 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 .then(|| crate::store::passphrase(&path, true))
                 .transpose()?;
             let counts = store.change_encryption(key.as_deref())?;
-            let requests = counts.iter().find(|(t, _)| t == "request").map_or(0, |c| c.1);
+            let requests = counts
+                .iter()
+                .find(|(t, _)| t == "request")
+                .map_or(0, |c| c.1);
             writeln!(
                 out,
                 "{} {} ({requests} demandes).",
-                if key.is_some() { "Fichier chiffré :" } else { "Fichier déchiffré :" },
+                if key.is_some() {
+                    "Fichier chiffré :"
+                } else {
+                    "Fichier déchiffré :"
+                },
                 path.display()
             )?;
             return Ok(());

@@ -914,3 +914,175 @@ fn the_request_screen_shows_who_consulted_it_and_exports_the_persons_data() {
             .any(|e| e["action"] == "export_personne" && e["actor"] == "Élodie Martin")
     );
 }
+
+#[test]
+fn an_encrypted_laptop_file_hides_its_captures_and_merges_only_with_the_right_passphrase() {
+    let env = agent_env();
+    let laptop = env.path("salon.sqlite3");
+    let with = |pass: Option<&str>, db: &Path, args: &[&str]| {
+        let mut c = env.cmd();
+        c.env("GUICHET_DB", db);
+        match pass {
+            Some(p) => c.env("GUICHET_PASSPHRASE", p),
+            None => c.env_remove("GUICHET_PASSPHRASE"),
+        };
+        c.args(args).output().unwrap()
+    };
+    let out = with(
+        Some("phrase du salon"),
+        &env.db(),
+        &[
+            "salon",
+            "prepare",
+            "--event",
+            "Forum",
+            "--date",
+            TODAY,
+            "--out",
+            laptop.to_str().unwrap(),
+            "--chiffrer",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = &read(&laptop)[..16];
+    assert_ne!(head, b"SQLite format 3\0");
+    assert_ne!(head, [0u8; 16], "a random salt");
+
+    // A capture at the stand, while the interface keeps the file open (its -wal stays).
+    let keep = rusqlite::Connection::open(&laptop).unwrap();
+    keep.pragma_update(None, "key", "phrase du salon").unwrap();
+    keep.pragma_update(None, "mmap_size", 0).unwrap();
+    keep.query_row("SELECT count(*) FROM request", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let out = with(
+        Some("phrase du salon"),
+        &laptop,
+        &[
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            "Lzqmarqueur",
+            "--prenom",
+            "Lzqprenom",
+            "--telephone",
+            "06 44 55 66 77",
+            "--email",
+            "lzq@exemple.fr",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wal = sibling(&laptop, "-wal");
+    assert!(!read(&wal).is_empty(), "the capture sits in the -wal");
+    for m in [
+        "lzqmarqueur",
+        "lzqprenom",
+        "06 44 55 66 77",
+        "0644556677",
+        "lzq@exemple.fr",
+    ] {
+        for f in [&laptop, &wal] {
+            assert_eq!(
+                occurrences(&read(f), m),
+                0,
+                "{m} readable in {}",
+                f.display()
+            );
+        }
+    }
+
+    // A wrong passphrase, or none: exit 2, both files untouched, nothing merged.
+    let before = (read(&laptop), read(&wal));
+    let office_before = common::dump(&env.db(), &["request", "person"]);
+    let out = with(
+        Some("pas la bonne phrase"),
+        &env.db(),
+        &["merge", laptop.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("phrase de passe incorrecte"));
+    let out = with(None, &env.db(), &["merge", laptop.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GUICHET_PASSPHRASE"));
+    assert_eq!((read(&laptop), read(&wal)), before);
+    assert_eq!(
+        common::dump(&env.db(), &["request", "person"]),
+        office_before
+    );
+
+    // The right one merges.
+    let out = with(
+        Some("phrase du salon"),
+        &env.db(),
+        &["merge", laptop.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(keep);
+    assert!(env.ok(&["list"]).contains("Lzqmarqueur"));
+}
+
+#[test]
+fn the_office_file_is_encrypted_and_decrypted_in_place_and_keeps_working() {
+    let env = agent_env();
+    let r = record(&env, &P, "2026-10-05");
+    let with = |pass: &str, args: &[&str]| {
+        env.cmd()
+            .env("GUICHET_PASSPHRASE", pass)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = with("phrase du bureau", &["encrypt"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = read(&env.db());
+    assert_ne!(&bytes[..16], b"SQLite format 3\0");
+    for m in P.traces() {
+        assert_eq!(occurrences(&bytes, &m), 0, "{m} readable");
+    }
+    let out = with(
+        "phrase du bureau",
+        &["--agent", "EM", "request", "show", &r],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pzqnom"));
+    let out = with("phrase du bureau", &["check"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Fichier intègre"));
+    // A backup of an encrypted file is encrypted too.
+    let copy = env.path("copie.sqlite3");
+    let out = with("phrase du bureau", &["backup", copy.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(occurrences(&read(&copy), "pzqnom"), 0);
+    let before = read(&env.db());
+    let out = with("mauvaise phrase", &["list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(read(&env.db()), before, "untouched");
+    assert!(!sibling(&env.db(), "-wal").exists());
+    let out = with("phrase du bureau", &["decrypt"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(&read(&env.db())[..16], b"SQLite format 3\0");
+    assert!(env.ok(&["list"]).contains("pzqnom"));
+}

@@ -133,7 +133,8 @@ fn echo_off(_tty: &std::fs::File) -> Option<impl FnOnce()> {
     None::<fn()>
 }
 
-/// Keys a connection; the first read then tells whether the passphrase is right.
+/// Keys a connection; the first read then tells whether the passphrase is right. Memory-mapped
+/// I/O stays off on an encrypted file: with it, SQLCipher writes a zero salt.
 pub(crate) fn apply(conn: &Connection, pass: &str) -> Result<()> {
     if !available() {
         return Err(Error::input(
@@ -143,6 +144,7 @@ pub(crate) fn apply(conn: &Connection, pass: &str) -> Result<()> {
     // SQLCipher would otherwise print its own messages on a wrong key.
     let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
     conn.pragma_update(None, "key", pass)?;
+    conn.pragma_update(None, "mmap_size", 0)?;
     Ok(())
 }
 
@@ -152,7 +154,9 @@ pub(crate) fn verify(conn: &Connection, path: &Path) -> Result<()> {
         r.get::<_, i64>(0)
     }) {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
             if let Ok(mut g) = GIVEN.lock()
                 && let Some(m) = g.as_mut()
             {
@@ -187,6 +191,7 @@ pub(crate) fn export(conn: &Connection, out: &Path, key: Option<&str>) -> Result
         "ATTACH DATABASE ?1 AS guichet_copy KEY ?2",
         rusqlite::params![out_str, key.unwrap_or("")],
     )?;
+    conn.execute_batch("PRAGMA guichet_copy.mmap_size = 0")?;
     let result = (|| -> Result<()> {
         conn.query_row("SELECT sqlcipher_export('guichet_copy')", [], |_| Ok(()))?;
         let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
@@ -220,7 +225,10 @@ impl super::Store {
     /// (integrity, same row counts, readable with the new passphrase) replaces the file. Every
     /// other program must have closed it. Returns the row counts of the new file.
     pub fn change_encryption(self, key: Option<&str>) -> Result<Vec<(String, i64)>> {
-        let path = self.path.clone().ok_or_else(|| Error::input("pas de fichier"))?;
+        let path = self
+            .path
+            .clone()
+            .ok_or_else(|| Error::input("pas de fichier"))?;
         if key.is_some() == self.key.is_some() {
             return Err(Error::input(if key.is_some() {
                 "le fichier est déjà chiffré"
@@ -266,5 +274,38 @@ impl super::Store {
                 Err(e)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(path: &Path) -> Vec<u8> {
+        std::fs::read(path).unwrap()[..16].to_vec()
+    }
+
+    #[test]
+    fn encrypted_files_start_with_a_random_salt() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut heads = Vec::new();
+        for i in 0..2 {
+            let p = dir.path().join(format!("{i}.db"));
+            drop(crate::store::Store::open_keyed(&p, Some("une phrase de passe")).unwrap());
+            heads.push(header(&p));
+        }
+        let office = crate::store::Store::open(&dir.path().join("office.db")).unwrap();
+        let copy = dir.path().join("copy.db");
+        office
+            .export_encrypted(&copy, "une phrase de passe")
+            .unwrap();
+        heads.push(header(&copy));
+        assert!(
+            heads
+                .iter()
+                .all(|h| h != &vec![0u8; 16] && h.as_slice() != MAGIC),
+            "{heads:?}"
+        );
+        assert_ne!(heads[0], heads[1]);
     }
 }

@@ -76,6 +76,9 @@ pub(super) fn open_file(
         super::cipher::verify(&conn, path)?;
     }
     configure(&conn)?;
+    if key.is_some() {
+        conn.pragma_update(None, "mmap_size", 0)?; // see cipher::apply
+    }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
         return Ok((conn, key));
@@ -102,6 +105,9 @@ pub(crate) fn open_read_only(path: &Path) -> Result<(Connection, Option<String>)
         super::cipher::verify(&conn, path)?;
     }
     configure_read_only(&conn)?;
+    if key.is_some() {
+        conn.pragma_update(None, "mmap_size", 0)?; // see cipher::apply
+    }
     Ok((conn, key))
 }
 
