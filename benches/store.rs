@@ -104,6 +104,28 @@ fn all_requests_page_deep_in_the_list(bencher: divan::Bencher) {
     bencher.bench_local(|| s.queue(&f, QueueOrder::Recent, 90_000, 50).expect("page"));
 }
 
+/// Reading one request's whole case, without and with the consultation written to the access
+/// log (the interface's Enter): the difference is the cost of the trace.
+#[divan::bench(args = [false, true])]
+fn open_one_request(bencher: divan::Bencher, logged: bool) {
+    let s = store();
+    let ids: Vec<String> = s
+        .queue(&RequestFilter::default(), QueueOrder::Recent, 0, 200)
+        .expect("page")
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % ids.len();
+        if logged {
+            s.consult_request(&ids[i]).expect("consult")
+        } else {
+            s.request_detail(&ids[i]).expect("detail")
+        }
+    });
+}
+
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn demo_10000_requests(bencher: divan::Bencher) {
     bencher.bench_local(|| {

@@ -174,6 +174,21 @@ fn record(env: &Env, who: &Marked, date: &str) -> String {
     reference
 }
 
+/// The interface on the environment's file, as `agent`.
+fn interface(env: &Env, agent: &str) -> guichet::tui::app::App {
+    let mut store = Store::open(&env.db()).unwrap();
+    store.set_today(TODAY.parse().unwrap());
+    guichet::tui::app::App::new(
+        store,
+        Some(agent),
+        guichet::tui::app::Display {
+            no_color: true,
+            utc: true,
+        },
+    )
+    .unwrap()
+}
+
 fn lower(b: &[u8]) -> Vec<u8> {
     b.to_ascii_lowercase()
 }
@@ -565,7 +580,6 @@ fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_ha
 #[test]
 fn consultations_through_the_interface_and_the_command_line_are_logged_one_each() {
     use common::keys::key;
-    use guichet::tui::app::{App, Display};
     use ratatui::crossterm::event::KeyCode;
 
     let env = agent_env();
@@ -591,17 +605,7 @@ fn consultations_through_the_interface_and_the_command_line_are_logged_one_each(
     for i in 0..13 {
         env.ok(&["--agent", "KB", "request", "show", &refs[i % 5]]);
     }
-    let mut store = Store::open(&env.db()).unwrap();
-    store.set_today(TODAY.parse().unwrap());
-    let mut app = App::new(
-        store,
-        Some("Élodie Martin"),
-        Display {
-            no_color: true,
-            utc: true,
-        },
-    )
-    .unwrap();
+    let mut app = interface(&env, "Élodie Martin");
     app.resize(120, 40);
     for _ in 0..4 {
         key(&mut app, KeyCode::Tab); // "Toutes"
@@ -856,7 +860,6 @@ fn a_schema_1_file_gets_its_history_sealed_by_the_migration() {
 #[test]
 fn the_request_screen_shows_who_consulted_it_and_exports_the_persons_data() {
     use common::keys::{key, screen_at};
-    use guichet::tui::app::{App, Display};
     use ratatui::crossterm::event::KeyCode;
 
     let env = agent_env();
@@ -864,27 +867,17 @@ fn the_request_screen_shows_who_consulted_it_and_exports_the_persons_data() {
     let p = record(&env, &P, "2026-10-05");
     record(&env, &Q, "2026-10-06");
     env.ok(&["--agent", "KB", "request", "show", &p]);
-    let mut store = Store::open(&env.db()).unwrap();
-    store.set_today(TODAY.parse().unwrap());
-    let mut app = App::new(
-        store,
-        Some("Élodie Martin"),
-        Display {
-            no_color: true,
-            utc: true,
-        },
-    )
-    .unwrap();
+    let mut app = interface(&env, "Élodie Martin");
     app.export_dir = Some(env.path("exports"));
     app.resize(120, 40);
     let id = app.store.request_id(&p).unwrap();
     app.open_request(&id).unwrap();
-    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Char('v'));
     let screen = screen_at(&app, (120, 40));
     assert!(screen.contains("Qui a consulté ce dossier"), "{screen}");
     assert!(screen.contains("Karim Benali"), "{screen}");
     assert!(screen.contains("consultation"), "{screen}");
-    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Char('v'));
     assert!(screen_at(&app, (120, 40)).contains("Journal ("));
 
     key(&mut app, KeyCode::Char('x'));

@@ -221,6 +221,16 @@ pub(crate) fn purge(conn: &Connection, today: NaiveDate) -> Result<usize> {
     Ok(n)
 }
 
+/// An access row from `SELECT at, actor, action, reference`.
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccessEntry> {
+    Ok(AccessEntry {
+        at: r.get(0)?,
+        actor: r.get(1)?,
+        action: r.get(2)?,
+        reference: r.get(3)?,
+    })
+}
+
 /// What `guichet access-log` shows.
 #[derive(Debug, Clone, Default)]
 pub struct AccessFilter {
@@ -275,14 +285,7 @@ impl Store {
              AND (?2 IS NULL OR substr(at, 1, 10) >= ?2) \
              AND (?3 IS NULL OR substr(at, 1, 10) <= ?3) ORDER BY seq",
         )?;
-        let rows = st.query_map(params![f.request_id, f.from, f.to], |r| {
-            Ok(AccessEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                reference: r.get(3)?,
-            })
-        })?;
+        let rows = st.query_map(params![f.request_id, f.from, f.to], entry)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -293,14 +296,7 @@ impl Store {
             "SELECT at, actor, action, reference FROM access_log WHERE request_id = ?1 \
              ORDER BY seq DESC LIMIT ?2",
         )?;
-        let rows = st.query_map(params![request_id, limit as i64], |r| {
-            Ok(AccessEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                reference: r.get(3)?,
-            })
-        })?;
+        let rows = st.query_map(params![request_id, limit as i64], entry)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -311,14 +307,7 @@ impl Store {
                 "--journal-mois : au moins 1 mois (le journal sert à répondre aux personnes)",
             ));
         }
-        self.write(|tx, _| {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![MONTHS_KEY, months.to_string()],
-            )?;
-            Ok(())
-        })
+        self.write(|tx, _| super::set_meta(tx, MONTHS_KEY, &months.to_string()))
     }
 
     pub fn access_log_months(&self) -> Result<u32> {

@@ -274,14 +274,7 @@ impl Store {
             Some(t) => format!("{YEARS_KEY}.{}", self.resolve_type(t)?),
             None => YEARS_KEY.to_string(),
         };
-        self.write(|tx, _| {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, years.to_string()],
-            )?;
-            Ok(())
-        })
+        self.write(|tx, _| super::set_meta(tx, &key, &years.to_string()))
     }
 
     /// Anonymises the person of one request at once (their own request): every request of

@@ -233,13 +233,8 @@ pub(crate) fn access_anchor(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>>
 }
 
 pub(crate) fn set_access_anchor(conn: &Connection, seq: i64, h: &[u8]) -> Result<()> {
-    let mut st = conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?;
-    st.execute(params!["access_log.anchor_seq", seq.to_string()])?;
-    st.execute(params!["access_log.anchor_hash", to_hex(h)])?;
-    Ok(())
+    super::set_meta(conn, "access_log.anchor_seq", &seq.to_string())?;
+    super::set_meta(conn, "access_log.anchor_hash", &to_hex(h))
 }
 
 pub(crate) fn to_hex(b: &[u8]) -> String {

@@ -109,23 +109,7 @@ impl Store {
                 related,
             });
         }
-        let person_history = self
-            .conn
-            .prepare_cached(
-                "SELECT at, actor, entity, field, old_value, new_value FROM history \
-                 WHERE entity = 'person' AND entity_id = ?1 ORDER BY seq",
-            )?
-            .query_map([&person_id], |r| {
-                Ok(HistoryRow {
-                    at: r.get(0)?,
-                    actor: r.get(1)?,
-                    entity: r.get(2)?,
-                    field: r.get(3)?,
-                    old_value: r.get(4)?,
-                    new_value: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let person_history = super::history::history(&self.conn, &[person_id.as_str()])?;
         Ok(PersonExport {
             exported_at: self.ctx.now(),
             exported_by: self.ctx.actor.clone(),

@@ -360,6 +360,16 @@ fn temp_sibling(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
+/// Sets a value of the `meta` table (inside the caller's transaction).
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
 /// Creates `path` readable and writable by its owner only (0600).
 pub fn create_private_file(path: &Path) -> Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();

@@ -560,7 +560,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Request,
-        &[Char('c')],
+        &[Char('v')],
         A::Accesses,
         "qui a consulté ce dossier",
         None,

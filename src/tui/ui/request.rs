@@ -239,7 +239,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             })
             .collect();
         let title = format!(
-            " Qui a consulté ce dossier ({}) — c : le journal ",
+            " Qui a consulté ce dossier ({}) — v : le journal ",
             accesses.len()
         );
         frame.render_widget(
