@@ -13,6 +13,15 @@ use std::sync::Mutex;
 
 const MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// Set while the terminal interface owns the terminal: a passphrase cannot be typed then.
+static NO_PROMPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Called by the interface before it takes the terminal: from then on an encrypted file whose
+/// passphrase was not given (`GUICHET_PASSPHRASE`) is refused with a clear message instead.
+pub fn no_prompt_from_now() {
+    NO_PROMPT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Passphrases given during this run, by file (asked once per file).
 static GIVEN: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
 
@@ -87,6 +96,9 @@ fn ask(prompt: &str) -> Result<String> {
              (pas de terminal pour la demander)",
         )
     };
+    if NO_PROMPT.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(no_terminal());
+    }
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -32,7 +32,7 @@ mod seed;
 
 pub use access::{AccessAction, AccessEntry, AccessFilter};
 pub use anonymise::{DueForElimination, Elimination};
-pub use cipher::{available as encryption_available, passphrase};
+pub use cipher::{available as encryption_available, no_prompt_from_now, passphrase};
 pub use export::PersonExport;
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;

@@ -24,6 +24,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     let mut app = App::new(store, cli.me.as_deref(), display)?;
     // A panic restores the terminal before its report is printed.
     let _ = color_eyre::install();
+    crate::store::no_prompt_from_now();
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app);
     ratatui::restore();
