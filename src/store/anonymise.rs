@@ -101,6 +101,7 @@ pub(crate) fn due(conn: &Connection, today: NaiveDate) -> Result<Vec<DueForElimi
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
+    let mut years_of: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut i = 0;
     while i < rows.len() {
         // One person's requests are contiguous: all of them are due, or none.
@@ -109,7 +110,14 @@ pub(crate) fn due(conn: &Connection, today: NaiveDate) -> Result<Vec<DueForElimi
         let mut all_due = true;
         while i < rows.len() && rows[i].1.person_id == person {
             let (id, mut d) = rows[i].clone();
-            let years = years_for(conn, &d.type_code)?;
+            let years = match years_of.get(&d.type_code) {
+                Some(y) => *y,
+                None => {
+                    let y = years_for(conn, &d.type_code)?;
+                    years_of.insert(d.type_code.clone(), y);
+                    y
+                }
+            };
             let until = d
                 .last_activity_on
                 .checked_add_months(Months::new(12 * years))
