@@ -174,6 +174,17 @@ fn record(env: &Env, who: &Marked, date: &str) -> String {
     reference
 }
 
+/// The access log's rows of one action, from `guichet access-log --format json`.
+fn access_rows(env: &Env, action: &str) -> Vec<Value> {
+    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .cloned()
+        .collect()
+}
+
 /// The interface on the environment's file, as `agent`.
 fn interface(env: &Env, agent: &str) -> guichet::tui::app::App {
     let mut store = Store::open(&env.db()).unwrap();
@@ -242,24 +253,18 @@ fn a_persons_export_holds_every_marker_of_theirs_and_none_of_anyone_else() {
     assert_eq!(json["requests"][0]["reference"], p.as_str());
     assert_eq!(json["person"]["birth_date"], P.birth());
     // The export is in the access log, against P's request only.
-    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
-    let exports: Vec<&Value> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "export_personne")
-        .collect();
-    assert_eq!(exports.len(), 2, "two exports: {log}");
+    let exports = access_rows(&env, "export_personne");
+    assert_eq!(exports.len(), 2, "two exports: {exports:?}");
     assert!(
         exports
             .iter()
             .all(|e| e["reference"] == p.as_str() && e["actor"] == "Élodie Martin")
     );
     assert!(
-        log.as_array()
-            .unwrap()
+        access_rows(&env, "creation")
             .iter()
-            .any(|e| e["reference"] == q.as_str())
+            .any(|e| e["reference"] == q.as_str()),
+        "Q's own rows are there, not among the exports"
     );
 }
 
@@ -623,14 +628,8 @@ fn consultations_through_the_interface_and_the_command_line_are_logged_one_each(
         }
     }
     drop(app);
-    let log: Value = serde_json::from_str(&env.ok(&["access-log", "--format", "json"])).unwrap();
-    let consultations: Vec<&Value> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "consultation")
-        .collect();
-    assert_eq!(consultations.len(), 25, "{log}");
+    let consultations = access_rows(&env, "consultation");
+    assert_eq!(consultations.len(), 25, "{consultations:?}");
     assert_eq!(
         consultations
             .iter()

@@ -160,6 +160,18 @@ pub(crate) fn apply(conn: &Connection, pass: &str) -> Result<()> {
     Ok(())
 }
 
+/// Keys a configured connection with the passphrase of an encrypted file (if any) and checks
+/// it at once.
+pub(crate) fn unlock(conn: &Connection, key: Option<&str>, path: &Path) -> Result<()> {
+    match key {
+        Some(k) => {
+            apply(conn, k)?;
+            verify(conn, path)
+        }
+        None => Ok(()),
+    }
+}
+
 /// Reads the first page: a wrong passphrase is refused here, before anything is written.
 pub(crate) fn verify(conn: &Connection, path: &Path) -> Result<()> {
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {

@@ -71,14 +71,8 @@ pub(super) fn open_file(
         path: path.to_path_buf(),
         why: format!("impossible d'ouvrir le fichier : {e}"),
     })?;
-    if let Some(k) = &key {
-        super::cipher::apply(&conn, k)?;
-        super::cipher::verify(&conn, path)?;
-    }
     configure(&conn)?;
-    if key.is_some() {
-        conn.pragma_update(None, "mmap_size", 0)?; // see cipher::apply
-    }
+    super::cipher::unlock(&conn, key.as_deref(), path)?;
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
         return Ok((conn, key));
@@ -100,14 +94,8 @@ pub(crate) fn open_read_only(path: &Path) -> Result<(Connection, Option<String>)
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    if let Some(k) = &key {
-        super::cipher::apply(&conn, k)?;
-        super::cipher::verify(&conn, path)?;
-    }
     configure_read_only(&conn)?;
-    if key.is_some() {
-        conn.pragma_update(None, "mmap_size", 0)?; // see cipher::apply
-    }
+    super::cipher::unlock(&conn, key.as_deref(), path)?;
     Ok((conn, key))
 }
 
@@ -148,10 +136,7 @@ fn inspect_with(path: &Path, key: Option<&str>) -> Result<()> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    if let Some(k) = key {
-        super::cipher::apply(&conn, k)?;
-        super::cipher::verify(&conn, path)?;
-    }
+    super::cipher::unlock(&conn, key, path)?;
     configure_read_only(&conn)?;
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
