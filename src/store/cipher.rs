@@ -160,8 +160,17 @@ pub(crate) fn apply(conn: &Connection, pass: &str) -> Result<()> {
     Ok(())
 }
 
-/// Keys a configured connection with the passphrase of an encrypted file (if any) and checks
-/// it at once.
+/// Memory-mapped I/O off again after the connection's settings, on an encrypted file (see
+/// [`apply`]).
+pub(crate) fn no_mmap(conn: &Connection, encrypted: bool) -> Result<()> {
+    if encrypted {
+        conn.pragma_update(None, "mmap_size", 0)?;
+    }
+    Ok(())
+}
+
+/// Keys a new connection (before anything reads the file) with the passphrase of an encrypted
+/// file, if any, and checks it at once.
 pub(crate) fn unlock(conn: &Connection, key: Option<&str>, path: &Path) -> Result<()> {
     match key {
         Some(k) => {

@@ -71,8 +71,9 @@ pub(super) fn open_file(
         path: path.to_path_buf(),
         why: format!("impossible d'ouvrir le fichier : {e}"),
     })?;
-    configure(&conn)?;
     super::cipher::unlock(&conn, key.as_deref(), path)?;
+    configure(&conn)?;
+    super::cipher::no_mmap(&conn, key.is_some())?;
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
         return Ok((conn, key));
@@ -94,8 +95,9 @@ pub(crate) fn open_read_only(path: &Path) -> Result<(Connection, Option<String>)
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    configure_read_only(&conn)?;
     super::cipher::unlock(&conn, key.as_deref(), path)?;
+    configure_read_only(&conn)?;
+    super::cipher::no_mmap(&conn, key.is_some())?;
     Ok((conn, key))
 }
 
