@@ -57,6 +57,16 @@ pub enum Error {
     )]
     Busy,
 
+    /// The file was found damaged: it is used read-only, every write is refused.
+    #[error(
+        "{path} est abîmé ({why}) : il est ouvert en lecture seule et rien n'a été écrit. {advice}"
+    )]
+    DamagedFile {
+        path: PathBuf,
+        why: String,
+        advice: String,
+    },
+
     /// `guichet check` found problems in the file.
     #[error("le contrôle a trouvé des problèmes :\n{}", .0.join("\n"))]
     Damaged(Vec<String>),
@@ -93,7 +103,11 @@ impl Error {
             | Error::NewerSchema { .. }
             | Error::File { .. }
             | Error::Busy => 2,
-            Error::Conflict { .. } | Error::Damaged(_) | Error::Sql(_) | Error::Io(_) => 1,
+            Error::Conflict { .. }
+            | Error::Damaged(_)
+            | Error::DamagedFile { .. }
+            | Error::Sql(_)
+            | Error::Io(_) => 1,
         }
     }
 

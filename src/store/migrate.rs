@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens (or creates, owner-only) the file at `path`, refusing anything that is not a guichet
 /// file of a schema this binary knows, then migrates it.
-pub(super) fn open_file(path: &Path) -> Result<Connection> {
+pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
     let fresh = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             return Err(Error::File {
@@ -56,13 +56,31 @@ pub(super) fn open_file(path: &Path) -> Result<Connection> {
         why: format!("impossible d'ouvrir le fichier : {e}"),
     })?;
     configure(&conn)?;
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let damage = super::health::recorded_damage(path).or_else(|| {
+        (!fresh)
+            .then(|| super::health::check_at_open(&conn, size))
+            .flatten()
+    });
+    if let Some(why) = damage {
+        if super::health::recorded_damage(path).is_none() {
+            super::health::record_damage(path, &why);
+        }
+        drop(conn);
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure_read_only(&conn)?;
+        return Ok((conn, Some(why)));
+    }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
-        return Ok(conn);
+        return Ok((conn, None));
     }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     migrate(&conn)?;
-    Ok(conn)
+    Ok((conn, None))
 }
 
 fn create_new_private(path: &Path) -> Result<()> {
@@ -111,6 +129,20 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
     let (app, version, tables) = read().map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
             Error::Busy
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            Error::DamagedFile {
+                path: path.to_path_buf(),
+                why: super::health::UNREADABLE.into(),
+                advice: "Restaurez votre dernière copie vérifiée, interface fermée sur tous \
+                         les postes : guichet restore COPIE"
+                    .into(),
+            }
         }
         e => not_guichet(&format!("base illisible : {e}")),
     })?;

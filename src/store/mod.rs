@@ -13,8 +13,10 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod backup;
 mod figures;
 mod followups;
+mod health;
 mod history;
 mod import;
 mod log;
@@ -25,8 +27,10 @@ mod requests;
 mod search;
 mod seed;
 
+pub use backup::{BackupReport, Restored, clean_stale_temps, open_immutable, restore};
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
+pub use health::damage_marker;
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use import::{ImportCounts, ParsedRow};
@@ -78,6 +82,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     pub ctx: Ctx,
+    /// Why the file is considered damaged: it is then open read-only and every write refused.
+    damage: Option<String>,
 }
 
 /// How long one attempt waits for another process's write to finish (2 s, or
@@ -93,11 +99,15 @@ const WRITE_ATTEMPTS: u32 = 5;
 impl Store {
     /// Opens (creating it on first use) the case file at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = migrate::open_file(path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            backup::clean_stale_temps(dir);
+        }
+        let (conn, damage) = migrate::open_file(path)?;
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
+            damage,
         })
     }
 
@@ -110,6 +120,7 @@ impl Store {
             conn,
             path: None,
             ctx: default_ctx(),
+            damage: None,
         })
     }
 
@@ -125,6 +136,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
+            damage: None,
         })
     }
 
@@ -161,6 +173,9 @@ impl Store {
         &mut self,
         mut f: impl FnMut(&Transaction<'_>, &Ctx) -> Result<T>,
     ) -> Result<T> {
+        if let Some(why) = &self.damage {
+            return Err(self.damaged_error(why.clone()));
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -186,8 +201,39 @@ impl Store {
                         why: "le fichier est en lecture seule : rien n'a été écrit".into(),
                     });
                 }
+                Err(e) if health::is_corruption(&e) => {
+                    let why = "SQLite a refusé l'écriture : fichier abîmé".to_string();
+                    if let Some(p) = &self.path {
+                        health::record_damage(p, &why);
+                    }
+                    self.damage = Some(why.clone());
+                    return Err(self.damaged_error(why));
+                }
                 other => return other,
             }
+        }
+    }
+
+    /// Why the file is considered damaged (`None`: it is not).
+    pub fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
+    }
+
+    pub(crate) fn damaged_error(&self, why: String) -> Error {
+        let advice = match self.last_backup() {
+            Some(b) => format!(
+                "Restaurez la dernière copie vérifiée, interface fermée sur tous les postes : \
+                 guichet restore {}",
+                b.display()
+            ),
+            None => "Restaurez votre dernière copie vérifiée, interface fermée sur tous les \
+                     postes : guichet restore COPIE"
+                .into(),
+        };
+        Error::DamagedFile {
+            path: self.path.clone().unwrap_or_default(),
+            why,
+            advice,
         }
     }
 
@@ -207,82 +253,27 @@ impl Store {
             .optional()?)
     }
 
-    /// A verified copy through SQLite's online backup API (never a file copy): written beside
-    /// `out` under a temporary name, checked (integrity, identity, row counts), then renamed.
-    pub fn backup(&self, out: &Path) -> Result<BackupReport> {
-        let tmp = temp_sibling(out);
-        let _ = std::fs::remove_file(&tmp);
-        create_private_file(&tmp)?;
-        let result = (|| {
-            self.conn.backup(rusqlite::MAIN_DB, &tmp, None)?;
-            // The copy inherits WAL mode; a backup is one self-contained file.
-            Connection::open(&tmp)?.pragma_update(None, "journal_mode", "DELETE")?;
-            let copy = Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            let integrity: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-            if integrity != "ok" {
-                return Err(Error::input(format!(
-                    "la copie n'a pas passé le contrôle d'intégrité : {integrity}"
-                )));
-            }
-            let original = self.counts()?;
-            let copied = counts_of(&copy)?;
-            if original != copied {
-                return Err(Error::input(
-                    "la copie ne contient pas le même nombre d'enregistrements que l'original",
-                ));
-            }
-            Ok(BackupReport { counts: copied })
-        })();
-        match result {
-            Ok(report) => {
-                std::fs::rename(&tmp, out)?;
-                for companion in ["-wal", "-shm"] {
-                    let mut p = tmp.clone().into_os_string();
-                    p.push(companion);
-                    let _ = std::fs::remove_file(p);
-                }
-                Ok(report)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
-    }
-
     /// Row counts of the main tables, for checks and reports.
     pub fn counts(&self) -> Result<Vec<(String, i64)>> {
         counts_of(&self.conn)
     }
 
-    /// `PRAGMA integrity_check` and `foreign_key_check`, plus the product's own rules.
-    pub fn check(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in st.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(format!("intégrité : {row}"));
+    /// `PRAGMA integrity_check` and `foreign_key_check`. Problems found leave the damage
+    /// marker: from then on the file opens read-only.
+    pub fn check(&mut self) -> Result<Vec<String>> {
+        let problems = match health::full_check(&self.conn) {
+            Ok(p) => p,
+            Err(e) if health::is_corruption(&e) => vec![health::UNREADABLE.to_string()],
+            Err(e) => return Err(e),
+        };
+        if let Some(why) = health::summary(&problems) {
+            if let Some(p) = &self.path {
+                health::record_damage(p, &why);
             }
-        }
-        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
-        for row in st.query_map([], |r| {
-            Ok(format!(
-                "référence cassée : table {} ligne {} vers {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?
-            ))
-        })? {
-            problems.push(row?);
+            self.damage = Some(why);
         }
         Ok(problems)
     }
-}
-
-#[derive(Debug)]
-pub struct BackupReport {
-    pub counts: Vec<(String, i64)>,
 }
 
 const COUNTED_TABLES: [&str; 8] = [
@@ -315,10 +306,12 @@ fn default_ctx() -> Ctx {
     }
 }
 
-fn temp_sibling(out: &Path) -> PathBuf {
-    let mut name = out.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp-{}", std::process::id()));
-    out.with_file_name(name)
+/// An input/output error on `path`, in French words.
+pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        why: format!("écriture impossible : {e}"),
+    }
 }
 
 /// Creates `path` readable and writable by its owner only (0600).

@@ -1,0 +1,329 @@
+//! Storage that survives real use, through the real binary in separate processes: backups while
+//! a colleague writes, killed backups, damaged files, restore.
+
+mod common;
+
+use common::Env;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+fn integrity(path: &Path) -> String {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn count(path: &Path, table: &str) -> i64 {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A file with `n` requests entered through the command line's import.
+fn with_requests(env: &Env, n: usize) {
+    let mut csv = String::from("date;type;nom;prenom;email;commentaire\n");
+    for i in 0..n {
+        csv.push_str(&format!(
+            "{:02}/0{}/2026;bourse;Nom{i};Prénom{i};p{i}@exemple.fr;Premier appel {i}\n",
+            1 + i % 28,
+            1 + i % 9
+        ));
+    }
+    std::fs::write(env.path("in.csv"), csv).unwrap();
+    env.ok(&["import", "csv", env.path("in.csv").to_str().unwrap()]);
+}
+
+#[test]
+fn ten_backups_succeed_while_another_process_writes_every_100_ms() {
+    let env = Env::new();
+    with_requests(&env, 50);
+    let reference = env.ok(&[
+        "request", "add", "--type", "bourse", "--nom", "Roux", "--prenom", "Léa",
+    ]);
+    let reference = reference.trim().to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writes = {
+        let stop = stop.clone();
+        let db = env.db();
+        let data = env.path("data");
+        let reference = reference.clone();
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+                    .env("GUICHET_DB", &db)
+                    .env("XDG_DATA_HOME", &data)
+                    .args([
+                        "follow-up",
+                        "add",
+                        &reference,
+                        "--kind",
+                        "note",
+                        "--text",
+                        "suivi",
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                n += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            n
+        })
+    };
+    let mut previous = 0;
+    for i in 0..10 {
+        let out = env.path(&format!("copie-{i}.sqlite3"));
+        env.ok(&["backup", out.to_str().unwrap()]);
+        assert_eq!(integrity(&out), "ok");
+        // The rows of its snapshot: every follow-up of the copy has its request, and the copies
+        // grow as the colleague writes.
+        let follow_ups = count(&out, "follow_up");
+        assert!(
+            follow_ups >= previous,
+            "copy {i}: {follow_ups} < {previous}"
+        );
+        previous = follow_ups;
+        env.ok(&["--db", out.to_str().unwrap(), "check"]);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let written = writes.join().unwrap();
+    assert!(
+        written >= 3,
+        "the colleague wrote {written} times during the backups"
+    );
+    assert!(
+        previous > 50,
+        "the last copy holds the colleague's follow-ups"
+    );
+}
+
+#[test]
+fn a_killed_backup_leaves_nothing_behind_after_the_next_run() {
+    let env = Env::new();
+    with_requests(&env, 1500);
+    let copies = env.path("copies");
+    std::fs::create_dir(&copies).unwrap();
+    // 30 backups killed at different moments (-9: no clean-up code runs).
+    for i in 0..30u64 {
+        let out = copies.join(format!("copie-{i}.sqlite3"));
+        let mut child = env
+            .cmd()
+            .args(["backup", out.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis((i * 7) % 45));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    // The next run into the folder removes what the killed ones left.
+    env.ok(&["backup", copies.join("finale.sqlite3").to_str().unwrap()]);
+    for name in names_in(&copies) {
+        assert!(!name.contains("tmp"), "left behind: {name}");
+        assert!(
+            !name.ends_with("-wal") && !name.ends_with("-shm") && !name.ends_with("-journal"),
+            "left behind: {name}"
+        );
+        // A run that finished before its kill left a whole, verified copy.
+        assert_eq!(integrity(&copies.join(&name)), "ok", "{name}");
+    }
+    assert!(names_in(&copies).contains(&"finale.sqlite3".to_string()));
+}
+
+#[test]
+fn backups_into_a_folder_keep_the_newest_and_the_daily_setting_is_kept() {
+    let env = Env::new();
+    with_requests(&env, 3);
+    let dir = env.path("sauvegardes");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "à garder").unwrap();
+    for _ in 0..4 {
+        let out = env.ok(&[
+            "backup",
+            dir.to_str().unwrap(),
+            "--garder",
+            "2",
+            "--chaque-jour",
+        ]);
+        assert!(out.contains("Copie vérifiée"), "{out}");
+    }
+    let names = names_in(&dir);
+    let copies: Vec<&String> = names.iter().filter(|n| n.starts_with("guichet-")).collect();
+    assert_eq!(copies.len(), 2, "{names:?}");
+    assert!(
+        names.contains(&"notes.txt".to_string()),
+        "other files are left alone"
+    );
+    // --garder without a folder is refused.
+    let err = env.fails(
+        &[
+            "backup",
+            env.path("x.sqlite3").to_str().unwrap(),
+            "--garder",
+            "2",
+        ],
+        2,
+    );
+    assert!(err.contains("dossier"), "{err}");
+}
+
+#[test]
+fn restore_puts_a_verified_copy_back_and_keeps_the_current_file_aside() {
+    let env = Env::new();
+    with_requests(&env, 5);
+    let copy = env.path("copie.sqlite3");
+    env.ok(&["backup", copy.to_str().unwrap()]);
+    env.ok(&[
+        "request", "add", "--type", "bourse", "--nom", "Après", "--prenom", "Copie",
+    ]);
+    let out = env.ok(&["restore", copy.to_str().unwrap()]);
+    assert!(out.contains("gardé"), "{out}");
+    assert_eq!(count(&env.db(), "request"), 5);
+    let aside: Vec<String> = names_in(env.dir.path())
+        .into_iter()
+        .filter(|n| {
+            n.starts_with("guichet.sqlite3.abime-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{:?}", names_in(env.dir.path()));
+    assert_eq!(
+        count(&env.path(&aside[0]), "request"),
+        6,
+        "the replaced file is kept whole"
+    );
+    // A file that is not a verified guichet copy is refused, nothing moved.
+    std::fs::write(env.path("faux.sqlite3"), "pas une base").unwrap();
+    let err = env.fails(&["restore", env.path("faux.sqlite3").to_str().unwrap()], 2);
+    assert!(err.contains("pas un fichier guichet"), "{err}");
+    assert_eq!(count(&env.db(), "request"), 5);
+}
+
+/// xorshift: the same damaged copies on every run.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+#[test]
+fn no_write_is_accepted_on_a_file_that_check_calls_damaged() {
+    let env = Env::new();
+    with_requests(&env, 40);
+    let clean = env.path("propre.sqlite3");
+    env.ok(&["backup", clean.to_str().unwrap()]);
+    let bytes = std::fs::read(&clean).unwrap();
+    let (mut damaged, mut accepted_on_damaged, mut refused) = (0, 0, 0);
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for i in 0..100 {
+        let mut copy = bytes.clone();
+        let at = (next(&mut seed) as usize) % copy.len();
+        copy[at] ^= 1 << (next(&mut seed) % 8);
+        let path = env.path(&format!("abime-{i}.sqlite3"));
+        std::fs::write(&path, &copy).unwrap();
+        let p = path.to_str().unwrap();
+        let checked = env.run(&["--db", p, "check"]);
+        let says_damaged = !checked.status.success();
+        let add = env.run(&[
+            "--db", p, "request", "add", "--type", "bourse", "--nom", "Neuf", "--prenom", "Ana",
+        ]);
+        if says_damaged {
+            damaged += 1;
+            if add.status.success() {
+                accepted_on_damaged += 1;
+            } else {
+                let err = String::from_utf8_lossy(&add.stderr);
+                assert!(!err.contains("database disk image"), "raw English: {err}");
+                if err.contains("abîmé") {
+                    refused += 1;
+                    assert!(err.contains("guichet restore"), "{err}");
+                }
+            }
+        }
+    }
+    assert_eq!(accepted_on_damaged, 0, "{damaged} damaged copies");
+    assert!(damaged >= 5, "the flips damaged only {damaged} copies");
+    assert!(refused >= 1);
+}
+
+#[test]
+fn a_damaged_file_is_found_at_open_and_every_write_names_the_newest_backup() {
+    let env = Env::new();
+    with_requests(&env, 40);
+    let copy = env.path("copie.sqlite3");
+    env.ok(&["backup", copy.to_str().unwrap()]);
+    // Damage the file the team works on: a table page of the requests scrambled.
+    env.ok(&["backup", env.path("travail.sqlite3").to_str().unwrap()]);
+    let work = env.path("travail.sqlite3");
+    let mut bytes = std::fs::read(&work).unwrap();
+    let page = 4096;
+    let pages = bytes.len() / page;
+    for p in [pages / 2, pages / 2 + 1] {
+        for b in &mut bytes[p * page + 8..p * page + 40] {
+            *b ^= 0x5a;
+        }
+    }
+    std::fs::write(&work, &bytes).unwrap();
+    let w = work.to_str().unwrap();
+    // The newest verified copy this file knows of: recorded by a backup made from it before.
+    let err = env.fails(
+        &[
+            "--db", w, "request", "add", "--type", "bourse", "--nom", "A", "--prenom", "B",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("abîmé") && err.contains("lecture seule"),
+        "{err}"
+    );
+    assert!(err.contains("guichet restore"), "{err}");
+    assert!(env.path("travail.sqlite3.abime").exists());
+    // Reading still works where the pages allow it; writes stay refused.
+    let err = env.fails(&["--db", w, "agent", "add", "Zoé Tran"], 1);
+    assert!(err.contains("abîmé"), "{err}");
+    // Restored from the copy, the file takes writes again and the damaged one is kept aside.
+    env.ok(&["--db", w, "restore", copy.to_str().unwrap()]);
+    assert!(!env.path("travail.sqlite3.abime").exists());
+    env.ok(&[
+        "--db", w, "request", "add", "--type", "bourse", "--nom", "A", "--prenom", "B",
+    ]);
+}
+
+#[test]
+fn the_interface_makes_one_verified_copy_a_day_when_a_folder_is_set() {
+    let env = Env::new();
+    with_requests(&env, 3);
+    let dir = env.path("quotidien");
+    std::fs::create_dir(&dir).unwrap();
+    let mut store = guichet::Store::open(&env.db()).unwrap();
+    assert_eq!(store.startup_notice(), None, "no folder set: nothing to do");
+    store.set_daily_backup(&dir, Some(5)).unwrap();
+    let (text, error) = store.startup_notice().expect("a copy today");
+    assert!(
+        !error && text.contains("Sauvegarde du jour vérifiée"),
+        "{text}"
+    );
+    assert_eq!(store.startup_notice(), None, "one a day");
+    let names = names_in(&dir);
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert_eq!(integrity(&dir.join(&names[0])), "ok");
+}
