@@ -892,8 +892,8 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 /// Opens `--out FILE` (owner-only) or standard output.
 fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
-        Some(p) => Ok(Box::new(std::io::BufWriter::new(
-            crate::store::create_private_file(p)?,
+        Some(p) => Ok(Box::new(crate::text::SafeWrite::new(
+            std::io::BufWriter::new(crate::store::create_private_file(p)?),
         ))),
         None => Ok(Box::new(out)),
     }

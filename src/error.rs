@@ -111,6 +111,25 @@ impl Error {
         }
     }
 
+    /// The kind of error, without its message (which may quote what a user typed): what the
+    /// log records.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Input(_) => "input",
+            Error::Rows(_) => "rows",
+            Error::NotFound { .. } => "not_found",
+            Error::Conflict { .. } => "conflict",
+            Error::NotGuichet { .. } => "not_guichet",
+            Error::NewerSchema { .. } => "newer_schema",
+            Error::File { .. } => "file",
+            Error::Busy => "busy",
+            Error::DamagedFile { .. } => "damaged_file",
+            Error::Damaged(_) => "damaged",
+            Error::Sql(_) => "sql",
+            Error::Io(_) => "io",
+        }
+    }
+
     /// True when SQLite said another connection holds the lock.
     pub fn is_busy(&self) -> bool {
         matches!(self, Error::Busy)

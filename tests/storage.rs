@@ -327,3 +327,282 @@ fn the_interface_makes_one_verified_copy_a_day_when_a_folder_is_set() {
     assert_eq!(names.len(), 1, "{names:?}");
     assert_eq!(integrity(&dir.join(&names[0])), "ok");
 }
+
+/// Escape payloads: CSI, OSC 0 / 8 / 52, DCS, BEL, C1, NUL (from a file only: arguments cannot
+/// hold it), bidi override and isolate.
+const PAYLOAD: &str = "X\u{1b}[2J\u{1b}]0;titre\u{7}\u{1b}]8;;http://x\u{1b}\\lien\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}P1$r\u{1b}\\\u{9b}31m\u{202e}\u{2066}Y";
+
+/// Raw bytes a terminal would act on: C0 controls but line breaks and tabs, DEL, C1 (as UTF-8),
+/// bidi controls.
+fn raw_controls(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.char_indices()
+        .filter(|(_, c)| {
+            let u = *c as u32;
+            (u < 0x20 && !matches!(c, '\n' | '\r' | '\t'))
+                || u == 0x7f
+                || (0x80..=0x9f).contains(&u)
+                || matches!(u, 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c)
+        })
+        .map(|(i, c)| {
+            format!(
+                "U+{:04X} at {i}: {:?}",
+                c as u32,
+                &text[i.saturating_sub(20)..i]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_command_or_export_lets_a_raw_control_byte_out() {
+    let env = Env::new();
+    let p = PAYLOAD;
+    let reference = env.ok(&[
+        "request",
+        "add",
+        "--type",
+        "bourse",
+        "--nom",
+        &format!("Nom{p}"),
+        "--prenom",
+        "Ana",
+        "--email",
+        "ana@exemple.fr",
+        "--commentaire",
+        p,
+    ]);
+    let reference = reference.trim().to_string();
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut run = |args: &[&str]| {
+        let out = env.run(args);
+        outputs.push((format!("{args:?} stdout"), out.stdout));
+        outputs.push((format!("{args:?} stderr"), out.stderr));
+    };
+    run(&["agent", "add", &format!("Agent{p}")]);
+    run(&["event", "add", &format!("Salon{p}"), "--date", "01/11/2026"]);
+    run(&[
+        "ref",
+        "add-partner",
+        "hostile",
+        &format!("Partenaire{p}"),
+        "--phone",
+        p,
+    ]);
+    run(&[
+        "referral",
+        "add",
+        &reference,
+        "--partenaire",
+        "hostile",
+        "--note",
+        p,
+        "--date",
+        "01/11/2026",
+    ]);
+    run(&[
+        "referral",
+        "answer",
+        &reference,
+        "--partenaire",
+        "hostile",
+        "--reponse",
+        "favorable",
+    ]);
+    run(&[
+        "follow-up",
+        "add",
+        &reference,
+        "--kind",
+        "note",
+        "--text",
+        p,
+    ]);
+    run(&["request", "update", &reference, "--resume", p]);
+    // A value stored by an older version or a merged file, never checked at the door.
+    {
+        let c = Connection::open(env.db()).unwrap();
+        c.execute(
+            "UPDATE request_type SET label = ?1 WHERE code = 'bourse'",
+            [format!("Bourse\0{p}")],
+        )
+        .unwrap();
+        c.execute("UPDATE person SET first_name = ?1", [format!("Ana\0{p}")])
+            .unwrap();
+    }
+    let files = env.path("exports");
+    std::fs::create_dir(&files).unwrap();
+    let f = |name: &str| files.join(name).to_str().unwrap().to_string();
+    for format in ["table", "csv", "json"] {
+        run(&["list", "--format", format]);
+        run(&["search", "Nom", "--format", format]);
+        run(&[
+            "report",
+            "summary",
+            "--from",
+            "01/01/2026",
+            "--to",
+            "30/11/2026",
+            "--format",
+            format,
+        ]);
+    }
+    for kind in ["review", "partners", "backlog", "weekly"] {
+        for format in ["table", "csv", "json", "md"] {
+            if kind == "weekly" && format == "md" {
+                continue;
+            }
+            run(&[
+                "report",
+                kind,
+                "--from",
+                "01/10/2026",
+                "--to",
+                "30/11/2026",
+                "--format",
+                format,
+            ]);
+        }
+    }
+    run(&["list", "--format", "csv", "--out", &f("liste.csv")]);
+    run(&["list", "--format", "json", "--out", &f("liste.json")]);
+    run(&[
+        "report",
+        "review",
+        "--from",
+        "01/10/2026",
+        "--to",
+        "30/11/2026",
+        "--format",
+        "md",
+        "--out",
+        &f("bilan.md"),
+    ]);
+    run(&[
+        "report",
+        "partners",
+        "--from",
+        "01/10/2026",
+        "--to",
+        "30/11/2026",
+        "--format",
+        "csv",
+        "--out",
+        &f("partenaires.csv"),
+    ]);
+    run(&["request", "show", &reference]);
+    run(&["request", "show", &reference, "--format", "json"]);
+    run(&["agent", "list"]);
+    run(&["event", "list"]);
+    for list in ["types", "canaux", "partenaires", "offres"] {
+        run(&["ref", "list", list]);
+    }
+    run(&[
+        "salon",
+        "prepare",
+        "--event",
+        &format!("Salon{p}"),
+        "--date",
+        "01/12/2026",
+        "--out",
+        &f("portable.sqlite3"),
+    ]);
+    run(&["pending"]);
+    run(&["check"]);
+    run(&[
+        "request",
+        "add",
+        "--type",
+        &format!("inconnu{p}"),
+        "--nom",
+        "A",
+        "--prenom",
+        "B",
+    ]);
+    for entry in std::fs::read_dir(&files).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e != "sqlite3") {
+            outputs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    let logs = env.path("data").join("guichet");
+    let mut logged = 0;
+    for entry in std::fs::read_dir(&logs).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .ends_with(".log")
+        {
+            logged += 1;
+            outputs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    assert!(logged >= 1, "a dated log file");
+    // The checker sees what it looks for.
+    assert!(!raw_controls(PAYLOAD.as_bytes()).is_empty());
+    let mut leaks = Vec::new();
+    for (what, bytes) in &outputs {
+        for l in raw_controls(bytes) {
+            leaks.push(format!("{what}: {l}"));
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} raw control bytes:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
+    // The payload really went through: the names are there, neutralised.
+    let shown = String::from_utf8_lossy(
+        &outputs
+            .iter()
+            .find(|(w, _)| w.contains("\"show\""))
+            .unwrap()
+            .1,
+    )
+    .into_owned();
+    assert!(shown.contains("NomX^[[2J"), "{shown}");
+}
+
+#[test]
+fn a_rejected_value_never_reaches_the_log() {
+    let env = Env::new();
+    let marker = "MARQUEUR-7f3a";
+    env.fails(
+        &[
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            "A",
+            "--prenom",
+            "B",
+            "--email",
+            &format!("{marker}@@"),
+        ],
+        2,
+    );
+    std::fs::write(
+        env.path("rejet.csv"),
+        format!("date;type;nom;prenom;email\n32/13/2026;bourse;{marker};B;{marker}@@\n"),
+    )
+    .unwrap();
+    env.fails(
+        &["import", "csv", env.path("rejet.csv").to_str().unwrap()],
+        2,
+    );
+    env.fails(&["request", "show", marker], 2);
+    let logs = env.path("data").join("guichet");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(&logs).unwrap() {
+        text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+    }
+    assert!(
+        text.contains("command failed"),
+        "the failures are logged: {text}"
+    );
+    assert_eq!(text.matches(marker).count(), 0, "{text}");
+}
