@@ -606,3 +606,239 @@ fn a_rejected_value_never_reaches_the_log() {
     );
     assert_eq!(text.matches(marker).count(), 0, "{text}");
 }
+
+/// A small tmpfs mounted for one test (root only), unmounted when dropped.
+struct Mount(std::path::PathBuf);
+
+impl Mount {
+    fn tmpfs(at: &Path, size: &str) -> Option<Mount> {
+        std::fs::create_dir_all(at).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            Some(Mount(at.to_path_buf()))
+        } else {
+            eprintln!("skipped: mounting a tmpfs needs root");
+            None
+        }
+    }
+
+    fn read_only(&self) -> bool {
+        std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_named_and_leaves_nothing_behind() {
+    let env = Env::new();
+    let disk = env.path("petit");
+    let Some(_mount) = Mount::tmpfs(&disk, "1m") else {
+        return;
+    };
+    let db = disk.join("guichet.sqlite3");
+    let d = db.to_str().unwrap();
+    env.ok(&[
+        "--db", d, "request", "add", "--type", "bourse", "--nom", "Avant", "--prenom", "Ana",
+    ]);
+    // Fill the disk.
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(disk.join("remplissage")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while filler
+            .write_all(&chunk)
+            .and_then(|()| filler.sync_all())
+            .is_ok()
+        {}
+    }
+    let err = env.fails(
+        &[
+            "--db",
+            d,
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            "Plein",
+            "--prenom",
+            "Disque",
+            "--commentaire",
+            &"texte ".repeat(2000),
+        ],
+        1,
+    );
+    assert!(err.contains("disque plein"), "{err}");
+    assert!(
+        !err.contains("pas un fichier guichet") && !err.contains("disk is full"),
+        "{err}"
+    );
+    // Reading still works; an export that cannot be written leaves no file.
+    let listed = env.run(&["--db", d, "list"]);
+    let listed_err = String::from_utf8_lossy(&listed.stderr);
+    assert!(
+        !listed_err.contains("pas un fichier guichet"),
+        "{listed_err}"
+    );
+    let out = disk.join("export.csv");
+    let err = env.run(&[
+        "--db",
+        d,
+        "list",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    if !err.status.success() {
+        let text = String::from_utf8_lossy(&err.stderr);
+        assert!(text.contains("disque plein"), "{text}");
+        assert!(!out.exists(), "a truncated export under its final name");
+    }
+    let leftovers: Vec<String> = names_in(&disk)
+        .into_iter()
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_file(disk.join("remplissage")).unwrap();
+    assert_eq!(count(&db, "request"), 1, "nothing half-written");
+    env.ok(&["--db", d, "check"]);
+}
+
+#[test]
+fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protected_key() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let laptop = env.path("portable.sqlite3");
+    env.ok(&[
+        "salon",
+        "prepare",
+        "--event",
+        "Forum",
+        "--date",
+        "12/11/2026",
+        "--out",
+        laptop.to_str().unwrap(),
+    ]);
+    let l = laptop.to_str().unwrap();
+    env.ok(&[
+        "--db",
+        l,
+        "request",
+        "add",
+        "--type",
+        "bourse",
+        "--nom",
+        "Salon",
+        "--prenom",
+        "Léa",
+        "--email",
+        "lea@exemple.fr",
+    ]);
+    assert!(!env.path("portable.sqlite3-wal").exists(), "closed cleanly");
+    // From a writable folder: nothing written beside the laptop file.
+    let copy = env.path("copie-portable.sqlite3");
+    std::fs::copy(&laptop, &copy).unwrap();
+    let before = names_in(env.dir.path());
+    guichet::store::open_immutable(&copy).unwrap();
+    let shown = guichet::Store::open_read_only(&copy).unwrap();
+    assert!(shown.meta("file_id").unwrap().is_some());
+    drop(shown);
+    assert_eq!(
+        names_in(env.dir.path()),
+        before,
+        "no -wal or -shm beside a foreign file"
+    );
+    // A refused file gets no companion either.
+    let foreign = env.path("autre.sqlite3");
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        .unwrap();
+    let before = names_in(env.dir.path());
+    let err = env.fails(&["merge", foreign.to_str().unwrap()], 2);
+    assert!(err.contains("pas un fichier guichet"), "{err}");
+    assert_eq!(names_in(env.dir.path()), before);
+    // On a write-protected medium.
+    let key = env.path("cle");
+    let Some(mount) = Mount::tmpfs(&key, "4m") else {
+        return;
+    };
+    std::fs::copy(&laptop, key.join("portable.sqlite3")).unwrap();
+    if !mount.read_only() {
+        eprintln!("skipped: cannot remount read-only");
+        return;
+    }
+    let on_key = key.join("portable.sqlite3");
+    let store = guichet::Store::open_read_only(&on_key).expect("readable on a read-only key");
+    assert!(store.meta("file_id").unwrap().is_some());
+    drop(store);
+    assert_eq!(names_in(&key), vec!["portable.sqlite3".to_string()]);
+}
+
+/// Enable once the merge opens the laptop file through `store::open_immutable` (the merge
+/// code in `salon.rs` still opens it with a plain read-only connection, which SQLite cannot do
+/// for a WAL file on a write-protected medium).
+#[test]
+#[ignore = "needs the merge to open laptop files with store::open_immutable"]
+fn guichet_merge_reads_a_laptop_file_on_a_write_protected_key() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let laptop = env.path("portable.sqlite3");
+    env.ok(&[
+        "salon",
+        "prepare",
+        "--event",
+        "Forum",
+        "--date",
+        "12/11/2026",
+        "--out",
+        laptop.to_str().unwrap(),
+    ]);
+    env.ok(&[
+        "--db",
+        laptop.to_str().unwrap(),
+        "request",
+        "add",
+        "--type",
+        "bourse",
+        "--nom",
+        "Salon",
+        "--prenom",
+        "Léa",
+    ]);
+    let key = env.path("cle");
+    let Some(mount) = Mount::tmpfs(&key, "4m") else {
+        return;
+    };
+    std::fs::copy(&laptop, key.join("portable.sqlite3")).unwrap();
+    if !mount.read_only() {
+        return;
+    }
+    let out = env.ok(&["merge", key.join("portable.sqlite3").to_str().unwrap()]);
+    assert!(out.contains("1 demande(s) ajoutée(s)"), "{out}");
+    assert_eq!(names_in(&key), vec!["portable.sqlite3".to_string()]);
+}

@@ -107,8 +107,21 @@ fn remove_companions(path: &Path) {
 }
 
 /// Opens a file to read it only, never writing beside it (no `-wal`, no `-shm`): `immutable`
-/// tells SQLite nobody changes it while it is open.
+/// tells SQLite nobody changes it while it is open, so it reads from a write-protected key.
+/// For foreign, refused, merged and backup files — never for the office file others write.
+/// A file whose `-wal` still holds changes (a laptop whose program was killed) is opened
+/// plainly read-only instead, so those changes are read.
 pub fn open_immutable(path: &Path) -> Result<Connection> {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "trusted_schema", "OFF")?;
+        return Ok(conn);
+    }
     let abs = std::path::absolute(path)?;
     let mut uri = String::from("file:");
     for b in abs.to_string_lossy().bytes() {
@@ -128,7 +141,7 @@ pub fn open_immutable(path: &Path) -> Result<Connection> {
     )
     .map_err(|e| Error::File {
         path: path.to_path_buf(),
-        why: format!("impossible de l'ouvrir : {e}"),
+        why: Error::Sql(e).to_string(),
     })?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     Ok(conn)
@@ -302,6 +315,12 @@ impl Store {
     pub fn startup_notice(&mut self) -> Option<(String, bool)> {
         if let Some(why) = self.damage.clone() {
             return Some((self.damaged_error(why).to_string(), true));
+        }
+        if let Some(path) = self.path.clone() {
+            let today = self.ctx.today.to_string();
+            let last = super::health::last_daily_check(self);
+            // Detached: its verdict is the damage marker, seen by the next write.
+            let _ = super::health::spawn_daily_check(&path, &today, last);
         }
         self.daily_backup()
             .map(|text| (text.clone(), text.contains("impossible")))

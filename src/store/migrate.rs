@@ -45,17 +45,14 @@ pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
         }
         create_new_private(path)?;
     } else {
-        inspect(path)?;
+        inspect_live(path)?;
     }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| Error::File {
-        path: path.to_path_buf(),
-        why: format!("impossible d'ouvrir le fichier : {e}"),
-    })?;
-    configure(&conn)?;
+    .map_err(|e| Error::fault(path, Error::Sql(e)))?;
+    configure(&conn).map_err(|e| Error::fault(path, e))?;
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let damage = super::health::recorded_damage(path).or_else(|| {
         (!fresh)
@@ -78,8 +75,9 @@ pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
         // Readable but not writable: fine for lists and reports, refused at the first write.
         return Ok((conn, None));
     }
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    migrate(&conn)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| Error::fault(path, Error::Sql(e)))?;
+    migrate(&conn).map_err(|e| Error::fault(path, e))?;
     Ok((conn, None))
 }
 
@@ -98,10 +96,23 @@ fn create_new_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Recognises a file that is not ours to change (a laptop file to merge, a copy to restore, a
+/// file refused): read through an immutable connection, so nothing — not even a `-wal` or
+/// `-shm` — is written beside it, and a file on a write-protected key can be read.
+pub(crate) fn inspect(path: &Path) -> Result<()> {
+    inspect_with(path, true)
+}
+
+/// Recognises the office file before opening it read-write (a plain read-only connection: others
+/// may be writing it).
+fn inspect_live(path: &Path) -> Result<()> {
+    inspect_with(path, false)
+}
+
 /// Recognises an existing file without writing to it: first its header bytes (so a CSV or random
 /// bytes never reach SQLite), then its application id and schema version on a read-only
 /// connection.
-pub(crate) fn inspect(path: &Path) -> Result<()> {
+fn inspect_with(path: &Path, immutable: bool) -> Result<()> {
     let not_guichet = |why: &str| Error::NotGuichet {
         path: path.to_path_buf(),
         why: why.into(),
@@ -115,10 +126,14 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
     if n < 100 || &header[..16] != b"SQLite format 3\0" {
         return Err(not_guichet("ce n'est pas une base SQLite"));
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = if immutable {
+        super::backup::open_immutable(path)?
+    } else {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?
+    };
     configure_read_only(&conn)?;
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -143,6 +158,20 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
                          les postes : guichet restore COPIE"
                     .into(),
             }
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            // A fault of the disk or the medium, not of the file: say it as such.
+            Error::fault(path, Error::Sql(e))
         }
         e => not_guichet(&format!("base illisible : {e}")),
     })?;

@@ -56,7 +56,7 @@ pub use seed::seed_reference;
 
 use crate::error::{Error, Result};
 use chrono::{Local, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -124,13 +124,11 @@ impl Store {
         })
     }
 
-    /// Opens another guichet file read-only (e.g. to inspect it), with the same guards.
+    /// Opens another guichet file read-only (a laptop file, a copy), with the same guards and
+    /// without writing anything beside it ([`open_immutable`]): works on a write-protected key.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         migrate::inspect(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let conn = backup::open_immutable(path)?;
         migrate::configure_read_only(&conn)?;
         Ok(Store {
             conn,
@@ -173,6 +171,12 @@ impl Store {
         &mut self,
         mut f: impl FnMut(&Transaction<'_>, &Ctx) -> Result<T>,
     ) -> Result<T> {
+        if self.damage.is_none()
+            && let Some(why) = self.path.as_deref().and_then(health::recorded_damage)
+        {
+            // Found by a check since this file was opened (the interface's daily check).
+            self.damage = Some(why);
+        }
         if let Some(why) = &self.damage {
             return Err(self.damaged_error(why.clone()));
         }
@@ -193,6 +197,21 @@ impl Store {
                     std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
                 }
                 Err(e) if e.is_busy() => return Err(Error::Busy),
+                Err(e @ Error::Sql(rusqlite::Error::SqliteFailure(..)))
+                    if matches!(
+                        &e,
+                        Error::Sql(rusqlite::Error::SqliteFailure(f, _))
+                            if matches!(f.code, rusqlite::ErrorCode::DiskFull
+                                | rusqlite::ErrorCode::SystemIoFailure
+                                | rusqlite::ErrorCode::PermissionDenied
+                                | rusqlite::ErrorCode::CannotOpen)
+                    ) =>
+                {
+                    return Err(Error::fault(
+                        self.path.as_deref().unwrap_or(Path::new(".")),
+                        e,
+                    ));
+                }
                 Err(Error::Sql(rusqlite::Error::SqliteFailure(e, _)))
                     if e.code == rusqlite::ErrorCode::ReadOnly =>
                 {
@@ -308,10 +327,7 @@ fn default_ctx() -> Ctx {
 
 /// An input/output error on `path`, in French words.
 pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::File {
-        path: path.to_path_buf(),
-        why: format!("écriture impossible : {e}"),
-    }
+    Error::fault(path, Error::Io(e))
 }
 
 /// Creates `path` readable and writable by its owner only (0600).
@@ -325,7 +341,10 @@ pub fn create_private_file(path: &Path) -> Result<std::fs::File> {
     }
     let file = opts.open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        why: format!("impossible de créer le fichier : {e}"),
+        why: format!(
+            "impossible de créer le fichier : {}",
+            crate::error::io_words(&e)
+        ),
     })?;
     #[cfg(unix)]
     {
@@ -335,11 +354,78 @@ pub fn create_private_file(path: &Path) -> Result<std::fs::File> {
     Ok(file)
 }
 
-/// Writes `contents` to a new owner-only file (exports).
+/// Writes `contents` to a new owner-only file (exports): under a temporary name, renamed once
+/// whole, so a full disk never leaves a truncated file under the final name.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
-    let mut f = create_private_file(path)?;
-    f.write_all(contents)?;
-    f.sync_all()?;
-    Ok(())
+    let mut f = PrivateFile::create(path)?;
+    f.write_all(contents).map_err(|e| io_error(path, e))?;
+    f.commit()
+}
+
+/// A new owner-only file written under a hidden temporary name beside `path` and renamed to
+/// `path` by [`PrivateFile::commit`] — or by the first `flush`, which exporters call once, at
+/// the end. Dropped before that (an error, a full disk), it removes its temporary: nothing
+/// half-written is left under the final name. A temporary left by a killed run is removed by
+/// the next run in that folder.
+pub struct PrivateFile {
+    file: Option<std::fs::File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl PrivateFile {
+    pub fn create(path: &Path) -> Result<PrivateFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        backup::clean_stale_temps(&dir);
+        let tmp = backup::temp_sibling(path);
+        let file = create_private_file(&tmp)?;
+        Ok(PrivateFile {
+            file: Some(file),
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Syncs and renames the file to its final name.
+    pub fn commit(&mut self) -> Result<()> {
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        let done = file
+            .sync_all()
+            .and_then(|()| std::fs::rename(&self.tmp, &self.path));
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(io_error(&self.path, e));
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for PrivateFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("fichier déjà mis en place")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(f) = &mut self.file {
+            f.flush()?;
+        }
+        self.commit().map_err(std::io::Error::other)
+    }
+}
+
+impl Drop for PrivateFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
