@@ -842,3 +842,73 @@ fn guichet_merge_reads_a_laptop_file_on_a_write_protected_key() {
     assert!(out.contains("1 demande(s) ajoutée(s)"), "{out}");
     assert_eq!(names_in(&key), vec!["portable.sqlite3".to_string()]);
 }
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_open_to_others_is_refused_with_the_chmod_and_companions_stay_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    with_requests(&env, 2);
+    let db = env.db();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let err = env.fails(&["list"], 2);
+    assert!(err.contains("chmod 600"), "{err}");
+    assert_eq!(mode(&db), 0o666, "the mode is the user's to change");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let err = env.fails(
+        &[
+            "request", "add", "--type", "bourse", "--nom", "A", "--prenom", "B",
+        ],
+        2,
+    );
+    assert!(err.contains("chmod 600"), "{err}");
+    assert_eq!(count(&db, "request"), 2);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.ok(&["list"]);
+    // Companions: 0600 whatever the umask of the process that opens the file.
+    let old = unsafe { libc::umask(0) };
+    let mut store = guichet::Store::open(&db).unwrap();
+    unsafe { libc::umask(old) };
+    store
+        .add_agent("Zoé Tran", None, guichet::domain::Role::Agent)
+        .unwrap();
+    for c in ["guichet.sqlite3-wal", "guichet.sqlite3-shm"] {
+        assert_eq!(mode(&env.path(c)), 0o600, "{c}");
+    }
+    drop(store);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_set_group_id_team_folder_shares_the_file_with_the_group() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let team = env.path("equipe");
+    std::fs::create_dir(&team).unwrap();
+    std::fs::set_permissions(&team, std::fs::Permissions::from_mode(0o2770)).unwrap();
+    let db = team.join("guichet.sqlite3");
+    let d = db.to_str().unwrap();
+    env.ok(&["--db", d, "init"]);
+    assert_eq!(mode(&db), 0o600, "created private");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
+    env.ok(&[
+        "--db", d, "request", "add", "--type", "bourse", "--nom", "A", "--prenom", "B",
+    ]);
+    let store = guichet::Store::open(&db).unwrap();
+    store.data_version().unwrap();
+    assert_eq!(
+        mode(&team.join("guichet.sqlite3-shm")),
+        0o660,
+        "the group's companions"
+    );
+    drop(store);
+    // Others are never let in, even in a team folder.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o664)).unwrap();
+    env.fails(&["--db", d, "list"], 2);
+}

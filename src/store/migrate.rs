@@ -45,6 +45,7 @@ pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
         }
         create_new_private(path)?;
     } else {
+        check_mode(path)?;
         inspect_live(path)?;
     }
     let conn = Connection::open_with_flags(
@@ -81,6 +82,51 @@ pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
     Ok((conn, None))
 }
 
+/// File modes (decided: refuse, never change a mode behind the user's back). A file readable
+/// or writable by others is refused with the `chmod` to run; one open to its group is accepted
+/// only in a shared team folder — a set-group-id folder (`chmod 2770`), see the README. SQLite
+/// gives the `-wal` and `-shm` companions the file's own mode, so they follow: 0600 for a
+/// private file whatever the umask, 0660 in a team folder; companions left broader by an older
+/// version are narrowed.
+#[cfg(unix)]
+fn check_mode(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let team_folder = std::fs::metadata(dir)
+        .is_ok_and(|m| m.permissions().mode() & 0o2000 != 0 && m.permissions().mode() & 0o007 == 0);
+    let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
+    if mode & 0o007 != 0 || (mode & 0o070 != 0 && !team_folder) {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            why: format!(
+                "le fichier est lisible par d'autres utilisateurs (mode {mode:04o}) : il n'a pas \
+                 été ouvert. Rendez-le privé : chmod 600 {quoted} (ou, pour une équipe, voir « \
+                 Dossier partagé » dans le README)"
+            ),
+        });
+    }
+    let allowed = mode & 0o660;
+    for companion in ["-wal", "-shm"] {
+        let mut c = path.as_os_str().to_os_string();
+        c.push(companion);
+        if let Ok(m) = std::fs::metadata(&c)
+            && m.permissions().mode() & 0o777 & !allowed != 0
+        {
+            let _ = std::fs::set_permissions(&c, std::fs::Permissions::from_mode(allowed));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_mode(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
 fn create_new_private(path: &Path) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true);
@@ -91,8 +137,17 @@ fn create_new_private(path: &Path) -> Result<()> {
     }
     opts.open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        why: format!("impossible de créer le fichier : {e}"),
+        why: format!(
+            "impossible de créer le fichier : {}",
+            crate::error::io_words(&e)
+        ),
     })?;
+    // An empty file found there (created by hand, any mode) becomes private too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
     Ok(())
 }
 
