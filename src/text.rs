@@ -10,7 +10,11 @@ use unicode_normalization::char::is_combining_mark;
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+    // Invisible characters are dropped, not taken for word breaks: "Du\u{200b}pont" is "dupont".
+    for c in s
+        .nfd()
+        .filter(|c| !is_combining_mark(*c) && !is_invisible_format(*c))
+    {
         let c = match c {
             'œ' | 'Œ' => {
                 push_word(&mut out, &mut pending_space, "oe");
@@ -41,6 +45,35 @@ fn push_word(out: &mut String, pending_space: &mut bool, w: &str) {
     }
     *pending_space = false;
     out.push_str(w);
+}
+
+/// A name, e-mail, phone or label as stored: NFC (one spelling for "é" however it was typed),
+/// zero-width, bidi, soft hyphen and control characters removed (they hide text and defeat
+/// search), runs of spaces folded to one, trimmed.
+pub fn clean_field(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfc() {
+        if needs_escape(c) && !matches!(c, '\t' | '\n' | '\r') {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Free text as stored (notes, summaries): NFC; invisible and control characters are kept —
+/// they are neutralised wherever the text is shown or written.
+pub fn clean_text(s: &str) -> String {
+    s.nfc().collect()
 }
 
 /// `fold` with spaces as underscores: the shape of a code ("emploi du conjoint" is not a code, but
@@ -319,6 +352,21 @@ mod tests {
             through_safe_write(&["[{\"n\":\"a\u{9b}b\u{202e}\"}]".as_bytes()]),
             "[{\"n\":\"a\\u009bb\\u202e\"}]"
         );
+    }
+
+    #[test]
+    fn fields_are_cleaned_at_the_door() {
+        let nfd = "He\u{301}le\u{300}ne";
+        assert_eq!(clean_field(nfd), "Hélène");
+        assert_eq!(clean_field(nfd).chars().count(), 6, "composed");
+        assert_eq!(clean_field(" Du\u{200b}pont\u{ad} \u{202e}"), "Dupont");
+        assert_eq!(clean_field("a\u{1b}[2J  b"), "a[2J b");
+        assert_eq!(
+            clean_text("note\u{202e}"),
+            "note\u{202e}",
+            "kept in free text"
+        );
+        assert_eq!(fold("Du\u{2060}pont"), "dupont");
     }
 
     #[test]

@@ -182,7 +182,7 @@ fn inspect_with(path: &Path, immutable: bool) -> Result<()> {
         return Err(not_guichet("ce n'est pas une base SQLite"));
     }
     let conn = if immutable {
-        super::backup::open_immutable(path)?
+        open_immutable(path)?
     } else {
         Connection::open_with_flags(
             path,
@@ -244,6 +244,47 @@ fn inspect_with(path: &Path, immutable: bool) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Opens a file to read it only, never writing beside it (no `-wal`, no `-shm`): `immutable`
+/// tells SQLite nobody changes it while it is open, so it reads from a write-protected key.
+/// For foreign, refused, merged and backup files — never for the office file others write.
+/// A file whose `-wal` still holds changes (a laptop whose program was killed) is opened
+/// plainly read-only instead, so those changes are read.
+pub fn open_immutable(path: &Path) -> Result<Connection> {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "trusted_schema", "OFF")?;
+        return Ok(conn);
+    }
+    let abs = std::path::absolute(path)?;
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        why: Error::Sql(e).to_string(),
+    })?;
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    Ok(conn)
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {

@@ -1,15 +1,19 @@
 //! The case file: one SQLite file and the small, domain-named API every front end uses.
 //! No other module writes SQL (`tests/boundary.rs` checks it; `salon.rs` and `demo.rs` are
-//! the last to move). Layers, bottom up: `history` (the history writer and reader) and `search`;
-//! `followups`, `people`, `refdata`; `requests`; `log`; `import`, `figures` (counts as plain
-//! rows: the arithmetic of the figures stays in `report.rs` and `review.rs`).
+//! the last to move). Layers, bottom up: `history` (the history writer and reader), `search`,
+//! `health` (damage); `followups`, `people`, `refdata`, `migrate` (opening files); `requests`;
+//! `log`; `import`, `figures` (counts as plain rows: the arithmetic of the figures stays in
+//! `report.rs` and `review.rs`), `backup` (copies and restore).
 //!
 //! Safety rules, each tested in `tests/store.rs`:
 //! - WAL; every write goes through [`Store::write`], a `BEGIN IMMEDIATE` transaction with a busy
 //!   timeout and a bounded retry;
 //! - mutable rows carry a version; an update states the version it read ([`Error::Conflict`]);
 //! - follow-ups and history are append-only (triggers in `schema.sql`);
-//! - the file and its companions are readable by their owner only;
+//! - the file and its companions are readable by their owner only (a file open to others is
+//!   refused, see `migrate::check_mode`);
+//! - damage is noticed at open and contained: read-only, every write refused (`health.rs`);
+//! - copies are verified against the snapshot they took (`backup.rs`);
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
@@ -27,7 +31,7 @@ mod requests;
 mod search;
 mod seed;
 
-pub use backup::{BackupReport, Restored, clean_stale_temps, open_immutable, restore};
+pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
 pub use health::damage_marker;
@@ -36,6 +40,7 @@ pub use history::{HistoryRow, fr_timestamp};
 pub use import::{ImportCounts, ParsedRow};
 pub use log::{NewReferral, ReferralAnswer};
 pub(crate) use migrate::inspect as inspect_file;
+pub use migrate::open_immutable;
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
 pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
@@ -128,7 +133,7 @@ impl Store {
     /// without writing anything beside it ([`open_immutable`]): works on a write-protected key.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         migrate::inspect(path)?;
-        let conn = backup::open_immutable(path)?;
+        let conn = migrate::open_immutable(path)?;
         migrate::configure_read_only(&conn)?;
         Ok(Store {
             conn,
