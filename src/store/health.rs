@@ -81,7 +81,7 @@ pub(super) fn check_at_open(conn: &Connection, size: u64) -> Option<String> {
         }
         let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         let page_size = page_size.max(0) as u64;
-        if page_size == 0 || size % page_size != 0 {
+        if page_size == 0 || !size.is_multiple_of(page_size) {
             return Ok(Some(format!(
                 "taille du fichier ({size} octets) incohérente avec ses pages de {page_size} octets"
             )));
