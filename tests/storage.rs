@@ -742,11 +742,11 @@ fn a_full_disk_is_named_and_leaves_nothing_behind() {
     env.ok(&["--db", d, "check"]);
 }
 
-#[test]
-fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protected_key() {
-    let env = Env::new();
+/// A laptop file prepared for a fair with one visitor captured, closed cleanly.
+fn laptop_with_one_capture(env: &Env) -> std::path::PathBuf {
     env.ok(&["init"]);
     let laptop = env.path("portable.sqlite3");
+    let l = laptop.to_str().unwrap();
     env.ok(&[
         "salon",
         "prepare",
@@ -755,24 +755,32 @@ fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protecte
         "--date",
         "12/11/2026",
         "--out",
-        laptop.to_str().unwrap(),
-    ]);
-    let l = laptop.to_str().unwrap();
-    env.ok(&[
-        "--db",
         l,
-        "request",
-        "add",
-        "--type",
-        "bourse",
-        "--nom",
-        "Salon",
-        "--prenom",
-        "Léa",
-        "--email",
-        "lea@exemple.fr",
+    ]);
+    env.ok(&[
+        "--db", l, "request", "add", "--type", "bourse", "--nom", "Salon", "--prenom", "Léa",
     ]);
     assert!(!env.path("portable.sqlite3-wal").exists(), "closed cleanly");
+    laptop
+}
+
+/// `file` copied onto a tmpfs remounted read-only (root only; `None` elsewhere).
+fn on_write_protected_key(env: &Env, file: &Path) -> Option<(Mount, std::path::PathBuf)> {
+    let key = env.path("cle");
+    let mount = Mount::tmpfs(&key, "4m")?;
+    let on_key = key.join(file.file_name().unwrap());
+    std::fs::copy(file, &on_key).unwrap();
+    if !mount.read_only() {
+        eprintln!("skipped: cannot remount read-only");
+        return None;
+    }
+    Some((mount, on_key))
+}
+
+#[test]
+fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protected_key() {
+    let env = Env::new();
+    let laptop = laptop_with_one_capture(&env);
     // From a writable folder: nothing written beside the laptop file.
     let copy = env.path("copie-portable.sqlite3");
     std::fs::copy(&laptop, &copy).unwrap();
@@ -797,20 +805,16 @@ fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protecte
     assert!(err.contains("pas un fichier guichet"), "{err}");
     assert_eq!(names_in(env.dir.path()), before);
     // On a write-protected medium.
-    let key = env.path("cle");
-    let Some(mount) = Mount::tmpfs(&key, "4m") else {
+    let Some((_mount, on_key)) = on_write_protected_key(&env, &laptop) else {
         return;
     };
-    std::fs::copy(&laptop, key.join("portable.sqlite3")).unwrap();
-    if !mount.read_only() {
-        eprintln!("skipped: cannot remount read-only");
-        return;
-    }
-    let on_key = key.join("portable.sqlite3");
     let store = guichet::Store::open_read_only(&on_key).expect("readable on a read-only key");
     assert!(store.meta("file_id").unwrap().is_some());
     drop(store);
-    assert_eq!(names_in(&key), vec!["portable.sqlite3".to_string()]);
+    assert_eq!(
+        names_in(on_key.parent().unwrap()),
+        vec!["portable.sqlite3".to_string()]
+    );
 }
 
 /// Enable once the merge opens the laptop file through `store::open_immutable` (the merge
@@ -820,41 +824,16 @@ fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protecte
 #[ignore = "needs the merge to open laptop files with store::open_immutable"]
 fn guichet_merge_reads_a_laptop_file_on_a_write_protected_key() {
     let env = Env::new();
-    env.ok(&["init"]);
-    let laptop = env.path("portable.sqlite3");
-    env.ok(&[
-        "salon",
-        "prepare",
-        "--event",
-        "Forum",
-        "--date",
-        "12/11/2026",
-        "--out",
-        laptop.to_str().unwrap(),
-    ]);
-    env.ok(&[
-        "--db",
-        laptop.to_str().unwrap(),
-        "request",
-        "add",
-        "--type",
-        "bourse",
-        "--nom",
-        "Salon",
-        "--prenom",
-        "Léa",
-    ]);
-    let key = env.path("cle");
-    let Some(mount) = Mount::tmpfs(&key, "4m") else {
+    let laptop = laptop_with_one_capture(&env);
+    let Some((_mount, on_key)) = on_write_protected_key(&env, &laptop) else {
         return;
     };
-    std::fs::copy(&laptop, key.join("portable.sqlite3")).unwrap();
-    if !mount.read_only() {
-        return;
-    }
-    let out = env.ok(&["merge", key.join("portable.sqlite3").to_str().unwrap()]);
+    let out = env.ok(&["merge", on_key.to_str().unwrap()]);
     assert!(out.contains("1 demande(s) ajoutée(s)"), "{out}");
-    assert_eq!(names_in(&key), vec!["portable.sqlite3".to_string()]);
+    assert_eq!(
+        names_in(on_key.parent().unwrap()),
+        vec!["portable.sqlite3".to_string()]
+    );
 }
 
 #[cfg(unix)]
