@@ -989,3 +989,19 @@ fn text_is_normalised_at_the_door_and_absurd_dates_refused() {
         "01/01/1900",
     ]);
 }
+
+#[test]
+fn a_clean_check_lifts_a_damage_marker_left_by_a_file_put_back_by_hand() {
+    let env = Env::new();
+    with_requests(&env, 2);
+    std::fs::write(env.path("guichet.sqlite3.abime"), "contrôle en échec\n").unwrap();
+    let add = [
+        "request", "add", "--type", "bourse", "--nom", "A", "--prenom", "B",
+    ];
+    let err = env.fails(&add, 1);
+    assert!(err.contains("lecture seule"), "{err}");
+    assert_eq!(count(&env.db(), "request"), 2);
+    env.ok(&["check"]);
+    assert!(!env.path("guichet.sqlite3.abime").exists());
+    env.ok(&add);
+}

@@ -27,13 +27,24 @@ pub fn damage_marker(db: &Path) -> PathBuf {
 
 /// The reason recorded by an earlier check, if the file was found damaged.
 pub(super) fn recorded_damage(db: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(damage_marker(db)).ok()?;
+    let marker = damage_marker(db);
+    if std::fs::symlink_metadata(&marker).is_err() {
+        return None;
+    }
+    // A marker left by a colleague may be unreadable: it still says the file is damaged.
+    let text = std::fs::read_to_string(&marker).unwrap_or_default();
     let line = text.lines().next().unwrap_or_default().trim();
     Some(if line.is_empty() {
         "contrôle en échec".into()
     } else {
         crate::text::display_safe(line).into_owned()
     })
+}
+
+/// Removes the marker: a full check found nothing (the file was put back by hand, or the
+/// problem was the medium's).
+pub(super) fn clear_damage(db: &Path) {
+    let _ = std::fs::remove_file(damage_marker(db));
 }
 
 /// Leaves the marker (owner-only). A medium that cannot be written keeps no marker: the check

@@ -45,8 +45,8 @@ pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
         }
         create_new_private(path)?;
     } else {
-        check_mode(path)?;
         inspect_live(path)?;
+        check_mode(path)?;
     }
     let conn = Connection::open_with_flags(
         path,

@@ -283,18 +283,22 @@ impl Store {
     }
 
     /// `PRAGMA integrity_check` and `foreign_key_check`. Problems found leave the damage
-    /// marker: from then on the file opens read-only.
+    /// marker: from then on the file opens read-only. A check that finds nothing removes it.
     pub fn check(&mut self) -> Result<Vec<String>> {
         let problems = match health::full_check(&self.conn) {
             Ok(p) => p,
             Err(e) if health::is_corruption(&e) => vec![health::UNREADABLE.to_string()],
             Err(e) => return Err(e),
         };
-        if let Some(why) = health::summary(&problems) {
-            if let Some(p) = &self.path {
-                health::record_damage(p, &why);
+        match (health::summary(&problems), &self.path) {
+            (Some(why), path) => {
+                if let Some(p) = path {
+                    health::record_damage(p, &why);
+                }
+                self.damage = Some(why);
             }
-            self.damage = Some(why);
+            (None, Some(p)) => health::clear_damage(p),
+            (None, None) => {}
         }
         Ok(problems)
     }
