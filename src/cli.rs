@@ -72,11 +72,22 @@ pub enum Command {
     },
     /// Copie vérifiée du fichier (API de sauvegarde de SQLite)
     Backup {
-        /// Fichier de la copie
+        /// Fichier de la copie, ou dossier (copies datées guichet-AAAAMMJJ-HHMMSS.sqlite3)
         out: PathBuf,
         /// Remplacer le fichier s'il existe
         #[arg(long)]
         force: bool,
+        /// Dans un dossier : ne garder que les N copies les plus récentes
+        #[arg(long, value_name = "N")]
+        garder: Option<usize>,
+        /// Retenir ce dossier : l'interface y fait une copie vérifiée par jour à l'ouverture
+        #[arg(long)]
+        chaque_jour: bool,
+    },
+    /// Remettre en place une copie vérifiée (le fichier actuel est gardé à côté)
+    Restore {
+        /// La copie à remettre en place
+        backup: PathBuf,
     },
     /// Contrôle d'intégrité du fichier
     Check,
@@ -513,6 +524,10 @@ fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
 
 /// Runs one subcommand; output goes to `out`.
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
+    if let Command::Restore { backup } = command {
+        // The current file may be too damaged to open: restore works on files.
+        return crate::cli_backup::restore(cli, backup, out);
+    }
     let mut store = open_store(cli)?;
     match command {
         Command::Init => {
@@ -589,25 +604,13 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             )?;
         }
         Command::Referral { action } => referral(&mut store, action, out)?,
-        Command::Backup { out: path, force } => {
-            if path.exists() && !force {
-                return Err(Error::File {
-                    path: path.clone(),
-                    why: "le fichier existe déjà (--force pour le remplacer)".into(),
-                });
-            }
-            let r = store.backup(path)?;
-            let requests = r
-                .counts
-                .iter()
-                .find(|(t, _)| t == "request")
-                .map_or(0, |c| c.1);
-            writeln!(
-                out,
-                "Copie vérifiée : {} ({requests} demandes)",
-                path.display()
-            )?;
-        }
+        Command::Backup {
+            out: path,
+            force,
+            garder,
+            chaque_jour,
+        } => crate::cli_backup::backup(&mut store, path, *force, *garder, *chaque_jour, out)?,
+        Command::Restore { .. } => unreachable!("handled before opening the file"),
         Command::Check => {
             let problems = store.check()?;
             if problems.is_empty() {
@@ -889,8 +892,8 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 /// Opens `--out FILE` (owner-only) or standard output.
 fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
-        Some(p) => Ok(Box::new(std::io::BufWriter::new(
-            crate::store::create_private_file(p)?,
+        Some(p) => Ok(Box::new(crate::text::SafeWrite::new(
+            std::io::BufWriter::new(crate::store::create_private_file(p)?),
         ))),
         None => Ok(Box::new(out)),
     }

@@ -182,7 +182,8 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
         } else {
             today.checked_sub_days(days)
         };
-        return d.ok_or_else(|| bad("(hors calendrier)"));
+        let d = d.ok_or_else(|| bad("(hors calendrier)"))?;
+        return check_plausible(d).map_err(|why| bad(&why));
     }
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
     let nums: Vec<u32> = parts
@@ -200,12 +201,21 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
     if !(1..=12).contains(&m) {
         return Err(bad(&format!("(il n'y a pas de mois {m})")));
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
         bad(&format!(
             "(le {d} {} {y} n'existe pas)",
             MONTHS.get(m as usize - 1).copied().unwrap_or("?")
         ))
-    })
+    })?;
+    check_plausible(date).map_err(|why| bad(&why))
+}
+
+/// Dates the desk can meet: from 1900 (a birth date) to 2100 (a commitment's end).
+fn check_plausible(date: NaiveDate) -> std::result::Result<NaiveDate, String> {
+    if !(1900..=2100).contains(&date.year()) {
+        return Err(format!("(année {} hors de 1900–2100)", date.year()));
+    }
+    Ok(date)
 }
 
 pub const MONTHS: [&str; 12] = [

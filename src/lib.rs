@@ -9,6 +9,7 @@ pub mod text;
 pub use error::{Error, Result};
 pub use store::Store;
 pub mod cli;
+pub mod cli_backup;
 pub mod demo;
 pub mod import;
 pub mod logging;

@@ -559,9 +559,10 @@ fn hostile_text_renders_harmlessly_inside_its_cell() {
             queue.contains("TÉMOIN Ligne"),
             "the neighbour row is intact:\n{queue}"
         );
+        // Names are cleaned at the door: the escape character itself is gone.
         assert!(
-            queue.contains("^[[2J"),
-            "the escape shows as text:\n{queue}"
+            queue.contains("DUPONT[2J"),
+            "the name without its escape:\n{queue}"
         );
     }
     let target = app

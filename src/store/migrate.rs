@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens (or creates, owner-only) the file at `path`, refusing anything that is not a guichet
 /// file of a schema this binary knows, then migrates it.
-pub(super) fn open_file(path: &Path) -> Result<Connection> {
+pub(super) fn open_file(path: &Path) -> Result<(Connection, Option<String>)> {
     let fresh = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             return Err(Error::File {
@@ -45,24 +45,86 @@ pub(super) fn open_file(path: &Path) -> Result<Connection> {
         }
         create_new_private(path)?;
     } else {
-        inspect(path)?;
+        inspect_live(path)?;
+        check_mode(path)?;
     }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| Error::File {
-        path: path.to_path_buf(),
-        why: format!("impossible d'ouvrir le fichier : {e}"),
-    })?;
-    configure(&conn)?;
+    .map_err(|e| Error::fault(path, Error::Sql(e)))?;
+    configure(&conn).map_err(|e| Error::fault(path, e))?;
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let damage = super::health::recorded_damage(path).or_else(|| {
+        (!fresh)
+            .then(|| super::health::check_at_open(&conn, size))
+            .flatten()
+    });
+    if let Some(why) = damage {
+        if super::health::recorded_damage(path).is_none() {
+            super::health::record_damage(path, &why);
+        }
+        drop(conn);
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure_read_only(&conn)?;
+        return Ok((conn, Some(why)));
+    }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
-        return Ok(conn);
+        return Ok((conn, None));
     }
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    migrate(&conn)?;
-    Ok(conn)
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| Error::fault(path, Error::Sql(e)))?;
+    migrate(&conn).map_err(|e| Error::fault(path, e))?;
+    Ok((conn, None))
+}
+
+/// File modes (decided: refuse, never change a mode behind the user's back). A file readable
+/// or writable by others is refused with the `chmod` to run; one open to its group is accepted
+/// only in a shared team folder — a set-group-id folder (`chmod 2770`), see the README. SQLite
+/// gives the `-wal` and `-shm` companions the file's own mode, so they follow: 0600 for a
+/// private file whatever the umask, 0660 in a team folder; companions left broader by an older
+/// version are narrowed.
+#[cfg(unix)]
+fn check_mode(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let team_folder = std::fs::metadata(dir)
+        .is_ok_and(|m| m.permissions().mode() & 0o2000 != 0 && m.permissions().mode() & 0o007 == 0);
+    let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
+    if mode & 0o007 != 0 || (mode & 0o070 != 0 && !team_folder) {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            why: format!(
+                "le fichier est lisible par d'autres utilisateurs (mode {mode:04o}) : il n'a pas \
+                 été ouvert. Rendez-le privé : chmod 600 {quoted} (ou, pour une équipe, voir « \
+                 Dossier partagé » dans le README)"
+            ),
+        });
+    }
+    let allowed = mode & 0o660;
+    for companion in ["-wal", "-shm"] {
+        let mut c = path.as_os_str().to_os_string();
+        c.push(companion);
+        if let Ok(m) = std::fs::metadata(&c)
+            && m.permissions().mode() & 0o777 & !allowed != 0
+        {
+            let _ = std::fs::set_permissions(&c, std::fs::Permissions::from_mode(allowed));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_mode(_path: &Path) -> Result<()> {
+    Ok(())
 }
 
 fn create_new_private(path: &Path) -> Result<()> {
@@ -75,15 +137,37 @@ fn create_new_private(path: &Path) -> Result<()> {
     }
     opts.open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        why: format!("impossible de créer le fichier : {e}"),
+        why: format!(
+            "impossible de créer le fichier : {}",
+            crate::error::io_words(&e)
+        ),
     })?;
+    // An empty file found there (created by hand, any mode) becomes private too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
     Ok(())
+}
+
+/// Recognises a file that is not ours to change (a laptop file to merge, a copy to restore, a
+/// file refused): read through an immutable connection, so nothing — not even a `-wal` or
+/// `-shm` — is written beside it, and a file on a write-protected key can be read.
+pub(crate) fn inspect(path: &Path) -> Result<()> {
+    inspect_with(path, true)
+}
+
+/// Recognises the office file before opening it read-write (a plain read-only connection: others
+/// may be writing it).
+fn inspect_live(path: &Path) -> Result<()> {
+    inspect_with(path, false)
 }
 
 /// Recognises an existing file without writing to it: first its header bytes (so a CSV or random
 /// bytes never reach SQLite), then its application id and schema version on a read-only
 /// connection.
-pub(crate) fn inspect(path: &Path) -> Result<()> {
+fn inspect_with(path: &Path, immutable: bool) -> Result<()> {
     let not_guichet = |why: &str| Error::NotGuichet {
         path: path.to_path_buf(),
         why: why.into(),
@@ -97,10 +181,14 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
     if n < 100 || &header[..16] != b"SQLite format 3\0" {
         return Err(not_guichet("ce n'est pas une base SQLite"));
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = if immutable {
+        open_immutable(path)?
+    } else {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?
+    };
     configure_read_only(&conn)?;
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -111,6 +199,34 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
     let (app, version, tables) = read().map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
             Error::Busy
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            Error::DamagedFile {
+                path: path.to_path_buf(),
+                why: super::health::UNREADABLE.into(),
+                advice: "Restaurez votre dernière copie vérifiée, interface fermée sur tous \
+                         les postes : guichet restore COPIE"
+                    .into(),
+            }
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            // A fault of the disk or the medium, not of the file: say it as such.
+            Error::fault(path, Error::Sql(e))
         }
         e => not_guichet(&format!("base illisible : {e}")),
     })?;
@@ -128,6 +244,47 @@ pub(crate) fn inspect(path: &Path) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Opens a file to read it only, never writing beside it (no `-wal`, no `-shm`): `immutable`
+/// tells SQLite nobody changes it while it is open, so it reads from a write-protected key.
+/// For foreign, refused, merged and backup files — never for the office file others write.
+/// A file whose `-wal` still holds changes (a laptop whose program was killed) is opened
+/// plainly read-only instead, so those changes are read.
+pub fn open_immutable(path: &Path) -> Result<Connection> {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "trusted_schema", "OFF")?;
+        return Ok(conn);
+    }
+    let abs = std::path::absolute(path)?;
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        why: Error::Sql(e).to_string(),
+    })?;
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    Ok(conn)
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {

@@ -3,7 +3,7 @@
 use super::{Ctx, Store};
 use crate::domain::Profile;
 use crate::error::{Error, Result};
-use crate::text::{email_key, name_key, phone_key};
+use crate::text::{clean_field, email_key, name_key, phone_key};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -34,13 +34,14 @@ pub struct Person {
 }
 
 impl NewPerson {
-    /// Trims the fields and refuses an empty name or a malformed e-mail.
+    /// Cleans the fields and refuses an empty name or a malformed e-mail.
     pub fn validate(&mut self) -> Result<()> {
-        self.last_name = self.last_name.trim().to_string();
-        self.first_name = self.first_name.trim().to_string();
-        self.phone = self.phone.trim().to_string();
-        self.email = self.email.trim().to_string();
-        self.profession = self.profession.trim().to_string();
+        // Normalised once, at the door: NFC, no invisible or control characters.
+        self.last_name = clean_field(&self.last_name);
+        self.first_name = clean_field(&self.first_name);
+        self.phone = clean_field(&self.phone);
+        self.email = clean_field(&self.email);
+        self.profession = clean_field(&self.profession);
         if self.last_name.is_empty() {
             return Err(Error::input("le nom est vide"));
         }

@@ -483,7 +483,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
         r.received_on,
         r.next_follow_up_on,
         closed_on,
-        r.summary.trim(),
+        crate::text::clean_text(r.summary.trim()),
         r.import_key,
         now,
         ctx.actor,

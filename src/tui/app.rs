@@ -360,7 +360,7 @@ impl App {
     }
 
     fn error(&mut self, e: &Error) {
-        tracing::warn!(error = %e, "action refused");
+        tracing::warn!(kind = e.kind(), "action refused");
         self.message = Some(Message {
             text: e.to_string(),
             error: true,

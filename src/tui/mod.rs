@@ -16,12 +16,17 @@ use std::time::Duration;
 
 /// Opens the file and runs the interface until the agent quits.
 pub fn run(cli: &Cli) -> Result<()> {
-    let store = crate::cli::open_store(cli)?;
+    let mut store = crate::cli::open_store(cli)?;
+    // A damaged file, or the daily verified copy (guichet backup DIR --chaque-jour).
+    let notice = store.startup_notice();
     let display = Display {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         utc: false,
     };
     let mut app = App::new(store, cli.me.as_deref(), display)?;
+    if let Some((text, error)) = notice {
+        app.message = Some(app::Message { text, error });
+    }
     // A panic restores the terminal before its report is printed.
     let _ = color_eyre::install();
     let mut terminal = ratatui::init();
