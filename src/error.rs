@@ -11,6 +11,10 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
 
+    /// A value the user typed is wrong; `field` says which, so a form shows it beside it.
+    #[error("{msg}")]
+    Invalid { field: Field, msg: String },
+
     /// A list of problems found in an input file (one line each), nothing written.
     #[error("{}", .0.join("\n"))]
     Rows(Vec<String>),
@@ -78,7 +82,27 @@ impl From<rusqlite::types::FromSqlError> for Error {
     }
 }
 
+/// The field an [`Error::Invalid`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    LastName,
+    FirstName,
+    Phone,
+    Email,
+    BirthDate,
+    ClosedOn,
+    NextFollowUp,
+    OccurredOn,
+}
+
 impl Error {
+    pub fn invalid(field: Field, msg: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            msg: msg.into(),
+        }
+    }
+
     pub fn input(msg: impl Into<String>) -> Self {
         Error::Input(msg.into())
     }
@@ -87,6 +111,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Input(_)
+            | Error::Invalid { .. }
             | Error::Rows(_)
             | Error::NotFound { .. }
             | Error::NotGuichet { .. }

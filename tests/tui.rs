@@ -237,7 +237,7 @@ fn a_wrong_date_is_explained_beside_the_field_and_nothing_typed_is_lost() {
 }
 
 #[test]
-fn closing_asks_for_the_outcome_and_a_colleagues_change_is_reported_not_overwritten() {
+fn closing_asks_for_an_outcome_never_chosen_in_advance_and_keeps_a_colleagues_other_change() {
     let env = Env::new();
     let mut app = demo_app(&env, (80, 24));
     key(&mut app, KeyCode::Enter);
@@ -267,24 +267,26 @@ fn closing_asks_for_the_outcome_and_a_colleagues_change_is_reported_not_overwrit
     let Some(Overlay::Form(_)) = &app.overlay else {
         panic!("closing asks for the outcome")
     };
-    key(&mut app, KeyCode::Right); // Refusée
+    // Nothing is chosen in advance: a hurried save records no outcome.
     ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays")
+    };
     assert!(
-        message(&app).contains("modifiée par Sophie Lefèvre"),
-        "{}",
-        message(&app)
-    );
-    assert!(
-        matches!(app.overlay, Some(Overlay::Form(_))),
-        "the input stays to be re-applied"
-    );
-    assert_eq!(
-        store(&env).request_row(&id).unwrap().summary,
-        "Vu par Sophie"
+        f.fields[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("choisissez l'issue")),
+        "{:?}",
+        f.fields[0].error
     );
     assert!(store(&env).request_row(&id).unwrap().status.is_open());
-    // Saving again applies the agent's choice on top of the colleague's change.
+    key(&mut app, KeyCode::Right); // Aboutie
+    key(&mut app, KeyCode::Right); // Refusée
     ctrl(&mut app, 's');
+    // The colleague changed another field: the close applies on top of it, at once.
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    assert!(message(&app).contains("Demande close"), "{}", message(&app));
     let row = store(&env).request_row(&id).unwrap();
     assert_eq!(row.status, Status::Close);
     assert_eq!(row.outcome, Some(guichet::domain::Outcome::Refusee));

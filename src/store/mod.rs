@@ -17,6 +17,7 @@ mod refdata;
 mod requests;
 mod search;
 mod seed;
+pub mod validate;
 
 pub(crate) use log::refer_in;
 pub use log::{NewFollowUp, NewReferral, ReferralAnswer};

@@ -36,20 +36,7 @@ pub struct Person {
 impl NewPerson {
     /// Trims the fields and refuses an empty name or a malformed e-mail.
     pub fn validate(&mut self) -> Result<()> {
-        self.last_name = self.last_name.trim().to_string();
-        self.first_name = self.first_name.trim().to_string();
-        self.phone = self.phone.trim().to_string();
-        self.email = self.email.trim().to_string();
-        self.profession = self.profession.trim().to_string();
-        if self.last_name.is_empty() {
-            return Err(Error::input("le nom est vide"));
-        }
-        if self.first_name.is_empty() {
-            return Err(Error::input("le prénom est vide"));
-        }
-        check_email(&self.email)?;
-        check_phone(&self.phone)?;
-        Ok(())
+        super::validate::person(self)
     }
 }
 
@@ -226,6 +213,7 @@ impl Store {
         let mut new = new.clone();
         new.validate()?;
         self.write(|tx, ctx| {
+            super::validate::birth_date(new.birth_date, ctx.today)?;
             let cur = get_person(tx, id)?;
             let (by, at): (String, String) = tx.query_row(
                 "SELECT updated_by, updated_at FROM person WHERE id = ?1",

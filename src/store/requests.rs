@@ -496,6 +496,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
         _ => None,
     };
     check_closing(r.status, r.outcome, closed_on, r.received_on)?;
+    super::validate::birth_date(r.person.birth_date, ctx.today)?;
     let (person_id, person_reused) = match &r.person_id {
         Some(id) => (people::get_person(tx, id)?.id, true),
         None => {
@@ -669,6 +670,9 @@ pub(crate) fn update(
         (None, None) // reopened, or still open
     };
     check_closing(status, outcome, closed_on, cur.received_on)?;
+    if change.closed_on.is_some() {
+        super::validate::closed_on(closed_on, ctx.today)?;
+    }
     let agent_id = change.agent_id.clone().unwrap_or(cur.agent_id.clone());
     let next = change.next_follow_up_on.unwrap_or(cur.next_follow_up_on);
     let summary = change

@@ -1,7 +1,8 @@
 //! The interface's state. Data flows one way: key -> [`Action`] -> [`App::update`] -> storage
 //! call -> new state -> render. Rendering only reads the `App`.
 
-use super::forms::{Form, FormKind, Saved};
+use super::command::{Clash, Command, ConflictView, Edit, Patch, PatchField, Target};
+use super::forms::{Form, FormKind};
 use super::input::TextField;
 use super::keymap::{Action, Context, action_for};
 use crate::domain::{Role, Status};
@@ -162,16 +163,14 @@ pub enum Screen {
     Pending(PendingView),
 }
 
+/// What a picker chooses; `base` is the request as the agent read it.
 #[derive(Debug, Clone)]
 pub enum PickPurpose {
     Status {
-        request_id: String,
-        reference: String,
-        version: i64,
+        base: Box<RequestRow>,
     },
     Assign {
-        request_id: String,
-        version: i64,
+        base: Box<RequestRow>,
         agent_ids: Vec<Option<String>>,
     },
 }
@@ -212,6 +211,24 @@ pub enum Overlay {
     Picker(Picker),
     /// A question; the form it is about (if any) stays underneath.
     Confirm(Confirm, Option<Box<Form>>),
+    /// A save met a colleague's change on the same fields: mine or theirs, field by field.
+    /// What was open underneath (the form) comes back on `Esc`.
+    Conflict(Box<ConflictView>, Option<Box<Overlay>>),
+}
+
+/// What a command led to.
+enum Applied {
+    Done(String, Next),
+    Clash(Box<ConflictView>),
+}
+
+/// What to show after a write.
+enum Next {
+    Request(String),
+    Reload,
+    Capture,
+    Period(NaiveDate, NaiveDate),
+    Filter(Box<RequestFilter>, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,6 +356,7 @@ impl App {
             Some(Overlay::Form(_)) => Context::Form,
             Some(Overlay::Picker(_)) => Context::Picker,
             Some(Overlay::Confirm(..)) => Context::Confirm,
+            Some(Overlay::Conflict(..)) => Context::Conflict,
             None => match &self.screen {
                 Screen::Welcome => Context::Welcome,
                 Screen::PickAgent(_) => Context::PickAgent,
@@ -425,6 +443,7 @@ impl App {
             Context::Confirm => self.confirm(action),
             Context::Form => self.form_action(action, key),
             Context::Picker => self.picker_action(action),
+            Context::Conflict => self.conflict_action(action),
             _ => self.screen_action(action),
         }
     }
@@ -744,7 +763,7 @@ impl App {
 
     fn request_action(&mut self, action: Action, mut v: RequestView) -> Result<()> {
         let r = &v.detail.request;
-        let (id, reference, version) = (r.id.clone(), r.reference.clone(), r.version);
+        let (id, reference) = (r.id.clone(), r.reference.clone());
         match action {
             Action::Up => v.scroll = v.scroll.saturating_sub(1),
             Action::Down => v.scroll += 1,
@@ -775,7 +794,10 @@ impl App {
                 self.overlay = Some(Overlay::Form(Box::new(f)));
             }
             Action::EditPerson => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(&v.detail.person))))
+                self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(
+                    &v.detail.person,
+                    &id,
+                ))))
             }
             Action::ChangeStatus => {
                 let current = v.detail.request.status;
@@ -784,9 +806,7 @@ impl App {
                     options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
                     selected: Status::ALL.iter().position(|s| *s == current).unwrap_or(0),
                     purpose: PickPurpose::Status {
-                        request_id: id,
-                        reference,
-                        version,
+                        base: Box::new(v.detail.request.clone()),
                     },
                     error: None,
                 }));
@@ -817,8 +837,7 @@ impl App {
                     options,
                     selected,
                     purpose: PickPurpose::Assign {
-                        request_id: id,
-                        version,
+                        base: Box::new(v.detail.request.clone()),
                         agent_ids,
                     },
                     error: None,
@@ -971,17 +990,14 @@ impl App {
             }
             Action::Save => {
                 let me = self.me.clone();
-                match f.save(&mut self.store, me.as_ref()) {
-                    Ok(saved) => return self.after_save(saved),
+                match f.submit(self.today(), me.as_ref()) {
+                    Ok(cmd) => self.apply(cmd, Some(Overlay::Form(f))),
                     Err(e) => {
-                        // The input stays; a colleague's change is shown with the fresh data.
-                        if matches!(e, Error::Conflict { .. }) {
-                            self.reload_current()?;
-                            refresh_versions(&self.screen, &mut f);
-                        }
                         self.error(&e);
+                        self.overlay = Some(Overlay::Form(f));
                     }
                 }
+                return Ok(());
             }
             _ => {}
         }
@@ -1005,61 +1021,46 @@ impl App {
                 return Ok(());
             }
             Action::Save => {
-                let result = match &p.purpose {
-                    PickPurpose::Status {
-                        request_id,
-                        reference,
-                        version,
-                    } => {
+                let cmd = match &p.purpose {
+                    PickPurpose::Status { base } => {
                         let status = Status::ALL[p.selected];
                         if status == Status::Close {
-                            self.overlay = Some(Overlay::Form(Box::new(Form::close(
-                                request_id, reference, *version,
-                            ))));
+                            self.overlay = Some(Overlay::Form(Box::new(Form::close(base))));
                             return Ok(());
                         }
-                        let change = crate::store::RequestChange {
-                            status: Some(status),
-                            ..Default::default()
-                        };
-                        self.store
-                            .update_request(request_id, Some(*version), &change)
-                            .map(|_| (request_id.clone(), format!("Statut : {}.", status.label())))
+                        let mut patch = Patch::new(
+                            Target::Request,
+                            &base.id,
+                            &base.id,
+                            base.version,
+                            &format!("Statut : {}.", status.label()),
+                        );
+                        patch.set(
+                            PatchField::Status,
+                            PatchField::Status.of_request(base),
+                            super::command::status_value(status, None, None),
+                        );
+                        patch
                     }
-                    PickPurpose::Assign {
-                        request_id,
-                        version,
-                        agent_ids,
-                    } => {
+                    PickPurpose::Assign { base, agent_ids } => {
                         let agent = agent_ids.get(p.selected).cloned().flatten();
-                        let change = crate::store::RequestChange {
-                            agent_id: Some(agent),
-                            ..Default::default()
-                        };
-                        let label = p.options[p.selected].clone();
-                        self.store
-                            .update_request(request_id, Some(*version), &change)
-                            .map(|_| (request_id.clone(), format!("Attribuée : {label}.")))
+                        let mut patch = Patch::new(
+                            Target::Request,
+                            &base.id,
+                            &base.id,
+                            base.version,
+                            &format!("Attribuée : {}.", p.options[p.selected]),
+                        );
+                        patch.set(
+                            PatchField::Agent,
+                            PatchField::Agent.of_request(base),
+                            agent.unwrap_or_default(),
+                        );
+                        patch
                     }
                 };
-                match result {
-                    Ok((id, msg)) => return self.after_save(Saved::Request(id, msg)),
-                    Err(e) => {
-                        if matches!(e, Error::Conflict { .. }) {
-                            self.reload_current()?;
-                            if let (
-                                Screen::Request(v),
-                                PickPurpose::Status { version, .. }
-                                | PickPurpose::Assign { version, .. },
-                            ) = (&self.screen, &mut p.purpose)
-                            {
-                                *version = v.detail.request.version;
-                            }
-                        }
-                        p.error = Some(e.to_string());
-                        self.error(&e);
-                    }
-                }
+                self.apply(Command::Patch(cmd), Some(Overlay::Picker(p)));
+                return Ok(());
             }
             _ => {}
         }
@@ -1067,52 +1068,344 @@ impl App {
         Ok(())
     }
 
-    fn after_save(&mut self, saved: Saved) -> Result<()> {
-        self.overlay = None;
-        let msg = match saved {
-            Saved::Request(id, msg) => {
-                self.open_request(&id)?;
-                msg
+    /// The only code of the interface that writes: runs a command through the storage API,
+    /// then shows its result. A colleague's change on other fields is kept and the agent's
+    /// fields are applied on top; a field both changed opens the side-by-side choice. On an
+    /// error, `under` (the form or picker that asked) comes back with the message.
+    pub fn apply(&mut self, cmd: Command, under: Option<Overlay>) {
+        match self.execute(cmd) {
+            Ok(Applied::Done(msg, next)) => {
+                self.overlay = None;
+                if let Err(e) = self.finish(msg, next) {
+                    self.error(&e);
+                }
             }
-            Saved::Reload(msg) => {
-                self.reload_current()?;
-                msg
+            Ok(Applied::Clash(view)) => {
+                self.message = Some(Message {
+                    text: format!(
+                        "Modifiée par {} le {} : votre valeur ou la sienne ?",
+                        view.by, view.at
+                    ),
+                    error: true,
+                });
+                self.overlay = Some(Overlay::Conflict(view, under.map(Box::new)));
             }
-            Saved::Capture(msg) => {
-                self.open_capture()?;
-                msg
+            Err(e) => {
+                self.overlay = match under {
+                    Some(Overlay::Form(mut f)) => {
+                        f.show_error(&e);
+                        Some(Overlay::Form(f))
+                    }
+                    Some(Overlay::Picker(mut p)) => {
+                        p.error = Some(e.to_string());
+                        Some(Overlay::Picker(p))
+                    }
+                    Some(Overlay::Conflict(v, below)) => Some(Overlay::Conflict(v, below)),
+                    other => other,
+                };
+                self.error(&e);
             }
-            Saved::Period(from, to) => {
-                self.show_review(crate::review::Period::custom(from, to))?;
+        }
+    }
+
+    fn execute(&mut self, cmd: Command) -> Result<Applied> {
+        let done = |msg: String, next: Next| Ok(Applied::Done(msg, next));
+        match cmd {
+            Command::Patch(p) => self.write_patch(p),
+            Command::LogFollowUp {
+                request_id,
+                follow_up,
+                also,
+            } => {
+                self.store.log_follow_up(&request_id, &follow_up)?;
+                if let Some(p) = also {
+                    return self.write_patch(p);
+                }
+                done("Suivi enregistré.".into(), Next::Request(request_id))
+            }
+            Command::Refer {
+                request_id,
+                referral,
+                partner,
+            } => {
+                self.store.refer(&request_id, &referral)?;
+                done(
+                    format!("Orientée vers {partner}."),
+                    Next::Request(request_id),
+                )
+            }
+            Command::Answer {
+                request_id,
+                referral_id,
+                version,
+                answer,
+                partner,
+            } => {
+                self.store
+                    .answer_referral(&referral_id, Some(version), &answer)?;
+                done(
+                    format!("Réponse de {partner} enregistrée."),
+                    Next::Request(request_id),
+                )
+            }
+            Command::Remind {
+                request_id,
+                referral_id,
+                partner,
+            } => {
+                self.store.remind_referral(&referral_id)?;
+                done(
+                    format!("Relance de {partner} notée."),
+                    Next::Request(request_id),
+                )
+            }
+            Command::CreateRequests(requests) => {
+                let created = self.store.create_requests(&requests)?;
+                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
+                let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
+                done(
+                    format!("Enregistrée : {}.", refs.join(", ")),
+                    Next::Request(first),
+                )
+            }
+            Command::Capture { requests, who } => {
+                let created = crate::salon::capture(&mut self.store, &requests, true)?;
+                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
+                done(
+                    format!("Enregistré : {who} ({}).", refs.join(", ")),
+                    Next::Capture,
+                )
+            }
+            Command::Merge(path) => {
+                let r = crate::salon::merge(&mut self.store, &path)?;
+                let waiting = r.pending_duplicates + r.conflicts;
+                done(
+                    format!(
+                        "Fusion : {} personne(s), {} demande(s) ajoutée(s), {} déjà présente(s){}",
+                        r.added_persons,
+                        r.added_requests,
+                        r.already_present,
+                        if waiting > 0 {
+                            format!(" ; {waiting} à décider (touche R).")
+                        } else {
+                            ".".into()
+                        }
+                    ),
+                    Next::Reload,
+                )
+            }
+            Command::ShowPeriod(from, to) => done(
                 format!(
                     "Bilan du {} au {}.",
                     crate::domain::fr_date(from),
                     crate::domain::fr_date(to)
-                )
-            }
-            Saved::Filter(filter, label) => {
-                self.queue.all_filter = *filter;
-                self.queue.all_filter_label = label.clone();
-                self.queue.tab = Tab::All;
-                self.queue.selected = 0;
-                self.queue.scroll = 0;
-                self.queue.rows.clear();
-                self.refresh()?;
+                ),
+                Next::Period(from, to),
+            ),
+            Command::SetFilter(filter, label) => done(
                 if label.is_empty() {
                     "Filtres retirés.".to_string()
                 } else {
                     format!("Filtres : {label}.")
+                },
+                Next::Filter(filter, label),
+            ),
+        }
+    }
+
+    /// Sends the fields the agent changed, with the version read. On a colleague's change:
+    /// fields only they changed are left alone (they are not in the patch), fields only the
+    /// agent changed are sent again on the fresh version, fields both changed are returned
+    /// for the agent to choose.
+    fn write_patch(&mut self, mut p: Patch) -> Result<Applied> {
+        loop {
+            if p.is_empty() {
+                return Ok(Applied::Done(
+                    "Rien n'a changé : rien n'a été écrit.".into(),
+                    Next::Request(p.request_id),
+                ));
+            }
+            let written = match p.target {
+                Target::Request => self
+                    .store
+                    .update_request(&p.id, Some(p.version), &p.request_change())
+                    .map(|_| ()),
+                Target::Person => {
+                    let fresh = self.store.person(&p.id)?;
+                    self.store
+                        .update_person(&p.id, Some(p.version), &p.person_after(&fresh))
+                        .map(|_| ())
+                }
+            };
+            let (by, at) = match written {
+                Ok(()) => return Ok(Applied::Done(p.done, Next::Request(p.request_id))),
+                Err(Error::Conflict { by, at, .. }) => (by, at),
+                Err(e) => return Err(e),
+            };
+            let (theirs, version): (Vec<String>, i64) = match p.target {
+                Target::Request => {
+                    let r = self.store.request_row(&p.id)?;
+                    (
+                        p.edits.iter().map(|e| e.field.of_request(&r)).collect(),
+                        r.version,
+                    )
+                }
+                Target::Person => {
+                    let r = self.store.person(&p.id)?;
+                    (
+                        p.edits.iter().map(|e| e.field.of_person(&r)).collect(),
+                        r.version,
+                    )
+                }
+            };
+            let mut clashes = Vec::new();
+            let mut edits = Vec::new();
+            for (e, theirs) in p.edits.into_iter().zip(theirs) {
+                if theirs == e.read {
+                    edits.push(e);
+                } else if theirs != e.mine {
+                    clashes.push(Clash {
+                        field: e.field,
+                        mine_label: self.show(e.field, &e.mine),
+                        theirs_label: self.show(e.field, &theirs),
+                        mine: e.mine.clone(),
+                        theirs: theirs.clone(),
+                        keep_mine: true,
+                    });
+                    edits.push(Edit {
+                        field: e.field,
+                        read: theirs,
+                        mine: e.mine,
+                    });
+                }
+                // Both wrote the same value: nothing left to send for it.
+            }
+            p.edits = edits;
+            p.version = version;
+            if !clashes.is_empty() {
+                return Ok(Applied::Clash(Box::new(ConflictView {
+                    patch: p,
+                    clashes,
+                    selected: 0,
+                    by,
+                    at,
+                })));
+            }
+        }
+    }
+
+    /// A stored value as the agent reads it (labels, French dates, "—" for none).
+    fn show(&self, field: PatchField, value: &str) -> String {
+        if value.is_empty() {
+            return "—".into();
+        }
+        let date = |v: &str| {
+            v.parse::<NaiveDate>()
+                .map(crate::domain::fr_date)
+                .unwrap_or_else(|_| v.to_string())
+        };
+        let label = |codes: Result<Vec<crate::store::Code>>| {
+            codes
+                .ok()
+                .and_then(|c| c.into_iter().find(|c| c.code == value).map(|c| c.label))
+                .unwrap_or_else(|| value.to_string())
+        };
+        match field {
+            PatchField::NextFollowUp | PatchField::BirthDate | PatchField::ReceivedOn => {
+                date(value)
+            }
+            PatchField::Type => label(self.store.types()),
+            PatchField::Channel => label(self.store.channels()),
+            PatchField::Agent => self
+                .store
+                .agents()
+                .ok()
+                .and_then(|a| a.into_iter().find(|a| a.id == value).map(|a| a.name))
+                .unwrap_or_else(|| value.to_string()),
+            PatchField::Profile => crate::domain::Profile::from_code(value)
+                .map_or_else(|| value.to_string(), |p| p.label().to_string()),
+            PatchField::Status => {
+                let mut parts = value.split('|');
+                let status = parts
+                    .next()
+                    .and_then(Status::from_code)
+                    .map_or(value, |s| s.label());
+                match (
+                    parts.next().and_then(crate::domain::Outcome::from_code),
+                    parts.next(),
+                ) {
+                    (Some(o), Some(d)) => format!("{status} ({}, le {})", o.label(), date(d)),
+                    _ => status.to_string(),
                 }
             }
+            _ => value.to_string(),
+        }
+    }
+
+    /// Keys of the side-by-side choice after a conflict.
+    fn conflict_action(&mut self, action: Action) -> Result<()> {
+        let Some(Overlay::Conflict(mut v, under)) = self.overlay.take() else {
+            return Ok(());
         };
+        match action {
+            Action::Up => v.selected = v.selected.saturating_sub(1),
+            Action::Down => v.selected = (v.selected + 1).min(v.clashes.len().saturating_sub(1)),
+            Action::Left | Action::Right | Action::Toggle => {
+                if let Some(c) = v.clashes.get_mut(v.selected) {
+                    c.keep_mine =
+                        action == Action::Left || (action == Action::Toggle && !c.keep_mine);
+                }
+            }
+            Action::Back => {
+                self.overlay = under.map(|o| *o);
+                return Ok(());
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help(
+                    Context::Conflict,
+                    Some(Box::new(Overlay::Conflict(v, under))),
+                ));
+                return Ok(());
+            }
+            Action::Save => {
+                let patch = v.resolved();
+                let below = under.map(|o| *o);
+                self.apply(Command::Patch(patch), below);
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Conflict(v, under));
+        Ok(())
+    }
+
+    /// After a write: show what comes next, with fresh rows everywhere.
+    fn finish(&mut self, msg: String, next: Next) -> Result<()> {
+        match next {
+            Next::Request(id) => self.open_request(&id)?,
+            Next::Reload => self.reload_current()?,
+            Next::Capture => self.open_capture()?,
+            Next::Period(from, to) => self.show_review(crate::review::Period::custom(from, to))?,
+            Next::Filter(filter, label) => {
+                self.queue.all_filter = *filter;
+                self.queue.all_filter_label = label;
+                self.queue.tab = Tab::All;
+                self.queue.selected = 0;
+                self.queue.scroll = 0;
+            }
+        }
         self.data_version = self.store.data_version()?;
+        self.queue.rows.clear();
         self.refresh_counts()?;
+        self.load_window()?;
         self.info(msg);
         Ok(())
     }
 
     /// Re-reads what is on screen (another process changed the file, or a save).
     pub fn refresh(&mut self) -> Result<()> {
+        // Rows are always read again: what was acted on elsewhere shows as it is now.
+        self.queue.rows.clear();
         self.refresh_counts()?;
         self.load_window()?;
         self.reload_current()
@@ -1258,16 +1551,4 @@ fn refresh_matches(store: &Store, f: &mut Form) -> Result<()> {
         lists.matches = matches;
     }
     Ok(())
-}
-
-/// After a colleague's change, the form re-applies the agent's input on the fresh version.
-fn refresh_versions(screen: &Screen, f: &mut Form) {
-    let Screen::Request(v) = screen else { return };
-    match &mut f.kind {
-        FormKind::EditRequest { version, .. } | FormKind::Close { version, .. } => {
-            *version = v.detail.request.version
-        }
-        FormKind::EditPerson { version, .. } => *version = v.detail.person.version,
-        _ => {}
-    }
 }

@@ -1,12 +1,13 @@
 //! The interface's forms: what they hold, how they check it, and how they save through the
 //! storage API. A failed save keeps every field as typed and says what is wrong beside it.
 
+use super::command::{Command, Patch, PatchField, Target};
 use super::input::TextField;
 use crate::domain::{Answer, FollowUpKind, Outcome, Profile, Status, parse_date};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field as ErrField, Result};
 use crate::store::{
     Agent, Code, Event, NewFollowUp, NewPerson, NewReferral, NewRequest, Partner, Person,
-    ReferralAnswer, ReferralRow, RequestChange, RequestDetail, RequestFilter, Store,
+    ReferralAnswer, ReferralRow, RequestDetail, RequestFilter, RequestRow, Store,
 };
 use crate::text::fold;
 use chrono::NaiveDate;
@@ -116,19 +117,18 @@ pub enum FormKind {
         request_id: String,
         referrals: Vec<ReferralRow>,
     },
+    /// `base` is the request as the agent read it: the save sends only what differs from it.
     EditRequest {
-        request_id: String,
-        version: i64,
+        base: Box<RequestRow>,
         types: Vec<Code>,
         channels: Vec<Code>,
     },
     EditPerson {
-        person_id: String,
-        version: i64,
+        base: Box<Person>,
+        request_id: String,
     },
     Close {
-        request_id: String,
-        version: i64,
+        base: Box<RequestRow>,
     },
     NewRequest(Box<NewRequestLists>),
     /// Filters of the "Toutes" queue.
@@ -208,6 +208,7 @@ pub mod nr {
     pub const EVENT: usize = 9;
     pub const SUMMARY: usize = 10;
     pub const AGENT: usize = 11;
+    pub const NEXT: usize = 12;
 }
 
 /// The person's fields that open the capture and new-request forms: names, contacts,
@@ -349,8 +350,7 @@ impl Form {
         Form::new(
             format!("Modifier la demande {}", r.reference),
             FormKind::EditRequest {
-                request_id: r.id.clone(),
-                version: r.version,
+                base: Box::new(r.clone()),
                 types,
                 channels,
             },
@@ -368,12 +368,12 @@ impl Form {
         )
     }
 
-    pub fn edit_person(p: &Person) -> Form {
+    pub fn edit_person(p: &Person, request_id: &str) -> Form {
         Form::new(
             format!("Modifier {} {}", p.last_name, p.first_name),
             FormKind::EditPerson {
-                person_id: p.id.clone(),
-                version: p.version,
+                base: Box::new(p.clone()),
+                request_id: request_id.to_string(),
             },
             vec![
                 Field::text("Nom", &p.last_name),
@@ -554,19 +554,17 @@ impl Form {
         )
     }
 
-    pub fn close(request_id: &str, reference: &str, version: i64) -> Form {
+    /// Closing: the outcome starts on "—", so a hurried save cannot record one by chance.
+    pub fn close(base: &RequestRow) -> Form {
+        let mut outcomes = vec!["—".to_string()];
+        outcomes.extend(Outcome::ALL.iter().map(|o| o.label().to_string()));
         Form::new(
-            format!("Clore la demande {reference}"),
+            format!("Clore la demande {}", base.reference),
             FormKind::Close {
-                request_id: request_id.into(),
-                version,
+                base: Box::new(base.clone()),
             },
             vec![
-                Field::choice(
-                    "Issue",
-                    Outcome::ALL.iter().map(|o| o.label().to_string()).collect(),
-                    0,
-                ),
+                Field::choice("Issue", outcomes, 0),
                 Field::text("Close le", "aujourd'hui"),
             ],
         )
@@ -605,6 +603,7 @@ impl Form {
             Field::choice("Événement", event_labels, 0),
             Field::text("Résumé", ""),
             Field::choice("Agent", agent_labels, me_idx),
+            Field::text("Relance le", ""),
         ]);
         Ok(Form::new(
             "Nouvelle demande".into(),
@@ -742,45 +741,73 @@ impl Form {
 
     /// Checks and saves. On success returns a message for the status line; on failure the
     /// fields keep what was typed and carry the error.
-    pub fn save(&mut self, store: &mut Store, me: Option<&Agent>) -> Result<Saved> {
+    /// Checks what was typed and turns it into a [`Command`], touching no store. On failure the
+    /// fields keep what was typed and the one at fault carries the error.
+    pub fn submit(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
         self.clear_errors();
-        let today = store.today();
-        let result = self.save_inner(store, me, today);
-        if let Err(e) = &result
-            && self.fields.iter().all(|f| f.error.is_none())
-        {
-            self.error = Some(e.to_string());
+        let result = self.submit_inner(today, me);
+        if let Err(e) = &result {
+            self.show_error(e);
         }
         result
     }
 
-    fn save_inner(
-        &mut self,
-        store: &mut Store,
-        me: Option<&Agent>,
-        today: NaiveDate,
-    ) -> Result<Saved> {
+    /// Puts an error beside its field (typed errors), else on the whole form.
+    pub fn show_error(&mut self, e: &Error) {
+        if let Error::Invalid { field, .. } = e
+            && let Some(i) = self.index_of(*field)
+        {
+            self.fields[i].error = Some(e.to_string());
+            self.focus = i;
+            return;
+        }
+        if self.fields.iter().all(|f| f.error.is_none()) {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    /// The position of a field named by a typed error, in this form.
+    fn index_of(&self, field: ErrField) -> Option<usize> {
+        let label = match field {
+            ErrField::LastName => "Nom",
+            ErrField::FirstName => "Prénom",
+            ErrField::Phone => "Téléphone",
+            ErrField::Email => "E-mail",
+            ErrField::BirthDate => "Né(e) le",
+            ErrField::ClosedOn => "Close le",
+            ErrField::NextFollowUp => "Relance le",
+            ErrField::OccurredOn => "Date",
+        };
+        self.fields.iter().position(|f| f.label == label)
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.fields[i].value().trim().to_string()
+    }
+
+    fn submit_inner(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
         match self.kind.clone() {
             FormKind::FollowUp { request_id } => {
                 let kind = FollowUpKind::ALL[self.fields[0].selected()];
                 let occurred_on = self.date(1, today, true)?.unwrap_or(today);
+                if occurred_on > today {
+                    return Err(self.fail(1, Error::input("ce suivi est daté dans le futur")));
+                }
                 let body = self.fields[2].value().to_string();
                 let next = self.date(3, today, false)?;
                 if kind == FollowUpKind::Note && body.trim().is_empty() {
                     return Err(self.fail(2, Error::input("la note est vide")));
                 }
-                store
-                    .log_follow_up(
-                        &request_id,
-                        &NewFollowUp {
-                            kind,
-                            occurred_on,
-                            body,
-                            next_follow_up_on: next,
-                        },
-                    )
-                    .map_err(|e| self.fail_on_date(e, 1))?;
-                Ok(Saved::Request(request_id, "Suivi enregistré.".into()))
+                Ok(Command::LogFollowUp {
+                    request_id,
+                    follow_up: NewFollowUp {
+                        kind,
+                        occurred_on,
+                        body,
+                        next_follow_up_on: next,
+                    },
+                    also: None,
+                })
             }
             FormKind::Referral {
                 request_id,
@@ -794,18 +821,16 @@ impl Form {
                     "" => None,
                     v => Some(parse_date(v, sent_on).map_err(|e| self.fail(2, e))?),
                 };
-                let note = self.fields[3].value().to_string();
-                let name = partner.name.clone();
-                store.refer(
-                    &request_id,
-                    &NewReferral {
+                Ok(Command::Refer {
+                    request_id,
+                    referral: NewReferral {
                         partner_id: partner.id.clone(),
                         sent_on,
                         expected_by: expected,
-                        note,
+                        note: self.fields[3].value().to_string(),
                     },
-                )?;
-                Ok(Saved::Request(request_id, format!("Orientée vers {name}.")))
+                    partner: partner.name.clone(),
+                })
             }
             FormKind::Answer {
                 request_id,
@@ -818,82 +843,151 @@ impl Form {
                 };
                 let answer = Answer::ALL[self.fields[1].selected()];
                 let answered_on = self.date(2, today, true)?.unwrap_or(today);
-                let note = self.fields[3].value().to_string();
-                store.answer_referral(
-                    &referral.id,
-                    Some(referral.version),
-                    &ReferralAnswer {
+                Ok(Command::Answer {
+                    request_id,
+                    referral_id: referral.id.clone(),
+                    version: referral.version,
+                    answer: ReferralAnswer {
                         answered_on,
                         answer,
-                        note,
+                        note: self.fields[3].value().to_string(),
                     },
-                )?;
-                Ok(Saved::Request(
-                    request_id,
-                    format!("Réponse de {} enregistrée.", referral.partner),
-                ))
+                    partner: referral.partner.clone(),
+                })
             }
             FormKind::EditRequest {
-                request_id,
-                version,
+                base,
                 types,
                 channels,
             } => {
                 let next = self.date(1, today, false)?;
-                let change = RequestChange {
-                    summary: Some(self.fields[0].value().to_string()),
-                    next_follow_up_on: Some(next),
-                    type_code: types.get(self.fields[2].selected()).map(|t| t.code.clone()),
-                    channel_code: Some(match self.fields[3].selected() {
-                        0 => None,
-                        i => channels.get(i - 1).map(|c| c.code.clone()),
-                    }),
-                    ..Default::default()
+                let mut p = Patch::new(
+                    Target::Request,
+                    &base.id,
+                    &base.id,
+                    base.version,
+                    "Demande modifiée.",
+                );
+                let of = |f: PatchField| f.of_request(&base);
+                p.set(PatchField::Summary, of(PatchField::Summary), self.text(0));
+                p.set(
+                    PatchField::NextFollowUp,
+                    of(PatchField::NextFollowUp),
+                    next.map(|d| d.to_string()).unwrap_or_default(),
+                );
+                if let Some(t) = types.get(self.fields[2].selected()) {
+                    p.set(PatchField::Type, of(PatchField::Type), t.code.clone());
+                }
+                let channel = match self.fields[3].selected() {
+                    0 => String::new(),
+                    i => channels
+                        .get(i - 1)
+                        .map(|c| c.code.clone())
+                        .unwrap_or_default(),
                 };
-                store.update_request(&request_id, Some(version), &change)?;
-                Ok(Saved::Request(request_id, "Demande modifiée.".into()))
+                p.set(PatchField::Channel, of(PatchField::Channel), channel);
+                Ok(Command::Patch(p))
             }
-            FormKind::EditPerson { person_id, version } => {
-                let p = self.person_from(0, today)?;
-                store
-                    .update_person(&person_id, Some(version), &p)
-                    .map_err(|e| self.fail_person(e))?;
-                Ok(Saved::Reload("Personne modifiée.".into()))
-            }
-            FormKind::Close {
-                request_id,
-                version,
-            } => {
-                let outcome = Outcome::ALL[self.fields[0].selected()];
-                let closed_on = self.date(1, today, true)?;
-                let change = RequestChange {
-                    status: Some(Status::Close),
-                    outcome: Some(outcome),
-                    closed_on,
-                    ..Default::default()
+            FormKind::EditPerson { base, request_id } => {
+                let birth = self.date(6, today, false)?;
+                let mut person = NewPerson {
+                    last_name: self.text(0),
+                    first_name: self.text(1),
+                    phone: self.text(2),
+                    email: self.text(3),
+                    profile: self.fields[4]
+                        .selected()
+                        .checked_sub(1)
+                        .map(|i| Profile::ALL[i]),
+                    profession: self.text(5),
+                    birth_date: birth,
                 };
-                store
-                    .update_request(&request_id, Some(version), &change)
-                    .map_err(|e| self.fail_on_date(e, 1))?;
-                Ok(Saved::Request(
-                    request_id,
-                    format!("Demande close : {}.", outcome.label()),
-                ))
+                crate::store::validate::person(&mut person)?;
+                crate::store::validate::birth_date(birth, today)?;
+                let mut p = Patch::new(
+                    Target::Person,
+                    &base.id,
+                    &request_id,
+                    base.version,
+                    "Personne modifiée.",
+                );
+                let of = |f: PatchField| f.of_person(&base);
+                let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+                let pairs = [
+                    (PatchField::LastName, person.last_name.clone()),
+                    (PatchField::FirstName, person.first_name.clone()),
+                    (PatchField::Phone, person.phone.clone()),
+                    (PatchField::Email, person.email.clone()),
+                    (
+                        PatchField::Profile,
+                        person
+                            .profile
+                            .map(|p| p.code().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    (PatchField::Profession, person.profession.clone()),
+                    (PatchField::BirthDate, date(person.birth_date)),
+                ];
+                for (field, mine) in pairs {
+                    p.set(field, of(field), mine);
+                }
+                Ok(Command::Patch(p))
+            }
+            FormKind::Close { base } => {
+                // The first choice is "—": the agent must pick an outcome.
+                let Some(outcome) = self.fields[0]
+                    .selected()
+                    .checked_sub(1)
+                    .and_then(|i| Outcome::ALL.get(i).copied())
+                else {
+                    return Err(self.fail(
+                        0,
+                        Error::input("choisissez l'issue (← →) : rien n'est choisi d'avance"),
+                    ));
+                };
+                let closed_on = self.date(1, today, true)?.unwrap_or(today);
+                crate::store::validate::closed_on(Some(closed_on), today)?;
+                if closed_on < base.received_on {
+                    return Err(self.fail(
+                        1,
+                        Error::input(format!(
+                            "la date de clôture est antérieure à la réception ({})",
+                            crate::domain::fr_date(base.received_on)
+                        )),
+                    ));
+                }
+                let mut p = Patch::new(
+                    Target::Request,
+                    &base.id,
+                    &base.id,
+                    base.version,
+                    &format!("Demande close : {}.", outcome.label()),
+                );
+                p.set(
+                    PatchField::Status,
+                    PatchField::Status.of_request(&base),
+                    crate::tui::command::status_value(
+                        Status::Close,
+                        Some(outcome),
+                        Some(closed_on),
+                    ),
+                );
+                Ok(Command::Patch(p))
             }
             FormKind::Capture(lists) => {
                 let mut person = NewPerson {
-                    last_name: self.fields[cap::LAST].value().to_string(),
-                    first_name: self.fields[cap::FIRST].value().to_string(),
-                    phone: self.fields[cap::PHONE].value().to_string(),
-                    email: self.fields[cap::EMAIL].value().to_string(),
+                    last_name: self.text(cap::LAST),
+                    first_name: self.text(cap::FIRST),
+                    phone: self.text(cap::PHONE),
+                    email: self.text(cap::EMAIL),
                     profile: self.fields[cap::PROFILE]
                         .selected()
                         .checked_sub(1)
                         .map(|i| Profile::ALL[i]),
-                    profession: self.fields[cap::PROFESSION].value().to_string(),
+                    profession: self.text(cap::PROFESSION),
                     birth_date: None,
                 };
-                person.validate().map_err(|e| self.fail_person(e))?;
+                crate::store::validate::person(&mut person)?;
                 if person.phone.is_empty() && person.email.is_empty() {
                     return Err(self.fail(
                         cap::PHONE,
@@ -933,33 +1027,17 @@ impl Form {
                         r
                     })
                     .collect();
-                let created = crate::salon::capture(store, &requests, true)?;
-                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
-                Ok(Saved::Capture(format!(
-                    "Enregistré : {} {} ({}).",
-                    person.last_name.to_uppercase(),
-                    person.first_name,
-                    refs.join(", ")
-                )))
+                Ok(Command::Capture {
+                    requests,
+                    who: format!("{} {}", person.last_name.to_uppercase(), person.first_name),
+                })
             }
             FormKind::MergeFile => {
-                let path = std::path::PathBuf::from(self.fields[0].value().trim());
+                let path = std::path::PathBuf::from(self.text(0));
                 if path.as_os_str().is_empty() {
                     return Err(self.fail(0, Error::input("le chemin du fichier est vide")));
                 }
-                let r = crate::salon::merge(store, &path).map_err(|e| self.fail(0, e))?;
-                let waiting = r.pending_duplicates + r.conflicts;
-                Ok(Saved::Reload(format!(
-                    "Fusion : {} personne(s), {} demande(s) ajoutée(s), {} déjà présente(s){}",
-                    r.added_persons,
-                    r.added_requests,
-                    r.already_present,
-                    if waiting > 0 {
-                        format!(" ; {waiting} à décider (touche R).")
-                    } else {
-                        ".".into()
-                    }
-                )))
+                Ok(Command::Merge(path))
             }
             FormKind::Period => {
                 let from = self.date(0, today, true)?.unwrap_or(today);
@@ -970,7 +1048,7 @@ impl Form {
                     );
                 }
                 crate::report::check_range(from, to).map_err(|e| self.fail(1, e))?;
-                Ok(Saved::Period(from, to))
+                Ok(Command::ShowPeriod(from, to))
             }
             FormKind::Filter(lists) => {
                 let from = self.date(5, today, false)?;
@@ -1014,19 +1092,19 @@ impl Form {
                     .chain(from.map(|d| format!("du {}", crate::domain::fr_date(d))))
                     .chain(to.map(|d| format!("au {}", crate::domain::fr_date(d))))
                     .collect();
-                Ok(Saved::Filter(Box::new(filter), label.join(" · ")))
+                Ok(Command::SetFilter(Box::new(filter), label.join(" · ")))
             }
             FormKind::NewRequest(lists) => {
                 let mut person = NewPerson {
-                    last_name: self.fields[nr::LAST].value().to_string(),
-                    first_name: self.fields[nr::FIRST].value().to_string(),
-                    phone: self.fields[nr::PHONE].value().to_string(),
-                    email: self.fields[nr::EMAIL].value().to_string(),
+                    last_name: self.text(nr::LAST),
+                    first_name: self.text(nr::FIRST),
+                    phone: self.text(nr::PHONE),
+                    email: self.text(nr::EMAIL),
                     profile: self.fields[nr::PROFILE]
                         .selected()
                         .checked_sub(1)
                         .map(|i| Profile::ALL[i]),
-                    profession: self.fields[nr::PROFESSION].value().to_string(),
+                    profession: self.text(nr::PROFESSION),
                     birth_date: self.date(nr::BIRTH, today, false)?,
                 };
                 let reuse = lists
@@ -1034,7 +1112,8 @@ impl Form {
                     .and_then(|i| lists.matches.get(i))
                     .map(|p| p.id.clone());
                 if reuse.is_none() {
-                    person.validate().map_err(|e| self.fail_person(e))?;
+                    crate::store::validate::person(&mut person)?;
+                    crate::store::validate::birth_date(person.birth_date, today)?;
                 }
                 let types: Vec<String> = self.fields[nr::TYPES]
                     .checked()
@@ -1063,6 +1142,7 @@ impl Form {
                     .checked_sub(1)
                     .and_then(|i| lists.agents.get(i))
                     .map(|a| a.id.clone());
+                let next = self.date(nr::NEXT, today, false)?;
                 let requests: Vec<NewRequest> = types
                     .iter()
                     .map(|t| {
@@ -1072,78 +1152,12 @@ impl Form {
                         r.event_id = event.clone();
                         r.agent_id = agent.clone();
                         r.summary = self.fields[nr::SUMMARY].value().to_string();
+                        r.next_follow_up_on = next;
                         r
                     })
                     .collect();
-                let created = store.create_requests(&requests)?;
-                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
-                let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
-                Ok(Saved::Request(
-                    first,
-                    format!("Enregistrée : {}.", refs.join(", ")),
-                ))
+                Ok(Command::CreateRequests(requests))
             }
         }
     }
-
-    /// Reads person fields starting at `first` (the edit-person layout).
-    fn person_from(&mut self, first: usize, today: NaiveDate) -> Result<NewPerson> {
-        let birth = self.date(first + 6, today, false)?;
-        Ok(NewPerson {
-            last_name: self.fields[first].value().to_string(),
-            first_name: self.fields[first + 1].value().to_string(),
-            phone: self.fields[first + 2].value().to_string(),
-            email: self.fields[first + 3].value().to_string(),
-            profile: self.fields[first + 4]
-                .selected()
-                .checked_sub(1)
-                .map(|i| Profile::ALL[i]),
-            profession: self.fields[first + 5].value().to_string(),
-            birth_date: birth,
-        })
-    }
-
-    /// Puts a person-validation error beside the field it is about.
-    fn fail_person(&mut self, e: Error) -> Error {
-        let msg = e.to_string();
-        let index = if msg.contains("prénom") {
-            1
-        } else if msg.contains("nom") {
-            0
-        } else if msg.contains("téléphone") {
-            2
-        } else if msg.contains("e-mail") {
-            3
-        } else {
-            return e;
-        };
-        self.fail(index, e)
-    }
-
-    /// A date the store refused (future, before reception…) goes beside the date field.
-    fn fail_on_date(&mut self, e: Error, index: usize) -> Error {
-        match &e {
-            Error::Input(m)
-                if m.contains("date") || m.contains("futur") || m.contains("antérieure") =>
-            {
-                self.fail(index, e)
-            }
-            _ => e,
-        }
-    }
-}
-
-/// What a successful save leads to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Saved {
-    /// Show that request, with a message.
-    Request(String, String),
-    /// Reload the current screen, with a message.
-    Reload(String),
-    /// New filters for the "Toutes" queue, and how to describe them.
-    Filter(Box<RequestFilter>, String),
-    /// A custom period for the review.
-    Period(NaiveDate, NaiveDate),
-    /// A visitor captured: the form starts again, empty.
-    Capture(String),
 }

@@ -69,6 +69,8 @@ pub enum Context {
     Picker,
     Help,
     Confirm,
+    /// A save met a colleague's change: mine or theirs, field by field.
+    Conflict,
 }
 
 impl Context {
@@ -95,6 +97,7 @@ impl Context {
             Context::Picker => "Liste de choix",
             Context::Help => "Aide",
             Context::Confirm => "Confirmation",
+            Context::Conflict => "Modifiée par un collègue",
         }
     }
 }
@@ -702,6 +705,63 @@ pub const BINDINGS: &[Binding] = &[
         "non",
         Some("non"),
     ),
+    // A save met a colleague's change on the same fields.
+    b(
+        C::Conflict,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "champ précédent",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "champ suivant",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Left), Char('m')],
+        A::Left,
+        "garder ma valeur",
+        Some("la mienne"),
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Right), Char('c')],
+        A::Right,
+        "garder celle du collègue",
+        Some("la sienne"),
+    ),
+    b(
+        C::Conflict,
+        &[Char(' ')],
+        A::Toggle,
+        "changer de choix",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Ctrl('s'), Code(KC::F(10)), Code(KC::Enter)],
+        A::Save,
+        "enregistrer ces choix",
+        Some("enregistrer"),
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Esc)],
+        A::Back,
+        "revenir au formulaire (rien n'est écrit)",
+        Some("retour"),
+    ),
+    b(
+        C::Conflict,
+        &[Char('?'), Code(KC::F(1))],
+        A::Help,
+        "aide",
+        None,
+    ),
 ];
 
 /// The action of a key in a context: the context's own keys first, then — outside text
@@ -715,7 +775,12 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
             .map(|b| b.action)
     };
     find(context).or_else(|| {
-        if context.takes_text() || matches!(context, Context::Help | Context::Confirm) {
+        if context.takes_text()
+            || matches!(
+                context,
+                Context::Help | Context::Confirm | Context::Conflict
+            )
+        {
             None
         } else {
             find(Context::Global)
@@ -725,7 +790,11 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
 
 /// Every binding of a context (and the global ones where they apply), for the help.
 pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> {
-    let with_global = !context.takes_text() && !matches!(context, Context::Help | Context::Confirm);
+    let with_global = !context.takes_text()
+        && !matches!(
+            context,
+            Context::Help | Context::Confirm | Context::Conflict
+        );
     BINDINGS
         .iter()
         .filter(move |b| b.context == context || (with_global && b.context == Context::Global))

@@ -3,6 +3,7 @@
 //! keys and no terminal.
 
 pub mod app;
+pub mod command;
 pub mod forms;
 pub mod input;
 pub mod keymap;

@@ -251,3 +251,57 @@ pub fn render_confirm(c: Confirm, theme: &Theme, frame: &mut Frame, area: Rect) 
         inner,
     );
 }
+
+/// A save met a colleague's change on the same fields: each field side by side, mine and
+/// theirs, with who and when; the chosen value is highlighted.
+pub fn render_conflict(
+    v: &crate::tui::command::ConflictView,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let width = area.width.min(96);
+    let height = (v.clashes.len() as u16 * 2 + 7).min(area.height);
+    let inner = popup(frame, centered(area, width, height), "Modifiée entre-temps");
+    let col = usize::from(inner.width.saturating_sub(16) / 2).max(8);
+    let cut = |s: &str| {
+        let s = safe(s).replace('\n', " ");
+        if s.chars().count() > col {
+            format!("{}…", s.chars().take(col - 1).collect::<String>())
+        } else {
+            s
+        }
+    };
+    let mut lines = vec![
+        Line::raw(format!("{} l'a modifiée le {}.", safe(&v.by), safe(&v.at))),
+        Line::styled(
+            "Ses autres changements sont gardés. Pour ces champs, choisissez :",
+            theme.dim(),
+        ),
+        Line::from(vec![
+            Span::styled(format!("{:<14}", ""), theme.dim()),
+            Span::styled(format!(" {:<col$} ", "la vôtre"), theme.dim()),
+            Span::styled(
+                format!(" {}", cut(&format!("la sienne ({})", v.by))),
+                theme.dim(),
+            ),
+        ]),
+    ];
+    for (i, c) in v.clashes.iter().enumerate() {
+        let pick = |chosen: bool| {
+            if chosen {
+                theme.selected()
+            } else {
+                Style::default()
+            }
+        };
+        let marker = if i == v.selected { "▶ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{marker}{:<12}", c.field.label())),
+            Span::styled(format!(" {:<col$} ", cut(&c.mine_label)), pick(c.keep_mine)),
+            Span::styled(format!(" {} ", cut(&c.theirs_label)), pick(!c.keep_mine)),
+        ]));
+        lines.push(Line::raw(""));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

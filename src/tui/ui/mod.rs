@@ -126,6 +126,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::Form(f)) => forms::render(f, &theme, frame, body),
         Some(Overlay::Picker(p)) => forms::render_picker(p, &theme, frame, body),
         Some(Overlay::Confirm(c, _)) => forms::render_confirm(*c, &theme, frame, body),
+        Some(Overlay::Conflict(v, _)) => forms::render_conflict(v, &theme, frame, body),
     }
 }
 
