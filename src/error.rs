@@ -65,6 +65,13 @@ pub enum Error {
     #[error("le contrôle a trouvé des problèmes :\n{}", .0.join("\n"))]
     Damaged(Vec<String>),
 
+    /// The interface was started with no terminal (cron, `ssh` without `-t`).
+    #[error(
+        "l'interface a besoin d'un terminal (lancez-la dans un terminal, ou `ssh -t`) ; \
+         pour un script, utilisez une commande : guichet --help"
+    )]
+    NoTerminal,
+
     #[error("erreur de la base de données : {0}")]
     Sql(#[from] rusqlite::Error),
 
@@ -118,7 +125,11 @@ impl Error {
             | Error::NewerSchema { .. }
             | Error::File { .. }
             | Error::Busy => 2,
-            Error::Conflict { .. } | Error::Damaged(_) | Error::Sql(_) | Error::Io(_) => 1,
+            Error::Conflict { .. }
+            | Error::NoTerminal
+            | Error::Damaged(_)
+            | Error::Sql(_)
+            | Error::Io(_) => 1,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod import;
 pub mod logging;
 pub mod output;
+pub mod paths;
 pub mod report;
 pub mod review;
 pub mod salon;

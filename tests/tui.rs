@@ -39,6 +39,7 @@ fn app_on(env: &Env, agent: Option<&str>, size: (u16, u16)) -> App {
         Display {
             no_color: false,
             utc: true,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -96,6 +97,9 @@ fn an_empty_file_welcomes_and_offers_demo_data_then_asks_who_works() {
     insta::assert_snapshot!("pick_agent_80x24", screen(&app));
     typed(&mut app, "Nouvelle Recrue");
     key(&mut app, KeyCode::Enter);
+    // A name nobody has is created only once confirmed.
+    assert!(screen(&app).contains("Créer l'agent « Nouvelle Recrue » ?"));
+    key(&mut app, KeyCode::Char('o'));
     assert!(matches!(app.screen, Screen::Queue));
     assert_eq!(app.me.as_ref().unwrap().name, "Nouvelle Recrue");
     assert_eq!(
@@ -691,6 +695,7 @@ fn no_color_draws_without_colours() {
         Display {
             no_color: true,
             utc: true,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -824,4 +829,202 @@ fn the_review_is_a_tab_with_periods_and_an_export() {
         panic!("review")
     };
     assert_eq!(v.review.period.label(), "du 01/06/2026 au 22/11/2026");
+}
+
+#[test]
+fn the_agent_chooser_picks_by_typing_confirms_a_new_name_and_remembers_the_last_agent() {
+    let env = Env::new();
+    let mut s = store(&env);
+    guichet::demo::fill(&mut s, 50, 1).unwrap();
+    let karim = s
+        .agents()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name.starts_with("Karim"))
+        .unwrap();
+    let agents_before = count(&env, "SELECT count(*) FROM agent");
+    let settings = env.path("config/reglages.txt");
+    let mut app = app_on(&env, None, (80, 24));
+    app.settings_path = Some(settings.clone());
+    typed(&mut app, "Karim");
+    insta::assert_snapshot!("pick_agent_typed_80x24", screen(&app));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.me.as_ref().unwrap().name,
+        karim.name,
+        "the match is picked"
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM agent"), agents_before);
+    // Remembered: offered first next time.
+    let text = std::fs::read_to_string(&settings).unwrap();
+    assert!(text.contains(&format!("agent = {}", karim.name)), "{text}");
+    let mut next = app_on(&env, None, (80, 24));
+    next.settings_path = Some(settings.clone());
+    next.offer_last_agent(
+        guichet::tui::settings::Settings::load(&settings)
+            .agent
+            .as_deref(),
+    );
+    key(&mut next, KeyCode::Enter);
+    assert_eq!(next.me.as_ref().unwrap().name, karim.name);
+
+    // A new name asks first; "n" goes back without creating anything.
+    let mut third = app_on(&env, None, (80, 24));
+    typed(&mut third, "Zoé Nouvelle");
+    key(&mut third, KeyCode::Enter);
+    assert!(matches!(third.screen, Screen::PickAgent(_)));
+    key(&mut third, KeyCode::Char('n'));
+    assert!(matches!(third.screen, Screen::PickAgent(_)));
+    assert_eq!(count(&env, "SELECT count(*) FROM agent"), agents_before);
+
+    // A deactivated agent is no longer offered.
+    let out = env.ok(&["agent", "disable", &karim.name]);
+    assert!(out.contains("désactivé"), "{out}");
+    let mut fourth = app_on(&env, None, (80, 24));
+    typed(&mut fourth, "Karim");
+    key(&mut fourth, KeyCode::Enter);
+    assert!(
+        matches!(&fourth.screen, Screen::PickAgent(p) if p.confirm_new.is_some()),
+        "Karim is no longer in the list"
+    );
+}
+
+#[test]
+fn a_queue_row_shows_what_was_done_on_the_request_when_coming_back() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    let Some(row) = app.queue.selected_row().cloned() else {
+        panic!("a row")
+    };
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('s'));
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Up);
+    }
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down); // En attente du demandeur
+    }
+    key(&mut app, KeyCode::Enter);
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    key(&mut app, KeyCode::Esc);
+    let fresh = app
+        .queue
+        .rows
+        .iter()
+        .find(|r| r.id == row.id)
+        .expect("still in my queue");
+    assert_eq!(fresh.status, Status::AttenteDemandeur);
+}
+
+#[test]
+fn esc_from_a_request_opened_by_search_comes_back_to_the_results() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (80, 24));
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "a");
+    let Screen::Search(s) = &app.screen else {
+        panic!("search")
+    };
+    let results = s.results.len();
+    assert!(results > 1);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Request(_)));
+    key(&mut app, KeyCode::Esc);
+    let Screen::Search(s) = &app.screen else {
+        panic!("back to the search: {:?}", app.screen)
+    };
+    assert_eq!(s.input.text(), "a");
+    assert_eq!(s.results.len(), results);
+}
+
+#[test]
+fn altgr_characters_and_pasted_lines_reach_the_fields() {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Char('n'));
+    // "Nom": three pasted lines do not run together.
+    app.paste("Dupont\nJean\n06 12 34 56 78");
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("form")
+    };
+    assert_eq!(f.fields[0].value(), "Dupont Jean 06 12 34 56 78");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    // AltGr on Windows: Ctrl+Alt+char.
+    let altgr = KeyModifiers::CONTROL | KeyModifiers::ALT;
+    typed(&mut app, "jean");
+    app.handle_key(KeyEvent::new(KeyCode::Char('@'), altgr));
+    typed(&mut app, "exemple.fr");
+    app.handle_key(KeyEvent::new(KeyCode::Char('#'), altgr));
+    app.handle_key(KeyEvent::new(KeyCode::Char('{'), altgr));
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("form")
+    };
+    assert_eq!(f.fields[3].value(), "jean@exemple.fr#{");
+}
+
+#[test]
+fn a_birth_date_or_a_closing_date_in_the_future_is_refused_beside_its_field() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "Martin");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Lucie");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typed(&mut app, "01/01/2030");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("form stays: {}", message(&app))
+    };
+    assert!(
+        f.fields[4]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("futur")),
+        "{:?}",
+        f.fields.iter().map(|f| &f.error).collect::<Vec<_>>()
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('o'));
+    // Closing tomorrow.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Enter);
+    let id = match &app.screen {
+        Screen::Request(v) => v.detail.request.id.clone(),
+        other => panic!("{other:?}"),
+    };
+    key(&mut app, KeyCode::Char('s'));
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "the close form"
+    );
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    typed(&mut app, "demain");
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("form stays: {}", message(&app))
+    };
+    assert!(
+        f.fields[1]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("futur"))
+    );
+    assert!(store(&env).request_row(&id).unwrap().status.is_open());
 }

@@ -30,6 +30,7 @@ fn app_on(env: &Env, agent: &str) -> App {
         Display {
             no_color: false,
             utc: true,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -10,6 +10,7 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod agents;
 mod log;
 mod migrate;
 mod people;

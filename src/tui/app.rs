@@ -114,6 +114,8 @@ impl QueueState {
 pub struct RequestView {
     pub detail: RequestDetail,
     pub scroll: usize,
+    /// The search it was opened from, shown again on `Esc`.
+    pub from_search: Option<Box<SearchView>>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,11 +146,31 @@ pub struct SearchView {
     pub selected: usize,
 }
 
+/// Who works: the active agents, narrowed by what is typed; a name that matches nobody is
+/// created only once the agent confirms it.
 #[derive(Debug, Clone)]
 pub struct AgentPicker {
     pub agents: Vec<Agent>,
+    /// Position in [`AgentPicker::visible`].
     pub selected: usize,
     pub input: TextField,
+    /// A new name waiting for "o" (create) or "n".
+    pub confirm_new: Option<String>,
+}
+
+impl AgentPicker {
+    /// The agents whose name or initials contain what is typed (accents and case aside).
+    pub fn visible(&self) -> Vec<&Agent> {
+        let typed = crate::text::fold(self.input.text().trim());
+        self.agents
+            .iter()
+            .filter(|a| {
+                typed.is_empty()
+                    || crate::text::fold(&a.name).contains(&typed)
+                    || crate::text::fold(&a.initials) == typed
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +266,8 @@ pub struct Display {
     pub no_color: bool,
     /// Timestamps in UTC instead of local time (tests).
     pub utc: bool,
+    /// Colours for a light terminal background (`GUICHET_THEME=clair`).
+    pub light: bool,
 }
 
 pub struct App {
@@ -263,6 +287,8 @@ pub struct App {
     pub review_period: Option<crate::review::Period>,
     /// This file is a salon laptop's: it opens on the quick capture.
     pub salon: bool,
+    /// The settings file (last agent, theme); none in tests unless set.
+    pub settings_path: Option<std::path::PathBuf>,
     data_version: i64,
 }
 
@@ -291,6 +317,7 @@ impl App {
             export_dir: None,
             review_period: None,
             salon: false,
+            settings_path: None,
             data_version: 0,
         };
         if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
@@ -329,7 +356,29 @@ impl App {
                 .collect(),
             selected: 0,
             input: TextField::default(),
+            confirm_new: None,
         }))
+    }
+
+    /// Puts the last agent of the settings first in the chooser (Enter confirms it).
+    pub fn offer_last_agent(&mut self, name: Option<&str>) {
+        if let (Screen::PickAgent(p), Some(name)) = (&mut self.screen, name)
+            && let Some(i) = p.agents.iter().position(|a| a.name == name)
+        {
+            p.selected = i;
+        }
+    }
+
+    /// Remembers the chosen agent in the settings file (when there is one).
+    fn remember_agent(&mut self, name: &str) {
+        let Some(path) = &self.settings_path else {
+            return;
+        };
+        let mut s = super::settings::Settings::load(path);
+        s.agent = Some(name.to_string());
+        if let Err(e) = s.save(path) {
+            tracing::warn!(error = %e, "settings not saved");
+        }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -387,6 +436,16 @@ impl App {
 
     /// A key from the terminal.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        // AltGr on Windows arrives as Ctrl+Alt+char (`@`, `#`, `{` on AZERTY): a character.
+        if key
+            .modifiers
+            .contains(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            && let KeyCode::Char(c) = key.code
+            && !c.is_control()
+        {
+            let plain = key.modifiers - KeyModifiers::CONTROL - KeyModifiers::ALT;
+            return self.handle_key(KeyEvent::new(KeyCode::Char(c), plain));
+        }
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.request_quit();
             return;
@@ -497,12 +556,12 @@ impl App {
                 )?)));
                 Ok(())
             }
-            _ => match self.screen.clone() {
+            _ => match &self.screen {
                 Screen::Welcome => self.welcome_action(action),
-                Screen::PickAgent(p) => self.pick_agent_action(action, p),
+                Screen::PickAgent(_) => self.pick_agent_action(action),
                 Screen::Queue => self.queue_action(action),
-                Screen::Request(v) => self.request_action(action, *v),
-                Screen::Review(v) => self.review_action(action, *v),
+                Screen::Request(_) => self.request_action(action),
+                Screen::Review(_) => self.review_action(action),
                 Screen::Capture(_) => self.capture_action(action),
                 Screen::Pending(_) => self.pending_action(action),
                 Screen::Search(_) => self.search_action(action),
@@ -535,32 +594,52 @@ impl App {
         self.refresh()
     }
 
-    fn pick_agent_action(&mut self, action: Action, mut p: AgentPicker) -> Result<()> {
-        match action {
-            Action::Up => p.selected = p.selected.saturating_sub(1),
-            Action::Down => p.selected = (p.selected + 1).min(p.agents.len().saturating_sub(1)),
-            Action::Open => {
-                let typed = p.input.text().trim().to_string();
-                let agent = if !typed.is_empty() {
-                    self.store.ensure_agent(&typed)?
-                } else if let Some(a) = p.agents.get(p.selected) {
-                    a.clone()
-                } else {
-                    return Err(Error::input("tapez votre nom puis Entrée"));
-                };
-                let name = agent.name.clone();
-                self.set_me(agent);
-                self.screen = Screen::Queue;
-                self.refresh()?;
-                if self.salon {
-                    self.open_capture()?;
-                }
-                self.info(format!("Bonjour {name}."));
+    fn pick_agent_action(&mut self, action: Action) -> Result<()> {
+        let Screen::PickAgent(p) = &mut self.screen else {
+            return Ok(());
+        };
+        let n = p.visible().len();
+        let agent = match action {
+            Action::Up => {
+                p.selected = p.selected.saturating_sub(1);
                 return Ok(());
             }
-            _ => {}
+            Action::Down => {
+                p.selected = (p.selected + 1).min(n.saturating_sub(1));
+                return Ok(());
+            }
+            Action::Quit if p.confirm_new.is_some() => {
+                p.confirm_new = None;
+                return Ok(());
+            }
+            Action::Quit => {
+                self.quit = true;
+                return Ok(());
+            }
+            Action::Open => {
+                let typed = p.input.text().trim().to_string();
+                if let Some(name) = p.confirm_new.take() {
+                    self.store.ensure_agent(&name)?
+                } else if let Some(a) = p.visible().get(p.selected.min(n.saturating_sub(1))) {
+                    (*a).clone()
+                } else if !typed.is_empty() {
+                    p.confirm_new = Some(typed);
+                    return Ok(());
+                } else {
+                    return Err(Error::input("tapez votre nom puis Entrée"));
+                }
+            }
+            _ => return Ok(()),
+        };
+        let name = agent.name.clone();
+        self.set_me(agent);
+        self.remember_agent(&name);
+        self.screen = Screen::Queue;
+        self.refresh()?;
+        if self.salon {
+            self.open_capture()?;
         }
-        self.screen = Screen::PickAgent(p);
+        self.info(format!("Bonjour {name}."));
         Ok(())
     }
 
@@ -689,7 +768,10 @@ impl App {
         Ok(())
     }
 
-    fn review_action(&mut self, action: Action, mut v: ReviewView) -> Result<()> {
+    fn review_action(&mut self, action: Action) -> Result<()> {
+        let Screen::Review(v) = &mut self.screen else {
+            return Ok(());
+        };
         let period = v.review.period;
         match action {
             Action::Left => return self.show_review(period.shift(-1)),
@@ -706,6 +788,9 @@ impl App {
                 return Ok(());
             }
             Action::Export => {
+                let Screen::Review(v) = &self.screen else {
+                    return Ok(());
+                };
                 let path = self.export_review(&v.review)?;
                 self.info(format!("Bilan exporté : {}", path.display()));
                 return Ok(());
@@ -730,7 +815,6 @@ impl App {
             }
             _ => {}
         }
-        self.screen = Screen::Review(Box::new(v));
         Ok(())
     }
 
@@ -738,12 +822,9 @@ impl App {
     fn export_review(&self, review: &crate::review::Review) -> Result<std::path::PathBuf> {
         let dir = match &self.export_dir {
             Some(d) => d.clone(),
-            None => crate::cli::default_db_path()?
-                .parent()
-                .map(|p| p.join("exports"))
-                .unwrap_or_else(|| std::path::PathBuf::from("exports")),
+            None => crate::paths::export_dir()?,
         };
-        crate::cli::create_private_dir(&dir)?;
+        crate::paths::create_private_dir(&dir)?;
         let stem = format!("bilan-{}-{}", review.period.from, review.period.to);
         let mut path = dir.join(format!("{stem}.xlsx"));
         let mut n = 2;
@@ -757,20 +838,48 @@ impl App {
 
     pub fn open_request(&mut self, id: &str) -> Result<()> {
         let detail = self.store.request_detail(id)?;
-        self.screen = Screen::Request(Box::new(RequestView { detail, scroll: 0 }));
+        let from_search = match &mut self.screen {
+            Screen::Request(v) => v.from_search.take(),
+            _ => None,
+        };
+        self.screen = Screen::Request(Box::new(RequestView {
+            detail,
+            scroll: 0,
+            from_search,
+        }));
         Ok(())
     }
 
-    fn request_action(&mut self, action: Action, mut v: RequestView) -> Result<()> {
+    fn request_action(&mut self, action: Action) -> Result<()> {
+        let Screen::Request(v) = &mut self.screen else {
+            return Ok(());
+        };
+        match action {
+            Action::Up => {
+                v.scroll = v.scroll.saturating_sub(1);
+                return Ok(());
+            }
+            Action::Down => {
+                v.scroll += 1;
+                return Ok(());
+            }
+            Action::Back => {
+                // Back where the request was opened from: the search keeps its results.
+                self.screen = match v.from_search.take() {
+                    Some(search) => Screen::Search(*search),
+                    None => Screen::Queue,
+                };
+                return self.refresh();
+            }
+            _ => {}
+        }
+        let Screen::Request(v) = &self.screen else {
+            return Ok(());
+        };
+        let v = v.as_ref();
         let r = &v.detail.request;
         let (id, reference) = (r.id.clone(), r.reference.clone());
         match action {
-            Action::Up => v.scroll = v.scroll.saturating_sub(1),
-            Action::Down => v.scroll += 1,
-            Action::Back => {
-                self.screen = Screen::Queue;
-                return self.refresh();
-            }
             Action::LogFollowUp => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&id, &reference))))
             }
@@ -845,9 +954,6 @@ impl App {
             }
             _ => {}
         }
-        if let Screen::Request(_) = self.screen {
-            self.screen = Screen::Request(Box::new(v));
-        }
         Ok(())
     }
 
@@ -860,7 +966,11 @@ impl App {
             Action::Down => s.selected = (s.selected + 1).min(s.results.len().saturating_sub(1)),
             Action::Open => {
                 if let Some(id) = s.results.get(s.selected).map(|r| r.id.clone()) {
+                    let search = std::mem::take(s);
                     self.open_request(&id)?;
+                    if let Screen::Request(v) = &mut self.screen {
+                        v.from_search = Some(Box::new(search));
+                    }
                 }
             }
             Action::Back => {
@@ -903,7 +1013,45 @@ impl App {
                 }
             }
             (None, Screen::PickAgent(p)) => {
-                p.input.input(key);
+                if p.confirm_new.is_some() {
+                    // "o" creates the new agent, "n" goes back to the list.
+                    match key.code {
+                        KeyCode::Char('o' | 'O') => return self.update(Action::Open, None),
+                        KeyCode::Char('n' | 'N') => p.confirm_new = None,
+                        _ => {}
+                    }
+                } else if p.input.input(key) {
+                    p.selected = 0;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    /// Text pasted in the terminal (bracketed paste): into the field being typed, whole.
+    pub fn paste(&mut self, text: &str) {
+        let result = match (&mut self.overlay, &mut self.screen) {
+            (Some(Overlay::Form(f)), _) => {
+                if f.paste(text) && matches!(f.kind, FormKind::NewRequest(_)) {
+                    refresh_matches(&self.store, f)
+                } else {
+                    Ok(())
+                }
+            }
+            (None, Screen::Search(s)) => {
+                if s.input.insert(text) {
+                    self.search_now()
+                } else {
+                    Ok(())
+                }
+            }
+            (None, Screen::PickAgent(p)) => {
+                p.input.insert(text);
+                p.selected = 0;
                 Ok(())
             }
             _ => Ok(()),

@@ -672,6 +672,19 @@ impl Form {
         }
     }
 
+    /// Pasted text into the focused text field; returns whether it changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let FieldKind::Text(t) = &mut self.fields[self.focus].kind else {
+            return false;
+        };
+        let changed = t.insert(text);
+        if changed {
+            self.dirty = true;
+            self.fields[self.focus].error = None;
+        }
+        changed
+    }
+
     /// A typed key; returns whether a text changed (the new-request form then looks for
     /// likely matches).
     pub fn type_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
