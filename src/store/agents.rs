@@ -14,7 +14,7 @@ impl Store {
                 "UPDATE agent SET active = ?2 WHERE id = ?1",
                 params![agent.id, active],
             )?;
-            super::requests::record(
+            super::history::record(
                 tx,
                 ctx,
                 "agent",

@@ -36,43 +36,16 @@ pub struct Person {
 impl NewPerson {
     /// Trims the fields and refuses an empty name or a malformed e-mail.
     pub fn validate(&mut self) -> Result<()> {
-        super::validate::person(self)
+        self.last_name = self.last_name.trim().to_string();
+        self.first_name = self.first_name.trim().to_string();
+        self.phone = self.phone.trim().to_string();
+        self.email = self.email.trim().to_string();
+        self.profession = self.profession.trim().to_string();
+        super::validate::person(&self.last_name, &self.first_name, &self.email, &self.phone)
     }
 }
 
-pub fn check_email(email: &str) -> Result<()> {
-    if email.is_empty() {
-        return Ok(());
-    }
-    let ok = email
-        .split_once('@')
-        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
-        && !email.contains(char::is_whitespace);
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "adresse e-mail invalide : « {email} »"
-        )))
-    }
-}
-
-pub fn check_phone(phone: &str) -> Result<()> {
-    if phone.is_empty() {
-        return Ok(());
-    }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
-    if allowed && (6..=15).contains(&digits) {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "numéro de téléphone invalide : « {phone} »"
-        )))
-    }
-}
+pub use super::validate::{check_email, check_phone};
 
 pub(crate) fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -167,7 +140,7 @@ pub(crate) fn insert_person(
         now,
         ctx.actor,
     ])?;
-    super::requests::record(
+    super::history::record(
         tx,
         ctx,
         "person",
@@ -226,7 +199,7 @@ impl Store {
                 return Err(Error::Conflict {
                     what: format!("La fiche de {} {}", cur.last_name, cur.first_name),
                     by,
-                    at: super::requests::fr_timestamp(&at),
+                    at: super::history::fr_timestamp(&at),
                 });
             }
             let pairs = [
@@ -242,7 +215,7 @@ impl Store {
             for (field, old, value) in &pairs {
                 if old != value {
                     changed = true;
-                    super::requests::record(tx, ctx, "person", id, field, Some(old), Some(value))?;
+                    super::history::record(tx, ctx, "person", id, field, Some(old), Some(value))?;
                 }
             }
             if !changed {

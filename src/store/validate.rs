@@ -1,27 +1,55 @@
 //! Checks of what an agent typed, each error naming its field ([`Error::Invalid`]) so that a
 //! form shows it beside the field and the command line says which option is wrong.
 
-use super::people::{NewPerson, check_email, check_phone};
 use crate::domain::fr_date;
 use crate::error::{Error, Field, Result};
 use chrono::NaiveDate;
 
-/// Trims a person's fields and refuses an empty name or a malformed contact.
-pub fn person(p: &mut NewPerson) -> Result<()> {
-    p.last_name = p.last_name.trim().to_string();
-    p.first_name = p.first_name.trim().to_string();
-    p.phone = p.phone.trim().to_string();
-    p.email = p.email.trim().to_string();
-    p.profession = p.profession.trim().to_string();
-    if p.last_name.is_empty() {
+/// Refuses an empty name or a malformed contact (the fields already trimmed).
+pub fn person(last_name: &str, first_name: &str, email: &str, phone: &str) -> Result<()> {
+    if last_name.is_empty() {
         return Err(Error::invalid(Field::LastName, "le nom est vide"));
     }
-    if p.first_name.is_empty() {
+    if first_name.is_empty() {
         return Err(Error::invalid(Field::FirstName, "le prénom est vide"));
     }
-    check_email(&p.email).map_err(|e| Error::invalid(Field::Email, e.to_string()))?;
-    check_phone(&p.phone).map_err(|e| Error::invalid(Field::Phone, e.to_string()))?;
+    check_email(email).map_err(|e| Error::invalid(Field::Email, e.to_string()))?;
+    check_phone(phone).map_err(|e| Error::invalid(Field::Phone, e.to_string()))?;
     Ok(())
+}
+
+pub fn check_email(email: &str) -> Result<()> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    let ok = email
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
+        && !email.contains(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "adresse e-mail invalide : « {email} »"
+        )))
+    }
+}
+
+pub fn check_phone(phone: &str) -> Result<()> {
+    if phone.is_empty() {
+        return Ok(());
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
+    if allowed && (6..=15).contains(&digits) {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "numéro de téléphone invalide : « {phone} »"
+        )))
+    }
 }
 
 /// A birth date cannot be after today.
@@ -56,22 +84,15 @@ mod tests {
 
     #[test]
     fn errors_name_their_field() {
-        let mut p = NewPerson {
-            last_name: " Dupont ".into(),
-            ..Default::default()
-        };
         assert!(matches!(
-            person(&mut p),
+            person("Dupont", "", "", ""),
             Err(Error::Invalid {
                 field: Field::FirstName,
                 ..
             })
         ));
-        assert_eq!(p.last_name, "Dupont");
-        p.first_name = "Jean".into();
-        p.email = "jean@".into();
         assert!(matches!(
-            person(&mut p),
+            person("Dupont", "Jean", "jean@", ""),
             Err(Error::Invalid {
                 field: Field::Email,
                 ..

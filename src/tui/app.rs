@@ -1221,7 +1221,7 @@ impl App {
     /// fields are applied on top; a field both changed opens the side-by-side choice. On an
     /// error, `under` (the form or picker that asked) comes back with the message.
     pub fn apply(&mut self, cmd: Command, under: Option<Overlay>) {
-        match self.execute(cmd) {
+        match self.run_command(cmd) {
             Ok(Applied::Done(msg, next)) => {
                 self.overlay = None;
                 if let Err(e) = self.finish(msg, next) {
@@ -1256,7 +1256,7 @@ impl App {
         }
     }
 
-    fn execute(&mut self, cmd: Command) -> Result<Applied> {
+    fn run_command(&mut self, cmd: Command) -> Result<Applied> {
         let done = |msg: String, next: Next| Ok(Applied::Done(msg, next));
         match cmd {
             Command::Patch(p) => self.write_patch(p),

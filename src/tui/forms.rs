@@ -915,7 +915,7 @@ impl Form {
                     profession: self.text(5),
                     birth_date: birth,
                 };
-                crate::store::validate::person(&mut person)?;
+                person.validate()?;
                 crate::store::validate::birth_date(birth, today)?;
                 let mut p = Patch::new(
                     Target::Person,
@@ -1000,7 +1000,7 @@ impl Form {
                     profession: self.text(cap::PROFESSION),
                     birth_date: None,
                 };
-                crate::store::validate::person(&mut person)?;
+                person.validate()?;
                 if person.phone.is_empty() && person.email.is_empty() {
                     return Err(self.fail(
                         cap::PHONE,
@@ -1125,7 +1125,7 @@ impl Form {
                     .and_then(|i| lists.matches.get(i))
                     .map(|p| p.id.clone());
                 if reuse.is_none() {
-                    crate::store::validate::person(&mut person)?;
+                    person.validate()?;
                     crate::store::validate::birth_date(person.birth_date, today)?;
                 }
                 let types: Vec<String> = self.fields[nr::TYPES]
