@@ -469,11 +469,17 @@ fn help_lists_every_key_of_the_screen_from_the_keymap() {
     let mut app = demo_app(&env, (80, 24));
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('?'));
-    let text = screen(&app);
-    for b in guichet::tui::keymap::bindings_for(guichet::tui::keymap::Context::Request) {
+    insta::assert_snapshot!("help_request_80x24", screen(&app));
+    // At 80×24 the help scrolls: every key is reached.
+    let mut text = String::new();
+    for _ in 0..30 {
+        text.push_str(&screen(&app));
+        key(&mut app, KeyCode::Down);
+    }
+    assert!(!screen(&app).contains("↓ suite"), "the end is reached");
+    for b in guichet::tui::keymap::bindings_for(guichet::tui::keymap::Context::Request, false) {
         assert!(text.contains(b.desc), "help lacks «{}»", b.desc);
     }
-    insta::assert_snapshot!("help_request_80x24", text);
     key(&mut app, KeyCode::Esc);
     assert!(app.overlay.is_none());
     // In a form, the help comes back to the form.
@@ -1027,4 +1033,28 @@ fn a_birth_date_or_a_closing_date_in_the_future_is_refused_beside_its_field() {
             .is_some_and(|e| e.contains("futur"))
     );
     assert!(store(&env).request_row(&id).unwrap().status.is_open());
+}
+
+#[test]
+fn the_offers_scroll_at_80x24_down_to_the_last_one() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (80, 24));
+    let offers = store(&env).offers().unwrap();
+    let last = offers
+        .iter()
+        .filter(|o| o.active)
+        .last()
+        .unwrap()
+        .title
+        .clone();
+    key(&mut app, KeyCode::Char('i'));
+    assert!(screen(&app).contains("↓ suite"));
+    assert!(!screen(&app).contains(&last));
+    for _ in 0..80 {
+        key(&mut app, KeyCode::Down);
+    }
+    assert!(screen(&app).contains(&last), "{}", screen(&app));
+    insta::assert_snapshot!("offers_end_80x24", screen(&app));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
 }

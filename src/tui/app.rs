@@ -287,6 +287,8 @@ pub struct App {
     pub review_period: Option<crate::review::Period>,
     /// This file is a salon laptop's: it opens on the quick capture.
     pub salon: bool,
+    /// How far the help or the offers are scrolled.
+    pub overlay_scroll: u16,
     /// The settings file (last agent, theme); none in tests unless set.
     pub settings_path: Option<std::path::PathBuf>,
     data_version: i64,
@@ -318,6 +320,7 @@ impl App {
             review_period: None,
             salon: false,
             settings_path: None,
+            overlay_scroll: 0,
             data_version: 0,
         };
         if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
@@ -492,10 +495,26 @@ impl App {
         }
         match self.context() {
             Context::Help => {
-                if let Some(Overlay::Help(_, under) | Overlay::Offers(_, under)) =
-                    self.overlay.take()
-                {
-                    self.overlay = under.map(|o| *o);
+                // The help and the offers scroll (they are longer than 24 rows); any other
+                // key closes them.
+                let page = self.size.1.saturating_sub(8).max(1);
+                match action {
+                    Action::Up => self.overlay_scroll = self.overlay_scroll.saturating_sub(1),
+                    Action::Down => self.overlay_scroll = self.overlay_scroll.saturating_add(1),
+                    Action::PageUp => {
+                        self.overlay_scroll = self.overlay_scroll.saturating_sub(page)
+                    }
+                    Action::PageDown => {
+                        self.overlay_scroll = self.overlay_scroll.saturating_add(page)
+                    }
+                    _ => {
+                        if let Some(Overlay::Help(_, under) | Overlay::Offers(_, under)) =
+                            self.overlay.take()
+                        {
+                            self.overlay = under.map(|o| *o);
+                        }
+                        self.overlay_scroll = 0;
+                    }
                 }
                 Ok(())
             }

@@ -199,6 +199,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Global,
+        &[Ctrl('c')],
+        A::Quit,
+        "quitter (demande si un formulaire est en cours)",
+        None,
+    ),
+    b(
+        C::Global,
         &[Ctrl('l')],
         A::Refresh,
         "relire le fichier",
@@ -223,14 +230,14 @@ pub const BINDINGS: &[Binding] = &[
         C::Welcome,
         &[Char('d')],
         A::LoadDemo,
-        "charger des données de démonstration",
+        "charger des données de démonstration (2 000 demandes fictives)",
         Some("démo"),
     ),
     b(
         C::Welcome,
         &[Code(KC::Enter)],
         A::Open,
-        "commencer",
+        "commencer avec le fichier vide",
         Some("commencer"),
     ),
     b(
@@ -676,6 +683,13 @@ pub const BINDINGS: &[Binding] = &[
         "annuler",
         Some("annuler"),
     ),
+    b(
+        C::Form,
+        &[Ctrl('c')],
+        A::Quit,
+        "quitter (demande confirmation)",
+        None,
+    ),
     b(C::Picker, &[Code(KC::F(1))], A::Help, "aide", None),
     // Help and confirmations.
     b(
@@ -690,6 +704,34 @@ pub const BINDINGS: &[Binding] = &[
         A::Back,
         "fermer l'aide",
         Some("fermer"),
+    ),
+    b(
+        C::Help,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "remonter",
+        Some("défiler"),
+    ),
+    b(
+        C::Help,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "descendre",
+        None,
+    ),
+    b(
+        C::Help,
+        &[Code(KC::PageUp)],
+        A::PageUp,
+        "page précédente",
+        None,
+    ),
+    b(
+        C::Help,
+        &[Code(KC::PageDown), Char(' ')],
+        A::PageDown,
+        "page suivante",
+        None,
     ),
     b(
         C::Confirm,
@@ -788,21 +830,38 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// Every binding of a context (and the global ones where they apply), for the help.
-pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> {
+/// Every binding of a context (and the global ones where they apply and are not shadowed by
+/// the context's own keys), for the help and the footer. `salon`: the quick capture exists.
+pub fn bindings_for(context: Context, salon: bool) -> impl Iterator<Item = &'static Binding> {
     let with_global = !context.takes_text()
         && !matches!(
             context,
             Context::Help | Context::Confirm | Context::Conflict
         );
-    BINDINGS
-        .iter()
-        .filter(move |b| b.context == context || (with_global && b.context == Context::Global))
+    BINDINGS.iter().filter(move |b| {
+        if b.context == context {
+            return true;
+        }
+        if !with_global || b.context != Context::Global {
+            return false;
+        }
+        // A global key that does nothing here is not listed here.
+        if b.action == Action::Capture && (!salon || context == Context::Capture) {
+            return false;
+        }
+        let own = |k: &Key| {
+            BINDINGS
+                .iter()
+                .filter(|o| o.context == context)
+                .any(|o| o.keys.contains(k))
+        };
+        !b.keys.iter().all(own)
+    })
 }
 
 /// "Tab file suivante · Entrée ouvrir…": the footer of a context.
-pub fn footer(context: Context) -> Vec<(String, &'static str)> {
-    bindings_for(context)
+pub fn footer(context: Context, salon: bool) -> Vec<(String, &'static str)> {
+    bindings_for(context, salon)
         .filter_map(|b| b.footer.map(|label| (b.keys[0].label(), label)))
         .collect()
 }
@@ -880,22 +939,58 @@ mod tests {
     }
 
     #[test]
-    fn no_key_is_bound_twice_in_one_context() {
+    fn every_context_lists_each_key_once_and_every_listed_key_does_what_it_says() {
+        const ALL: [Context; 15] = [
+            Context::Global,
+            Context::Welcome,
+            Context::PickAgent,
+            Context::Queue,
+            Context::Request,
+            Context::Review,
+            Context::Capture,
+            Context::Pending,
+            Context::Search,
+            Context::Form,
+            Context::Picker,
+            Context::Help,
+            Context::Confirm,
+            Context::Conflict,
+            Context::Global,
+        ];
+        for salon in [false, true] {
+            for ctx in ALL {
+                let mut seen: Vec<String> = Vec::new();
+                for b in bindings_for(ctx, salon) {
+                    for k in b.keys {
+                        let label = k.label();
+                        assert!(!seen.contains(&label), "{label} listed twice in {ctx:?}");
+                        seen.push(label.clone());
+                        // Reachable: the key does what the help says in this context.
+                        let ev = match *k {
+                            Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                            Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                            Key::Code(code) => KeyEvent::new(code, KeyModifiers::NONE),
+                        };
+                        if ctx != Context::Global {
+                            assert_eq!(action_for(ctx, &ev), Some(b.action), "{label} in {ctx:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // The quick capture is listed on a salon laptop only, and Ctrl-C everywhere.
+        assert!(!bindings_for(Context::Queue, false).any(|b| b.action == Action::Capture));
+        assert!(bindings_for(Context::Queue, true).any(|b| b.action == Action::Capture));
         for ctx in [
             Context::Queue,
             Context::Request,
             Context::Form,
-            Context::Search,
-            Context::Welcome,
+            Context::Review,
         ] {
-            let mut seen: Vec<String> = Vec::new();
-            for b in bindings_for(ctx) {
-                for k in b.keys {
-                    let label = k.label();
-                    assert!(!seen.contains(&label), "{label} bound twice in {ctx:?}");
-                    seen.push(label);
-                }
-            }
+            assert!(
+                bindings_for(ctx, false).any(|b| b.keys.contains(&Key::Ctrl('c'))),
+                "Ctrl-C in {ctx:?}"
+            );
         }
     }
 }

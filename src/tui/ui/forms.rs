@@ -240,12 +240,16 @@ pub fn render_confirm(c: Confirm, theme: &Theme, frame: &mut Frame, area: Rect) 
         Paragraph::new(vec![
             Line::raw(c.question()),
             Line::raw(""),
-            Line::from(vec![
-                Span::styled("o", theme.key()),
-                Span::raw(" oui   "),
-                Span::styled("n", theme.key()),
-                Span::raw(" non"),
-            ]),
+            Line::from(
+                crate::tui::keymap::bindings_for(crate::tui::keymap::Context::Confirm, false)
+                    .flat_map(|b| {
+                        [
+                            Span::styled(b.keys[0].label(), theme.key()),
+                            Span::raw(format!(" {}   ", b.desc)),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            ),
         ])
         .wrap(Wrap { trim: true }),
         inner,

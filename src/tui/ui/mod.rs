@@ -150,8 +150,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_footer(app, &theme, frame, footer);
     match &app.overlay {
         None => {}
-        Some(Overlay::Help(ctx, _)) => help::render(*ctx, &theme, frame, body),
-        Some(Overlay::Offers(offers, _)) => help::render_offers(offers, &theme, frame, body),
+        Some(Overlay::Help(ctx, _)) => {
+            help::render(*ctx, app.salon, app.overlay_scroll, &theme, frame, body)
+        }
+        Some(Overlay::Offers(offers, _)) => {
+            help::render_offers(offers, app.overlay_scroll, &theme, frame, body)
+        }
         Some(Overlay::Form(f)) if matches!(f.kind, crate::tui::forms::FormKind::Capture(_)) => {
             forms::render_in_place(f, &theme, frame, capture::form_area(body))
         }
@@ -198,7 +202,10 @@ fn weekday(d: chrono::NaiveDate) -> &'static str {
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (i, (key, desc)) in keymap::footer(app.context()).into_iter().enumerate() {
+    for (i, (key, desc)) in keymap::footer(app.context(), app.salon)
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
@@ -209,27 +216,20 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn render_welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let lines = vec![
+    // The keys come from the keymap, like the footer and the help.
+    let keys: Vec<Line> = keymap::bindings_for(keymap::Context::Welcome, app.salon)
+        .filter(|b| b.footer.is_some())
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!("{:<8}", b.keys[0].label()), theme.key()),
+                Span::raw(b.desc),
+            ])
+        })
+        .collect();
+    let mut lines = vec![
         Line::styled("Bienvenue dans guichet", theme.title()),
         Line::raw(""),
         Line::raw("Le fichier est vide : aucune demande n'est encore enregistrée."),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled("d", theme.key()),
-            Span::raw("       charger des données de démonstration (2 000 demandes fictives)"),
-        ]),
-        Line::from(vec![
-            Span::styled("n", theme.key()),
-            Span::raw("       enregistrer une première demande"),
-        ]),
-        Line::from(vec![
-            Span::styled("Entrée", theme.key()),
-            Span::raw("  commencer avec le fichier vide"),
-        ]),
-        Line::from(vec![
-            Span::styled("?", theme.key()),
-            Span::raw("       aide"),
-        ]),
         Line::raw(""),
         Line::styled(
             format!(
@@ -241,6 +241,7 @@ fn render_welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dim(),
         ),
     ];
+    lines.splice(4..4, keys);
     let block = Block::default().borders(Borders::ALL).title(" Accueil ");
     frame.render_widget(
         Paragraph::new(lines)
