@@ -1040,13 +1040,7 @@ fn the_offers_scroll_at_80x24_down_to_the_last_one() {
     let env = Env::new();
     let mut app = demo_app(&env, (80, 24));
     let offers = store(&env).offers().unwrap();
-    let last = offers
-        .iter()
-        .filter(|o| o.active)
-        .last()
-        .unwrap()
-        .title
-        .clone();
+    let last = offers.iter().rfind(|o| o.active).unwrap().title.clone();
     key(&mut app, KeyCode::Char('i'));
     assert!(screen(&app).contains("↓ suite"));
     assert!(!screen(&app).contains(&last));
