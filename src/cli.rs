@@ -1154,12 +1154,13 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(out, "\nHistorique :")?;
     for h in &d.history {
-        let change = match (&h.old_value, &h.new_value) {
-            _ if h.field == "*" => format!("création {}", h.entity),
-            (Some(o), Some(n)) => format!("{} : {} → {}", h.field, s(o), s(n)),
-            (None, Some(n)) => format!("{} : {}", h.field, s(n)),
-            (Some(o), None) => format!("{} : {} → (vide)", h.field, s(o)),
-            (None, None) => h.field.clone(),
+        let Some(change) = crate::history_text::history_line(
+            &h.entity,
+            &h.field,
+            h.old_value.as_deref(),
+            h.new_value.as_deref(),
+        ) else {
+            continue;
         };
         writeln!(out, "  {} {} : {change}", fr_timestamp(&h.at), s(&h.actor))?;
     }

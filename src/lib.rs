@@ -10,6 +10,7 @@ pub use error::{Error, Result};
 pub use store::Store;
 pub mod cli;
 pub mod demo;
+pub mod history_text;
 pub mod import;
 pub mod logging;
 pub mod output;

@@ -1052,3 +1052,67 @@ fn the_offers_scroll_at_80x24_down_to_the_last_one() {
     key(&mut app, KeyCode::Esc);
     assert!(app.overlay.is_none());
 }
+
+#[test]
+fn a_partner_overdue_request_comes_first_and_late_is_said_only_of_a_past_date() {
+    let env = Env::new();
+    let mut s = store(&env);
+    let me = s.ensure_agent("Julien Moreau").unwrap();
+    let day = |n: i64| today() + chrono::Duration::days(n);
+    let mut ids = Vec::new();
+    for (name, next) in [("Avenir", 1), ("Partenaire", 10), ("Passé", -1)] {
+        let mut r = NewRequest::new(
+            NewPerson {
+                last_name: name.into(),
+                first_name: "Test".into(),
+                ..Default::default()
+            },
+            "logement",
+            day(-30),
+        );
+        r.agent_id = Some(me.id.clone());
+        r.next_follow_up_on = Some(day(next));
+        ids.push(s.create_request(&r).unwrap().id);
+    }
+    let partner = s.partners().unwrap()[0].id.clone();
+    s.refer(
+        &ids[1],
+        &guichet::store::NewReferral {
+            partner_id: partner,
+            sent_on: day(-20),
+            expected_by: Some(day(-2)),
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    // The referral put it in "attente partenaire": back to "en cours" with the follow-up date.
+    s.update_request(
+        &ids[1],
+        None,
+        &RequestChange {
+            status: Some(Status::EnCours),
+            next_follow_up_on: Some(Some(day(10))),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut app = app_on(&env, Some("Julien Moreau"), (120, 40));
+    let names: Vec<String> = app.queue.rows.iter().map(|r| r.last_name.clone()).collect();
+    assert_eq!(names, ["Passé", "Partenaire", "Avenir"]);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    assert!(text.contains("Relance : 02/12/2026"), "{text}");
+    assert!(
+        !text.contains("(en retard)"),
+        "a future date is not late:\n{text}"
+    );
+    assert!(text.contains("réponse de partenaire en retard"), "{text}");
+    // The history reads in French, dates as JJ/MM/AAAA.
+    assert!(text.contains("Relance : 02/12/2026"));
+    assert!(
+        !text.contains("next_follow_up_on") && !text.contains("2026-12-02"),
+        "{text}"
+    );
+    insta::assert_snapshot!("request_partner_late_120x40", text);
+}

@@ -340,8 +340,12 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
 
 fn order_clause(o: QueueOrder) -> &'static str {
     match o {
+        // Overdue first — a past follow-up date or a partner's answer expected before today —
+        // then by follow-up date.
         QueueOrder::Due => {
-            " ORDER BY coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
+            " ORDER BY (r.next_follow_up_on < :today OR EXISTS (SELECT 1 FROM referral f \
+             WHERE f.request_id = r.id AND f.answered_on IS NULL AND f.expected_by < :today)) DESC, \
+             coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
         }
         QueueOrder::Recent => " ORDER BY r.received_on DESC, r.reference DESC",
         QueueOrder::Reference => " ORDER BY r.received_on, r.reference",

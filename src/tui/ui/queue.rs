@@ -128,14 +128,36 @@ fn draw_table(
             Constraint::Length(10),
         ]
     } else {
+        // Type and agent as wide as the rows on screen need, the person gets the rest.
+        use unicode_width::UnicodeWidthStr;
+        let fixed = 1 + 9 + 10 + 15 + 10 + 7;
+        let room = usize::from(area.width).saturating_sub(fixed + 16);
+        let type_w = rows
+            .iter()
+            .map(|r| safe(&r.type_label).width())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 24);
+        let agent_w = rows
+            .iter()
+            .map(|r| r.agent.as_deref().map_or(1, |a| safe(a).width()))
+            .max()
+            .unwrap_or(5)
+            .clamp(5, 24);
+        let (type_w, agent_w) = if type_w + agent_w <= room {
+            (type_w, agent_w)
+        } else {
+            let t = type_w.min(room / 2);
+            (t, agent_w.min(room.saturating_sub(t)))
+        };
         [
             Constraint::Length(1),
             Constraint::Length(9),
             Constraint::Length(10),
-            Constraint::Length(20),
+            Constraint::Length(type_w as u16),
             Constraint::Min(16),
             Constraint::Length(15),
-            Constraint::Length(18),
+            Constraint::Length(agent_w as u16),
             Constraint::Length(10),
         ]
     };
