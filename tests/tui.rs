@@ -49,7 +49,7 @@ fn app_on(env: &Env, agent: Option<&str>, size: (u16, u16)) -> App {
 
 /// From "Ma file" to "Toutes" (the last queue; the review comes after it).
 fn to_all(app: &mut App) {
-    for _ in 0..4 {
+    for _ in 0..5 {
         key(app, KeyCode::Tab);
     }
     assert_eq!(app.queue.tab, Tab::All);
@@ -116,6 +116,18 @@ fn the_queues_page_through_the_file_with_their_counts() {
     let env = Env::new();
     let mut app = demo_app(&env, (120, 40));
     assert!(matches!(app.screen, Screen::Queue));
+    assert_eq!(
+        app.queue.tab,
+        Tab::Today,
+        "the day starts on my follow-ups due"
+    );
+    assert!(
+        app.queue
+            .rows
+            .iter()
+            .all(|r| r.next_follow_up_on <= Some(today()))
+    );
+    key(&mut app, KeyCode::Tab);
     assert_eq!(app.queue.tab, Tab::Mine);
     let s = store(&env);
     for (i, tab) in Tab::ALL.iter().enumerate() {
@@ -123,14 +135,25 @@ fn the_queues_page_through_the_file_with_their_counts() {
         assert_eq!(app.queue.counts[i], s.count(&filter).unwrap(), "{tab:?}");
     }
     // My queue: overdue first, then by next follow-up date.
-    let dates: Vec<_> = app.queue.rows.iter().map(|r| r.next_follow_up_on).collect();
+    let dates: Vec<_> = app
+        .queue
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                !r.is_overdue(today()),
+                r.next_follow_up_on.unwrap_or(NaiveDate::MAX),
+            )
+        })
+        .collect();
     let mut sorted = dates.clone();
-    sorted.sort_by_key(|d| d.unwrap_or(NaiveDate::MAX));
+    sorted.sort();
     assert_eq!(dates, sorted);
     assert!(app.queue.rows[0].is_overdue(today()));
     insta::assert_snapshot!("queue_120x40", screen(&app));
 
     // All requests, down past the first loaded window: rows come from the file as needed.
+    key(&mut app, KeyCode::BackTab);
     to_all(&mut app);
     assert_eq!(app.queue.tab, Tab::All);
     for _ in 0..250 {
@@ -156,6 +179,8 @@ fn the_queues_page_through_the_file_with_their_counts() {
 
     let narrow_env = Env::new();
     let mut narrow = demo_app(&narrow_env, (80, 24));
+    insta::assert_snapshot!("queue_today_80x24", screen(&narrow));
+    key(&mut narrow, KeyCode::Tab);
     key(&mut narrow, KeyCode::Tab);
     assert_eq!(narrow.queue.tab, Tab::Unassigned);
     insta::assert_snapshot!("queue_unassigned_80x24", screen(&narrow));
@@ -495,7 +520,7 @@ fn help_lists_every_key_of_the_screen_from_the_keymap() {
 fn changes_made_by_another_process_show_without_a_key() {
     let env = Env::new();
     let mut app = demo_app(&env, (80, 24));
-    let all_before = app.queue.counts[4];
+    let all_before = app.queue.counts[5];
     let mut other = store(&env).with_actor("Karim Benali");
     other
         .create_request(&NewRequest::new(
@@ -509,7 +534,7 @@ fn changes_made_by_another_process_show_without_a_key() {
         ))
         .unwrap();
     app.tick();
-    assert_eq!(app.queue.counts[4], all_before + 1);
+    assert_eq!(app.queue.counts[5], all_before + 1);
 }
 
 #[test]
@@ -665,7 +690,7 @@ fn the_all_requests_queue_filters_by_type_status_agent_channel_event_and_period(
          AND received_on BETWEEN '2026-06-01' AND '2026-09-30'",
     );
     assert!(expected > 0);
-    assert_eq!(app.queue.counts[4] as i64, expected);
+    assert_eq!(app.queue.counts[5] as i64, expected);
     assert!(
         app.queue
             .rows
@@ -829,7 +854,7 @@ fn the_review_is_a_tab_with_periods_and_an_export() {
     // Tab goes back to the queues, and the period is kept for the next visit.
     key(&mut app, KeyCode::Tab);
     assert!(matches!(app.screen, Screen::Queue));
-    assert_eq!(app.queue.tab, Tab::Mine);
+    assert_eq!(app.queue.tab, Tab::Today);
     key(&mut app, KeyCode::BackTab);
     let Screen::Review(v) = &app.screen else {
         panic!("review")
@@ -1097,6 +1122,7 @@ fn a_partner_overdue_request_comes_first_and_late_is_said_only_of_a_past_date() 
     )
     .unwrap();
     let mut app = app_on(&env, Some("Julien Moreau"), (120, 40));
+    key(&mut app, KeyCode::Tab); // Ma file
     let names: Vec<String> = app.queue.rows.iter().map(|r| r.last_name.clone()).collect();
     assert_eq!(names, ["Passé", "Partenaire", "Avenir"]);
     key(&mut app, KeyCode::Down);

@@ -14,6 +14,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// The queues, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    /// My follow-ups due today or overdue: where a desk agent's day starts.
+    Today,
     Mine,
     Unassigned,
     Due,
@@ -22,16 +24,25 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Mine, Tab::Unassigned, Tab::Due, Tab::Partner, Tab::All];
+    pub const ALL: [Tab; 6] = [
+        Tab::Today,
+        Tab::Mine,
+        Tab::Unassigned,
+        Tab::Due,
+        Tab::Partner,
+        Tab::All,
+    ];
 
     pub fn label(self, narrow: bool) -> &'static str {
         match (self, narrow) {
+            (Tab::Today, false) => "Mes relances du jour",
+            (Tab::Today, true) => "Du jour",
             (Tab::Mine, _) => "Ma file",
             (Tab::Unassigned, false) => "Non attribuées",
             (Tab::Unassigned, true) => "Non attr.",
             (Tab::Due, _) => "À relancer",
             (Tab::Partner, false) => "Attente partenaire",
-            (Tab::Partner, true) => "Partenaires",
+            (Tab::Partner, true) => "Part.",
             (Tab::All, _) => "Toutes",
         }
     }
@@ -42,10 +53,19 @@ impl Tab {
             open_only: true,
             ..Default::default()
         };
+        let mine = me.map_or_else(|| "-".to_string(), |a| a.id.clone());
         match self {
+            Tab::Today => (
+                RequestFilter {
+                    agent_id: Some(mine),
+                    due_by: Some(today),
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
             Tab::Mine => (
                 RequestFilter {
-                    agent_id: Some(me.map_or_else(|| "-".to_string(), |a| a.id.clone())),
+                    agent_id: Some(mine),
                     ..open
                 },
                 QueueOrder::Due,
@@ -82,7 +102,7 @@ const WINDOW: usize = 120;
 #[derive(Debug, Clone)]
 pub struct QueueState {
     pub tab: Tab,
-    pub counts: [usize; 5],
+    pub counts: [usize; 6],
     /// Loaded rows, starting at `window_start` in the queue.
     pub rows: Vec<RequestRow>,
     pub window_start: usize,
@@ -303,8 +323,8 @@ impl App {
             screen: Screen::Queue,
             overlay: None,
             queue: QueueState {
-                tab: Tab::Mine,
-                counts: [0; 5],
+                tab: Tab::Today,
+                counts: [0; 6],
                 rows: Vec::new(),
                 window_start: 0,
                 selected: 0,
@@ -675,7 +695,7 @@ impl App {
             Action::Bottom => q.selected = total.saturating_sub(1),
             // The review comes after the last queue, and before the first.
             Action::NextTab if q.tab == Tab::All => return self.open_review(),
-            Action::PrevTab if q.tab == Tab::Mine => return self.open_review(),
+            Action::PrevTab if q.tab == Tab::Today => return self.open_review(),
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -818,7 +838,7 @@ impl App {
             Action::Down => v.scroll += 1,
             Action::NextTab | Action::PrevTab => {
                 self.queue.tab = if action == Action::NextTab {
-                    Tab::Mine
+                    Tab::Today
                 } else {
                     Tab::All
                 };
