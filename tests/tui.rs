@@ -1142,3 +1142,82 @@ fn a_partner_overdue_request_comes_first_and_late_is_said_only_of_a_past_date() 
     );
     insta::assert_snapshot!("request_partner_late_120x40", text);
 }
+
+#[test]
+fn from_a_request_a_note_changes_the_status_a_partner_is_reminded_and_another_request_opens() {
+    let env = Env::new();
+    let mut s = store(&env);
+    let mut ids = Vec::new();
+    for t in ["logement", "creche"] {
+        let mut r = NewRequest::new(
+            NewPerson {
+                last_name: "Garnier".into(),
+                first_name: "Inès".into(),
+                phone: "06 11 22 33 44".into(),
+                ..Default::default()
+            },
+            t,
+            today(),
+        );
+        r.person_id = ids.first().map(|(_, p): &(String, String)| p.clone());
+        let c = s.create_request(&r).unwrap();
+        ids.push((c.id, c.person_id));
+    }
+    let partner = s.partners().unwrap()[0].clone();
+    s.refer(
+        &ids[0].0,
+        &guichet::store::NewReferral {
+            partner_id: partner.id.clone(),
+            sent_on: today(),
+            expected_by: None,
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    let mut app = app_on(&env, Some("Julien Moreau"), (120, 40));
+    app.open_request(&ids[0].0).unwrap();
+
+    // A note that says "waiting for the papers", with the status that goes with it and a
+    // follow-up date shown as the day it means while typed.
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Pièces demandées par courrier");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "+7");
+    assert!(
+        screen(&app).contains("→ dimanche 29/11/2026"),
+        "{}",
+        screen(&app)
+    );
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right); // En cours
+    key(&mut app, KeyCode::Right); // En attente du demandeur
+    insta::assert_snapshot!("follow_up_with_status_120x40", screen(&app));
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    let row = store(&env).request_row(&ids[0].0).unwrap();
+    assert_eq!(row.status, Status::AttenteDemandeur);
+    assert_eq!(row.next_follow_up_on, NaiveDate::from_ymd_opt(2026, 11, 29));
+
+    // The partner is reminded: the file counts it.
+    key(&mut app, KeyCode::Char('l'));
+    ctrl(&mut app, 's');
+    assert!(message(&app).contains("Relance de"), "{}", message(&app));
+    assert_eq!(
+        count(&env, "SELECT reminders FROM referral"),
+        1,
+        "the reminder is recorded"
+    );
+
+    // The person's other request, and a new one for the same person.
+    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(opened_reference(&app), "A26-00002");
+    key(&mut app, KeyCode::Char('n'));
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("new request form")
+    };
+    assert_eq!(f.fields[0].value(), "Garnier");
+    assert!(f.title.contains("Garnier"));
+}

@@ -215,6 +215,10 @@ pub enum PickPurpose {
         base: Box<RequestRow>,
         agent_ids: Vec<Option<String>>,
     },
+    /// Open one of these requests (the person's others).
+    Open {
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -589,10 +593,14 @@ impl App {
                 Ok(())
             }
             Action::NewRequest => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::new_request(
-                    &self.store,
-                    self.me.as_ref(),
-                )?)));
+                // From a request: a new one for the same person.
+                let form = match &self.screen {
+                    Screen::Request(v) => {
+                        Form::new_request_for(&self.store, self.me.as_ref(), &v.detail.person)?
+                    }
+                    _ => Form::new_request(&self.store, self.me.as_ref())?,
+                };
+                self.overlay = Some(Overlay::Form(Box::new(form)));
                 Ok(())
             }
             _ => match &self.screen {
@@ -920,7 +928,37 @@ impl App {
         let (id, reference) = (r.id.clone(), r.reference.clone());
         match action {
             Action::LogFollowUp => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&id, &reference))))
+                self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&v.detail.request))))
+            }
+            Action::Remind => {
+                if v.detail.referrals.iter().all(|r| r.answered_on.is_some()) {
+                    return Err(Error::input(
+                        "aucune orientation de cette demande n'attend de réponse",
+                    ));
+                }
+                let refs = v.detail.referrals.clone();
+                self.overlay = Some(Overlay::Form(Box::new(Form::remind(&id, &reference, refs))));
+            }
+            Action::OtherRequests => {
+                if v.detail.others.is_empty() {
+                    return Err(Error::input("cette personne n'a pas d'autre demande"));
+                }
+                self.overlay = Some(Overlay::Picker(Picker {
+                    title: "Autres demandes de la personne".into(),
+                    options: v
+                        .detail
+                        .others
+                        .iter()
+                        .map(|o| {
+                            format!("{} · {} · {}", o.reference, o.type_label, o.status.label())
+                        })
+                        .collect(),
+                    selected: 0,
+                    purpose: PickPurpose::Open {
+                        ids: v.detail.others.iter().map(|o| o.id.clone()).collect(),
+                    },
+                    error: None,
+                }));
             }
             Action::Refer => {
                 let partners = self.store.partners()?;
@@ -1208,6 +1246,12 @@ impl App {
                 return Ok(());
             }
             Action::Save => {
+                if let PickPurpose::Open { ids } = &p.purpose {
+                    if let Some(id) = ids.get(p.selected).cloned() {
+                        self.open_request(&id)?;
+                    }
+                    return Ok(());
+                }
                 let cmd = match &p.purpose {
                     PickPurpose::Status { base } => {
                         let status = Status::ALL[p.selected];
@@ -1245,6 +1289,7 @@ impl App {
                         );
                         patch
                     }
+                    PickPurpose::Open { .. } => return Ok(()),
                 };
                 self.apply(Command::Patch(cmd), Some(Overlay::Picker(p)));
                 return Ok(());
@@ -1305,7 +1350,15 @@ impl App {
                 also,
             } => {
                 self.store.log_follow_up(&request_id, &follow_up)?;
-                if let Some(p) = also {
+                if let Some(mut p) = also {
+                    // The follow-up itself moved the request (first contact, follow-up date):
+                    // the status change applies on top of what this agent just wrote.
+                    let fresh = self.store.request_row(&p.id)?;
+                    p.version = fresh.version;
+                    for e in &mut p.edits {
+                        e.read = e.field.of_request(&fresh);
+                    }
+                    p.edits.retain(|e| e.read != e.mine);
                     return self.write_patch(p);
                 }
                 done("Suivi enregistré.".into(), Next::Request(request_id))
@@ -1350,8 +1403,33 @@ impl App {
                 let created = self.store.create_requests(&requests)?;
                 let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
                 let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
+                // A request taken on the phone: that call is the first contact.
+                let call = requests
+                    .first()
+                    .is_some_and(|r| r.channel_code.as_deref() == Some("telephone"));
+                if call {
+                    for (c, r) in created.iter().zip(&requests) {
+                        self.store.log_follow_up(
+                            &c.id,
+                            &crate::store::NewFollowUp {
+                                kind: crate::domain::FollowUpKind::AppelEntrant,
+                                occurred_on: r.received_on,
+                                body: "Appel reçu : demande enregistrée".into(),
+                                next_follow_up_on: r.next_follow_up_on,
+                            },
+                        )?;
+                    }
+                }
                 done(
-                    format!("Enregistrée : {}.", refs.join(", ")),
+                    format!(
+                        "Enregistrée : {}{}.",
+                        refs.join(", "),
+                        if call {
+                            " (l'appel compte comme premier contact)"
+                        } else {
+                            ""
+                        }
+                    ),
                     Next::Request(first),
                 )
             }

@@ -17,6 +17,8 @@ use chrono::NaiveDate;
 pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
+    /// A date: the form shows the day a relative value (`+7`, `demain`) means as it is typed.
+    pub date: bool,
     /// The message shown beside the field after a failed save.
     pub error: Option<String>,
 }
@@ -42,13 +44,21 @@ impl Field {
         Field {
             label,
             kind: FieldKind::Text(TextField::new(value)),
+            date: false,
             error: None,
+        }
+    }
+    pub fn date(label: &'static str, value: &str) -> Field {
+        Field {
+            date: true,
+            ..Field::text(label, value)
         }
     }
     pub fn multiline(label: &'static str) -> Field {
         Field {
             label,
             kind: FieldKind::Text(TextField::multiline()),
+            date: false,
             error: None,
         }
     }
@@ -56,6 +66,7 @@ impl Field {
         Field {
             label,
             kind: FieldKind::Choice { options, selected },
+            date: false,
             error: None,
         }
     }
@@ -68,6 +79,7 @@ impl Field {
                 checked,
                 cursor: 0,
             },
+            date: false,
             error: None,
         }
     }
@@ -107,7 +119,11 @@ impl Field {
 #[derive(Debug, Clone)]
 pub enum FormKind {
     FollowUp {
+        base: Box<RequestRow>,
+    },
+    Remind {
         request_id: String,
+        referrals: Vec<ReferralRow>,
     },
     Referral {
         request_id: String,
@@ -221,7 +237,7 @@ fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
         Field::text("E-mail", ""),
     ];
     if birth_date {
-        fields.push(Field::text("Né(e) le", ""));
+        fields.push(Field::date("Né(e) le", ""));
     }
     fields.push(Field::choice(
         "Profil",
@@ -231,6 +247,14 @@ fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
     fields.push(Field::text(profession, ""));
     fields
 }
+
+/// The statuses a follow-up may set (closing has its own form).
+const FOLLOW_UP_STATUSES: [Status; 4] = [
+    Status::EnCours,
+    Status::AttenteDemandeur,
+    Status::AttentePartenaire,
+    Status::Nouvelle,
+];
 
 const PROFILES: [&str; 5] = [
     "—",
@@ -261,22 +285,55 @@ impl Form {
         }
     }
 
-    pub fn follow_up(request_id: &str, reference: &str) -> Form {
+    /// A follow-up, and with it (if chosen) a new status: one form for "called, waiting for
+    /// the papers".
+    pub fn follow_up(base: &RequestRow) -> Form {
         let kinds = FollowUpKind::ALL
             .iter()
             .map(|k| k.label().to_string())
             .collect();
+        let mut statuses = vec!["inchangé".to_string()];
+        statuses.extend(FOLLOW_UP_STATUSES.iter().map(|s| s.label().to_string()));
         Form::new(
-            format!("Suivi — {reference}"),
+            format!("Suivi — {}", base.reference),
             FormKind::FollowUp {
-                request_id: request_id.into(),
+                base: Box::new(base.clone()),
             },
             vec![
                 Field::choice("Type", kinds, 1),
-                Field::text("Date", "aujourd'hui"),
+                Field::date("Date", "aujourd'hui"),
                 Field::multiline("Texte"),
-                Field::text("Relance le", ""),
+                Field::date("Relance le", ""),
+                Field::choice("Statut", statuses, 0),
             ],
+        )
+    }
+
+    /// A reminder sent to a partner that has not answered.
+    pub fn remind(request_id: &str, reference: &str, referrals: Vec<ReferralRow>) -> Form {
+        let open: Vec<ReferralRow> = referrals
+            .into_iter()
+            .filter(|r| r.answered_on.is_none())
+            .collect();
+        let labels = open
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} (réponse attendue le {})",
+                    r.partner,
+                    r.expected_by
+                        .map(crate::domain::fr_date)
+                        .unwrap_or_else(|| "—".into())
+                )
+            })
+            .collect();
+        Form::new(
+            format!("Relance d'un partenaire — {reference}"),
+            FormKind::Remind {
+                request_id: request_id.into(),
+                referrals: open,
+            },
+            vec![Field::choice("Orientation", labels, 0)],
         )
     }
 
@@ -295,8 +352,8 @@ impl Form {
             },
             vec![
                 Field::choice("Partenaire", names, 0),
-                Field::text("Envoyée le", "aujourd'hui"),
-                Field::text("Réponse attendue le", "+30"),
+                Field::date("Envoyée le", "aujourd'hui"),
+                Field::date("Réponse attendue le", "+30"),
                 Field::multiline("Note"),
             ],
         )
@@ -327,7 +384,7 @@ impl Form {
             vec![
                 Field::choice("Orientation", labels, 0),
                 Field::choice("Réponse", answers, 0),
-                Field::text("Reçue le", "aujourd'hui"),
+                Field::date("Reçue le", "aujourd'hui"),
                 Field::multiline("Note"),
             ],
         )
@@ -478,14 +535,14 @@ impl Form {
                 ),
                 event_idx,
             ),
-            Field::text(
+            Field::date(
                 "Reçues du",
                 &current
                     .received_from
                     .map(crate::domain::fr_date)
                     .unwrap_or_default(),
             ),
-            Field::text(
+            Field::date(
                 "au",
                 &current
                     .received_to
@@ -548,8 +605,8 @@ impl Form {
             "Période du bilan".into(),
             FormKind::Period,
             vec![
-                Field::text("Du", &crate::domain::fr_date(from)),
-                Field::text("Au", &crate::domain::fr_date(to)),
+                Field::date("Du", &crate::domain::fr_date(from)),
+                Field::date("Au", &crate::domain::fr_date(to)),
             ],
         )
     }
@@ -565,7 +622,7 @@ impl Form {
             },
             vec![
                 Field::choice("Issue", outcomes, 0),
-                Field::text("Close le", "aujourd'hui"),
+                Field::date("Close le", "aujourd'hui"),
             ],
         )
     }
@@ -603,7 +660,7 @@ impl Form {
             Field::choice("Événement", event_labels, 0),
             Field::text("Résumé", ""),
             Field::choice("Agent", agent_labels, me_idx),
-            Field::text("Relance le", ""),
+            Field::date("Relance le", ""),
         ]);
         Ok(Form::new(
             "Nouvelle demande".into(),
@@ -617,6 +674,37 @@ impl Form {
             })),
             fields,
         ))
+    }
+
+    /// A new request for a known person (`n` from a request): the person is taken as is, the
+    /// form opens on the types.
+    pub fn new_request_for(store: &Store, me: Option<&Agent>, p: &Person) -> Result<Form> {
+        let mut f = Form::new_request(store, me)?;
+        let set = |f: &mut Form, i: usize, v: &str| {
+            if let FieldKind::Text(t) = &mut f.fields[i].kind {
+                t.set(v);
+            }
+        };
+        set(&mut f, nr::LAST, &p.last_name);
+        set(&mut f, nr::FIRST, &p.first_name);
+        set(&mut f, nr::PHONE, &p.phone);
+        set(&mut f, nr::EMAIL, &p.email);
+        set(
+            &mut f,
+            nr::BIRTH,
+            &p.birth_date.map(crate::domain::fr_date).unwrap_or_default(),
+        );
+        set(&mut f, nr::PROFESSION, &p.profession);
+        if let FieldKind::Choice { selected, .. } = &mut f.fields[nr::PROFILE].kind {
+            *selected = profile_index(p.profile);
+        }
+        if let FormKind::NewRequest(lists) = &mut f.kind {
+            lists.matches = vec![p.clone()];
+            lists.reuse = Some(0);
+        }
+        f.title = format!("Nouvelle demande pour {} {}", p.last_name, p.first_name);
+        f.focus = nr::TYPES;
+        Ok(f)
     }
 
     pub fn focused(&self) -> &Field {
@@ -702,6 +790,22 @@ impl Form {
                 self.toggle();
                 false
             }
+            FieldKind::Checks {
+                options, cursor, ..
+            } => {
+                // A letter goes to the next choice starting with it.
+                if let KeyCode::Char(c) = key.code {
+                    let c = fold(&c.to_string());
+                    let n = options.len();
+                    if let Some(i) = (1..=n)
+                        .map(|k| (*cursor + k) % n)
+                        .find(|i| fold(&options[*i]).starts_with(&c))
+                    {
+                        *cursor = i;
+                    }
+                }
+                false
+            }
             FieldKind::Choice { options, selected } => {
                 // Typing a letter jumps to the next option starting with it.
                 if let KeyCode::Char(c) = key.code {
@@ -717,7 +821,6 @@ impl Form {
                 }
                 false
             }
-            _ => false,
         }
     }
 
@@ -800,7 +903,42 @@ impl Form {
 
     fn submit_inner(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
         match self.kind.clone() {
-            FormKind::FollowUp { request_id } => {
+            FormKind::Remind {
+                request_id,
+                referrals,
+            } => {
+                let Some(r) = referrals.get(self.fields[0].selected()) else {
+                    return Err(
+                        self.fail(0, Error::input("aucune orientation n'attend de réponse"))
+                    );
+                };
+                Ok(Command::Remind {
+                    request_id,
+                    referral_id: r.id.clone(),
+                    partner: r.partner.clone(),
+                })
+            }
+            FormKind::FollowUp { base } => {
+                let request_id = base.id.clone();
+                let also = self.fields[4]
+                    .selected()
+                    .checked_sub(1)
+                    .and_then(|i| FOLLOW_UP_STATUSES.get(i))
+                    .map(|st| {
+                        let mut p = Patch::new(
+                            Target::Request,
+                            &base.id,
+                            &base.id,
+                            base.version,
+                            &format!("Suivi enregistré ; statut : {}.", st.label()),
+                        );
+                        p.set(
+                            PatchField::Status,
+                            PatchField::Status.of_request(&base),
+                            crate::tui::command::status_value(*st, None, None),
+                        );
+                        p
+                    });
                 let kind = FollowUpKind::ALL[self.fields[0].selected()];
                 let occurred_on = self.date(1, today, true)?.unwrap_or(today);
                 if occurred_on > today {
@@ -819,7 +957,7 @@ impl Form {
                         body,
                         next_follow_up_on: next,
                     },
-                    also: None,
+                    also,
                 })
             }
             FormKind::Referral {

@@ -50,6 +50,8 @@ pub enum Action {
     DecideOffice,
     DecideLaptop,
     Offers,
+    Remind,
+    OtherRequests,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -548,6 +550,20 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('r')],
         A::Answer,
         "noter la réponse d'un partenaire",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('l')],
+        A::Remind,
+        "relance envoyée à un partenaire (à noter)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('v')],
+        A::OtherRequests,
+        "voir une autre demande de la personne",
         None,
     ),
     b(

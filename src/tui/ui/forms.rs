@@ -3,6 +3,7 @@
 use super::{Theme, centered, popup, safe};
 use crate::tui::app::{Confirm, Picker};
 use crate::tui::forms::{FieldKind, Form, FormKind};
+use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -10,6 +11,22 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 const LABEL: usize = 20;
+
+/// The day a relative date means (`+7`, `demain`, `15/12`), to show as it is typed; `None` for
+/// a full date (already explicit) or what does not read as a date.
+fn meant_day(text: &str, today: NaiveDate) -> Option<String> {
+    let text = text.trim();
+    let full = text.len() == 10 && text.chars().filter(|c| c.is_ascii_digit()).count() == 8;
+    if text.is_empty() || full {
+        return None;
+    }
+    let d = crate::domain::parse_date(text, today).ok()?;
+    Some(format!(
+        "{} {}",
+        super::weekday(d),
+        crate::domain::fr_date(d)
+    ))
+}
 
 /// A text field's content with the cursor shown as a bar, on one or several lines.
 fn text_lines(text: &str, cursor: usize, focused: bool) -> Vec<String> {
@@ -26,7 +43,7 @@ fn text_lines(text: &str, cursor: usize, focused: bool) -> Vec<String> {
     s.split('\n').map(safe).collect()
 }
 
-pub fn render(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, area: Rect) {
     let big = matches!(f.kind, FormKind::NewRequest(_));
     let width = if big {
         area.width
@@ -39,16 +56,16 @@ pub fn render(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
         (f.fields.len() as u16 * 2 + 6).min(area.height)
     };
     let inner = popup(frame, centered(area, width, height), &f.title);
-    render_fields(f, theme, frame, inner);
+    render_fields(f, today, theme, frame, inner);
 }
 
 /// A form drawn where it stands (the quick capture), not as a pop-up.
-pub fn render_in_place(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render_in_place(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = popup(frame, area, &f.title);
-    render_fields(f, theme, frame, inner);
+    render_fields(f, today, theme, frame, inner);
 }
 
-fn render_fields(f: &Form, theme: &Theme, frame: &mut Frame, inner: Rect) {
+fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, inner: Rect) {
     let (form_area, side) = match &f.kind {
         FormKind::NewRequest(_) if inner.width >= 100 => {
             let [l, r] =
@@ -75,10 +92,14 @@ fn render_fields(f: &Form, theme: &Theme, frame: &mut Frame, inner: Rect) {
                     } else {
                         " ".repeat(LABEL)
                     };
-                    lines.push(Line::from(vec![
-                        Span::styled(head, label_style),
-                        Span::raw(line.clone()),
-                    ]));
+                    let mut spans = vec![Span::styled(head, label_style), Span::raw(line.clone())];
+                    if k == 0
+                        && field.date
+                        && let Some(day) = meant_day(t.text(), today)
+                    {
+                        spans.push(Span::styled(format!("  → {day}"), theme.dim()));
+                    }
+                    lines.push(Line::from(spans));
                 }
                 if t.multiline && focused {
                     lines.push(Line::styled(

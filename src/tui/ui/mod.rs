@@ -157,9 +157,9 @@ pub fn render(app: &App, frame: &mut Frame) {
             help::render_offers(offers, app.overlay_scroll, &theme, frame, body)
         }
         Some(Overlay::Form(f)) if matches!(f.kind, crate::tui::forms::FormKind::Capture(_)) => {
-            forms::render_in_place(f, &theme, frame, capture::form_area(body))
+            forms::render_in_place(f, app.today(), &theme, frame, capture::form_area(body))
         }
-        Some(Overlay::Form(f)) => forms::render(f, &theme, frame, body),
+        Some(Overlay::Form(f)) => forms::render(f, app.today(), &theme, frame, body),
         Some(Overlay::Picker(p)) => forms::render_picker(p, &theme, frame, body),
         Some(Overlay::Confirm(c, _)) => forms::render_confirm(*c, &theme, frame, body),
         Some(Overlay::Conflict(v, _)) => forms::render_conflict(v, &theme, frame, body),
@@ -193,7 +193,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(day), r);
 }
 
-fn weekday(d: chrono::NaiveDate) -> &'static str {
+pub(super) fn weekday(d: chrono::NaiveDate) -> &'static str {
     use chrono::Datelike;
     [
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",

@@ -13,7 +13,14 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 /// The tabs: the queues with their counts, then the review.
 pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
-    let narrow = area.width < 100;
+    // Full labels when they fit on the line, short ones otherwise.
+    let full: usize = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| t.label(false).chars().count() + 4 + app.queue.counts[i].to_string().len())
+        .sum::<usize>()
+        + 5;
+    let narrow = full > usize::from(area.width);
     let mut spans = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
         if i > 0 {
