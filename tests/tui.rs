@@ -1221,3 +1221,37 @@ fn from_a_request_a_note_changes_the_status_a_partner_is_reminded_and_another_re
     assert_eq!(f.fields[0].value(), "Garnier");
     assert!(f.title.contains("Garnier"));
 }
+
+#[test]
+fn a_multi_line_note_moves_between_its_lines_undoes_and_takes_a_pasted_block() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "ligne 1");
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "ligne 2");
+    let focus = |app: &App| match &app.overlay {
+        Some(Overlay::Form(f)) => (f.focus, f.fields[2].value().to_string()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(focus(&app), (2, "ligne 1\nligne 2".to_string()));
+    key(&mut app, KeyCode::Up); // to the first line, still in the field
+    assert_eq!(focus(&app).0, 2);
+    key(&mut app, KeyCode::End);
+    typed(&mut app, " bis");
+    assert_eq!(focus(&app).1, "ligne 1 bis\nligne 2");
+    for _ in 0..4 {
+        ctrl(&mut app, 'z'); // undo, one character at a time
+    }
+    assert_eq!(focus(&app).1, "ligne 1\nligne 2");
+    key(&mut app, KeyCode::Up); // from the first line: the previous field
+    assert_eq!(focus(&app).0, 1);
+    key(&mut app, KeyCode::Tab);
+    app.paste("a\r\nb\nc");
+    assert!(focus(&app).1.ends_with("a\nb\nc") || focus(&app).1.contains("a\nb\nc"));
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+}

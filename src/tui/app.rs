@@ -1161,7 +1161,10 @@ impl App {
         let Some(Overlay::Form(mut f)) = self.overlay.take() else {
             return Ok(());
         };
+        let arrow = |code: KeyCode| key.is_some_and(|k| k.code == code);
         match action {
+            Action::NextField if arrow(KeyCode::Down) && f.line_move(true) => {}
+            Action::PrevField if arrow(KeyCode::Up) && f.line_move(false) => {}
             Action::NextField => f.next_field(),
             Action::PrevField => f.prev_field(),
             Action::Left | Action::Right => {

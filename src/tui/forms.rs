@@ -26,6 +26,12 @@ pub struct Field {
 #[derive(Debug, Clone)]
 pub enum FieldKind {
     Text(TextField),
+    /// Several lines of text (a note, a follow-up): lines, undo, a cursor that moves between
+    /// lines. `text` is the lines joined, kept in step after every edit.
+    Area {
+        area: Box<ratatui_textarea::TextArea<'static>>,
+        text: String,
+    },
     /// One of `options` (labels); `←`/`→` choose.
     Choice {
         options: Vec<String>,
@@ -57,7 +63,10 @@ impl Field {
     pub fn multiline(label: &'static str) -> Field {
         Field {
             label,
-            kind: FieldKind::Text(TextField::multiline()),
+            kind: FieldKind::Area {
+                area: Box::default(),
+                text: String::new(),
+            },
             date: false,
             error: None,
         }
@@ -87,6 +96,7 @@ impl Field {
     pub fn value(&self) -> &str {
         match &self.kind {
             FieldKind::Text(t) => t.text(),
+            FieldKind::Area { text, .. } => text,
             FieldKind::Choice { options, selected } => {
                 options.get(*selected).map_or("", String::as_str)
             }
@@ -98,7 +108,7 @@ impl Field {
         match &self.kind {
             FieldKind::Choice { selected, .. } => *selected,
             FieldKind::Checks { cursor, .. } => *cursor,
-            FieldKind::Text(_) => 0,
+            FieldKind::Text(_) | FieldKind::Area { .. } => 0,
         }
     }
 
@@ -707,6 +717,25 @@ impl Form {
         Ok(f)
     }
 
+    /// `↑`/`↓` in a multi-line field move between its lines (and leave it from its first or
+    /// last line); returns whether the field took the key.
+    pub fn line_move(&mut self, down: bool) -> bool {
+        let FieldKind::Area { area, .. } = &mut self.fields[self.focus].kind else {
+            return false;
+        };
+        let row = area.cursor().0;
+        let last = area.lines().len().saturating_sub(1);
+        if (down && row >= last) || (!down && row == 0) {
+            return false;
+        }
+        area.move_cursor(if down {
+            ratatui_textarea::CursorMove::Down
+        } else {
+            ratatui_textarea::CursorMove::Up
+        });
+        true
+    }
+
     pub fn focused(&self) -> &Field {
         &self.fields[self.focus]
     }
@@ -724,6 +753,9 @@ impl Form {
         match &mut self.fields[self.focus].kind {
             FieldKind::Text(t) => {
                 t.input(key);
+            }
+            FieldKind::Area { area, .. } => {
+                area.input(*key);
             }
             FieldKind::Choice { options, selected } if !options.is_empty() => {
                 let n = options.len();
@@ -761,11 +793,22 @@ impl Form {
     }
 
     /// Pasted text into the focused text field; returns whether it changed.
-    pub fn paste(&mut self, text: &str) -> bool {
-        let FieldKind::Text(t) = &mut self.fields[self.focus].kind else {
-            return false;
+    pub fn paste(&mut self, pasted: &str) -> bool {
+        let changed = match &mut self.fields[self.focus].kind {
+            FieldKind::Text(t) => t.insert(pasted),
+            FieldKind::Area { area, text } => {
+                let clean: String = pasted
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .chars()
+                    .filter(|c| *c == '\n' || !c.is_control())
+                    .collect();
+                let changed = area.insert_str(clean);
+                *text = area.lines().join("\n");
+                changed
+            }
+            _ => false,
         };
-        let changed = t.insert(text);
         if changed {
             self.dirty = true;
             self.fields[self.focus].error = None;
@@ -781,6 +824,21 @@ impl Form {
             FieldKind::Text(t) => {
                 let changed = t.input(key);
                 if changed {
+                    self.dirty = true;
+                    self.fields[self.focus].error = None;
+                }
+                changed
+            }
+            FieldKind::Area { area, text } => {
+                use ratatui::crossterm::event::KeyModifiers;
+                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                let changed = match key.code {
+                    KeyCode::Char('z') if ctrl => area.undo(),
+                    KeyCode::Char('y') if ctrl => area.redo(),
+                    _ => area.input(*key),
+                };
+                if changed {
+                    *text = area.lines().join("\n");
                     self.dirty = true;
                     self.fields[self.focus].error = None;
                 }

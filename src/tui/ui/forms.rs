@@ -108,6 +108,37 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
                     ));
                 }
             }
+            FieldKind::Area { area, .. } => {
+                let (row, col) = (area.cursor().0, area.cursor().1);
+                for (k, line) in area.lines().iter().enumerate() {
+                    let head = if k == 0 {
+                        label.clone()
+                    } else {
+                        " ".repeat(LABEL)
+                    };
+                    let shown = if focused && k == row {
+                        let mut l: String = line.chars().take(col).collect();
+                        l.push('▏');
+                        l.extend(line.chars().skip(col));
+                        l
+                    } else {
+                        line.clone()
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(head, label_style),
+                        Span::raw(safe(&shown)),
+                    ]));
+                }
+                if focused {
+                    lines.push(Line::styled(
+                        format!(
+                            "{}(Entrée : nouvelle ligne · ↑↓ lignes · Ctrl-Z annuler)",
+                            " ".repeat(LABEL)
+                        ),
+                        theme.dim(),
+                    ));
+                }
+            }
             FieldKind::Choice { options, selected } => {
                 let value = options
                     .get(*selected)
