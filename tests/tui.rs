@@ -1255,3 +1255,34 @@ fn a_multi_line_note_moves_between_its_lines_undoes_and_takes_a_pasted_block() {
     ctrl(&mut app, 's');
     assert!(app.overlay.is_none(), "{}", message(&app));
 }
+
+#[test]
+fn review_periods_never_run_past_today_p_keeps_the_end_and_w_returns_to_the_last_week() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::BackTab);
+    let period = |app: &App| match &app.screen {
+        Screen::Review(v) => v.review.period,
+        other => panic!("{other:?}"),
+    };
+    let week = period(&app);
+    // Forward: the week in progress, then no further.
+    key(&mut app, KeyCode::Right);
+    assert!(period(&app).from <= today());
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    assert!(period(&app).from <= today(), "{:?}", period(&app));
+    assert!(message(&app).contains("Pas de période après"));
+    // p four times from the last week: week -> month -> quarter -> year -> a week not in the
+    // future.
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(period(&app), week);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Char('p'));
+        assert!(period(&app).from <= today(), "{:?}", period(&app));
+    }
+    assert_eq!(period(&app).kind, guichet::review::PeriodKind::Week);
+    assert!(period(&app).from <= today());
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(period(&app), week);
+}

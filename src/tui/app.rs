@@ -822,10 +822,25 @@ impl App {
         let period = v.review.period;
         match action {
             Action::Left => return self.show_review(period.shift(-1)),
-            Action::Right => return self.show_review(period.shift(1)),
+            Action::Right => {
+                // Never past today: the period in progress is the last one.
+                let next = period.shift(1);
+                if next.from > self.today() {
+                    self.info("Pas de période après celle en cours.");
+                    return Ok(());
+                }
+                return self.show_review(next);
+            }
             Action::PeriodKind => {
+                // The new period holds the end of the one shown (or today, if sooner): `p`
+                // does not drift into the future.
                 let kind = period.kind.next();
-                return self.show_review(crate::review::Period::containing(kind, period.to));
+                let anchor = period.to.min(self.today());
+                return self.show_review(crate::review::Period::containing(kind, anchor));
+            }
+            Action::LastWeek => {
+                let today = self.today();
+                return self.show_review(crate::review::Period::last_complete_week(today));
             }
             Action::CustomPeriod => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::period(

@@ -52,6 +52,7 @@ pub enum Action {
     Offers,
     Remind,
     OtherRequests,
+    LastWeek,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -500,6 +501,13 @@ pub const BINDINGS: &[Binding] = &[
         A::PrevTab,
         "onglet précédent",
         None,
+    ),
+    b(
+        C::Review,
+        &[Char('w')],
+        A::LastWeek,
+        "revenir à la dernière semaine complète",
+        Some("semaine"),
     ),
     b(C::Review, &[Char('q')], A::Quit, "quitter", Some("quitter")),
     // Request file.
