@@ -100,6 +100,7 @@ pub enum Field {
     ClosedOn,
     NextFollowUp,
     OccurredOn,
+    ReceivedOn,
 }
 
 impl Error {

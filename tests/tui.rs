@@ -1286,3 +1286,40 @@ fn review_periods_never_run_past_today_p_keeps_the_end_and_w_returns_to_the_last
     key(&mut app, KeyCode::Char('w'));
     assert_eq!(period(&app), week);
 }
+
+#[test]
+fn the_reception_date_is_corrected_in_the_edit_form_never_into_the_future() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Enter);
+    let id = match &app.screen {
+        Screen::Request(v) => v.detail.request.id.clone(),
+        other => panic!("{other:?}"),
+    };
+    let before = store(&env).request_row(&id).unwrap();
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    ctrl(&mut app, 'u');
+    typed(&mut app, "demain");
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays: {}", message(&app))
+    };
+    assert!(
+        f.fields[4]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("futur"))
+    );
+    ctrl(&mut app, 'u');
+    let earlier = before.received_on - chrono::Duration::days(3);
+    typed(&mut app, &guichet::domain::fr_date(earlier));
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    let after = store(&env).request_row(&id).unwrap();
+    assert_eq!(after.received_on, earlier);
+    assert_eq!(after.summary, before.summary, "nothing else written");
+    assert!(screen(&app).contains("Reçue le : "), "{}", screen(&app));
+}

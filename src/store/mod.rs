@@ -21,6 +21,7 @@ mod import;
 mod log;
 mod migrate;
 mod people;
+mod reception;
 mod refdata;
 mod requests;
 mod search;

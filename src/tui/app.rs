@@ -1511,7 +1511,12 @@ impl App {
             let written = match p.target {
                 Target::Request => self
                     .store
-                    .update_request(&p.id, Some(p.version), &p.request_change())
+                    .update_request_received(
+                        &p.id,
+                        Some(p.version),
+                        &p.request_change(),
+                        p.received_on(),
+                    )
                     .map(|_| ()),
                 Target::Person => {
                     let fresh = self.store.person(&p.id)?;

@@ -176,6 +176,14 @@ impl Patch {
         c
     }
 
+    /// The new reception date, if the agent changed it.
+    pub fn received_on(&self) -> Option<NaiveDate> {
+        self.edits
+            .iter()
+            .find(|e| e.field == PatchField::ReceivedOn)
+            .and_then(|e| e.mine.parse().ok())
+    }
+
     /// The person as it will be: `fresh` with these edits applied.
     pub fn person_after(&self, fresh: &Person) -> NewPerson {
         let mut p = NewPerson {

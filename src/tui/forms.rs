@@ -431,6 +431,7 @@ impl Form {
                 ),
                 Field::choice("Type", type_labels, type_idx),
                 Field::choice("Canal", channel_labels, channel_idx),
+                Field::date("Reçue le", &crate::domain::fr_date(r.received_on)),
             ],
         )
     }
@@ -951,6 +952,7 @@ impl Form {
             ErrField::ClosedOn => "Close le",
             ErrField::NextFollowUp => "Relance le",
             ErrField::OccurredOn => "Date",
+            ErrField::ReceivedOn => "Reçue le",
         };
         self.fields.iter().position(|f| f.label == label)
     }
@@ -1095,6 +1097,12 @@ impl Form {
                         .unwrap_or_default(),
                 };
                 p.set(PatchField::Channel, of(PatchField::Channel), channel);
+                let received = self.date(4, today, true)?.unwrap_or(base.received_on);
+                p.set(
+                    PatchField::ReceivedOn,
+                    of(PatchField::ReceivedOn),
+                    received.to_string(),
+                );
                 Ok(Command::Patch(p))
             }
             FormKind::EditPerson { base, request_id } => {
