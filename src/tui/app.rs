@@ -1277,27 +1277,18 @@ impl App {
                             self.overlay = Some(Overlay::Form(Box::new(Form::close(base))));
                             return Ok(());
                         }
-                        let mut patch = Patch::new(
-                            Target::Request,
-                            &base.id,
-                            &base.id,
-                            base.version,
+                        Patch::status(
+                            base,
+                            status,
+                            None,
+                            None,
                             &format!("Statut : {}.", status.label()),
-                        );
-                        patch.set(
-                            PatchField::Status,
-                            PatchField::Status.of_request(base),
-                            super::command::status_value(status, None, None),
-                        );
-                        patch
+                        )
                     }
                     PickPurpose::Assign { base, agent_ids } => {
                         let agent = agent_ids.get(p.selected).cloned().flatten();
-                        let mut patch = Patch::new(
-                            Target::Request,
-                            &base.id,
-                            &base.id,
-                            base.version,
+                        let mut patch = Patch::on_request(
+                            base,
                             &format!("Attribuée : {}.", p.options[p.selected]),
                         );
                         patch.set(

@@ -140,6 +140,28 @@ impl Patch {
         }
     }
 
+    /// A patch of the request `base`, as the agent read it.
+    pub fn on_request(base: &RequestRow, done: &str) -> Patch {
+        Patch::new(Target::Request, &base.id, &base.id, base.version, done)
+    }
+
+    /// A status change of the request `base` (with the outcome and date of a closing).
+    pub fn status(
+        base: &RequestRow,
+        status: Status,
+        outcome: Option<Outcome>,
+        closed_on: Option<NaiveDate>,
+        done: &str,
+    ) -> Patch {
+        let mut p = Patch::on_request(base, done);
+        p.set(
+            PatchField::Status,
+            PatchField::Status.of_request(base),
+            status_value(status, outcome, closed_on),
+        );
+        p
+    }
+
     /// Adds the field when the agent's value differs from what they read.
     pub fn set(&mut self, field: PatchField, read: String, mine: String) {
         if read != mine {

@@ -985,19 +985,13 @@ impl Form {
                     .checked_sub(1)
                     .and_then(|i| FOLLOW_UP_STATUSES.get(i))
                     .map(|st| {
-                        let mut p = Patch::new(
-                            Target::Request,
-                            &base.id,
-                            &base.id,
-                            base.version,
+                        Patch::status(
+                            &base,
+                            *st,
+                            None,
+                            None,
                             &format!("Suivi enregistré ; statut : {}.", st.label()),
-                        );
-                        p.set(
-                            PatchField::Status,
-                            PatchField::Status.of_request(&base),
-                            crate::tui::command::status_value(*st, None, None),
-                        );
-                        p
+                        )
                     });
                 let kind = FollowUpKind::ALL[self.fields[0].selected()];
                 let occurred_on = self.date(1, today, true)?.unwrap_or(today);
@@ -1072,13 +1066,7 @@ impl Form {
                 channels,
             } => {
                 let next = self.date(1, today, false)?;
-                let mut p = Patch::new(
-                    Target::Request,
-                    &base.id,
-                    &base.id,
-                    base.version,
-                    "Demande modifiée.",
-                );
+                let mut p = Patch::on_request(&base, "Demande modifiée.");
                 let of = |f: PatchField| f.of_request(&base);
                 p.set(PatchField::Summary, of(PatchField::Summary), self.text(0));
                 p.set(
@@ -1173,21 +1161,12 @@ impl Form {
                         )),
                     ));
                 }
-                let mut p = Patch::new(
-                    Target::Request,
-                    &base.id,
-                    &base.id,
-                    base.version,
+                let p = Patch::status(
+                    &base,
+                    Status::Close,
+                    Some(outcome),
+                    Some(closed_on),
                     &format!("Demande close : {}.", outcome.label()),
-                );
-                p.set(
-                    PatchField::Status,
-                    PatchField::Status.of_request(&base),
-                    crate::tui::command::status_value(
-                        Status::Close,
-                        Some(outcome),
-                        Some(closed_on),
-                    ),
                 );
                 Ok(Command::Patch(p))
             }
