@@ -383,6 +383,10 @@ pub enum AgentAction {
     },
     /// Liste les agents
     List,
+    /// Désactive un agent qui quitte l'équipe (il n'est plus proposé ; son travail reste)
+    Disable { name: String },
+    /// Réactive un agent
+    Enable { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -451,31 +455,7 @@ pub enum RefList {
 }
 
 /// Where the file lives when neither `--db` nor `GUICHET_DB` says.
-pub fn default_db_path() -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("fr", "guichet", "guichet").ok_or_else(|| {
-        Error::input("impossible de trouver le dossier de données : précisez --db FICHIER")
-    })?;
-    let dir = dirs.data_dir();
-    create_private_dir(dir)?;
-    Ok(dir.join("guichet.sqlite3"))
-}
-
-pub fn create_private_dir(dir: &Path) -> Result<()> {
-    if dir.exists() {
-        return Ok(());
-    }
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir).map_err(|e| Error::File {
-        path: dir.to_path_buf(),
-        why: format!("impossible de créer le dossier : {e}"),
-    })
-}
+pub use crate::paths::{create_private_dir, default_db_path, today_override};
 
 pub fn db_path(cli: &Cli) -> Result<PathBuf> {
     match &cli.db {
@@ -484,26 +464,8 @@ pub fn db_path(cli: &Cli) -> Result<PathBuf> {
     }
 }
 
-/// "Today" for the whole run: `GUICHET_TODAY` (AAAA-MM-JJ; tests, demos) or the local date.
-pub fn today_override() -> Result<Option<NaiveDate>> {
-    match std::env::var("GUICHET_TODAY") {
-        Ok(s) if !s.is_empty() => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| Error::input(format!("GUICHET_TODAY invalide : « {s} » (AAAA-MM-JJ)"))),
-        _ => Ok(None),
-    }
-}
-
 pub fn open_store(cli: &Cli) -> Result<Store> {
-    let path = db_path(cli)?;
-    let mut store = Store::open(&path)?;
-    if let Some(me) = &cli.me {
-        store.ctx.actor = me.clone();
-    }
-    if let Some(today) = today_override()? {
-        store.set_today(today);
-    }
-    Ok(store)
+    crate::paths::open_store(cli.db.as_deref(), cli.me.as_deref())
 }
 
 fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
@@ -636,6 +598,12 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                     t.push(vec![a.name, a.initials, a.role, yes_no(a.active)]);
                 }
                 t.write_text(out)?;
+            }
+            AgentAction::Disable { name } | AgentAction::Enable { name } => {
+                let active = matches!(action, AgentAction::Enable { .. });
+                let a = store.set_agent_active(name, active)?;
+                let what = if active { "réactivé" } else { "désactivé" };
+                writeln!(out, "Agent {what} : {}", a.name)?;
             }
         },
         Command::Event { action } => match action {
@@ -1189,12 +1157,13 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(out, "\nHistorique :")?;
     for h in &d.history {
-        let change = match (&h.old_value, &h.new_value) {
-            _ if h.field == "*" => format!("création {}", h.entity),
-            (Some(o), Some(n)) => format!("{} : {} → {}", h.field, s(o), s(n)),
-            (None, Some(n)) => format!("{} : {}", h.field, s(n)),
-            (Some(o), None) => format!("{} : {} → (vide)", h.field, s(o)),
-            (None, None) => h.field.clone(),
+        let Some(change) = crate::history_text::history_line(
+            &h.entity,
+            &h.field,
+            h.old_value.as_deref(),
+            h.new_value.as_deref(),
+        ) else {
+            continue;
         };
         writeln!(out, "  {} {} : {change}", fr_timestamp(&h.at), s(&h.actor))?;
     }

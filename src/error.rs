@@ -11,6 +11,10 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
 
+    /// A value the user typed is wrong; `field` says which, so a form shows it beside it.
+    #[error("{msg}")]
+    Invalid { field: Field, msg: String },
+
     /// A list of problems found in an input file (one line each), nothing written.
     #[error("{}", .0.join("\n"))]
     Rows(Vec<String>),
@@ -75,6 +79,13 @@ pub enum Error {
     /// `guichet check` found problems in the file.
     #[error("le contrôle a trouvé des problèmes :\n{}", .0.join("\n"))]
     Damaged(Vec<String>),
+
+    /// The interface was started with no terminal (cron, `ssh` without `-t`).
+    #[error(
+        "l'interface a besoin d'un terminal (lancez-la dans un terminal, ou `ssh -t`) ; \
+         pour un script, utilisez une commande : guichet --help"
+    )]
+    NoTerminal,
 
     #[error("{}", sql_words(.0))]
     Sql(#[from] rusqlite::Error),
@@ -192,7 +203,28 @@ impl From<rusqlite::types::FromSqlError> for Error {
     }
 }
 
+/// The field an [`Error::Invalid`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    LastName,
+    FirstName,
+    Phone,
+    Email,
+    BirthDate,
+    ClosedOn,
+    NextFollowUp,
+    OccurredOn,
+    ReceivedOn,
+}
+
 impl Error {
+    pub fn invalid(field: Field, msg: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            msg: msg.into(),
+        }
+    }
+
     pub fn input(msg: impl Into<String>) -> Self {
         Error::Input(msg.into())
     }
@@ -201,6 +233,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Input(_)
+            | Error::Invalid { .. }
             | Error::Rows(_)
             | Error::NotFound { .. }
             | Error::NotGuichet { .. }
@@ -209,6 +242,7 @@ impl Error {
             | Error::Busy => 2,
             Error::Conflict { .. }
             | Error::Fault { .. }
+            | Error::NoTerminal
             | Error::Damaged(_)
             | Error::DamagedFile { .. }
             | Error::Sql(_)
@@ -221,6 +255,7 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Input(_) => "input",
+            Error::Invalid { .. } => "invalid",
             Error::Rows(_) => "rows",
             Error::NotFound { .. } => "not_found",
             Error::Conflict { .. } => "conflict",
@@ -233,6 +268,7 @@ impl Error {
             Error::Damaged(_) => "damaged",
             Error::Sql(_) => "sql",
             Error::Io(_) => "io",
+            Error::NoTerminal => "no_terminal",
         }
     }
 

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             let _ = out.flush();
             r
         }
-        None => guichet::tui::run(&cli),
+        None => cli::open_store(&cli).and_then(|s| guichet::tui::run(s, cli.me.as_deref())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -550,14 +550,21 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     } else {
         format!("Du {} au {}", fr_date(from), fr_date(to))
     };
+    // Says what it counts: receptions, and among them those an agent has contacted.
+    let plural_s = |n: i64| if n > 1 { "s" } else { "" };
     let mut headline = format!(
-        "{opening}, {total_received} demande{} traitée{}",
-        if total_received > 1 { "s" } else { "" },
-        if total_received > 1 { "s" } else { "" }
+        "{opening}, {total_received} demande{} reçue{}",
+        plural_s(total_received),
+        plural_s(total_received)
     );
     if !parts.is_empty() && total_received > 0 {
         headline.push_str(&format!(", dont {}", parts.join(" et ")));
     }
+    let contacted = first_contact.count as i64;
+    headline.push_str(&format!(
+        " ; {contacted} déjà contactée{}",
+        plural_s(contacted)
+    ));
     headline.push_str(&format!(
         " ; {} événement{}.",
         events.len(),

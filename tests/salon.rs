@@ -611,6 +611,7 @@ mod interface {
             Display {
                 no_color: false,
                 utc: true,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -18,6 +18,7 @@
 //!   refused untouched (see `migrate.rs`).
 
 mod backup;
+mod agents;
 mod figures;
 mod followups;
 mod health;
@@ -26,10 +27,12 @@ mod import;
 mod log;
 mod migrate;
 mod people;
+mod reception;
 mod refdata;
 mod requests;
 mod search;
 mod seed;
+pub mod validate;
 
 pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};

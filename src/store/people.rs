@@ -42,51 +42,11 @@ impl NewPerson {
         self.phone = clean_field(&self.phone);
         self.email = clean_field(&self.email);
         self.profession = clean_field(&self.profession);
-        if self.last_name.is_empty() {
-            return Err(Error::input("le nom est vide"));
-        }
-        if self.first_name.is_empty() {
-            return Err(Error::input("le prénom est vide"));
-        }
-        check_email(&self.email)?;
-        check_phone(&self.phone)?;
-        Ok(())
+        super::validate::person(&self.last_name, &self.first_name, &self.email, &self.phone)
     }
 }
 
-pub fn check_email(email: &str) -> Result<()> {
-    if email.is_empty() {
-        return Ok(());
-    }
-    let ok = email
-        .split_once('@')
-        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
-        && !email.contains(char::is_whitespace);
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "adresse e-mail invalide : « {email} »"
-        )))
-    }
-}
-
-pub fn check_phone(phone: &str) -> Result<()> {
-    if phone.is_empty() {
-        return Ok(());
-    }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
-    if allowed && (6..=15).contains(&digits) {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "numéro de téléphone invalide : « {phone} »"
-        )))
-    }
-}
+pub use super::validate::{check_email, check_phone};
 
 pub(crate) fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -227,6 +187,7 @@ impl Store {
         let mut new = new.clone();
         new.validate()?;
         self.write(|tx, ctx| {
+            super::validate::birth_date(new.birth_date, ctx.today)?;
             let cur = get_person(tx, id)?;
             let (by, at): (String, String) = tx.query_row(
                 "SELECT updated_by, updated_at FROM person WHERE id = ?1",

@@ -340,8 +340,12 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
 
 fn order_clause(o: QueueOrder) -> &'static str {
     match o {
+        // Overdue first — a past follow-up date or a partner's answer expected before today —
+        // then by follow-up date.
         QueueOrder::Due => {
-            " ORDER BY coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
+            " ORDER BY (r.next_follow_up_on < :today OR EXISTS (SELECT 1 FROM referral f \
+             WHERE f.request_id = r.id AND f.answered_on IS NULL AND f.expected_by < :today)) DESC, \
+             coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
         }
         QueueOrder::Recent => " ORDER BY r.received_on DESC, r.reference DESC",
         QueueOrder::Reference => " ORDER BY r.received_on, r.reference",
@@ -450,6 +454,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
         _ => None,
     };
     check_closing(r.status, r.outcome, closed_on, r.received_on)?;
+    super::validate::birth_date(r.person.birth_date, ctx.today)?;
     let (person_id, person_reused) = match &r.person_id {
         Some(id) => (people::get_person(tx, id)?.id, true),
         None => {
@@ -623,6 +628,9 @@ pub(crate) fn update(
         (None, None) // reopened, or still open
     };
     check_closing(status, outcome, closed_on, cur.received_on)?;
+    if change.closed_on.is_some() {
+        super::validate::closed_on(closed_on, ctx.today)?;
+    }
     let agent_id = change.agent_id.clone().unwrap_or(cur.agent_id.clone());
     let next = change.next_follow_up_on.unwrap_or(cur.next_follow_up_on);
     let summary = change

@@ -50,6 +50,9 @@ pub enum Action {
     DecideOffice,
     DecideLaptop,
     Offers,
+    Remind,
+    OtherRequests,
+    LastWeek,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -69,6 +72,8 @@ pub enum Context {
     Picker,
     Help,
     Confirm,
+    /// A save met a colleague's change: mine or theirs, field by field.
+    Conflict,
 }
 
 impl Context {
@@ -95,6 +100,7 @@ impl Context {
             Context::Picker => "Liste de choix",
             Context::Help => "Aide",
             Context::Confirm => "Confirmation",
+            Context::Conflict => "Modifiée par un collègue",
         }
     }
 }
@@ -196,6 +202,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Global,
+        &[Ctrl('c')],
+        A::Quit,
+        "quitter (demande si un formulaire est en cours)",
+        None,
+    ),
+    b(
+        C::Global,
         &[Ctrl('l')],
         A::Refresh,
         "relire le fichier",
@@ -220,14 +233,14 @@ pub const BINDINGS: &[Binding] = &[
         C::Welcome,
         &[Char('d')],
         A::LoadDemo,
-        "charger des données de démonstration",
+        "charger des données de démonstration (2 000 demandes fictives)",
         Some("démo"),
     ),
     b(
         C::Welcome,
         &[Code(KC::Enter)],
         A::Open,
-        "commencer",
+        "commencer avec le fichier vide",
         Some("commencer"),
     ),
     b(
@@ -489,6 +502,13 @@ pub const BINDINGS: &[Binding] = &[
         "onglet précédent",
         None,
     ),
+    b(
+        C::Review,
+        &[Char('w')],
+        A::LastWeek,
+        "revenir à la dernière semaine complète",
+        Some("semaine"),
+    ),
     b(C::Review, &[Char('q')], A::Quit, "quitter", Some("quitter")),
     // Request file.
     b(
@@ -538,6 +558,20 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('r')],
         A::Answer,
         "noter la réponse d'un partenaire",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('l')],
+        A::Remind,
+        "relance envoyée à un partenaire (à noter)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('v')],
+        A::OtherRequests,
+        "voir une autre demande de la personne",
         None,
     ),
     b(
@@ -673,6 +707,13 @@ pub const BINDINGS: &[Binding] = &[
         "annuler",
         Some("annuler"),
     ),
+    b(
+        C::Form,
+        &[Ctrl('c')],
+        A::Quit,
+        "quitter (demande confirmation)",
+        None,
+    ),
     b(C::Picker, &[Code(KC::F(1))], A::Help, "aide", None),
     // Help and confirmations.
     b(
@@ -689,6 +730,34 @@ pub const BINDINGS: &[Binding] = &[
         Some("fermer"),
     ),
     b(
+        C::Help,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "remonter",
+        Some("défiler"),
+    ),
+    b(
+        C::Help,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "descendre",
+        None,
+    ),
+    b(
+        C::Help,
+        &[Code(KC::PageUp)],
+        A::PageUp,
+        "page précédente",
+        None,
+    ),
+    b(
+        C::Help,
+        &[Code(KC::PageDown), Char(' ')],
+        A::PageDown,
+        "page suivante",
+        None,
+    ),
+    b(
         C::Confirm,
         &[Char('o'), Char('y')],
         A::Yes,
@@ -701,6 +770,63 @@ pub const BINDINGS: &[Binding] = &[
         A::No,
         "non",
         Some("non"),
+    ),
+    // A save met a colleague's change on the same fields.
+    b(
+        C::Conflict,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "champ précédent",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "champ suivant",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Left), Char('m')],
+        A::Left,
+        "garder ma valeur",
+        Some("la mienne"),
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Right), Char('c')],
+        A::Right,
+        "garder celle du collègue",
+        Some("la sienne"),
+    ),
+    b(
+        C::Conflict,
+        &[Char(' ')],
+        A::Toggle,
+        "changer de choix",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Ctrl('s'), Code(KC::F(10)), Code(KC::Enter)],
+        A::Save,
+        "enregistrer ces choix",
+        Some("enregistrer"),
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Esc)],
+        A::Back,
+        "revenir au formulaire (rien n'est écrit)",
+        Some("retour"),
+    ),
+    b(
+        C::Conflict,
+        &[Char('?'), Code(KC::F(1))],
+        A::Help,
+        "aide",
+        None,
     ),
 ];
 
@@ -715,7 +841,12 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
             .map(|b| b.action)
     };
     find(context).or_else(|| {
-        if context.takes_text() || matches!(context, Context::Help | Context::Confirm) {
+        if context.takes_text()
+            || matches!(
+                context,
+                Context::Help | Context::Confirm | Context::Conflict
+            )
+        {
             None
         } else {
             find(Context::Global)
@@ -723,17 +854,38 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// Every binding of a context (and the global ones where they apply), for the help.
-pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> {
-    let with_global = !context.takes_text() && !matches!(context, Context::Help | Context::Confirm);
-    BINDINGS
-        .iter()
-        .filter(move |b| b.context == context || (with_global && b.context == Context::Global))
+/// Every binding of a context (and the global ones where they apply and are not shadowed by
+/// the context's own keys), for the help and the footer. `salon`: the quick capture exists.
+pub fn bindings_for(context: Context, salon: bool) -> impl Iterator<Item = &'static Binding> {
+    let with_global = !context.takes_text()
+        && !matches!(
+            context,
+            Context::Help | Context::Confirm | Context::Conflict
+        );
+    BINDINGS.iter().filter(move |b| {
+        if b.context == context {
+            return true;
+        }
+        if !with_global || b.context != Context::Global {
+            return false;
+        }
+        // A global key that does nothing here is not listed here.
+        if b.action == Action::Capture && (!salon || context == Context::Capture) {
+            return false;
+        }
+        let own = |k: &Key| {
+            BINDINGS
+                .iter()
+                .filter(|o| o.context == context)
+                .any(|o| o.keys.contains(k))
+        };
+        !b.keys.iter().all(own)
+    })
 }
 
 /// "Tab file suivante · Entrée ouvrir…": the footer of a context.
-pub fn footer(context: Context) -> Vec<(String, &'static str)> {
-    bindings_for(context)
+pub fn footer(context: Context, salon: bool) -> Vec<(String, &'static str)> {
+    bindings_for(context, salon)
         .filter_map(|b| b.footer.map(|label| (b.keys[0].label(), label)))
         .collect()
 }
@@ -811,22 +963,58 @@ mod tests {
     }
 
     #[test]
-    fn no_key_is_bound_twice_in_one_context() {
+    fn every_context_lists_each_key_once_and_every_listed_key_does_what_it_says() {
+        const ALL: [Context; 15] = [
+            Context::Global,
+            Context::Welcome,
+            Context::PickAgent,
+            Context::Queue,
+            Context::Request,
+            Context::Review,
+            Context::Capture,
+            Context::Pending,
+            Context::Search,
+            Context::Form,
+            Context::Picker,
+            Context::Help,
+            Context::Confirm,
+            Context::Conflict,
+            Context::Global,
+        ];
+        for salon in [false, true] {
+            for ctx in ALL {
+                let mut seen: Vec<String> = Vec::new();
+                for b in bindings_for(ctx, salon) {
+                    for k in b.keys {
+                        let label = k.label();
+                        assert!(!seen.contains(&label), "{label} listed twice in {ctx:?}");
+                        seen.push(label.clone());
+                        // Reachable: the key does what the help says in this context.
+                        let ev = match *k {
+                            Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                            Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                            Key::Code(code) => KeyEvent::new(code, KeyModifiers::NONE),
+                        };
+                        if ctx != Context::Global {
+                            assert_eq!(action_for(ctx, &ev), Some(b.action), "{label} in {ctx:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // The quick capture is listed on a salon laptop only, and Ctrl-C everywhere.
+        assert!(!bindings_for(Context::Queue, false).any(|b| b.action == Action::Capture));
+        assert!(bindings_for(Context::Queue, true).any(|b| b.action == Action::Capture));
         for ctx in [
             Context::Queue,
             Context::Request,
             Context::Form,
-            Context::Search,
-            Context::Welcome,
+            Context::Review,
         ] {
-            let mut seen: Vec<String> = Vec::new();
-            for b in bindings_for(ctx) {
-                for k in b.keys {
-                    let label = k.label();
-                    assert!(!seen.contains(&label), "{label} bound twice in {ctx:?}");
-                    seen.push(label);
-                }
-            }
+            assert!(
+                bindings_for(ctx, false).any(|b| b.keys.contains(&Key::Ctrl('c'))),
+                "Ctrl-C in {ctx:?}"
+            );
         }
     }
 }

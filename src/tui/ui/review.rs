@@ -52,8 +52,15 @@ fn days(v: Option<f64>) -> String {
     )
 }
 
+/// `s` in `width` columns: padded, or cut with "…" when longer.
 fn pad(s: &str, width: usize) -> String {
-    let mut out: String = s.chars().take(width).collect();
+    let mut out: String = if s.chars().count() > width && width > 0 {
+        let mut cut: String = s.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        s.to_string()
+    };
     let n = out.chars().count();
     out.push_str(&" ".repeat(width.saturating_sub(n)));
     out
