@@ -9,6 +9,8 @@ pub mod text;
 pub use error::{Error, Result};
 pub use store::Store;
 pub mod cli;
+pub mod cli_salon;
+pub mod cli_search;
 pub mod demo;
 pub mod import;
 pub mod logging;

@@ -11,6 +11,7 @@
 //!   refused untouched (see `migrate.rs`).
 
 mod log;
+pub(crate) mod merge;
 mod migrate;
 mod people;
 mod refdata;
@@ -20,9 +21,9 @@ mod seed;
 
 pub(crate) use log::refer_in;
 pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
+pub use merge::PersonCard;
 pub(crate) use migrate::inspect as inspect_file;
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
-pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
 pub use refdata::{Agent, Code, Event, Offer, Partner};
@@ -35,9 +36,7 @@ pub use requests::{
 };
 pub(crate) use requests::{create as create_in, create_all};
 pub(crate) use requests::{next_reference, record};
-pub(crate) use search::document as search_document;
-pub use search::match_query;
-pub(crate) use search::{reindex, reindex_person as reindex_person_in};
+pub use search::{MIN_PHONE_RUN, match_query, search_words};
 pub use seed::seed_reference;
 
 use crate::error::{Error, Result};
@@ -68,6 +67,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     pub ctx: Ctx,
+    /// Rows each write touched, for the search index (see `search.rs`).
+    touched: search::Tracker,
 }
 
 /// How long one attempt waits for another process's write to finish (2 s, or
@@ -85,6 +86,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let conn = migrate::open_file(path)?;
         Ok(Store {
+            touched: search::Tracker::install(&conn)?,
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
@@ -97,6 +99,7 @@ impl Store {
         migrate::configure(&conn)?;
         migrate::migrate(&conn)?;
         Ok(Store {
+            touched: search::Tracker::install(&conn)?,
             conn,
             path: None,
             ctx: default_ctx(),
@@ -115,6 +118,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
+            touched: search::Tracker::default(),
         })
     }
 
@@ -154,11 +158,14 @@ impl Store {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.touched.clear();
             let result = (|| {
                 let tx = self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let value = f(&tx, &self.ctx)?;
+                // The search index follows every text the transaction changed, before commit.
+                self.touched.flush(&tx)?;
                 tx.commit()?;
                 Ok(value)
             })();

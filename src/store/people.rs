@@ -280,7 +280,6 @@ impl Store {
                     ctx.actor
                 ],
             )?;
-            super::search::reindex_person(tx, id)?;
             Ok(cur.version + 1)
         })
     }

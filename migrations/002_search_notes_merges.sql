@@ -1,0 +1,24 @@
+-- guichet — migration: a complete search index, and the partner's answer note kept apart.
+--
+-- The search index keeps no copy of the text (contentless FTS5, rows deletable by rowid): it
+-- is rebuilt from the tables by the storage module (store::search) in this same transaction,
+-- and afterwards on every write, for every request whose text changed.
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5 (
+    body,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+INSERT INTO meta (key, value) VALUES ('search_rebuild', '1')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- The note given when referring (`note`) and the note given with the partner's answer
+-- (`answer_note`) are two texts: an answer no longer overwrites the referral's note.
+ALTER TABLE referral ADD COLUMN answer_note TEXT NOT NULL DEFAULT '';
+
+-- Merges: every office person a held capture may be (JSON array of ids, best first), and what
+-- a decision changed, so that it can be undone until the next merge (JSON, NULL when pending).
+ALTER TABLE merge_pending ADD COLUMN candidates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE merge_pending ADD COLUMN undo TEXT;
