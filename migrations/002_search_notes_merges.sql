@@ -1,13 +1,15 @@
 -- guichet — migration: a complete search index, and the partner's answer note kept apart.
 --
--- The search index keeps no copy of the text (contentless FTS5, rows deletable by rowid): it
--- is rebuilt from the tables by the storage module (store::search) in this same transaction,
--- and afterwards on every write, for every request whose text changed.
+-- The search index keeps no copy of the text (contentless FTS5, rows deletable by rowid) and
+-- no word positions (`detail = none`: every query word is matched alone, as a prefix): it is
+-- rebuilt from the tables by the storage module (store::search) in this same transaction, and
+-- afterwards on every write, for every request whose text changed.
 DROP TABLE search;
 CREATE VIRTUAL TABLE search USING fts5 (
     body,
     content = '',
     contentless_delete = 1,
+    detail = none,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '1 2 3'
 );

@@ -810,15 +810,8 @@ fn apply_version(
     office_version: i64,
 ) -> Result<()> {
     let id = r.text("id");
-    let (cols, rows) = {
-        let mut st = tx.prepare(&format!("SELECT * FROM {entity} WHERE id = ?1"))?;
-        let cols: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
-        let n = cols.len();
-        let row: Vec<Value> = st.query_row([&id], |row| {
-            (0..n).map(|i| row.get::<_, Value>(i)).collect()
-        })?;
-        (cols, row)
-    };
+    let office = read_row(tx, entity, &id)?;
+    let (cols, rows) = (office.cols.as_slice(), office.vals);
     let skip = ["id", "version", "created_at", "created_by"];
     let mut sets = Vec::new();
     let mut vals: Vec<Value> = Vec::new();

@@ -9,19 +9,42 @@ fn the_sent_note_and_the_answer_note_are_both_kept_and_shown() {
     let env = Env::new();
     let r = env
         .ok(&[
-            "request", "add", "--type", "installation", "--nom", "Roux", "--prenom", "Zoé",
+            "request",
+            "add",
+            "--type",
+            "installation",
+            "--nom",
+            "Roux",
+            "--prenom",
+            "Zoé",
         ])
         .trim()
         .to_string();
     env.ok(&[
-        "referral", "add", &r, "--partenaire", "cpam", "--note", "Dossier complet transmis",
+        "referral",
+        "add",
+        &r,
+        "--partenaire",
+        "cpam",
+        "--note",
+        "Dossier complet transmis",
     ]);
     env.ok(&[
-        "referral", "answer", &r, "--partenaire", "cpam", "--reponse", "favorable", "--note",
+        "referral",
+        "answer",
+        &r,
+        "--partenaire",
+        "cpam",
+        "--reponse",
+        "favorable",
+        "--note",
         "Droits ouverts au 1er décembre",
     ]);
     let shown = env.ok(&["request", "show", &r]);
-    assert!(shown.contains("note d'envoi : Dossier complet transmis"), "{shown}");
+    assert!(
+        shown.contains("note d'envoi : Dossier complet transmis"),
+        "{shown}"
+    );
     assert!(
         shown.contains("note de réponse : Droits ouverts au 1er décembre"),
         "{shown}"

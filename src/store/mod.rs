@@ -13,6 +13,7 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod cache;
 mod figures;
 mod followups;
 mod history;
@@ -79,6 +80,8 @@ pub struct Store {
     pub ctx: Ctx,
     /// Rows each write touched, for the search index (see `search.rs`).
     touched: search::Tracker,
+    /// Counts kept until the file changes.
+    counts: cache::CountCache,
 }
 
 /// How long one attempt waits for another process's write to finish (2 s, or
@@ -97,6 +100,7 @@ impl Store {
         let conn = migrate::open_file(path)?;
         Ok(Store {
             touched: search::Tracker::install(&conn)?,
+            counts: Default::default(),
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
@@ -110,6 +114,7 @@ impl Store {
         migrate::migrate(&conn)?;
         Ok(Store {
             touched: search::Tracker::install(&conn)?,
+            counts: Default::default(),
             conn,
             path: None,
             ctx: default_ctx(),
@@ -129,6 +134,7 @@ impl Store {
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
             touched: search::Tracker::default(),
+            counts: Default::default(),
         })
     }
 
@@ -169,6 +175,7 @@ impl Store {
         loop {
             attempt += 1;
             self.touched.clear();
+            self.counts.clear();
             let result = (|| {
                 let tx = self
                     .conn

@@ -833,7 +833,20 @@ impl Store {
         for_each_row(&self.conn, self.ctx.today, filter, order, 0, limit, each)
     }
 
+    /// How many requests a filter selects. Kept until the file changes (the queue's tabs ask
+    /// on every switch; see `cache.rs`).
     pub fn count(&self, filter: &RequestFilter) -> Result<usize> {
+        let data_version = self.data_version()?;
+        let key = format!("{filter:?}");
+        if let Some(n) = self.counts.get(data_version, &key) {
+            return Ok(n);
+        }
+        let n = self.count_now(filter)?;
+        self.counts.put(data_version, key, n);
+        Ok(n)
+    }
+
+    fn count_now(&self, filter: &RequestFilter) -> Result<usize> {
         let (where_sql, params) = where_clause(filter);
         let sql = format!("SELECT count(*) FROM request r{where_sql}");
         let mut st = self.conn.prepare_cached(&sql)?;
