@@ -24,3 +24,8 @@ ALTER TABLE referral ADD COLUMN answer_note TEXT NOT NULL DEFAULT '';
 -- a decision changed, so that it can be undone until the next merge (JSON, NULL when pending).
 ALTER TABLE merge_pending ADD COLUMN candidates TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE merge_pending ADD COLUMN undo TEXT;
+
+-- `list --agent X --open --limit 50`: an agent's open requests in list order, so that a page
+-- reads its own rows only (open requests are a small share of the file).
+CREATE INDEX request_agent_open_received ON request (agent_id, received_on, reference)
+    WHERE status <> 'close';
