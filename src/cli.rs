@@ -54,6 +54,8 @@ pub enum Command {
     },
     /// Liste des demandes
     List(ListArgs),
+    /// Cherche des demandes comme la recherche de l'interface (« / »)
+    Search(crate::cli_search::SearchArgs),
     /// Une demande : créer, modifier, afficher
     Request {
         #[command(subcommand)]
@@ -131,8 +133,14 @@ pub enum Command {
         /// L'identifiant affiché par « guichet pending »
         id: String,
         /// fusionner | separer (doublon) ; bureau | poste (modifié des deux côtés)
-        #[arg(long, value_enum)]
-        decision: DecisionArg,
+        #[arg(long, value_enum, required_unless_present = "annuler")]
+        decision: Option<DecisionArg>,
+        /// Pour fusionner : quelle personne du bureau (numéro dans « guichet pending »)
+        #[arg(long)]
+        candidat: Option<usize>,
+        /// Annule la décision prise sur cet élément (possible jusqu'à la prochaine fusion)
+        #[arg(long, conflicts_with = "decision")]
+        annuler: bool,
     },
 }
 
@@ -540,6 +548,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             }
         }
         Command::List(args) => list(&store, args, out)?,
+        Command::Search(args) => crate::cli_search::search(&store, args, out)?,
         Command::Request { action } => request(&mut store, action, out)?,
         Command::FollowUp {
             action:
@@ -612,13 +621,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 let e = store.add_event(name, d, lieu.as_deref().unwrap_or(""))?;
                 writeln!(out, "Événement : {} le {}", e.name, fr_date(e.held_on))?;
             }
-            EventAction::List => {
-                let mut t = Table::new(vec!["Date", "Événement", "Lieu"]);
-                for e in store.events()? {
-                    t.push(vec![fr_date(e.held_on), e.name, e.place]);
-                }
-                t.write_text(out)?;
-            }
+            EventAction::List => crate::cli_salon::write_events(&store, out)?,
         },
         Command::Ref { action } => reference_lists(&mut store, action, out)?,
         Command::Salon {
@@ -691,30 +694,29 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                     serde_json::to_writer_pretty(&mut *out, &items)?;
                     writeln!(out)?;
                 }
-                _ => {
-                    let mut t =
-                        Table::new(vec!["Identifiant", "Quoi", "Saisie du salon", "Au bureau"]);
-                    for p in items {
-                        let what = if p.kind == "duplicate" {
-                            "doublon probable"
-                        } else {
-                            "modifiée des deux côtés"
-                        };
-                        t.push(vec![p.id, what.into(), p.summary, p.office]);
-                    }
-                    t.write_text(out)?;
-                }
+                _ => crate::cli_salon::write_pending(&items, out)?,
             }
         }
-        Command::Resolve { id, decision } => {
+        Command::Resolve {
+            id,
+            decision,
+            candidat,
+            annuler,
+        } => {
             use crate::salon::Decision;
-            let d = match decision {
-                DecisionArg::Fusionner => Decision::Merge,
-                DecisionArg::Separer => Decision::KeepApart,
-                DecisionArg::Bureau => Decision::KeepOffice,
-                DecisionArg::Poste => Decision::ApplyLaptop,
+            let msg = match decision {
+                _ if *annuler => crate::salon::undo(&mut store, id)?,
+                None => return Err(Error::input("--decision : obligatoire")),
+                Some(decision) => {
+                    let d = match decision {
+                        DecisionArg::Fusionner => Decision::Merge,
+                        DecisionArg::Separer => Decision::KeepApart,
+                        DecisionArg::Bureau => Decision::KeepOffice,
+                        DecisionArg::Poste => Decision::ApplyLaptop,
+                    };
+                    crate::salon::resolve_with(&mut store, id, d, *candidat)?
+                }
             };
-            let msg = crate::salon::resolve(&mut store, id, d)?;
             writeln!(out, "{msg}")?;
         }
     }
@@ -868,19 +870,44 @@ fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write
 }
 
 fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
-    if matches!(args.format, Format::Md | Format::Xlsx) {
-        return Err(Error::input(
-            "--format : list s'écrit en table, csv ou json",
-        ));
-    }
     let filter = filter_from(store, args)?;
-    let mut w = sink(args.out.as_deref(), out)?;
-    let limit = args.limit.unwrap_or(usize::MAX);
+    let order = QueueOrder::Reference;
+    write_requests(
+        store,
+        &filter,
+        order,
+        args.limit,
+        args.format,
+        args.out.as_deref(),
+        out,
+    )
+}
+
+/// Writes the requests of a filter as `list` does (table, csv or json), reading only the first
+/// `limit` rows. `guichet search` prints through it too.
+pub(crate) fn write_requests(
+    store: &Store,
+    filter: &RequestFilter,
+    order: QueueOrder,
+    limit: Option<usize>,
+    format: Format,
+    to: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if matches!(format, Format::Md | Format::Xlsx) {
+        return Err(Error::input("--format : s'écrit en table, csv ou json"));
+    }
+    let filter = filter.clone();
+    let mut w = sink(to, out)?;
+    let each = |f: &RequestFilter, each: &mut dyn FnMut(RequestRow) -> Result<()>| {
+        store.for_each_request_up_to(f, order, limit, each)
+    };
+    let limit = limit.unwrap_or(usize::MAX);
     let mut seen = 0;
-    match args.format {
+    match format {
         Format::Json => {
             let mut arr = JsonArray::new(&mut w)?;
-            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+            each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit { arr.push(&r) } else { Ok(()) }
             })?;
@@ -889,7 +916,7 @@ fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         Format::Csv => {
             let mut csv = crate::output::csv_writer(&mut w)?;
             csv.write_record(LIST_HEADERS)?;
-            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+            each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit {
                     csv.write_record(
@@ -913,7 +940,7 @@ fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
                 "Agent",
                 "Relance",
             ]);
-            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+            each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit {
                     let c = list_cells(&r);
@@ -1153,6 +1180,12 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
                 fr_date(f.sent_on),
                 s(&f.partner)
             )?;
+            if !f.note.is_empty() {
+                writeln!(out, "      note d'envoi : {}", s(&f.note))?;
+            }
+            if !f.answer_note.is_empty() {
+                writeln!(out, "      note de réponse : {}", s(&f.answer_note))?;
+            }
         }
     }
     writeln!(out, "\nHistorique :")?;

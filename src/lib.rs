@@ -10,6 +10,8 @@ pub use error::{Error, Result};
 pub use store::Store;
 pub mod cli;
 pub mod cli_backup;
+pub mod cli_salon;
+pub mod cli_search;
 pub mod demo;
 pub mod history_text;
 pub mod import;

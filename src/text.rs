@@ -254,7 +254,7 @@ fn is_c1(c: char) -> bool {
 }
 
 /// Bidi controls, zero-width characters and other invisible format characters.
-fn is_invisible_format(c: char) -> bool {
+pub fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{200b}'..='\u{200f}'   // zero-width space/joiners, LRM, RLM
         | '\u{202a}'..='\u{202e}' // LRE RLE PDF LRO RLO

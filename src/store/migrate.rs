@@ -11,7 +11,10 @@ pub const APPLICATION_ID: i32 = 0x4755_4943;
 
 /// Ordered migrations; migration `i` brings the file to `user_version = i + 1`. Never edit one
 /// that has shipped: add the next.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("../../migrations/002_search_notes_merges.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -344,6 +347,18 @@ pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
         if version == 0 {
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             seed::seed_new_file(&tx)?;
+        }
+        // A migration that replaces the search index asks for its documents to be rebuilt.
+        if tx
+            .query_row(
+                "SELECT 1 FROM meta WHERE key = 'search_rebuild'",
+                [],
+                |_| Ok(()),
+            )
+            .is_ok()
+        {
+            super::search::rebuild_all(&tx)?;
+            tx.execute("DELETE FROM meta WHERE key = 'search_rebuild'", [])?;
         }
         tx.pragma_update(None, "user_version", version + 1)?;
         abort_for_tests(version + 1);

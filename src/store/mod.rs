@@ -19,12 +19,14 @@
 
 mod backup;
 mod agents;
+mod cache;
 mod figures;
 mod followups;
 mod health;
 mod history;
 mod import;
 mod log;
+pub(crate) mod merge;
 mod migrate;
 mod people;
 mod reception;
@@ -42,10 +44,10 @@ pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use import::{ImportCounts, ParsedRow};
 pub use log::{NewReferral, ReferralAnswer};
+pub use merge::PersonCard;
 pub(crate) use migrate::inspect as inspect_file;
 pub use migrate::open_immutable;
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};
-pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
 pub use refdata::{Agent, Code, Event, Offer, Partner};
@@ -57,9 +59,7 @@ pub use requests::{
     FollowUpRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail, RequestFilter,
     RequestRow,
 };
-pub(crate) use search::document as search_document;
-pub use search::match_query;
-pub(crate) use search::{reindex, reindex_person as reindex_person_in};
+pub use search::{MIN_PHONE_RUN, match_query, search_words};
 pub use seed::seed_reference;
 
 use crate::error::{Error, Result};
@@ -92,6 +92,10 @@ pub struct Store {
     pub ctx: Ctx,
     /// Why the file is considered damaged: it is then open read-only and every write refused.
     damage: Option<String>,
+    /// Rows each write touched, for the search index (see `search.rs`).
+    touched: search::Tracker,
+    /// Counts kept until the file changes.
+    counts: cache::CountCache,
 }
 
 /// How long one attempt waits for another process's write to finish (2 s, or
@@ -112,6 +116,8 @@ impl Store {
         }
         let (conn, damage) = migrate::open_file(path)?;
         Ok(Store {
+            touched: search::Tracker::install(&conn)?,
+            counts: Default::default(),
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
@@ -125,6 +131,8 @@ impl Store {
         migrate::configure(&conn)?;
         migrate::migrate(&conn)?;
         Ok(Store {
+            touched: search::Tracker::install(&conn)?,
+            counts: Default::default(),
             conn,
             path: None,
             ctx: default_ctx(),
@@ -143,6 +151,8 @@ impl Store {
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
             damage: None,
+            touched: search::Tracker::default(),
+            counts: Default::default(),
         })
     }
 
@@ -191,11 +201,15 @@ impl Store {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.touched.clear();
+            self.counts.clear();
             let result = (|| {
                 let tx = self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let value = f(&tx, &self.ctx)?;
+                // The search index follows every text the transaction changed, before commit.
+                self.touched.flush(&tx)?;
                 tx.commit()?;
                 Ok(value)
             })();

@@ -242,7 +242,6 @@ impl Store {
                     ctx.actor
                 ],
             )?;
-            super::search::reindex_person(tx, id)?;
             Ok(cur.version + 1)
         })
     }

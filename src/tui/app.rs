@@ -149,6 +149,10 @@ pub struct ReviewView {
 pub struct PendingView {
     pub items: Vec<crate::salon::Pending>,
     pub selected: usize,
+    /// Which office candidate of the selected duplicate is shown (and merged into).
+    pub candidate: usize,
+    /// The last item decided here, for `u` (undo).
+    pub last_decided: Option<String>,
 }
 
 /// The quick-capture screen of a salon laptop: today's count and the latest captures (its form
@@ -157,6 +161,8 @@ pub struct PendingView {
 pub struct CaptureView {
     pub visitors_today: usize,
     pub recent: Vec<RequestRow>,
+    /// The event this laptop records for: "Salon de l'étudiant — 22/11/2026".
+    pub event: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -236,6 +242,8 @@ pub enum Confirm {
     Quit,
     /// Close a changed form without saving.
     Discard,
+    /// A merge decision on the selected pending item.
+    Decide(crate::salon::Decision),
 }
 
 impl Confirm {
@@ -243,6 +251,20 @@ impl Confirm {
         match self {
             Confirm::Quit => "Un formulaire n'est pas enregistré. Quitter quand même ?",
             Confirm::Discard => "Abandonner ce qui a été saisi ?",
+            Confirm::Decide(d) => match d {
+                crate::salon::Decision::Merge => {
+                    "Même personne : ses demandes rejoignent le candidat affiché (les demandes identiques sont réunies). Confirmer ? (u annule ensuite)"
+                }
+                crate::salon::Decision::KeepApart => {
+                    "Deux personnes différentes : la saisie reste une personne à part. Confirmer ?"
+                }
+                crate::salon::Decision::KeepOffice => {
+                    "Garder la version du bureau ? (celle du poste reste dans l'historique)"
+                }
+                crate::salon::Decision::ApplyLaptop => {
+                    "Appliquer la version du poste ? (celle du bureau reste dans l'historique)"
+                }
+            },
         }
     }
 }
@@ -557,6 +579,7 @@ impl App {
         match (action, what) {
             (Action::Yes, Confirm::Quit) => self.quit = true,
             (Action::Yes, Confirm::Discard) => self.info("Saisie abandonnée."),
+            (Action::Yes, Confirm::Decide(d)) => self.decide(d)?,
             (_, _) => self.overlay = form.map(Overlay::Form),
         }
         Ok(())
@@ -757,10 +780,27 @@ impl App {
         let decision = match action {
             Action::Up => {
                 v.selected = v.selected.saturating_sub(1);
+                v.candidate = 0;
                 return Ok(());
             }
             Action::Down => {
                 v.selected = (v.selected + 1).min(v.items.len().saturating_sub(1));
+                v.candidate = 0;
+                return Ok(());
+            }
+            Action::Right | Action::Left => {
+                let n = v.items.get(v.selected).map_or(0, |p| p.candidates.len());
+                v.candidate = if n == 0 { 0 } else { (v.candidate + 1) % n };
+                return Ok(());
+            }
+            Action::UndoDecision => {
+                let Some(id) = v.last_decided.take() else {
+                    return Err(Error::input("aucune décision à annuler ici"));
+                };
+                let message = crate::salon::undo(&mut self.store, &id)?;
+                self.reload_current()?;
+                self.refresh_counts()?;
+                self.info(message);
                 return Ok(());
             }
             Action::Back => {
@@ -773,13 +813,34 @@ impl App {
             Action::DecideLaptop => Decision::ApplyLaptop,
             _ => return Ok(()),
         };
+        if v.items.get(v.selected).is_none() {
+            return Err(Error::input("rien à décider"));
+        }
+        // A decision is asked for confirmation first.
+        self.overlay = Some(Overlay::Confirm(Confirm::Decide(decision), None));
+        Ok(())
+    }
+
+    /// Applies a confirmed decision to the selected pending item.
+    fn decide(&mut self, decision: crate::salon::Decision) -> Result<()> {
+        let Screen::Pending(v) = &mut self.screen else {
+            return Ok(());
+        };
         let Some(item) = v.items.get(v.selected).cloned() else {
             return Err(Error::input("rien à décider"));
         };
-        let message = crate::salon::resolve(&mut self.store, &item.id, decision)?;
+        let candidate = (item.candidates.len() > 1).then_some(v.candidate + 1);
+        let message = crate::salon::resolve_with(&mut self.store, &item.id, decision, candidate)?;
+        if let Screen::Pending(v) = &mut self.screen {
+            v.last_decided = Some(item.id.clone());
+            v.candidate = 0;
+        }
         self.reload_current()?;
         self.refresh_counts()?;
-        self.info(message);
+        self.info(message.replace(
+            &format!("guichet resolve {} --annuler", item.id),
+            "touche u",
+        ));
         Ok(())
     }
 
@@ -1712,6 +1773,16 @@ impl App {
                     ..Default::default()
                 };
                 v.visitors_today = self.store.count_persons(&filter)?;
+                v.event = match &filter.event_id {
+                    Some(id) => self
+                        .store
+                        .events()?
+                        .into_iter()
+                        .find(|e| &e.id == id)
+                        .map(|e| format!("{} — {}", e.name, crate::domain::fr_date(e.held_on)))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
                 v.recent = self.store.queue(
                     &RequestFilter {
                         event_id: filter.event_id.clone(),

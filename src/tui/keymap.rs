@@ -49,6 +49,8 @@ pub enum Action {
     DecideApart,
     DecideOffice,
     DecideLaptop,
+    /// Undo the last decision taken on the pending screen (until the next merge).
+    UndoDecision,
     Offers,
     Remind,
     OtherRequests,
@@ -408,6 +410,20 @@ pub const BINDINGS: &[Binding] = &[
         A::DecideLaptop,
         "modifiée des deux côtés : appliquer la version du poste",
         Some("poste"),
+    ),
+    b(
+        C::Pending,
+        &[Code(KC::Left), Code(KC::Right)],
+        A::Right,
+        "doublon : candidat du bureau suivant",
+        None,
+    ),
+    b(
+        C::Pending,
+        &[Char('u')],
+        A::UndoDecision,
+        "annuler la dernière décision (jusqu'à la prochaine fusion)",
+        Some("annuler"),
     ),
     b(
         C::Pending,

@@ -174,7 +174,12 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             at: format!("{}~", f.sent_on),
             day: fr_date(f.sent_on),
             who: f.created_by.clone(),
-            text: format!("Orientation → {} ({state})", safe(&f.partner)),
+            text: format!(
+                "Orientation → {} ({state}){}{}",
+                safe(&f.partner),
+                referral_note(" — note : ", &f.note),
+                referral_note(" — réponse : ", &f.answer_note)
+            ),
         });
     }
     for h in d
@@ -260,5 +265,14 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
                 .wrap(Wrap { trim: true }),
             others,
         );
+    }
+}
+
+/// A referral's sent or answer note on the timeline, when there is one.
+fn referral_note(label: &str, note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("{label}{}", safe(note))
     }
 }
