@@ -123,6 +123,9 @@ pub enum Command {
         #[arg(long, value_enum)]
         decision: DecisionArg,
     },
+    /// Aides, engagements, budgets, dispositifs
+    #[command(flatten)]
+    Aids(crate::cli_aids::AidsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +197,8 @@ pub struct ListArgs {
     /// Écrire dans un fichier
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    aids: crate::cli_aids::AidListArgs,
 }
 
 /// The spreadsheet's columns as flags.
@@ -345,6 +350,8 @@ pub enum ReportKind {
     Partners(RangeArgs),
     /// Charge actuelle par agent : demandes ouvertes et relances dépassées
     Backlog(RangeArgs),
+    /// Aides : accordées, versées, budgets, engagements, phrase publiable
+    Aids(RangeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -735,6 +742,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 }
             }
         }
+        Command::Aids(c) => crate::cli_aids::run(&mut store, c, out)?,
         Command::Resolve { id, decision } => {
             use crate::salon::Decision;
             let d = match decision {
@@ -845,6 +853,7 @@ fn filter_from(store: &Store, args: &ListArgs) -> Result<RequestFilter> {
             .transpose()?,
         received_from: date_arg(store, "from", args.from.as_deref())?,
         received_to: date_arg(store, "to", args.to.as_deref())?,
+        request_ids: crate::cli_aids::request_ids(store, &args.aids)?,
         ..Default::default()
     })
 }
@@ -1272,7 +1281,8 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     | ReportKind::Summary(args)
     | ReportKind::Review(args)
     | ReportKind::Partners(args)
-    | ReportKind::Backlog(args)) = kind;
+    | ReportKind::Backlog(args)
+    | ReportKind::Aids(args)) = kind;
     let from = date_arg(store, "from", Some(&args.from))?.expect("given");
     let to = date_arg(store, "to", Some(&args.to))?.expect("given");
     crate::report::check_range(from, to)?;
@@ -1377,6 +1387,10 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                 None,
                 vec![review::workload_sheet(&r.workload)],
             )
+        }
+        ReportKind::Aids(_) => {
+            let r = crate::report_aids::compute(store, from, to)?;
+            (serde_json::to_value(&r)?, None, r.sheets())
         }
     };
     if let (Format::Xlsx, Some(path)) = (args.format, &args.out) {

@@ -10,6 +10,7 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod aids;
 mod log;
 mod migrate;
 mod people;
@@ -18,6 +19,10 @@ mod requests;
 mod search;
 mod seed;
 
+pub use aids::{
+    AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, NewAid, Payment, Scheme, SchemeDef,
+    years_of,
+};
 pub(crate) use log::refer_in;
 pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
 pub(crate) use migrate::inspect as inspect_file;

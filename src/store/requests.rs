@@ -120,6 +120,8 @@ pub struct RequestFilter {
     /// Full-text search (names, e-mails, phones, reference, summary, case log), as typed;
     /// among the 500 most recently recorded requests that match.
     pub search: Option<String>,
+    /// Only these requests (ids), e.g. those an aid filter keeps.
+    pub request_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -375,6 +377,13 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
              ORDER BY rowid DESC LIMIT 500)",
         );
         params.push((":search", Box::new(q)));
+    }
+    if let Some(ids) = &f.request_ids {
+        clauses.push("r.id IN (SELECT value FROM json_each(:ids))");
+        params.push((
+            ":ids",
+            Box::new(serde_json::Value::from(ids.clone()).to_string()),
+        ));
     }
     let sql = if clauses.is_empty() {
         String::new()
