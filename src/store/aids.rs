@@ -3,7 +3,7 @@
 //! attestations due, repayment) are in `crate::aids`; this module checks them before writing and
 //! writes each action in one transaction with its history line on the request.
 
-use super::requests::record;
+use super::history::record;
 use super::{Ctx, Store};
 use crate::aids::{
     CommitmentFacts, CommitmentState, Installment, PaymentPattern, RepaymentRule,
