@@ -281,7 +281,7 @@ fn aid(store: &mut Store, action: &AidAction, out: &mut dyn Write) -> Result<()>
                 decided_on: date(store, "date", on)?,
                 installments: *versements,
             };
-            flagged("dispositif", store.grant_aid(&id, &new))?;
+            store.grant_aid(&id, &new)?;
             let a = store.aid(&id)?.expect("just granted");
             writeln!(
                 out,

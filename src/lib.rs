@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cli_aids;
 pub mod demo;
 pub mod import;
+pub mod import_aids;
 pub mod logging;
 pub mod output;
 pub mod report;

@@ -152,7 +152,14 @@ impl ReferenceLists {
     fn read(store: &Store) -> Result<ReferenceLists> {
         let mut tables = Vec::new();
         // Schemes refer to types too (aids, migration 2).
-        for t in ["request_type", "channel", "partner", "agent", "offer", "scheme"] {
+        for t in [
+            "request_type",
+            "channel",
+            "partner",
+            "agent",
+            "offer",
+            "scheme",
+        ] {
             let (cols, rows) = read_table(store.conn(), t)?;
             tables.push((t, cols, rows));
         }

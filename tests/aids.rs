@@ -860,3 +860,70 @@ fn report_aids_in_csv_and_xlsx() {
     assert_eq!(row[3], Data::Float(218_000.0));
     assert_eq!(row[6], Data::Float(46_000.0));
 }
+
+/// The team's grants spreadsheet, with the aid columns in French, any order.
+const GRANTS_SHEET: &str = "\u{feff}Date;Nom;Prénom;Type;Dispositif;Montant;Bonification;Date de décision;Versé;Début engagement;Commune d'exercice\r\n\
+10/01/2023;Morel;Lucie;installation;aide_installation;35 000 €;2000;26/06/2023;37000;01/09/2023;Chécy\r\n\
+12/01/2023;Petit;Hugo;installation;Aide à l'installation;8000;;20/03/2023;4000;;\r\n\
+01/09/2023;Roux;Emma;bourse;bourse_etudes;10000;;25/09/2023;;;\r\n\
+02/09/2023;Faure;Théo;logement;;;;;;;\r\n";
+
+#[test]
+fn the_grants_spreadsheet_imports_aids_payments_and_commitments_once() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let file = env.path("aides.csv");
+    std::fs::write(&file, GRANTS_SHEET).unwrap();
+    env.ok(&["import", "csv", file.to_str().unwrap()]);
+    let r = report(&env, "2023-01-01", "2023-12-31");
+    let inst = &r["by_scheme"]["aide_installation"];
+    assert_eq!(inst["granted_count"], 2);
+    assert_eq!(inst["granted_amount"], 37_000 + 8_000);
+    // What was paid so far is one payment on the decision date.
+    assert_eq!(inst["paid_amount"], 37_000 + 4_000);
+    assert_eq!(r["by_scheme"]["bourse_etudes"]["granted_amount"], 10_000);
+    assert_eq!(r["commitments"]["running"], 1);
+    let refs = list_refs(&env, &["--engagement", "en_cours"]);
+    assert_eq!(refs.len(), 1);
+    let a: Value =
+        serde_json::from_str(&env.ok(&["aid", "show", &refs[0], "--format", "json"])).unwrap();
+    assert_eq!(a["commitment"]["commune"], "Chécy");
+    assert_eq!(a["commitment"]["started_on"], "2023-09-01");
+    // Importing the same file again adds nothing.
+    let before = common::dump(&env.db(), &AID_TABLES);
+    env.ok(&["import", "csv", file.to_str().unwrap()]);
+    assert_eq!(common::dump(&env.db(), &AID_TABLES), before);
+}
+
+#[test]
+fn a_wrong_aid_cell_rejects_the_whole_file_with_line_and_column() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let file = env.path("aides.csv");
+    let sheet = "Date;Nom;Prénom;Type;Dispositif;Montant;Date_decision;Verse;Debut_engagement;Commune_exercice\n\
+10/01/2023;Morel;Lucie;installation;aide_installation;35000;26/06/2023;;;\n\
+11/01/2023;Petit;Hugo;installation;aide_installation;-8000;20/03/2023;;;\n\
+12/01/2023;Roux;Emma;installation;aide_installation;40000;20/03/2023;;;\n\
+13/01/2023;Faure;Théo;installation;aide_installation;8000;20/03/2023;9000;;\n\
+14/01/2023;Blanc;Léa;installation;;8000;20/03/2023;;;\n\
+15/01/2023;Noir;Max;stage;indemnite_stage;600;20/03/2023;;01/04/2023;\n\
+16/01/2023;Vert;Zoé;bourse;aide_installation;8000;;;;\n";
+    std::fs::write(&file, sheet).unwrap();
+    let before = common::dump(&env.db(), &["request", "person", "aid", "aid_payment"]);
+    let err = env.fails(&["import", "csv", file.to_str().unwrap()], 2);
+    for expected in [
+        "ligne 3, colonne « montant » (« -8000 ») : montant invalide",
+        "ligne 4, colonne « montant » (« 40000 ») : 40\u{a0}000\u{a0}€ hors des bornes",
+        "ligne 5, colonne « verse » (« 9000 ») : 9\u{a0}000\u{a0}€ versés pour 8\u{a0}000\u{a0}€ accordés",
+        "ligne 6, colonne « dispositif » : obligatoire",
+        "ligne 7, colonne « debut_engagement » (« 01/04/2023 ») : le dispositif indemnite_stage ne prévoit pas d'engagement",
+        "ligne 8, colonne « date_decision » : la date de décision est obligatoire",
+    ] {
+        assert!(err.contains(expected), "missing «{expected}» in:\n{err}");
+    }
+    assert!(!err.contains("ligne 2"), "{err}");
+    assert_eq!(
+        common::dump(&env.db(), &["request", "person", "aid", "aid_payment"]),
+        before
+    );
+}

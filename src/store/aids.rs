@@ -366,7 +366,7 @@ fn check_grant(scheme: &Scheme, request_type: &str, reference: &str, a: &NewAid)
     }
     if a.amount < scheme.min_amount || a.amount > scheme.max_amount {
         return Err(Error::input(format!(
-            "--montant : {} hors des bornes du dispositif {} ({} à {})",
+            "{} hors des bornes du dispositif {} ({} à {})",
             fr_euros(a.amount),
             scheme.code,
             fr_euros(scheme.min_amount),
@@ -376,12 +376,12 @@ fn check_grant(scheme: &Scheme, request_type: &str, reference: &str, a: &NewAid)
     if a.bonus > scheme.bonus {
         return Err(Error::input(if scheme.bonus == 0 {
             format!(
-                "--bonification : le dispositif {} n'en prévoit pas",
+                "le dispositif {} ne prévoit pas de bonification",
                 scheme.code
             )
         } else {
             format!(
-                "--bonification : {} dépasse celle du dispositif {} ({})",
+                "bonification de {} au-delà de celle du dispositif {} ({})",
                 fr_euros(a.bonus),
                 scheme.code,
                 fr_euros(scheme.bonus)
@@ -1154,4 +1154,40 @@ impl Store {
 /// Years a range touches, for budgets.
 pub fn years_of(from: NaiveDate, to: NaiveDate) -> std::ops::RangeInclusive<i32> {
     from.year()..=to.year()
+}
+
+/// An aid read from a spreadsheet row, checked (see `crate::import_aids`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedAid {
+    pub aid: NewAid,
+    /// Paid so far, recorded as one payment on the decision date.
+    pub paid: i64,
+    pub commitment_on: Option<NaiveDate>,
+    pub commune: String,
+}
+
+/// Writes an imported row's aid with its request: the grant, what was paid so far (one payment
+/// dated on the decision), the commitment if it has started.
+pub(crate) fn import_aid(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    request_id: &str,
+    a: &ImportedAid,
+) -> Result<()> {
+    grant(tx, ctx, request_id, &a.aid)?;
+    if a.paid > 0 {
+        pay(tx, ctx, request_id, a.paid, a.aid.decided_on)?;
+    }
+    if let Some(on) = a.commitment_on {
+        start_commitment(tx, ctx, request_id, on, &a.commune, None)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Checks an aid against its scheme for a request of `type_code`, writing nothing.
+    pub fn check_new_aid(&self, type_code: &str, aid: &NewAid) -> Result<()> {
+        let scheme = resolve_scheme(self.conn(), &aid.scheme)?;
+        check_grant(&scheme, type_code, "de cette ligne", aid)
+    }
 }

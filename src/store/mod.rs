@@ -27,8 +27,8 @@ mod search;
 mod seed;
 
 pub use aids::{
-    AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, NewAid, Payment, Scheme, SchemeDef,
-    years_of,
+    AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, ImportedAid, NewAid, Payment,
+    Scheme, SchemeDef, years_of,
 };
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
