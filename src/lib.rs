@@ -12,6 +12,7 @@ pub use store::Store;
 pub mod cli;
 pub mod cli_aids;
 pub mod demo;
+pub mod demo_aids;
 pub mod import;
 pub mod import_aids;
 pub mod logging;

@@ -11,7 +11,10 @@
 //!   between; `attestations_overdue` counts the commitments (not broken) whose next yearly
 //!   attestation was due before `to` and has not come;
 //! - beneficiaries: persons with an aid decided in the range; in practice: those of them with a
-//!   commitment running or honoured on `to`.
+//!   commitment running or honoured on `to`;
+//! - the sentence counts the beneficiaries whose commitment has started by `to` (professionals
+//!   practising; students still studying and internship allowances are not), what they were
+//!   granted, and those of them still in practice.
 
 use crate::aids::{CommitmentState, fr_euros};
 use crate::domain::fr_date;
@@ -50,6 +53,10 @@ pub struct AidsReport {
     pub beneficiaries_in_practice: i64,
     pub granted_amount: i64,
     pub paid_amount: i64,
+    /// Beneficiaries of the range whose commitment has started by `to` (they practise): the
+    /// "professionnels aidés" of the sentence, and what they were granted.
+    pub professionals_aided: i64,
+    pub professionals_amount: i64,
     /// "Depuis le …, N professionnels aidés pour X €, dont N toujours en activité dans le
     /// département."
     pub sentence: String,
@@ -79,6 +86,7 @@ pub fn from_facts(f: &AidFacts, from: NaiveDate, to: NaiveDate) -> AidsReport {
         })
         .collect();
     let mut beneficiaries = BTreeSet::new();
+    let mut granted_to: BTreeMap<&str, i64> = BTreeMap::new();
     for (scheme, person, amount, decided_on) in &f.aids {
         if within(*decided_on)
             && let Some(s) = by_scheme.get_mut(scheme)
@@ -86,6 +94,7 @@ pub fn from_facts(f: &AidFacts, from: NaiveDate, to: NaiveDate) -> AidsReport {
             s.granted_count += 1;
             s.granted_amount += amount;
             beneficiaries.insert(person.as_str());
+            *granted_to.entry(person.as_str()).or_default() += amount;
         }
     }
     for (scheme, amount, paid_on) in &f.payments {
@@ -108,7 +117,11 @@ pub fn from_facts(f: &AidFacts, from: NaiveDate, to: NaiveDate) -> AidsReport {
     }
     let mut commitments = CommitmentFigures::default();
     let mut in_practice = BTreeSet::new();
+    let mut professionals = BTreeSet::new();
     for (_, person, c) in &f.commitments {
+        if c.started_on <= to && beneficiaries.contains(person.as_str()) {
+            professionals.insert(person.as_str());
+        }
         match c.state_on(to) {
             Some(CommitmentState::EnCours) => commitments.running += 1,
             Some(CommitmentState::Honore) => commitments.honoured += 1,
@@ -128,10 +141,14 @@ pub fn from_facts(f: &AidFacts, from: NaiveDate, to: NaiveDate) -> AidsReport {
     }
     let granted_amount = by_scheme.values().map(|s| s.granted_amount).sum();
     let paid_amount = by_scheme.values().map(|s| s.paid_amount).sum();
+    let professionals_amount = professionals
+        .iter()
+        .map(|p| granted_to.get(p).copied().unwrap_or(0))
+        .sum();
     let sentence = sentence(
         from,
-        beneficiaries.len() as i64,
-        granted_amount,
+        professionals.len() as i64,
+        professionals_amount,
         in_practice.len() as i64,
     );
     AidsReport {
@@ -143,6 +160,8 @@ pub fn from_facts(f: &AidFacts, from: NaiveDate, to: NaiveDate) -> AidsReport {
         beneficiaries_in_practice: in_practice.len() as i64,
         granted_amount,
         paid_amount,
+        professionals_aided: professionals.len() as i64,
+        professionals_amount,
         sentence,
     }
 }

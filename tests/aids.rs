@@ -254,9 +254,13 @@ fn report_aids_equals_the_hand_computed_figures() {
     );
     assert_eq!(r["beneficiaries"], 11);
     assert_eq!(r["beneficiaries_in_practice"], 3);
+    // The sentence: beneficiaries whose commitment has started (Marceau 8,000, Ormes 35,000,
+    // Ruelle 37,000), not the students nor those not yet installed.
+    assert_eq!(r["professionals_aided"], 3);
+    assert_eq!(r["professionals_amount"], 80_000);
     assert_eq!(
         r["sentence"],
-        "Depuis le 01/01/2023, 11 professionnels aidés pour 232 650 €, dont 3 toujours en activité dans le département."
+        "Depuis le 01/01/2023, 3 professionnels aidés pour 80 000 €, dont 3 toujours en activité dans le département."
     );
 
     // Up to today: budgets of 2023 to 2026 (2023 and 2024 set), Ormes paid in full in 2024;
@@ -276,6 +280,7 @@ fn report_aids_equals_the_hand_computed_figures() {
     );
     assert_eq!(r["beneficiaries"], 11);
     assert_eq!(r["beneficiaries_in_practice"], 4);
+    assert_eq!(r["professionals_aided"], 5);
 
     // The range 2024 alone: no decision, so no beneficiary; the 15,000 paid in 2024.
     let r = report(&env, "2024-01-01", "2024-12-31");
@@ -821,7 +826,7 @@ fn report_aids_in_csv_and_xlsx() {
         "{csv}"
     );
     assert!(
-        csv.contains("Depuis le 01/01/2023, 11 professionnels aidés"),
+        csv.contains("Depuis le 01/01/2023, 3 professionnels aidés"),
         "{csv}"
     );
     let table = env.ok(&[
@@ -926,4 +931,51 @@ fn a_wrong_aid_cell_rejects_the_whole_file_with_line_and_column() {
         common::dump(&env.db(), &["request", "person", "aid", "aid_payment"]),
         before
     );
+}
+
+#[test]
+fn the_demo_has_aids_in_every_state_within_its_budgets_and_is_deterministic() {
+    let (a, b) = (Env::new(), Env::new());
+    a.ok(&["demo", "--requests", "2000", "--seed", "1"]);
+    b.ok(&["demo", "--requests", "2000", "--seed", "1"]);
+    let tables = [
+        "aid",
+        "aid_payment",
+        "commitment",
+        "attestation",
+        "repayment",
+    ];
+    assert_eq!(
+        common::dump(&a.db(), &tables),
+        common::dump(&b.db(), &tables)
+    );
+    let r = report(&a, "2017-01-01", common::TODAY);
+    let c = &r["commitments"];
+    for state in ["running", "honoured", "broken", "attestations_overdue"] {
+        assert!(c[state].as_i64().unwrap() > 0, "no {state} commitment: {r}");
+    }
+    assert!(r["professionals_aided"].as_i64().unwrap() > 0);
+    // This year's grants stay within this year's budgets (press-kit orders of magnitude).
+    let year = &common::TODAY[..4];
+    let r = report(&a, &format!("{year}-01-01"), common::TODAY);
+    for scheme in ["bourse_etudes", "aide_installation", "indemnite_stage"] {
+        let s = &r["by_scheme"][scheme];
+        assert!(s["granted_count"].as_i64().unwrap() > 0, "{scheme}: {r}");
+        assert!(s["budget_left"].as_i64().unwrap() >= 0, "{scheme}: {r}");
+        assert!(s["paid_amount"].as_i64() <= s["granted_amount"].as_i64());
+    }
+    // No aid is paid beyond its grant, a repayment beyond what was asked.
+    let conn = rusqlite::Connection::open(a.db()).unwrap();
+    let over: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM aid a WHERE (SELECT coalesce(sum(amount), 0) FROM aid_payment p \
+             WHERE p.aid_id = a.id) > a.amount + a.bonus",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(over, 0);
+    let due: Value =
+        serde_json::from_str(&a.ok(&["commitment", "due", "--format", "json"])).unwrap();
+    assert!(due.as_array().unwrap().iter().any(|d| d["overdue"] == true));
 }

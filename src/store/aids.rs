@@ -1191,3 +1191,128 @@ impl Store {
         check_grant(&scheme, type_code, "de cette ligne", aid)
     }
 }
+
+/// A fully decided aid for the demo generator: ids and dates chosen by the caller (seeded), so
+/// the same seed writes the same rows. Consistent by construction (see `crate::demo_aids`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedAid {
+    pub id: String,
+    pub request_id: String,
+    pub scheme: String,
+    pub amount: i64,
+    pub bonus: i64,
+    pub decided_on: NaiveDate,
+    pub installments: u32,
+    /// (id, date, amount)
+    pub payments: Vec<(String, NaiveDate, i64)>,
+    pub commitment: Option<PlannedCommitment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedCommitment {
+    pub id: String,
+    pub started_on: NaiveDate,
+    pub years: u32,
+    pub commune: String,
+    /// (id, date)
+    pub attestations: Vec<(String, NaiveDate)>,
+    /// (date, amount asked)
+    pub broken: Option<(NaiveDate, i64)>,
+    /// (id, date, amount)
+    pub repayments: Vec<(String, NaiveDate, i64)>,
+}
+
+impl Store {
+    /// Writes the demo's aids and budgets in one transaction, each action in the history.
+    pub fn insert_planned_aids(
+        &mut self,
+        aids: &[PlannedAid],
+        budgets: &[(String, i32, i64)],
+    ) -> Result<()> {
+        self.write(|tx, ctx| {
+            let stamp = |d: NaiveDate| format!("{d}T10:00:00Z");
+            let mut history = tx.prepare_cached(
+                "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) \
+                 VALUES (?1, ?2, 'request', ?3, ?4, NULL, ?5)",
+            )?;
+            for a in aids {
+                tx.prepare_cached(
+                    "INSERT INTO aid (id, request_id, scheme_code, amount, bonus, decided_on, \
+                     installments, created_at, created_by, updated_at, updated_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9)",
+                )?
+                .execute(params![
+                    a.id,
+                    a.request_id,
+                    a.scheme,
+                    a.amount,
+                    a.bonus,
+                    a.decided_on,
+                    a.installments,
+                    stamp(a.decided_on),
+                    ctx.actor
+                ])?;
+                history.execute(params![
+                    stamp(a.decided_on),
+                    ctx.actor,
+                    a.request_id,
+                    "aide",
+                    format!(
+                        "{} : {}, décision du {}",
+                        a.scheme,
+                        fr_euros(a.amount + a.bonus),
+                        fr_date(a.decided_on)
+                    )
+                ])?;
+                for (id, on, amount) in &a.payments {
+                    tx.prepare_cached(
+                        "INSERT INTO aid_payment (id, aid_id, paid_on, amount, created_at, created_by) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![id, a.id, on, amount, stamp(*on), ctx.actor])?;
+                }
+                let Some(c) = &a.commitment else { continue };
+                let ends_on = crate::aids::add_months(c.started_on, 12 * c.years);
+                tx.prepare_cached(
+                    "INSERT INTO commitment (id, aid_id, started_on, years, ends_on, commune, \
+                     broken_on, repayment, created_at, created_by, updated_at, updated_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10)",
+                )?
+                .execute(params![
+                    c.id,
+                    a.id,
+                    c.started_on,
+                    c.years,
+                    ends_on,
+                    c.commune,
+                    c.broken.map(|b| b.0),
+                    c.broken.map(|b| b.1),
+                    stamp(c.started_on.max(a.decided_on)),
+                    ctx.actor
+                ])?;
+                for (id, on) in &c.attestations {
+                    tx.prepare_cached(
+                        "INSERT INTO attestation (id, commitment_id, received_on, created_at, created_by) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![id, c.id, on, stamp(*on), ctx.actor])?;
+                }
+                for (id, on, amount) in &c.repayments {
+                    tx.prepare_cached(
+                        "INSERT INTO repayment (id, commitment_id, paid_on, amount, created_at, created_by) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![id, c.id, on, amount, stamp(*on), ctx.actor])?;
+                }
+            }
+            for (scheme, year, amount) in budgets {
+                tx.prepare_cached(
+                    "INSERT INTO budget (scheme_code, year, amount, updated_at, updated_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (scheme_code, year) DO NOTHING",
+                )?
+                .execute(params![scheme, year, amount, ctx.now(), ctx.actor])?;
+            }
+            Ok(())
+        })
+    }
+}

@@ -28,7 +28,7 @@ mod seed;
 
 pub use aids::{
     AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, ImportedAid, NewAid, Payment,
-    Scheme, SchemeDef, years_of,
+    PlannedAid, PlannedCommitment, Scheme, SchemeDef, years_of,
 };
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
