@@ -113,6 +113,8 @@ impl QueueState {
 pub struct RequestView {
     pub detail: RequestDetail,
     pub scroll: usize,
+    /// The person's aids, across their requests (this one's included).
+    pub aids: Vec<crate::store::AidDetail>,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +176,8 @@ pub enum PickPurpose {
         version: i64,
         agent_ids: Vec<Option<String>>,
     },
+    /// What to record about the request's aid (`tui::aids`).
+    Aid,
 }
 
 #[derive(Debug, Clone)]
@@ -738,7 +742,12 @@ impl App {
 
     pub fn open_request(&mut self, id: &str) -> Result<()> {
         let detail = self.store.request_detail(id)?;
-        self.screen = Screen::Request(Box::new(RequestView { detail, scroll: 0 }));
+        let aids = self.store.person_aids(&detail.person.id)?;
+        self.screen = Screen::Request(Box::new(RequestView {
+            detail,
+            scroll: 0,
+            aids,
+        }));
         Ok(())
     }
 
@@ -776,6 +785,9 @@ impl App {
             }
             Action::EditPerson => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(&v.detail.person))))
+            }
+            Action::Aid => {
+                self.overlay = Some(Overlay::Picker(crate::tui::aids::picker(&reference)))
             }
             Action::ChangeStatus => {
                 let current = v.detail.request.status;
@@ -1041,6 +1053,19 @@ impl App {
                             .update_request(request_id, Some(*version), &change)
                             .map(|_| (request_id.clone(), format!("Attribuée : {label}.")))
                     }
+                    PickPurpose::Aid => {
+                        let Screen::Request(v) = &self.screen else {
+                            return Ok(());
+                        };
+                        let step = crate::tui::aids::AidStep::ALL[p.selected];
+                        match crate::tui::aids::form(step, &self.store, &v.detail) {
+                            Ok(f) => {
+                                self.overlay = Some(Overlay::Form(Box::new(f)));
+                                return Ok(());
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
                 };
                 match result {
                     Ok((id, msg)) => return self.after_save(Saved::Request(id, msg)),
@@ -1123,6 +1148,7 @@ impl App {
             Screen::Request(v) => {
                 let id = v.detail.request.id.clone();
                 v.detail = self.store.request_detail(&id)?;
+                v.aids = self.store.person_aids(&v.detail.person.id)?;
             }
             Screen::Search(_) => self.search_now()?,
             Screen::Review(v) => {

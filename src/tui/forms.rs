@@ -139,6 +139,8 @@ pub enum FormKind {
     Capture(Box<CaptureLists>),
     /// The laptop file to merge.
     MergeFile,
+    /// Grant, payment, commitment start, attestation, breach (`tui::aids`).
+    Aid(Box<crate::tui::aids::AidForm>),
 }
 
 /// What the quick capture offers, and where the captures go.
@@ -860,6 +862,7 @@ impl Form {
                     .map_err(|e| self.fail_person(e))?;
                 Ok(Saved::Reload("Personne modifiée.".into()))
             }
+            FormKind::Aid(a) => crate::tui::aids::save(&a, &mut self.fields, store),
             FormKind::Close {
                 request_id,
                 version,

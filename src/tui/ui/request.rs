@@ -41,6 +41,11 @@ fn history_text(field: &str, old: Option<&str>, new: Option<&str>) -> Option<Str
         "closed_on" => return None,
         "answer" => format!("Réponse du partenaire : {}", v(new)),
         "reminder" => "Partenaire relancé".to_string(),
+        f if crate::tui::aids::history_label(f).is_some() => format!(
+            "{} : {}",
+            crate::tui::aids::history_label(f).unwrap_or_default(),
+            v(new)
+        ),
         other => format!("{other} : {} → {}", v(old), v(new)),
     })
 }
@@ -218,6 +223,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     }
     events.sort_by(|a, b| a.at.cmp(&b.at));
 
+    let bottom = super::aids::render_block(v, today, theme, frame, bottom);
     let [timeline, others] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(if d.others.is_empty() {

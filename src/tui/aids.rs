@@ -1,0 +1,362 @@
+//! Aids in the interface: the *Aide* block of the request screen (this request's aid, then the
+//! person's other aids), the forms behind its keys (grant, pay, start, attest, break), and the
+//! *Aides* lines of the Bilan. The store does every check; a refused save keeps the form open
+//! with the reason beside the field.
+
+use crate::aids::{fr_euros, parse_euros};
+use crate::domain::{fr_date, parse_date};
+use crate::error::{Error, Result};
+use crate::store::{AidDetail, RequestDetail, Store};
+use crate::tui::forms::{Field, Form, FormKind, Saved};
+use chrono::NaiveDate;
+
+/// What an aid form records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AidStep {
+    Grant,
+    Pay,
+    Start,
+    Attest,
+    Break,
+}
+
+impl AidStep {
+    pub const ALL: [AidStep; 5] = [
+        AidStep::Grant,
+        AidStep::Pay,
+        AidStep::Start,
+        AidStep::Attest,
+        AidStep::Break,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AidStep::Grant => "Accorder une aide",
+            AidStep::Pay => "Enregistrer un versement",
+            AidStep::Start => "Début de l'engagement d'exercer",
+            AidStep::Attest => "Attestation annuelle reçue",
+            AidStep::Break => "Rupture de l'engagement",
+        }
+    }
+}
+
+/// The chooser behind the `g` key of the request screen.
+pub fn picker(reference: &str) -> crate::tui::app::Picker {
+    crate::tui::app::Picker {
+        title: format!("Aide — {reference}"),
+        options: AidStep::ALL.iter().map(|s| s.label().to_string()).collect(),
+        selected: 0,
+        purpose: crate::tui::app::PickPurpose::Aid,
+        error: None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AidForm {
+    pub step: AidStep,
+    pub request_id: String,
+    /// Scheme codes offered by the grant form, in its order.
+    pub schemes: Vec<String>,
+    /// The commitment's version read (a breach states it).
+    pub version: Option<i64>,
+}
+
+/// The form of `step` for the request on screen; refused with a reason when it makes no sense
+/// yet (paying before a grant, attesting before a start).
+pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
+    let r = &d.request;
+    let aid = store.aid(&r.id)?;
+    let need_aid = || {
+        Error::input(format!(
+            "la demande {} n'a pas d'aide accordée : « g », « Accorder une aide »",
+            r.reference
+        ))
+    };
+    let need_commitment = || {
+        Error::input(format!(
+            "la demande {} n'a pas d'engagement commencé : « g », « Début de l'engagement »",
+            r.reference
+        ))
+    };
+    let mut schemes = Vec::new();
+    let mut version = None;
+    let (title, fields) = match step {
+        AidStep::Grant => {
+            if aid.is_some() {
+                return Err(Error::input(format!(
+                    "la demande {} a déjà une aide accordée",
+                    r.reference
+                )));
+            }
+            let offered: Vec<_> = store
+                .schemes()?
+                .into_iter()
+                .filter(|s| s.active && s.type_code == r.type_code)
+                .collect();
+            if offered.is_empty() {
+                return Err(Error::input(format!(
+                    "aucun dispositif d'aide pour les demandes de type {} (guichet dispositif set …)",
+                    r.type_label
+                )));
+            }
+            let labels = offered
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} ({} à {})",
+                        s.label,
+                        fr_euros(s.min_amount),
+                        fr_euros(s.max_amount)
+                    )
+                })
+                .collect();
+            schemes = offered.into_iter().map(|s| s.code).collect();
+            (
+                format!("Accorder une aide — {}", r.reference),
+                vec![
+                    Field::choice("Dispositif", labels, 0),
+                    Field::text("Montant (€)", ""),
+                    Field::text("Bonification (€)", ""),
+                    Field::text("Décision du", "aujourd'hui"),
+                ],
+            )
+        }
+        AidStep::Pay => {
+            let a = aid.ok_or_else(need_aid)?;
+            (
+                format!(
+                    "Versement — {} (reste {})",
+                    r.reference,
+                    fr_euros(a.granted() - a.paid())
+                ),
+                vec![
+                    Field::text(
+                        "Montant (€)",
+                        &a.to_come
+                            .first()
+                            .map_or(String::new(), |i| i.amount.to_string()),
+                    ),
+                    Field::text("Versé le", "aujourd'hui"),
+                ],
+            )
+        }
+        AidStep::Start => {
+            let a = aid.ok_or_else(need_aid)?;
+            (
+                format!("Début de l'engagement — {}", r.reference),
+                vec![
+                    Field::text("Début le", ""),
+                    Field::text("Commune d'exercice", ""),
+                    Field::text("Durée (ans)", &a.scheme.commitment_years.to_string()),
+                ],
+            )
+        }
+        AidStep::Attest => {
+            aid.and_then(|a| a.commitment).ok_or_else(need_commitment)?;
+            (
+                format!("Attestation annuelle reçue — {}", r.reference),
+                vec![Field::text("Reçue le", "aujourd'hui")],
+            )
+        }
+        AidStep::Break => {
+            let c = aid.and_then(|a| a.commitment).ok_or_else(need_commitment)?;
+            version = Some(c.version);
+            (
+                format!("Rupture de l'engagement — {}", r.reference),
+                vec![
+                    Field::text("Rompu le", "aujourd'hui"),
+                    Field::text("Remboursement (€, vide : calculé)", ""),
+                ],
+            )
+        }
+    };
+    Ok(Form {
+        title,
+        kind: FormKind::Aid(Box::new(AidForm {
+            step,
+            request_id: r.id.clone(),
+            schemes,
+            version,
+        })),
+        fields,
+        focus: if step == AidStep::Grant { 1 } else { 0 },
+        dirty: false,
+        error: None,
+    })
+}
+
+/// Reads field `i` with `parse`; a problem is written beside the field.
+fn read<T>(fields: &mut [Field], i: usize, parse: impl Fn(&str) -> Result<T>) -> Result<Option<T>> {
+    let v = fields[i].value().trim().to_string();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    parse(&v).map(Some).map_err(|e| {
+        fields[i].error = Some(e.to_string());
+        e
+    })
+}
+
+fn required<T>(fields: &mut [Field], i: usize, v: Option<T>) -> Result<T> {
+    v.ok_or_else(|| {
+        let e = Error::input(format!("{} : obligatoire", fields[i].label));
+        fields[i].error = Some("obligatoire".into());
+        e
+    })
+}
+
+/// Saves an aid form through the store; the store refuses what breaks a rule.
+pub fn save(a: &AidForm, fields: &mut [Field], store: &mut Store) -> Result<Saved> {
+    let today = store.today();
+    let date = |s: &str| parse_date(s, today);
+    let id = a.request_id.clone();
+    let msg = match a.step {
+        AidStep::Grant => {
+            let scheme = a
+                .schemes
+                .get(fields[0].selected())
+                .cloned()
+                .unwrap_or_default();
+            let amount = read(fields, 1, parse_euros)?;
+            let amount = required(fields, 1, amount)?;
+            let bonus = read(fields, 2, parse_euros)?.unwrap_or(0);
+            let on = read(fields, 3, date)?;
+            let decided_on = required(fields, 3, on)?;
+            store
+                .grant_aid(
+                    &id,
+                    &crate::store::NewAid {
+                        scheme,
+                        amount,
+                        bonus,
+                        decided_on,
+                        installments: None,
+                    },
+                )
+                .map_err(|e| {
+                    fields[1].error = Some(e.to_string());
+                    e
+                })?;
+            format!("Aide accordée : {}.", fr_euros(amount + bonus))
+        }
+        AidStep::Pay => {
+            let amount = read(fields, 0, parse_euros)?;
+            let amount = required(fields, 0, amount)?;
+            let on = read(fields, 1, date)?.unwrap_or(today);
+            store.pay_aid(&id, amount, on).map_err(|e| {
+                fields[0].error = Some(e.to_string());
+                e
+            })?;
+            format!("Versement de {} enregistré.", fr_euros(amount))
+        }
+        AidStep::Start => {
+            let on = read(fields, 0, date)?;
+            let on = required(fields, 0, on)?;
+            let commune = fields[1].value().to_string();
+            let years = read(fields, 2, |s| {
+                s.parse::<u32>()
+                    .map_err(|_| Error::input(format!("durée invalide : « {s} » (en années)")))
+            })?;
+            store
+                .start_commitment(&id, on, &commune, years)
+                .map_err(|e| {
+                    fields[0].error = Some(e.to_string());
+                    e
+                })?;
+            format!("Engagement commencé le {}.", fr_date(on))
+        }
+        AidStep::Attest => {
+            let on = read(fields, 0, date)?.unwrap_or(today);
+            store.attest_commitment(&id, on).map_err(|e| {
+                fields[0].error = Some(e.to_string());
+                e
+            })?;
+            "Attestation enregistrée.".to_string()
+        }
+        AidStep::Break => {
+            let on = read(fields, 0, date)?;
+            let on = required(fields, 0, on)?;
+            let asked = read(fields, 1, parse_euros)?;
+            let amount = store
+                .break_commitment(&id, on, asked, a.version)
+                .map_err(|e| {
+                    fields[0].error = Some(e.to_string());
+                    e
+                })?;
+            format!(
+                "Rupture enregistrée ; remboursement demandé : {}.",
+                fr_euros(amount)
+            )
+        }
+    };
+    Ok(Saved::Request(id, msg))
+}
+
+/// The *Aide* block: this request's aid in full, then one line for each of the person's other
+/// aids (across their requests).
+pub fn block_lines(aids: &[AidDetail], request_id: &str, today: NaiveDate) -> Vec<String> {
+    let mut lines = Vec::new();
+    match aids.iter().find(|a| a.request_id == request_id) {
+        Some(a) => lines.extend(crate::cli_aids::aid_lines(a, today)),
+        None => lines.push("Aucune aide sur cette demande (g : accorder)".into()),
+    }
+    let others: Vec<&AidDetail> = aids.iter().filter(|a| a.request_id != request_id).collect();
+    if !others.is_empty() {
+        lines.push("Autres aides de la personne :".into());
+        for a in others {
+            let state = a.commitment_state(today).map_or(String::new(), |s| {
+                format!(", engagement {}", s.label().to_lowercase())
+            });
+            lines.push(format!(
+                "  {} — {} : {} le {}, versé {}{state}",
+                a.reference,
+                a.scheme.label,
+                fr_euros(a.granted()),
+                fr_date(a.decided_on),
+                fr_euros(a.paid())
+            ));
+        }
+    }
+    lines
+}
+
+/// The *Aides* part of the Bilan, as text lines: per scheme, then commitments and the sentence.
+pub fn review_lines(r: &crate::report_aids::AidsReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (code, s) in &r.by_scheme {
+        if s.granted_count == 0 && s.paid_amount == 0 && s.budget.is_none() {
+            continue;
+        }
+        let budget = match (s.budget, s.budget_left) {
+            (Some(b), Some(left)) => format!(", budget {} (reste {})", fr_euros(b), fr_euros(left)),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "{} : {} aide(s), {} accordés, {} versés{budget}",
+            if s.label.is_empty() { code } else { &s.label },
+            s.granted_count,
+            fr_euros(s.granted_amount),
+            fr_euros(s.paid_amount)
+        ));
+    }
+    let c = &r.commitments;
+    lines.push(format!(
+        "Engagements : {} en cours, {} honorés, {} rompus ; attestations en retard : {}",
+        c.running, c.honoured, c.broken, c.attestations_overdue
+    ));
+    lines.push(r.sentence.clone());
+    lines
+}
+
+/// How the journal names the aid lines of the history (fields written by `store::aids`).
+pub fn history_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "aide" => "Aide accordée",
+        "versement" => "Versement",
+        "engagement" => "Engagement",
+        "attestation" => "Attestation d'exercice",
+        "rupture" => "Rupture de l'engagement",
+        "remboursement" => "Remboursement reçu",
+        _ => return None,
+    })
+}
