@@ -191,10 +191,9 @@ fn read<T>(fields: &mut [Field], i: usize, parse: impl Fn(&str) -> Result<T>) ->
     if v.is_empty() {
         return Ok(None);
     }
-    parse(&v).map(Some).map_err(|e| {
-        fields[i].error = Some(e.to_string());
-        e
-    })
+    parse(&v)
+        .map(Some)
+        .inspect_err(|e| fields[i].error = Some(e.to_string()))
 }
 
 fn required<T>(fields: &mut [Field], i: usize, v: Option<T>) -> Result<T> {
@@ -233,20 +232,16 @@ pub fn save(a: &AidForm, fields: &mut [Field], store: &mut Store) -> Result<Save
                         installments: None,
                     },
                 )
-                .map_err(|e| {
-                    fields[1].error = Some(e.to_string());
-                    e
-                })?;
+                .inspect_err(|e| fields[1].error = Some(e.to_string()))?;
             format!("Aide accordée : {}.", fr_euros(amount + bonus))
         }
         AidStep::Pay => {
             let amount = read(fields, 0, parse_euros)?;
             let amount = required(fields, 0, amount)?;
             let on = read(fields, 1, date)?.unwrap_or(today);
-            store.pay_aid(&id, amount, on).map_err(|e| {
-                fields[0].error = Some(e.to_string());
-                e
-            })?;
+            store
+                .pay_aid(&id, amount, on)
+                .inspect_err(|e| fields[0].error = Some(e.to_string()))?;
             format!("Versement de {} enregistré.", fr_euros(amount))
         }
         AidStep::Start => {
@@ -259,18 +254,14 @@ pub fn save(a: &AidForm, fields: &mut [Field], store: &mut Store) -> Result<Save
             })?;
             store
                 .start_commitment(&id, on, &commune, years)
-                .map_err(|e| {
-                    fields[0].error = Some(e.to_string());
-                    e
-                })?;
+                .inspect_err(|e| fields[0].error = Some(e.to_string()))?;
             format!("Engagement commencé le {}.", fr_date(on))
         }
         AidStep::Attest => {
             let on = read(fields, 0, date)?.unwrap_or(today);
-            store.attest_commitment(&id, on).map_err(|e| {
-                fields[0].error = Some(e.to_string());
-                e
-            })?;
+            store
+                .attest_commitment(&id, on)
+                .inspect_err(|e| fields[0].error = Some(e.to_string()))?;
             "Attestation enregistrée.".to_string()
         }
         AidStep::Break => {
@@ -279,10 +270,7 @@ pub fn save(a: &AidForm, fields: &mut [Field], store: &mut Store) -> Result<Save
             let asked = read(fields, 1, parse_euros)?;
             let amount = store
                 .break_commitment(&id, on, asked, a.version)
-                .map_err(|e| {
-                    fields[0].error = Some(e.to_string());
-                    e
-                })?;
+                .inspect_err(|e| fields[0].error = Some(e.to_string()))?;
             format!(
                 "Rupture enregistrée ; remboursement demandé : {}.",
                 fr_euros(amount)
