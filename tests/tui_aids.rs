@@ -236,3 +236,55 @@ fn paying_before_any_grant_is_refused_in_the_chooser() {
         message(&app)
     );
 }
+
+#[test]
+fn a_late_attestation_is_in_the_commitments_tab_until_attested() {
+    use guichet::tui::app::Tab;
+    let env = Env::new();
+    env.ok(&["init"]);
+    let r = env
+        .ok(&[
+            "request",
+            "add",
+            "--type",
+            "installation",
+            "--nom",
+            "Girard",
+            "--prenom",
+            "Noé",
+            "--date",
+            "2025-09-01",
+        ])
+        .trim()
+        .to_string();
+    env.ok(&[
+        "aid",
+        "grant",
+        &r,
+        "--dispositif",
+        "aide_installation",
+        "--montant",
+        "8000",
+        "--date",
+        "2025-09-20",
+    ]);
+    env.ok(&["commitment", "start", &r, "--date", "2025-10-22"]);
+    let mut app = app_on(&env);
+    while app.queue.tab != Tab::Commitments {
+        key(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.queue.total(), 1);
+    assert_eq!(app.queue.rows[0].reference, r);
+    let s = form_text(&app);
+    assert!(s.contains("Engagements 1"), "{s}");
+    key(&mut app, KeyCode::Enter);
+    assert!(form_text(&app).contains("22/10/2026 — EN RETARD"));
+    choose(&mut app, 3);
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", form_text(&app));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.queue.tab, Tab::Commitments);
+    assert_eq!(app.queue.total(), 0);
+    let s = form_text(&app);
+    assert!(s.contains("Aucune attestation d'exercice attendue"), "{s}");
+}

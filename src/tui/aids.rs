@@ -348,3 +348,25 @@ pub fn history_label(field: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Days ahead the *Engagements à vérifier* tab looks for attestations due.
+pub const DUE_WITHIN_DAYS: u64 = 30;
+
+/// The *Engagements à vérifier* queue: requests whose commitment's yearly attestation is due
+/// within [`DUE_WITHIN_DAYS`] days or late (late ones are also in `report aids`).
+pub fn commitments_filter(
+    store: &Store,
+    today: NaiveDate,
+) -> (crate::store::RequestFilter, crate::store::QueueOrder) {
+    let ids = store
+        .commitments_to_check(today, DUE_WITHIN_DAYS)
+        .map(|due| due.into_iter().map(|d| d.request_id).collect())
+        .unwrap_or_default();
+    (
+        crate::store::RequestFilter {
+            request_ids: Some(ids),
+            ..Default::default()
+        },
+        crate::store::QueueOrder::Due,
+    )
+}

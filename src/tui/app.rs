@@ -18,10 +18,19 @@ pub enum Tab {
     Due,
     Partner,
     All,
+    /// *Engagements à vérifier*: a yearly attestation due within 30 days or late (`tui::aids`).
+    Commitments,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Mine, Tab::Unassigned, Tab::Due, Tab::Partner, Tab::All];
+    pub const ALL: [Tab; 6] = [
+        Tab::Mine,
+        Tab::Unassigned,
+        Tab::Due,
+        Tab::Partner,
+        Tab::All,
+        Tab::Commitments,
+    ];
 
     pub fn label(self, narrow: bool) -> &'static str {
         match (self, narrow) {
@@ -32,6 +41,8 @@ impl Tab {
             (Tab::Partner, false) => "Attente partenaire",
             (Tab::Partner, true) => "Partenaires",
             (Tab::All, _) => "Toutes",
+            (Tab::Commitments, false) => "Engagements",
+            (Tab::Commitments, true) => "Engag.",
         }
     }
 
@@ -71,6 +82,14 @@ impl Tab {
                 QueueOrder::Due,
             ),
             Tab::All => (RequestFilter::default(), QueueOrder::Recent),
+            // The ids come from the store (see `App::filter_of`).
+            Tab::Commitments => (
+                RequestFilter {
+                    request_ids: Some(Vec::new()),
+                    ..Default::default()
+                },
+                QueueOrder::Due,
+            ),
         }
     }
 }
@@ -81,7 +100,7 @@ const WINDOW: usize = 120;
 #[derive(Debug, Clone)]
 pub struct QueueState {
     pub tab: Tab,
-    pub counts: [usize; 5],
+    pub counts: [usize; Tab::ALL.len()],
     /// Loaded rows, starting at `window_start` in the queue.
     pub rows: Vec<RequestRow>,
     pub window_start: usize,
@@ -263,7 +282,7 @@ impl App {
             overlay: None,
             queue: QueueState {
                 tab: Tab::Mine,
-                counts: [0; 5],
+                counts: [0; Tab::ALL.len()],
                 rows: Vec::new(),
                 window_start: 0,
                 selected: 0,
@@ -327,6 +346,7 @@ impl App {
     pub fn filter_of(&self, tab: Tab) -> (RequestFilter, QueueOrder) {
         match tab {
             Tab::All => (self.queue.all_filter.clone(), QueueOrder::Recent),
+            Tab::Commitments => crate::tui::aids::commitments_filter(&self.store, self.today()),
             _ => tab.filter(self.me.as_ref(), self.today()),
         }
     }
@@ -561,7 +581,7 @@ impl App {
             Action::Top => q.selected = 0,
             Action::Bottom => q.selected = total.saturating_sub(1),
             // The review comes after the last queue, and before the first.
-            Action::NextTab if q.tab == Tab::All => return self.open_review(),
+            Action::NextTab if q.tab == Tab::ALL[Tab::ALL.len() - 1] => return self.open_review(),
             Action::PrevTab if q.tab == Tab::Mine => return self.open_review(),
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
@@ -1205,6 +1225,11 @@ impl App {
         }
         q.scroll = q.scroll.min(total.saturating_sub(page));
         let wanted = q.scroll..(q.scroll + page).min(total);
+        if total == 0 {
+            // The queue emptied (the last request left it): no stale rows on screen.
+            q.rows.clear();
+            return Ok(());
+        }
         let loaded = q.window_start..q.window_start + q.rows.len();
         if wanted.start >= loaded.start && wanted.end <= loaded.end && !q.rows.is_empty() {
             return Ok(());

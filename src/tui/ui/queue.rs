@@ -51,6 +51,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 "Aucune demande ouverte ne vous est attribuée. Tab : autres files · n : nouvelle demande"
             }
             Tab::Due => "Aucune relance n'est due aujourd'hui.",
+            Tab::Commitments => "Aucune attestation d'exercice attendue dans les 30 jours.",
             _ => "Aucune demande dans cette file.",
         };
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), table);
