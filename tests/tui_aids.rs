@@ -288,3 +288,90 @@ fn a_late_attestation_is_in_the_commitments_tab_until_attested() {
     let s = form_text(&app);
     assert!(s.contains("Aucune attestation d'exercice attendue"), "{s}");
 }
+
+#[test]
+fn the_review_has_an_aides_part_with_the_publishable_sentence() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let r = env
+        .ok(&[
+            "request",
+            "add",
+            "--type",
+            "installation",
+            "--nom",
+            "Perrin",
+            "--prenom",
+            "Jade",
+            "--date",
+            "2026-10-01",
+        ])
+        .trim()
+        .to_string();
+    env.ok(&[
+        "aid",
+        "grant",
+        &r,
+        "--dispositif",
+        "aide_installation",
+        "--montant",
+        "35000",
+        "--bonification",
+        "2000",
+        "--date",
+        "2026-11-10",
+    ]);
+    env.ok(&[
+        "aid",
+        "pay",
+        &r,
+        "--montant",
+        "37000",
+        "--date",
+        "2026-11-11",
+    ]);
+    env.ok(&[
+        "commitment",
+        "start",
+        &r,
+        "--date",
+        "2026-11-12",
+        "--commune",
+        "Gien",
+    ]);
+    env.ok(&[
+        "budget",
+        "set",
+        "--dispositif",
+        "aide_installation",
+        "--annee",
+        "2026",
+        "--montant",
+        "260000",
+    ]);
+    let mut app = app_on(&env);
+    key(&mut app, KeyCode::BackTab);
+    let Screen::Review(v) = &app.screen else {
+        panic!("review")
+    };
+    let text = v.aids.join("\n").replace('\u{a0}', " ");
+    assert!(
+        text.contains("Aide à l'installation : 1 aide(s), 37 000 € accordés, 37 000 € versés, budget 260 000 € (reste 223 000 €)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Engagements : 1 en cours, 0 honorés, 0 rompus"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "1 professionnel aidé pour 37 000 €, dont 1 toujours en activité dans le département."
+        ),
+        "{text}"
+    );
+    for _ in 0..80 {
+        key(&mut app, KeyCode::Down);
+    }
+    let s = form_text(&app);
+    assert!(s.contains("dont 1 toujours en activité"), "{s}");
+}

@@ -370,3 +370,11 @@ pub fn commitments_filter(
         crate::store::QueueOrder::Due,
     )
 }
+
+/// The *Aides* part of the Bilan for a period (empty when no scheme is configured).
+pub fn review_part(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<String>> {
+    if store.schemes()?.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(review_lines(&crate::report_aids::compute(store, from, to)?))
+}

@@ -140,6 +140,8 @@ pub struct RequestView {
 pub struct ReviewView {
     pub review: crate::review::Review,
     pub scroll: usize,
+    /// The *Aides* part (`tui::aids::review_lines`).
+    pub aids: Vec<String>,
 }
 
 /// What merges left to decide.
@@ -689,8 +691,13 @@ impl App {
 
     fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
         let review = crate::review::compute(&self.store, period)?;
+        let aids = crate::tui::aids::review_part(&self.store, period.from, period.to)?;
         self.review_period = Some(period);
-        self.screen = Screen::Review(Box::new(ReviewView { review, scroll: 0 }));
+        self.screen = Screen::Review(Box::new(ReviewView {
+            review,
+            scroll: 0,
+            aids,
+        }));
         Ok(())
     }
 
@@ -1173,6 +1180,8 @@ impl App {
             Screen::Search(_) => self.search_now()?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
+                let p = v.review.period;
+                v.aids = crate::tui::aids::review_part(&self.store, p.from, p.to)?;
             }
             Screen::Pending(v) => {
                 v.items = crate::salon::pending(&self.store)?;

@@ -44,3 +44,13 @@ pub fn render_block(
     );
     rest
 }
+
+/// The *Aides* part of the Bilan, below its other parts.
+pub fn review_section(lines: &[String], theme: &Theme) -> Vec<Line<'static>> {
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Line::raw(""), Line::styled("Aides", theme.title())];
+    out.extend(lines.iter().map(|l| Line::raw(safe(l))));
+    out
+}
