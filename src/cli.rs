@@ -508,7 +508,7 @@ fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<Nai
         .transpose()
 }
 
-fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
+pub(crate) fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
     r.map_err(|e| match e {
         Error::Input(m) => Error::Input(format!("--{flag} : {m}")),
         Error::NotFound { what, value, hint } => {

@@ -3,6 +3,7 @@
 //! the storage API, like `cli.rs`.
 
 use crate::aids::{CommitmentState, PaymentPattern, RepaymentRule, fr_euros, parse_euros};
+use crate::cli::flagged;
 use crate::domain::{fr_date, parse_date};
 use crate::error::{Error, Result};
 use crate::output::{Format, Table};
@@ -212,16 +213,6 @@ pub fn request_ids(store: &Store, args: &AidListArgs) -> Result<Option<Vec<Strin
     store
         .requests_matching_aids(&filter, store.today())
         .map(Some)
-}
-
-fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
-    r.map_err(|e| match e {
-        Error::Input(m) => Error::Input(format!("--{flag} : {m}")),
-        Error::NotFound { what, value, hint } => {
-            Error::Input(format!("--{flag} : {what} introuvable : « {value} »{hint}"))
-        }
-        e => e,
-    })
 }
 
 fn date(store: &Store, flag: &str, value: &str) -> Result<NaiveDate> {

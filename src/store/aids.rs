@@ -347,6 +347,55 @@ fn require_commitment(conn: &Connection, request_id: &str) -> Result<(AidDetail,
     }
 }
 
+/// The two append-only money tables: payments of an aid, repayments of a broken commitment.
+#[derive(Debug, Clone, Copy)]
+enum Money {
+    Payment,
+    Repayment,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_money(
+    tx: &Transaction<'_>,
+    kind: Money,
+    id: &str,
+    owner: &str,
+    on: NaiveDate,
+    amount: i64,
+    at: &str,
+    by: &str,
+) -> Result<()> {
+    let sql = match kind {
+        Money::Payment => {
+            "INSERT INTO aid_payment (id, aid_id, paid_on, amount, created_at, created_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        }
+        Money::Repayment => {
+            "INSERT INTO repayment (id, commitment_id, paid_on, amount, created_at, created_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        }
+    };
+    tx.prepare_cached(sql)?
+        .execute(params![id, owner, on, amount, at, by])?;
+    Ok(())
+}
+
+fn insert_attestation(
+    tx: &Transaction<'_>,
+    id: &str,
+    commitment_id: &str,
+    on: NaiveDate,
+    at: &str,
+    by: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO attestation (id, commitment_id, received_on, created_at, created_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id, commitment_id, on, at, by])?;
+    Ok(())
+}
+
 /// Checks a grant against its scheme and the request: the reason in French, nothing written.
 fn check_grant(scheme: &Scheme, request_type: &str, reference: &str, a: &NewAid) -> Result<()> {
     if !scheme.active {
@@ -481,18 +530,17 @@ pub(crate) fn pay(
             fr_euros(aid.granted() - paid)
         )));
     }
-    tx.prepare_cached(
-        "INSERT INTO aid_payment (id, aid_id, paid_on, amount, created_at, created_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        Uuid::now_v7().to_string(),
-        aid.id,
+    let id = Uuid::now_v7().to_string();
+    insert_money(
+        tx,
+        Money::Payment,
+        &id,
+        &aid.id,
         paid_on,
         amount,
-        ctx.now(),
-        ctx.actor
-    ])?;
+        &ctx.now(),
+        &ctx.actor,
+    )?;
     record(
         tx,
         ctx,
@@ -595,17 +643,8 @@ pub(crate) fn attest(
             c.years
         )));
     }
-    tx.prepare_cached(
-        "INSERT INTO attestation (id, commitment_id, received_on, created_at, created_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        Uuid::now_v7().to_string(),
-        c.id,
-        received_on,
-        ctx.now(),
-        ctx.actor
-    ])?;
+    let id = Uuid::now_v7().to_string();
+    insert_attestation(tx, &id, &c.id, received_on, &ctx.now(), &ctx.actor)?;
     record(
         tx,
         ctx,
@@ -745,18 +784,17 @@ pub(crate) fn record_repayment(
             fr_euros(asked - c.repaid())
         )));
     }
-    tx.prepare_cached(
-        "INSERT INTO repayment (id, commitment_id, paid_on, amount, created_at, created_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        Uuid::now_v7().to_string(),
-        c.id,
+    let id = Uuid::now_v7().to_string();
+    insert_money(
+        tx,
+        Money::Repayment,
+        &id,
+        &c.id,
         paid_on,
         amount,
-        ctx.now(),
-        ctx.actor
-    ])?;
+        &ctx.now(),
+        &ctx.actor,
+    )?;
     record(
         tx,
         ctx,
@@ -1265,11 +1303,16 @@ impl Store {
                     )
                 ])?;
                 for (id, on, amount) in &a.payments {
-                    tx.prepare_cached(
-                        "INSERT INTO aid_payment (id, aid_id, paid_on, amount, created_at, created_by) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![id, a.id, on, amount, stamp(*on), ctx.actor])?;
+                    insert_money(
+                        tx,
+                        Money::Payment,
+                        id,
+                        &a.id,
+                        *on,
+                        *amount,
+                        &stamp(*on),
+                        &ctx.actor,
+                    )?;
                 }
                 let Some(c) = &a.commitment else { continue };
                 let ends_on = crate::aids::add_months(c.started_on, 12 * c.years);
@@ -1291,18 +1334,19 @@ impl Store {
                     ctx.actor
                 ])?;
                 for (id, on) in &c.attestations {
-                    tx.prepare_cached(
-                        "INSERT INTO attestation (id, commitment_id, received_on, created_at, created_by) \
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![id, c.id, on, stamp(*on), ctx.actor])?;
+                    insert_attestation(tx, id, &c.id, *on, &stamp(*on), &ctx.actor)?;
                 }
                 for (id, on, amount) in &c.repayments {
-                    tx.prepare_cached(
-                        "INSERT INTO repayment (id, commitment_id, paid_on, amount, created_at, created_by) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![id, c.id, on, amount, stamp(*on), ctx.actor])?;
+                    insert_money(
+                        tx,
+                        Money::Repayment,
+                        id,
+                        &c.id,
+                        *on,
+                        *amount,
+                        &stamp(*on),
+                        &ctx.actor,
+                    )?;
                 }
             }
             for (scheme, year, amount) in budgets {
