@@ -117,9 +117,6 @@ pub fn fill(store: &mut Store, seed: u64) -> Result<usize> {
     let mut granted: std::collections::HashMap<(String, i32), (i64, u32)> = Default::default();
     let mut plan = Vec::new();
     for r in candidates {
-        if store.aid(&r.id)?.is_some() {
-            continue;
-        }
         let closed_on = r.closed_on.unwrap_or(r.received_on);
         let s: &Scheme = match r.type_code.as_str() {
             "bourse" => &grant,
@@ -166,6 +163,10 @@ pub fn fill(store: &mut Store, seed: u64) -> Result<usize> {
             .map_or(i64::MAX, |b| b.1);
         let spent = granted.entry((s.code.clone(), year)).or_default();
         if (legacy && spent.1 >= 8) || (!legacy && spent.0 + total > budget) {
+            continue;
+        }
+        // A second run of the demo adds no aid where there is one.
+        if store.aid(&r.id)?.is_some() {
             continue;
         }
         spent.0 += total;
