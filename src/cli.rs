@@ -142,6 +142,9 @@ pub enum Command {
         #[arg(long, conflicts_with = "decision")]
         annuler: bool,
     },
+    /// Aides, engagements, budgets, dispositifs
+    #[command(flatten)]
+    Aids(crate::cli_aids::AidsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,6 +216,8 @@ pub struct ListArgs {
     /// Écrire dans un fichier
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    aids: crate::cli_aids::AidListArgs,
 }
 
 /// The spreadsheet's columns as flags.
@@ -364,6 +369,8 @@ pub enum ReportKind {
     Partners(RangeArgs),
     /// Charge actuelle par agent : demandes ouvertes et relances dépassées
     Backlog(RangeArgs),
+    /// Aides : accordées, versées, budgets, engagements, phrase publiable
+    Aids(RangeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -482,7 +489,7 @@ fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<Nai
         .transpose()
 }
 
-fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
+pub(crate) fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
     r.map_err(|e| match e {
         Error::Input(m) => Error::Input(format!("--{flag} : {m}")),
         Error::NotFound { what, value, hint } => {
@@ -697,6 +704,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 _ => crate::cli_salon::write_pending(&items, out)?,
             }
         }
+        Command::Aids(c) => crate::cli_aids::run(&mut store, c, out)?,
         Command::Resolve {
             id,
             decision,
@@ -818,6 +826,7 @@ fn filter_from(store: &Store, args: &ListArgs) -> Result<RequestFilter> {
             .transpose()?,
         received_from: date_arg(store, "from", args.from.as_deref())?,
         received_to: date_arg(store, "to", args.to.as_deref())?,
+        request_ids: crate::cli_aids::request_ids(store, &args.aids)?,
         ..Default::default()
     })
 }
@@ -1277,7 +1286,8 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     | ReportKind::Summary(args)
     | ReportKind::Review(args)
     | ReportKind::Partners(args)
-    | ReportKind::Backlog(args)) = kind;
+    | ReportKind::Backlog(args)
+    | ReportKind::Aids(args)) = kind;
     let from = date_arg(store, "from", Some(&args.from))?.expect("given");
     let to = date_arg(store, "to", Some(&args.to))?.expect("given");
     crate::report::check_range(from, to)?;
@@ -1382,6 +1392,10 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                 None,
                 vec![review::workload_sheet(&r.workload)],
             )
+        }
+        ReportKind::Aids(_) => {
+            let r = crate::report_aids::compute(store, from, to)?;
+            (serde_json::to_value(&r)?, None, r.sheets())
         }
     };
     if let (Format::Xlsx, Some(path)) = (args.format, &args.out) {

@@ -667,5 +667,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
         })?;
         done += batch;
     }
+    crate::demo_aids::fill(store, seed)?;
     Ok(report)
 }

@@ -77,6 +77,9 @@ macro_rules! vocabulary {
     };
 }
 
+// The aids module declares its own vocabularies with the same macro.
+pub(crate) use vocabulary;
+
 vocabulary!(
     /// Where a request stands. `Close` always comes with an [`Outcome`].
     Status, "statut" {

@@ -65,6 +65,12 @@ pub fn history_line(
             Some("false") => format!("{what} désactivé(e)"),
             _ => format!("{what} réactivé(e)"),
         },
+        "aide" => format!("Aide accordée : {}", v(new)),
+        "versement" => format!("Versement : {}", v(new)),
+        "engagement" => format!("Engagement : {}", v(new)),
+        "attestation" => format!("Attestation d'exercice : {}", v(new)),
+        "rupture" => format!("Rupture de l'engagement : {}", v(new)),
+        "remboursement" => format!("Remboursement reçu : {}", v(new)),
         other => change(&display_safe(other), v(old), v(new)),
     })
 }

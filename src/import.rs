@@ -31,6 +31,8 @@ pub enum Column {
     DateCloture,
     Partenaire,
     Commentaire,
+    /// The grants spreadsheet's columns (`crate::import_aids`).
+    Aid(crate::import_aids::AidColumn),
 }
 
 const COLUMNS: &[(Column, &str, &[&str])] = &[
@@ -110,6 +112,9 @@ const REQUIRED: [Column; 4] = [Column::Date, Column::Type, Column::Nom, Column::
 
 impl Column {
     pub fn name(self) -> &'static str {
+        if let Column::Aid(c) = self {
+            return c.name();
+        }
         COLUMNS
             .iter()
             .find(|(c, _, _)| *c == self)
@@ -123,6 +128,7 @@ impl Column {
             .iter()
             .find(|(_, name, aliases)| fold(name) == key || aliases.iter().any(|a| fold(a) == key))
             .map(|(c, _, _)| *c)
+            .or_else(|| crate::import_aids::AidColumn::from_header(h).map(Column::Aid))
     }
 }
 
@@ -286,6 +292,7 @@ pub fn parse_row(
                 .ok()
         })
         .map(|p| p.id);
+    let aid = crate::import_aids::parse(store, row, type_code.as_deref(), &mut fail);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -318,6 +325,7 @@ pub fn parse_row(
         event: row.get(Column::Evenement).map(str::to_string),
         partner_id,
         explicit_status: row.get(Column::Statut).is_some(),
+        aid,
     })
 }
 

@@ -151,7 +151,15 @@ type TableRows = (&'static str, Vec<String>, Vec<Vec<Value>>);
 impl ReferenceLists {
     fn read(store: &Store) -> Result<ReferenceLists> {
         let mut tables = Vec::new();
-        for t in ["request_type", "channel", "partner", "agent", "offer"] {
+        // Schemes refer to types too (aids, migration 2).
+        for t in [
+            "request_type",
+            "channel",
+            "partner",
+            "agent",
+            "offer",
+            "scheme",
+        ] {
             let (cols, rows) = read_table(store.conn(), t)?;
             tables.push((t, cols, rows));
         }

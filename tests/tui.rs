@@ -131,7 +131,7 @@ fn the_queues_page_through_the_file_with_their_counts() {
     assert_eq!(app.queue.tab, Tab::Mine);
     let s = store(&env);
     for (i, tab) in Tab::ALL.iter().enumerate() {
-        let (filter, _) = tab.filter(app.me.as_ref(), today());
+        let (filter, _) = app.filter_of(*tab);
         assert_eq!(app.queue.counts[i], s.count(&filter).unwrap(), "{tab:?}");
     }
     // My queue: overdue first, then by next follow-up date.

@@ -14,6 +14,7 @@ pub const APPLICATION_ID: i32 = 0x4755_4943;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("../../migrations/002_search_notes_merges.sql"),
+    include_str!("../../migrations/003_aids.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -20,6 +20,7 @@
 mod backup;
 mod agents;
 mod cache;
+mod aids;
 mod figures;
 mod followups;
 mod health;
@@ -37,6 +38,10 @@ mod seed;
 pub mod validate;
 
 pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
+pub use aids::{
+    AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, ImportedAid, NewAid, Payment,
+    PlannedAid, PlannedCommitment, Scheme, SchemeDef, years_of,
+};
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
 pub use health::damage_marker;

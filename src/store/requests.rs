@@ -125,6 +125,8 @@ pub struct RequestFilter {
     pub search: Option<String>,
     /// Every request the search matches, not only the 500 most recent (`guichet search`).
     pub search_all: bool,
+    /// Only these requests (ids), e.g. those an aid filter keeps.
+    pub request_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -338,6 +340,13 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
         params.push((
             ":search_cap",
             Box::new(if f.search_all { -1i64 } else { 500 }),
+        ));
+    }
+    if let Some(ids) = &f.request_ids {
+        clauses.push("r.id IN (SELECT value FROM json_each(:ids))");
+        params.push((
+            ":ids",
+            Box::new(serde_json::Value::from(ids.clone()).to_string()),
         ));
     }
     let sql = if clauses.is_empty() {

@@ -21,16 +21,19 @@ pub enum Tab {
     Due,
     Partner,
     All,
+    /// *Engagements à vérifier*: a yearly attestation due within 30 days or late (`tui::aids`).
+    Commitments,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Today,
         Tab::Mine,
         Tab::Unassigned,
         Tab::Due,
         Tab::Partner,
         Tab::All,
+        Tab::Commitments,
     ];
 
     pub fn label(self, narrow: bool) -> &'static str {
@@ -44,6 +47,8 @@ impl Tab {
             (Tab::Partner, false) => "Attente partenaire",
             (Tab::Partner, true) => "Part.",
             (Tab::All, _) => "Toutes",
+            (Tab::Commitments, false) => "Engagements",
+            (Tab::Commitments, true) => "Engag.",
         }
     }
 
@@ -92,6 +97,14 @@ impl Tab {
                 QueueOrder::Due,
             ),
             Tab::All => (RequestFilter::default(), QueueOrder::Recent),
+            // The ids come from the store (see `App::filter_of`).
+            Tab::Commitments => (
+                RequestFilter {
+                    request_ids: Some(Vec::new()),
+                    ..Default::default()
+                },
+                QueueOrder::Due,
+            ),
         }
     }
 }
@@ -102,7 +115,7 @@ const WINDOW: usize = 120;
 #[derive(Debug, Clone)]
 pub struct QueueState {
     pub tab: Tab,
-    pub counts: [usize; 6],
+    pub counts: [usize; Tab::ALL.len()],
     /// Loaded rows, starting at `window_start` in the queue.
     pub rows: Vec<RequestRow>,
     pub window_start: usize,
@@ -136,12 +149,16 @@ pub struct RequestView {
     pub scroll: usize,
     /// The search it was opened from, shown again on `Esc`.
     pub from_search: Option<Box<SearchView>>,
+    /// The person's aids, across their requests (this one's included).
+    pub aids: Vec<crate::store::AidDetail>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ReviewView {
     pub review: crate::review::Review,
     pub scroll: usize,
+    /// The *Aides* part (`tui::aids::review_lines`).
+    pub aids: Vec<String>,
 }
 
 /// What merges left to decide.
@@ -225,6 +242,8 @@ pub enum PickPurpose {
     Open {
         ids: Vec<String>,
     },
+    /// What to record about the request's aid (`tui::aids`).
+    Aid,
 }
 
 #[derive(Debug, Clone)]
@@ -350,7 +369,7 @@ impl App {
             overlay: None,
             queue: QueueState {
                 tab: Tab::Today,
-                counts: [0; 6],
+                counts: [0; Tab::ALL.len()],
                 rows: Vec::new(),
                 window_start: 0,
                 selected: 0,
@@ -438,6 +457,7 @@ impl App {
     pub fn filter_of(&self, tab: Tab) -> (RequestFilter, QueueOrder) {
         match tab {
             Tab::All => (self.queue.all_filter.clone(), QueueOrder::Recent),
+            Tab::Commitments => crate::tui::aids::commitments_filter(&self.store, self.today()),
             _ => tab.filter(self.me.as_ref(), self.today()),
         }
     }
@@ -725,8 +745,8 @@ impl App {
             Action::Top => q.selected = 0,
             Action::Bottom => q.selected = total.saturating_sub(1),
             // The review comes after the last queue, and before the first.
-            Action::NextTab if q.tab == Tab::All => return self.open_review(),
-            Action::PrevTab if q.tab == Tab::Today => return self.open_review(),
+            Action::NextTab if q.tab == Tab::ALL[Tab::ALL.len() - 1] => return self.open_review(),
+            Action::PrevTab if q.tab == Tab::ALL[0] => return self.open_review(),
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -871,8 +891,13 @@ impl App {
 
     fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
         let review = crate::review::compute(&self.store, period)?;
+        let aids = crate::tui::aids::review_part(&self.store, period.from, period.to)?;
         self.review_period = Some(period);
-        self.screen = Screen::Review(Box::new(ReviewView { review, scroll: 0 }));
+        self.screen = Screen::Review(Box::new(ReviewView {
+            review,
+            scroll: 0,
+            aids,
+        }));
         Ok(())
     }
 
@@ -961,6 +986,7 @@ impl App {
 
     pub fn open_request(&mut self, id: &str) -> Result<()> {
         let detail = self.store.request_detail(id)?;
+        let aids = self.store.person_aids(&detail.person.id)?;
         let from_search = match &mut self.screen {
             Screen::Request(v) => v.from_search.take(),
             _ => None,
@@ -969,6 +995,7 @@ impl App {
             detail,
             scroll: 0,
             from_search,
+            aids,
         }));
         Ok(())
     }
@@ -1060,6 +1087,9 @@ impl App {
                     &v.detail.person,
                     &id,
                 ))))
+            }
+            Action::Aid => {
+                self.overlay = Some(Overlay::Picker(crate::tui::aids::picker(&reference)))
             }
             Action::ChangeStatus => {
                 let current = v.detail.request.status;
@@ -1360,6 +1390,15 @@ impl App {
                         patch
                     }
                     PickPurpose::Open { .. } => return Ok(()),
+                    PickPurpose::Aid => {
+                        let Screen::Request(v) = &self.screen else {
+                            return Ok(());
+                        };
+                        let step = crate::tui::aids::AidStep::ALL[p.selected];
+                        let f = crate::tui::aids::form(step, &self.store, &v.detail)?;
+                        self.overlay = Some(Overlay::Form(Box::new(f)));
+                        return Ok(());
+                    }
                 };
                 self.apply(Command::Patch(cmd), Some(Overlay::Picker(p)));
                 return Ok(());
@@ -1414,6 +1453,10 @@ impl App {
         let done = |msg: String, next: Next| Ok(Applied::Done(msg, next));
         match cmd {
             Command::Patch(p) => self.write_patch(p),
+            Command::Aid { request_id, op } => {
+                let msg = crate::tui::aids::run(&mut self.store, &request_id, &op)?;
+                done(msg, Next::Request(request_id))
+            }
             Command::LogFollowUp {
                 request_id,
                 follow_up,
@@ -1756,10 +1799,13 @@ impl App {
             Screen::Request(v) => {
                 let id = v.detail.request.id.clone();
                 v.detail = self.store.request_detail(&id)?;
+                v.aids = self.store.person_aids(&v.detail.person.id)?;
             }
             Screen::Search(_) => self.search_now()?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
+                let p = v.review.period;
+                v.aids = crate::tui::aids::review_part(&self.store, p.from, p.to)?;
             }
             Screen::Pending(v) => {
                 v.items = crate::salon::pending(&self.store)?;
@@ -1822,6 +1868,11 @@ impl App {
         }
         q.scroll = q.scroll.min(total.saturating_sub(page));
         let wanted = q.scroll..(q.scroll + page).min(total);
+        if total == 0 {
+            // The queue emptied (the last request left it): no stale rows on screen.
+            q.rows.clear();
+            return Ok(());
+        }
         let loaded = q.window_start..q.window_start + q.rows.len();
         if wanted.start >= loaded.start && wanted.end <= loaded.end && !q.rows.is_empty() {
             return Ok(());

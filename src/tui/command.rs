@@ -308,6 +308,11 @@ pub enum Command {
         who: String,
     },
     Merge(std::path::PathBuf),
+    /// Record something about the request's aid (grant, payment, commitment…).
+    Aid {
+        request_id: String,
+        op: Box<crate::tui::aids::AidOp>,
+    },
     /// Not a write: show the review of this period.
     ShowPeriod(NaiveDate, NaiveDate),
     /// Not a write: filter the "Toutes" queue.

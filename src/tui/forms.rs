@@ -165,6 +165,8 @@ pub enum FormKind {
     Capture(Box<CaptureLists>),
     /// The laptop file to merge.
     MergeFile,
+    /// Grant, payment, commitment start, attestation, breach (`tui::aids`).
+    Aid(Box<crate::tui::aids::AidForm>),
 }
 
 /// What the quick capture offers, and where the captures go.
@@ -1170,6 +1172,7 @@ impl Form {
                 );
                 Ok(Command::Patch(p))
             }
+            FormKind::Aid(a) => crate::tui::aids::command(&a, &mut self.fields, today),
             FormKind::Capture(lists) => {
                 let mut person = NewPerson {
                     last_name: self.text(cap::LAST),

@@ -55,6 +55,8 @@ pub enum Action {
     Remind,
     OtherRequests,
     LastWeek,
+    /// The aid of the request: grant, pay, commitment start, attestation, breach.
+    Aid,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -602,6 +604,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('p')],
         A::EditPerson,
         "modifier la personne (nom, contacts)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('g')],
+        A::Aid,
+        "aide : accorder, verser, engagement, attestation, rupture",
         None,
     ),
     b(

@@ -2,6 +2,7 @@
 //! second), update — with the event source outside the [`App`], so tests drive the `App` with
 //! keys and no terminal.
 
+pub mod aids;
 pub mod app;
 pub mod command;
 pub mod forms;

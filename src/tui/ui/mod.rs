@@ -1,6 +1,7 @@
 //! Drawing. Rendering only reads the [`App`]; every text that comes from the file passes
 //! [`safe`] (the one sanitiser) before it reaches a cell.
 
+mod aids;
 mod capture;
 mod forms;
 mod help;

@@ -61,6 +61,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Tab::Today => {
                 "Aucune de vos relances n'est due aujourd'hui. Tab : votre file et les autres"
             }
+            Tab::Commitments => "Aucune attestation d'exercice attendue dans les 30 jours.",
             _ => "Aucune demande dans cette file.",
         };
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), table);

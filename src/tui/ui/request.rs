@@ -210,6 +210,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     }
     events.sort_by(|a, b| a.at.cmp(&b.at));
 
+    let bottom = super::aids::render_block(v, today, theme, frame, bottom);
     let [timeline, others] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(if d.others.is_empty() {

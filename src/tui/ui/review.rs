@@ -241,7 +241,8 @@ pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area:
         Paragraph::new(Line::raw(safe(&r.headline))).wrap(Wrap { trim: true }),
         headline,
     );
-    let lines = body(r, theme, area.width);
+    let mut lines = body(r, theme, area.width);
+    lines.extend(super::aids::review_section(&v.aids, theme));
     let max_scroll = lines.len().saturating_sub(usize::from(rest.height));
     frame.render_widget(
         Paragraph::new(lines).scroll((v.scroll.min(max_scroll) as u16, 0)),
