@@ -11,6 +11,7 @@ pub use store::Store;
 pub mod cli;
 pub mod demo;
 pub mod import;
+pub mod tabular;
 pub mod logging;
 pub mod output;
 pub mod report;
