@@ -115,6 +115,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Logements pour les étudiants en stage : registre, ouvertures, placements, recherche
+    Housing {
+        #[command(subcommand)]
+        action: crate::cli_housing::HousingAction,
+    },
     /// Décide d'un élément en attente (voir « guichet pending »)
     Resolve {
         /// L'identifiant affiché par « guichet pending »
@@ -345,6 +350,8 @@ pub enum ReportKind {
     Partners(RangeArgs),
     /// Charge actuelle par agent : demandes ouvertes et relances dépassées
     Backlog(RangeArgs),
+    /// Logements : places, lits, placements, occupation par mois, nuitées, demandes logées
+    Housing(RangeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -495,13 +502,17 @@ pub fn open_store(cli: &Cli) -> Result<Store> {
     Ok(store)
 }
 
-fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+pub(crate) fn date_arg(
+    store: &Store,
+    flag: &str,
+    value: Option<&str>,
+) -> Result<Option<NaiveDate>> {
     value
         .map(|v| parse_date(v, store.today()).map_err(|e| Error::input(format!("--{flag} : {e}"))))
         .transpose()
 }
 
-fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
+pub(crate) fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
     r.map_err(|e| match e {
         Error::Input(m) => Error::Input(format!("--{flag} : {m}")),
         Error::NotFound { what, value, hint } => {
@@ -735,6 +746,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 }
             }
         }
+        Command::Housing { action } => crate::cli_housing::run(&mut store, action, out)?,
         Command::Resolve { id, decision } => {
             use crate::salon::Decision;
             let d = match decision {
@@ -887,7 +899,7 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 }
 
 /// Opens `--out FILE` (owner-only) or standard output.
-fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
+pub(crate) fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
         Some(p) => Ok(Box::new(std::io::BufWriter::new(
             crate::store::create_private_file(p)?,
@@ -1272,7 +1284,8 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     | ReportKind::Summary(args)
     | ReportKind::Review(args)
     | ReportKind::Partners(args)
-    | ReportKind::Backlog(args)) = kind;
+    | ReportKind::Backlog(args)
+    | ReportKind::Housing(args)) = kind;
     let from = date_arg(store, "from", Some(&args.from))?.expect("given");
     let to = date_arg(store, "to", Some(&args.to))?.expect("given");
     crate::report::check_range(from, to)?;
@@ -1369,6 +1382,10 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                 None,
                 vec![review::partners_sheet(&r.partners)],
             )
+        }
+        ReportKind::Housing(_) => {
+            let (json, sheets) = crate::cli_housing::report_json_and_sheets(store, from, to)?;
+            (json, None, sheets)
         }
         ReportKind::Backlog(_) => {
             let r = review::compute(store, period)?;

@@ -11,7 +11,10 @@ pub const APPLICATION_ID: i32 = 0x4755_4943;
 
 /// Ordered migrations; migration `i` brings the file to `user_version = i + 1`. Never edit one
 /// that has shipped: add the next.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("../../migrations/002_housing.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

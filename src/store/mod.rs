@@ -10,6 +10,7 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod housing;
 mod log;
 mod migrate;
 mod people;
@@ -18,6 +19,13 @@ mod requests;
 mod search;
 mod seed;
 
+pub use housing::{
+    FreePlace, FreeQuery, HousingRows, Interests, NewPlace, Place, PlaceDetail, Placement,
+    Proposal, RegisterCopy,
+};
+pub(crate) use housing::{
+    import_places_in, merge_interests, read_interests, register_copy, write_register_copy,
+};
 pub(crate) use log::refer_in;
 pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
 pub(crate) use migrate::inspect as inspect_file;
