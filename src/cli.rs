@@ -711,6 +711,13 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 r.pending_duplicates,
                 r.conflicts
             )?;
+            if r.housing_proposals > 0 {
+                writeln!(
+                    out,
+                    "{} proposition(s) de logement notée(s) au salon : voir « guichet housing proposals ».",
+                    r.housing_proposals
+                )?;
+            }
             for (old, new) in &r.renumbered {
                 writeln!(
                     out,
