@@ -540,6 +540,33 @@ fn report_housing_gives_the_hand_computed_figures() {
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     let sheet = wb.worksheet_range("Occupation par mois").unwrap();
     assert_eq!(sheet.get_value((1, 2)).unwrap().to_string(), "41");
+    // The review (Bilan) carries the same figures.
+    let md = env.ok(&[
+        "report",
+        "review",
+        "--from",
+        "01/01/2027",
+        "--to",
+        "28/02/2027",
+        "--format",
+        "md",
+    ]);
+    assert!(
+        md.contains("Logements : 2 logement(s) proposé(s), 3 lit(s) ; 2 placement(s), 41 nuitée(s) fournie(s) (1,4 mois) ; 2 demande(s) logée(s), 1 en recherche."),
+        "{md}"
+    );
+    let review: Value = serde_json::from_str(&env.ok(&[
+        "report",
+        "review",
+        "--from",
+        "01/01/2027",
+        "--to",
+        "28/02/2027",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(review["housing"]["nights"], 41);
 }
 
 #[test]

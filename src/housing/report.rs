@@ -163,6 +163,24 @@ pub fn compute(store: &Store, period: Span) -> Result<HousingReport> {
 }
 
 impl HousingReport {
+    /// One sentence for the review ("12 logements, 20 lits : 9 placements, 1 080 nuitées…"),
+    /// or `None` when no place was offered and nobody housed in the period.
+    pub fn line(&self) -> Option<String> {
+        if self.places == 0 && self.placements == 0 {
+            return None;
+        }
+        Some(format!(
+            "Logements : {} logement(s) proposé(s), {} lit(s) ; {} placement(s), {} nuitée(s) fournie(s) ({} mois) ; {} demande(s) logée(s), {} en recherche.",
+            self.places,
+            self.beds,
+            self.placements,
+            self.nights,
+            crate::output::Value::Num(self.months).display(),
+            self.requests_placed,
+            self.requests_waiting
+        ))
+    }
+
     /// The tables of every text, CSV and workbook output.
     pub fn sheets(&self) -> Vec<Sheet> {
         let mut totals = vec![

@@ -556,61 +556,61 @@ pub(crate) fn free_places(conn: &Connection, q: &FreeQuery) -> Result<Vec<FreePl
             }
         }
     }
-    let mut openings: HashMap<String, Vec<Span>> = HashMap::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT place_id, starts_on, ends_on FROM housing_opening WHERE starts_on <= ?2 AND ends_on >= ?1",
-        )?;
-        let rows = st.query_map(params![period.from, period.to], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Span {
-                    from: r.get(1)?,
-                    to: r.get(2)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, s) = row?;
-            openings.entry(id).or_default().push(s);
-        }
+    // Near a commune: only the places within the radius (a place without coordinates cannot be
+    // said to be near).
+    let mut distances: Vec<Option<f64>> = Vec::with_capacity(places.len());
+    if let Some((lat, lon, radius)) = q.near {
+        places.retain(|p| match (p.latitude, p.longitude) {
+            (Some(plat), Some(plon)) => {
+                let d = crate::housing::communes::distance_km(lat, lon, plat, plon);
+                if d <= radius {
+                    distances.push(Some((d * 10.0).round() / 10.0));
+                }
+                d <= radius
+            }
+            _ => false,
+        });
+    } else {
+        distances.resize(places.len(), None);
     }
-    let mut placed: HashMap<String, Vec<Span>> = HashMap::new();
-    {
-        let mut st = conn.prepare_cached(
+    // Openings and placements touching the period, grouped by candidate place: ids are compared
+    // borrowed and dates parsed by hand, so 20,000 placements cost no allocation each.
+    let index: HashMap<&str, usize> = places
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut openings: Vec<Vec<Span>> = vec![Vec::new(); places.len()];
+    let mut placed: Vec<Vec<Span>> = vec![Vec::new(); places.len()];
+    for (sql, into) in [
+        (
+            "SELECT place_id, starts_on, ends_on FROM housing_opening WHERE starts_on <= ?2 AND ends_on >= ?1",
+            &mut openings,
+        ),
+        (
             "SELECT place_id, starts_on, ends_on FROM housing_placement WHERE starts_on <= ?2 AND ends_on >= ?1",
-        )?;
-        let rows = st.query_map(params![period.from, period.to], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Span {
-                    from: r.get(1)?,
-                    to: r.get(2)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, s) = row?;
-            placed.entry(id).or_default().push(s);
+            &mut placed,
+        ),
+    ] {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query(params![period.from, period.to])?;
+        while let Some(r) = rows.next()? {
+            let Some(&i) = index.get(r.get_ref(0)?.as_str()?) else {
+                continue;
+            };
+            into[i].push(Span {
+                from: fast_date(r.get_ref(1)?)?,
+                to: fast_date(r.get_ref(2)?)?,
+            });
         }
     }
     let mut out = Vec::new();
-    for p in places {
-        let distance_km = match (q.near, p.latitude, p.longitude) {
-            (Some((lat, lon, radius)), Some(plat), Some(plon)) => {
-                let d = crate::housing::communes::distance_km(lat, lon, plat, plon);
-                if d > radius {
-                    continue;
-                }
-                Some((d * 10.0).round() / 10.0)
-            }
-            (Some(_), _, _) => continue, // no coordinates: cannot be said to be near
-            (None, _, _) => None,
-        };
-        if !covered(openings.get(&p.id).map_or(&[][..], Vec::as_slice), &period) {
+    for (i, p) in places.into_iter().enumerate() {
+        let distance_km = distances[i];
+        if !covered(&openings[i], &period) {
             continue;
         }
-        let taken = peak(placed.get(&p.id).map_or(&[][..], Vec::as_slice), &period) as i64;
+        let taken = peak(&placed[i], &period) as i64;
         if taken >= p.beds {
             continue;
         }
@@ -634,6 +634,20 @@ pub(crate) fn free_places(conn: &Connection, q: &FreeQuery) -> Result<Vec<FreePl
         });
     }
     Ok(out)
+}
+
+/// A stored 'YYYY-MM-DD' read without a format parser (the search reads thousands).
+fn fast_date(v: rusqlite::types::ValueRef<'_>) -> Result<NaiveDate> {
+    let s = v.as_str()?.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        s.get(r)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    (s.len() == 10 && s[4] == b'-' && s[7] == b'-')
+        .then(|| NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?))
+        .flatten()
+        .ok_or_else(|| Error::input("date illisible dans le fichier"))
 }
 
 /// Coordinates of a commune of the register (for a commune not in the shipped list).
@@ -899,6 +913,90 @@ pub(crate) fn import_places_in(
     Ok((added, there, openings))
 }
 
+/// A synthetic register for demonstrations and benchmarks: `places` places spread over the
+/// shipped communes, each open from 1 November 2026 to 30 April 2028, and `placements` stays of
+/// 30 nights that never exceed a place's beds — attached to the file's `logement` requests in
+/// turn, or anonymous ("occupé") when it has none. Deterministic for a seed.
+pub(crate) fn fill_register(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    places: usize,
+    placements: usize,
+    seed: u64,
+) -> Result<()> {
+    let communes = crate::housing::communes::all();
+    let kinds = HousingKind::ALL;
+    let mut rng = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move || {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (rng >> 33) as usize
+    };
+    let requests: Vec<String> = {
+        let mut st = tx.prepare("SELECT id FROM request WHERE type_code = ?1 ORDER BY id")?;
+        let rows = st.query_map([HOUSING_TYPE], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let opening = Span {
+        from: NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+        to: NaiveDate::from_ymd_opt(2028, 4, 30).expect("date"),
+    };
+    let mut ids = Vec::with_capacity(places);
+    for i in 0..places {
+        let c = &communes[next() % communes.len()];
+        let kind = kinds[next() % kinds.len()];
+        let mut p = NewPlace::new(
+            &format!("{} {}", kind.label(), i + 1),
+            kind,
+            c.name,
+            1 + (next() % 4) as i64,
+        );
+        p.coordinates = Some((c.latitude, c.longitude));
+        p.rent = [0, 0, 150, 250, 350][next() % 5];
+        let code = add_place_in(tx, ctx, &p)?.expect("a new place");
+        let (id, _) = place_id(tx, &code)?;
+        open_in(tx, ctx, &id, &opening)?;
+        ids.push((id, p.beds as usize));
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let per_place = placements.div_ceil(ids.len());
+    let mut made = 0;
+    let mut st = tx.prepare(
+        "INSERT INTO housing_placement (id, place_id, request_id, starts_on, ends_on, created_at, created_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    'all: for (id, beds) in &ids {
+        for k in 0..per_place {
+            if made == placements {
+                break 'all;
+            }
+            // Bed k % beds takes one stay every 40 days: stays on one bed never overlap.
+            let start = opening.from + chrono::Days::new(((k / beds) * 40 + next() % 8) as u64);
+            let end = start + chrono::Days::new(29);
+            if end > opening.to {
+                continue;
+            }
+            let request = (!requests.is_empty()).then(|| &requests[made % requests.len()]);
+            st.execute(params![
+                Uuid::now_v7().to_string(),
+                id,
+                request,
+                start,
+                end,
+                ctx.now(),
+                ctx.actor
+            ])?;
+            made += 1;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Adds a place to the register; returns its code ("LOG-0001").
     pub fn add_place(&mut self, p: &NewPlace) -> Result<String> {
@@ -1043,6 +1141,11 @@ impl Store {
             )?;
             Ok(placed)
         })
+    }
+
+    /// Fills the register with synthetic places and placements (see [`fill_register`]).
+    pub fn fill_housing_demo(&mut self, places: usize, placements: usize, seed: u64) -> Result<()> {
+        self.write(|tx, ctx| fill_register(tx, ctx, places, placements, seed))
     }
 
     /// Raw rows for the housing figures of `period`.
