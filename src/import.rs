@@ -7,7 +7,7 @@
 
 use crate::domain::{Outcome, Profile, Status, parse_date};
 use crate::error::{Error, Result};
-use crate::store::{NewPerson, NewReferral, NewRequest, Store};
+use crate::store::{NewPerson, NewRequest, Store};
 use crate::text::{email_key, name_key, phone_key};
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -144,16 +144,7 @@ impl RowInput {
     }
 }
 
-/// A row that passed every check, ready to write.
-#[derive(Debug, Clone)]
-pub struct ParsedRow {
-    pub request: NewRequest,
-    pub agent: Option<String>,
-    pub event: Option<String>,
-    pub partner_id: Option<String>,
-    /// The status was given explicitly (a referral then leaves it alone).
-    pub explicit_status: bool,
-}
+pub use crate::store::ParsedRow;
 
 /// Checks one row; the errors name the column and the reason.
 pub fn parse_row(
@@ -384,53 +375,13 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
         return Err(Error::Rows(errors));
     }
     report.rows = parsed.len();
-    let counts = store.write(|tx, ctx| {
-        let mut counts = (0, 0, 0, 0);
-        for p in &parsed {
-            let mut r = p.request.clone();
-            let key = import_key(&r);
-            let exists: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM request WHERE import_key = ?1)")?
-                .query_row([&key], |row| row.get(0))?;
-            if exists {
-                counts.1 += 1;
-                continue;
-            }
-            r.import_key = Some(key);
-            r.agent_id = match &p.agent {
-                Some(a) => Some(crate::store::ensure_agent(tx, ctx, a)?),
-                None => None,
-            };
-            r.event_id = match &p.event {
-                Some(e) => Some(crate::store::ensure_event(tx, ctx, e, r.received_on)?),
-                None => None,
-            };
-            let created = crate::store::create_in(tx, ctx, &r)?;
-            counts.0 += 1;
-            if created.person_reused {
-                counts.2 += 1;
-            }
-            if let Some(partner_id) = &p.partner_id {
-                crate::store::refer_in(
-                    tx,
-                    ctx,
-                    &created.id,
-                    &NewReferral {
-                        partner_id: partner_id.clone(),
-                        sent_on: r.received_on,
-                        expected_by: None,
-                        note: String::new(),
-                    },
-                    !p.explicit_status,
-                )?;
-                counts.3 += 1;
-            }
-        }
-        Ok(counts)
-    })?;
-    report.added = counts.0;
-    report.already_there = counts.1;
-    report.persons_reused = counts.2;
-    report.referrals = counts.3;
+    for p in &mut parsed {
+        p.request.import_key = Some(import_key(&p.request));
+    }
+    let counts = store.import_rows(&parsed)?;
+    report.added = counts.added;
+    report.already_there = counts.already_there;
+    report.persons_reused = counts.persons_reused;
+    report.referrals = counts.referrals;
     Ok(report)
 }

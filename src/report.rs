@@ -7,7 +7,7 @@
 
 use crate::domain::{iso_week_label, week_start};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{DateColumn, Grouping, Store};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -51,69 +51,12 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// Counts per (type, day) of a date column within [first, last].
-fn per_day(
-    store: &Store,
-    column: DateColumn,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Result<Vec<(String, NaiveDate, i64)>> {
-    let sql = match column {
-        DateColumn::Received => {
-            "SELECT type_code, received_on, count(*) FROM request \
-             WHERE received_on BETWEEN ?1 AND ?2 GROUP BY received_on, type_code"
-        }
-        DateColumn::Closed => {
-            "SELECT type_code, closed_on, count(*) FROM request \
-             WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY closed_on, type_code"
-        }
-    };
-    let mut st = store.conn().prepare_cached(sql)?;
-    let rows = st.query_map([first, last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-#[derive(Clone, Copy)]
-enum DateColumn {
-    Received,
-    Closed,
-}
-
-/// Counts per type of a date column strictly before `day`. The covering indexes are named:
-/// left alone, the planner walks the type index to skip a sort and reads every row.
-fn before(store: &Store, column: DateColumn, day: NaiveDate) -> Result<HashMap<String, i64>> {
-    let sql = match column {
-        DateColumn::Received => {
-            "SELECT type_code, count(*) FROM request INDEXED BY request_received \
-             WHERE received_on < ?1 GROUP BY type_code"
-        }
-        DateColumn::Closed => {
-            "SELECT type_code, count(*) FROM request INDEXED BY request_closed \
-             WHERE closed_on < ?1 GROUP BY type_code"
-        }
-    };
-    let mut st = store.conn().prepare_cached(sql)?;
-    let rows = st.query_map([day], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Request types that have at least one request received on or before `last`, in list order.
-fn types_in_use(store: &Store, last: NaiveDate) -> Result<Vec<String>> {
-    let mut st = store.conn().prepare_cached(
-        "SELECT t.code FROM request_type t WHERE EXISTS \
-         (SELECT 1 FROM request r WHERE r.type_code = t.code AND r.received_on <= ?1) \
-         ORDER BY t.position, t.code",
-    )?;
-    let rows = st.query_map([last], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// One row per ISO week overlapping [from, to] and per request type in use.
 pub fn weekly(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<WeeklyRow>> {
     check_range(from, to)?;
     let first = week_start(from);
     let last = week_start(to) + Days::new(6);
-    let types = types_in_use(store, last)?;
+    let types = store.types_in_use(last)?;
     let weeks = ((last - first).num_days() + 1) / 7;
     let index = |d: NaiveDate| ((d - first).num_days() / 7) as usize;
     let mut received: HashMap<&str, Vec<i64>> = HashMap::new();
@@ -122,18 +65,18 @@ pub fn weekly(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Weekl
         received.insert(t, vec![0; weeks as usize]);
         closed.insert(t, vec![0; weeks as usize]);
     }
-    for (t, day, n) in per_day(store, DateColumn::Received, first, last)? {
+    for (t, day, n) in store.counts_per_day(DateColumn::Received, first, last)? {
         if let Some(v) = received.get_mut(t.as_str()) {
             v[index(day)] += n;
         }
     }
-    for (t, day, n) in per_day(store, DateColumn::Closed, first, last)? {
+    for (t, day, n) in store.counts_per_day(DateColumn::Closed, first, last)? {
         if let Some(v) = closed.get_mut(t.as_str()) {
             v[index(day)] += n;
         }
     }
-    let received_before = before(store, DateColumn::Received, first)?;
-    let closed_before = before(store, DateColumn::Closed, first)?;
+    let received_before = store.counts_before(DateColumn::Received, first)?;
+    let closed_before = store.counts_before(DateColumn::Closed, first)?;
     let mut open: HashMap<&str, i64> = types
         .iter()
         .map(|t| {
@@ -165,68 +108,18 @@ pub fn weekly(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Weekl
     Ok(out)
 }
 
-fn grouped(
-    store: &Store,
-    sql: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<BTreeMap<String, i64>> {
-    let mut st = store.conn().prepare_cached(sql)?;
-    let rows = st.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Key used where a request has no channel.
 pub const NO_CHANNEL: &str = "non_renseigne";
 
 pub fn summary(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Summary> {
     check_range(from, to)?;
-    let by_type = grouped(
-        store,
-        "SELECT type_code, count(*) FROM request WHERE received_on BETWEEN ?1 AND ?2 GROUP BY type_code",
-        from,
-        to,
-    )?;
-    let by_channel = grouped(
-        store,
-        "SELECT coalesce(channel_code, 'non_renseigne'), count(*) FROM request \
-         WHERE received_on BETWEEN ?1 AND ?2 GROUP BY 1",
-        from,
-        to,
-    )?;
-    let by_status = grouped(
-        store,
-        "SELECT status, count(*) FROM request WHERE received_on BETWEEN ?1 AND ?2 GROUP BY status",
-        from,
-        to,
-    )?;
-    let by_outcome = grouped(
-        store,
-        "SELECT outcome, count(*) FROM request WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY outcome",
-        from,
-        to,
-    )?;
-    let referrals_by_partner = grouped(
-        store,
-        "SELECT p.code, count(*) FROM referral f JOIN partner p ON p.id = f.partner_id \
-         WHERE f.sent_on BETWEEN ?1 AND ?2 GROUP BY p.code",
-        from,
-        to,
-    )?;
-    let conn = store.conn();
-    let events: i64 = conn.query_row(
-        "SELECT count(*) FROM event WHERE held_on BETWEEN ?1 AND ?2",
-        [from, to],
-        |r| r.get(0),
-    )?;
-    // Closing never precedes reception, so open at the end = received by then - closed by then
-    // (two counts on covering indexes instead of a scan of the table).
-    let open_at_end: i64 = conn.query_row(
-        "SELECT (SELECT count(*) FROM request WHERE received_on <= ?1) \
-              - (SELECT count(*) FROM request WHERE closed_on <= ?1)",
-        [to],
-        |r| r.get(0),
-    )?;
+    let by_type = store.grouped_counts(Grouping::ReceivedByType, from, to)?;
+    let by_channel = store.grouped_counts(Grouping::ReceivedByChannel, from, to)?;
+    let by_status = store.grouped_counts(Grouping::ReceivedByStatus, from, to)?;
+    let by_outcome = store.grouped_counts(Grouping::ClosedByOutcome, from, to)?;
+    let referrals_by_partner = store.grouped_counts(Grouping::ReferralsByPartner, from, to)?;
+    let events = store.events_held(from, to)?;
+    let open_at_end = store.open_at_end_of(to)?;
     Ok(Summary {
         from,
         to,

@@ -18,7 +18,7 @@
 use crate::domain::{MONTHS, fr_date, iso_week_label, week_start};
 use crate::error::Result;
 use crate::output::{Sheet, Value};
-use crate::store::Store;
+use crate::store::{DateColumn, Store};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -305,17 +305,16 @@ impl Counts {
     }
 }
 
-/// Per type, the count of a one-type range query.
+/// Per type, the count of its requests whose date column is before `day`.
 fn counts_before(
     store: &Store,
     types: &[crate::store::Code],
-    sql: &str,
+    column: DateColumn,
     day: NaiveDate,
 ) -> Result<Counts> {
-    let mut st = store.conn().prepare_cached(sql)?;
     let mut out = Counts::default();
     for t in types {
-        let n: i64 = st.query_row(rusqlite::params![t.code, day], |r| r.get(0))?;
+        let n = store.type_count_before(column, &t.code, day)?;
         if n > 0 {
             out.0.push((t.code.clone(), n));
         }
@@ -355,7 +354,6 @@ pub fn plural(label: &str, n: i64) -> String {
 /// Everything the review shows for `period`, as of `store.today()`.
 pub fn compute(store: &Store, period: Period) -> Result<Review> {
     crate::report::check_range(period.from, period.to)?;
-    let conn = store.conn();
     let today = store.today();
     let (from, to) = (period.from, period.to);
     let previous = period.shift(-1);
@@ -383,84 +381,51 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     let mut received = Counts::default();
     let mut prev_received = Counts::default();
     // Counted type by type over each type's range: only the entries before `lo` are read.
-    let mut received_by_end = counts_before(
-        store,
-        &types,
-        "SELECT count(*) FROM request INDEXED BY request_type_received \
-         WHERE type_code = ?1 AND received_on < ?2",
-        lo,
-    )?;
+    let mut received_by_end = counts_before(store, &types, DateColumn::Received, lo)?;
     let mut by_channel_raw = Counts::default();
     let mut contact_days: Vec<f64> = Vec::new();
     let mut trend: HashMap<String, Vec<i64>> = HashMap::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT received_on, type_code, channel_code, first_contact_on FROM request \
-             INDEXED BY request_received WHERE received_on BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = st.query([lo, to])?;
-        while let Some(r) = rows.next()? {
-            let day = r.get_ref(0)?.as_str()?;
-            let t = r.get_ref(1)?.as_str()?;
-            bump(&mut received_by_end, t);
-            if day >= trend_from_s.as_str() {
-                let week = ((day_number(day) - trend_start) / 7) as usize;
-                match trend.get_mut(t) {
-                    Some(v) => v[week.min(11)] += 1,
-                    None => {
-                        let mut v = vec![0; 12];
-                        v[week.min(11)] = 1;
-                        trend.insert(t.to_string(), v);
-                    }
-                }
-            }
-            if in_previous(day) {
-                bump(&mut prev_received, t);
-            }
-            if in_period(day) {
-                bump(&mut received, t);
-                bump(
-                    &mut by_channel_raw,
-                    r.get_ref(2)?.as_str_or_null()?.unwrap_or(""),
-                );
-                if let Some(contact) = r.get_ref(3)?.as_str_or_null()? {
-                    contact_days.push((day_number(contact) - day_number(day)) as f64);
+    store.scan_received(lo, to, |day, t, channel, contact| {
+        bump(&mut received_by_end, t);
+        if day >= trend_from_s.as_str() {
+            let week = ((day_number(day) - trend_start) / 7) as usize;
+            match trend.get_mut(t) {
+                Some(v) => v[week.min(11)] += 1,
+                None => {
+                    let mut v = vec![0; 12];
+                    v[week.min(11)] = 1;
+                    trend.insert(t.to_string(), v);
                 }
             }
         }
-    }
+        if in_previous(day) {
+            bump(&mut prev_received, t);
+        }
+        if in_period(day) {
+            bump(&mut received, t);
+            bump(&mut by_channel_raw, channel.unwrap_or(""));
+            if let Some(contact) = contact {
+                contact_days.push((day_number(contact) - day_number(day)) as f64);
+            }
+        }
+    })?;
 
     let mut closed = Counts::default();
     let mut prev_closed = Counts::default();
-    let mut closed_by_end = counts_before(
-        store,
-        &types,
-        "SELECT count(*) FROM request INDEXED BY request_type_closed \
-         WHERE type_code = ?1 AND closed_on < ?2",
-        lo,
-    )?;
+    let mut closed_by_end = counts_before(store, &types, DateColumn::Closed, lo)?;
     let mut outcomes = Counts::default();
     let mut close_days: Vec<f64> = Vec::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT closed_on, type_code, outcome, received_on FROM request \
-             INDEXED BY request_closed WHERE closed_on BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = st.query([lo, to])?;
-        while let Some(r) = rows.next()? {
-            let day = r.get_ref(0)?.as_str()?;
-            let t = r.get_ref(1)?.as_str()?;
-            bump(&mut closed_by_end, t);
-            if in_previous(day) {
-                bump(&mut prev_closed, t);
-            }
-            if in_period(day) {
-                bump(&mut closed, t);
-                bump(&mut outcomes, r.get_ref(2)?.as_str()?);
-                close_days.push((day_number(day) - day_number(r.get_ref(3)?.as_str()?)) as f64);
-            }
+    store.scan_closed(lo, to, |day, t, outcome, received_on| {
+        bump(&mut closed_by_end, t);
+        if in_previous(day) {
+            bump(&mut prev_closed, t);
         }
-    }
+        if in_period(day) {
+            bump(&mut closed, t);
+            bump(&mut outcomes, outcome);
+            close_days.push((day_number(day) - day_number(received_on)) as f64);
+        }
+    })?;
 
     let get = |m: &Counts, k: &str| m.get(k).copied().unwrap_or(0);
     let by_type: Vec<TypeFigures> = types
@@ -506,54 +471,34 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         })
         .collect();
 
-    let mut st = conn.prepare_cached(
-        "SELECT e.name, e.held_on, (SELECT count(*) FROM request r WHERE r.event_id = e.id) \
-         FROM event e WHERE e.held_on BETWEEN ?1 AND ?2 ORDER BY e.held_on, e.name",
-    )?;
-    let events: Vec<EventFigures> = st
-        .query_map([from, to], |r| {
-            Ok(EventFigures {
-                name: r.get(0)?,
-                held_on: r.get(1)?,
-                requests: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let events: Vec<EventFigures> = store
+        .events_with_requests(from, to)?
+        .into_iter()
+        .map(|e| EventFigures {
+            name: e.name,
+            held_on: e.held_on,
+            requests: e.requests,
+        })
+        .collect();
 
     // Referrals: one pass over the table, and the answer delays of the period.
     let as_of = to.min(today);
-    let mut st = conn.prepare_cached(
-        "SELECT p.code, p.name, \
-           count(CASE WHEN f.sent_on BETWEEN ?1 AND ?2 THEN 1 END), \
-           count(CASE WHEN f.answered_on BETWEEN ?1 AND ?2 THEN 1 END), \
-           count(CASE WHEN f.answered_on IS NULL OR f.answered_on > ?2 THEN 1 END), \
-           count(CASE WHEN (f.answered_on IS NULL OR f.answered_on > ?2) AND f.expected_by < ?3 THEN 1 END) \
-         FROM referral f JOIN partner p ON p.id = f.partner_id \
-         WHERE f.sent_on <= ?2 GROUP BY p.id ORDER BY p.name",
-    )?;
-    let mut partners: Vec<PartnerFigures> = st
-        .query_map(rusqlite::params![from, to, as_of], |r| {
-            Ok(PartnerFigures {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                sent: r.get(2)?,
-                answered: r.get(3)?,
-                awaited: r.get(4)?,
-                overdue: r.get(5)?,
-                median_days_to_answer: None,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut partners: Vec<PartnerFigures> = store
+        .partner_counts(from, to, as_of)?
+        .into_iter()
+        .map(|p| PartnerFigures {
+            code: p.code,
+            name: p.name,
+            sent: p.sent,
+            answered: p.answered,
+            awaited: p.awaited,
+            overdue: p.overdue,
+            median_days_to_answer: None,
+        })
+        .collect();
     partners.retain(|p| p.sent + p.answered + p.awaited > 0);
-    let mut st = conn.prepare_cached(
-        "SELECT p.code, julianday(f.answered_on) - julianday(f.sent_on) FROM referral f \
-         JOIN partner p ON p.id = f.partner_id WHERE f.answered_on BETWEEN ?1 AND ?2",
-    )?;
     let mut answer_days: HashMap<String, Vec<f64>> = HashMap::new();
-    for row in st.query_map([from, to], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
-    })? {
-        let (code, d) = row?;
+    for (code, d) in store.answer_delays(from, to)? {
         answer_days.entry(code).or_default().push(d);
     }
     for p in &mut partners {
@@ -568,20 +513,15 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    let mut st = conn.prepare_cached(
-        "SELECT agent_id, count(*), count(CASE WHEN next_follow_up_on < ?1 THEN 1 END) \
-         FROM request INDEXED BY request_agent_open WHERE status <> 'close' GROUP BY agent_id",
-    )?;
-    let mut workload: Vec<Workload> = st
-        .query_map([today], |r| {
-            let id: Option<String> = r.get(0)?;
-            Ok(Workload {
-                agent: id.map(|id| names.get(&id).cloned().unwrap_or(id)),
-                open: r.get(1)?,
-                overdue: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut workload: Vec<Workload> = store
+        .open_workload(today)?
+        .into_iter()
+        .map(|w| Workload {
+            agent: w.agent_id.map(|id| names.get(&id).cloned().unwrap_or(id)),
+            open: w.open,
+            overdue: w.overdue,
+        })
+        .collect();
     // Agents by name, the unassigned last.
     workload.sort_by(|a, b| (a.agent.is_none(), &a.agent).cmp(&(b.agent.is_none(), &b.agent)));
 

@@ -13,7 +13,7 @@ pub const DEFAULT_RADIUS_KM: f64 = 30.0;
 /// The office register to put on a laptop: places, openings, and placements as "occupé" only —
 /// no request, no person.
 pub fn register_for_laptop(office: &Store) -> Result<RegisterCopy> {
-    crate::store::register_copy(office.conn())
+    office.housing_register_copy()
 }
 
 /// Writes the register into a new laptop file (inside its preparation transaction).

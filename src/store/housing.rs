@@ -3,7 +3,7 @@
 //! the rows and writes inside `BEGIN IMMEDIATE` transactions, so two agents placing in the same
 //! place at once are checked one after the other.
 
-use super::requests::record;
+use super::history::record;
 use super::{Ctx, Store};
 use crate::domain::{FollowUpKind, HousingKind, Profile, Status, fr_date};
 use crate::error::{Error, Result};
@@ -513,11 +513,11 @@ pub(crate) fn place_in(
         None,
         Some(&format!("{reference} {}", span.label())),
     )?;
-    super::log::insert_follow_up(
+    super::followups::insert_follow_up(
         tx,
         ctx,
         request_id,
-        &super::log::NewFollowUp {
+        &super::followups::NewFollowUp {
             kind: FollowUpKind::Note,
             occurred_on: ctx.today,
             body: format!("Logement : {what}"),
@@ -1146,6 +1146,11 @@ impl Store {
     /// Fills the register with synthetic places and placements (see [`fill_register`]).
     pub fn fill_housing_demo(&mut self, places: usize, placements: usize, seed: u64) -> Result<()> {
         self.write(|tx, ctx| fill_register(tx, ctx, places, placements, seed))
+    }
+
+    /// The register as a salon laptop carries it (see [`RegisterCopy`]).
+    pub fn housing_register_copy(&self) -> Result<RegisterCopy> {
+        register_copy(&self.conn)
     }
 
     /// Raw rows for the housing figures of `period`.

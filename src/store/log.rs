@@ -1,5 +1,7 @@
 //! The case log (follow-ups, append-only) and referrals to partners.
 
+use super::followups::{NewFollowUp, insert_follow_up};
+use super::history::{fr_timestamp, record};
 use super::requests::{self, RequestChange};
 use super::{Ctx, Store};
 use crate::domain::{Answer, FollowUpKind, Status, fr_date};
@@ -7,15 +9,6 @@ use crate::error::{Error, Result};
 use chrono::{Days, NaiveDate};
 use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewFollowUp {
-    pub kind: FollowUpKind,
-    pub occurred_on: NaiveDate,
-    pub body: String,
-    /// Sets the request's next follow-up date (relance).
-    pub next_follow_up_on: Option<NaiveDate>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewReferral {
@@ -50,30 +43,6 @@ fn status_and_reception(tx: &Transaction<'_>, request_id: &str) -> Result<(Statu
 
 /// How long a partner has to answer when the agent does not say.
 pub const DEFAULT_ANSWER_DAYS: u64 = 30;
-
-pub(crate) fn insert_follow_up(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    request_id: &str,
-    f: &NewFollowUp,
-) -> Result<String> {
-    let id = Uuid::now_v7().to_string();
-    tx.prepare_cached(
-        "INSERT INTO follow_up (id, request_id, kind, occurred_on, body, next_follow_up_on, created_at, created_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        id,
-        request_id,
-        f.kind,
-        f.occurred_on,
-        f.body.trim_end(),
-        f.next_follow_up_on,
-        ctx.now(),
-        ctx.actor
-    ])?;
-    Ok(id)
-}
 
 /// Logs a follow-up; it may set the next follow-up date, and the first contact moves a new
 /// request to "en cours". Both leave history lines.
@@ -179,7 +148,7 @@ pub(crate) fn refer_in(
         [&r.partner_id],
         |row| row.get(0),
     )?;
-    requests::record(tx, ctx, "referral", &id, "*", None, Some(&partner))?;
+    record(tx, ctx, "referral", &id, "*", None, Some(&partner))?;
     if hold_case && status.is_open() && status != Status::AttentePartenaire {
         requests::update(
             tx,
@@ -228,7 +197,7 @@ impl Store {
                 return Err(Error::Conflict {
                     what: "L'orientation".into(),
                     by,
-                    at: requests::fr_timestamp(&at),
+                    at: fr_timestamp(&at),
                 });
             }
             if answered.is_some() {
@@ -246,7 +215,7 @@ impl Store {
                  updated_at = ?5, updated_by = ?6, version = version + 1 WHERE id = ?1",
                 params![referral_id, a.answered_on, a.answer, a.note.trim(), ctx.now(), ctx.actor],
             )?;
-            requests::record(tx, ctx, "referral", referral_id, "answer", None, Some(a.answer.code()))?;
+            record(tx, ctx, "referral", referral_id, "answer", None, Some(a.answer.code()))?;
             let status: Status =
                 tx.query_row("SELECT status FROM request WHERE id = ?1", [&request_id], |r| r.get(0))?;
             if status == Status::AttentePartenaire && open_referrals(tx, &request_id)? == 0 {
@@ -273,7 +242,7 @@ impl Store {
             if n == 0 {
                 return Err(Error::input("orientation introuvable ou déjà répondue"));
             }
-            requests::record(
+            record(
                 tx,
                 ctx,
                 "referral",

@@ -167,14 +167,23 @@ pub(super) fn configure_read_only(conn: &Connection) -> Result<()> {
 /// Applies the missing migrations, each in its own `BEGIN IMMEDIATE` transaction that re-reads
 /// the version (two processes opening a new file at once both end up with one schema).
 pub(super) fn migrate(conn: &Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Brings the file on `conn` up to schema `target` (at most [`SCHEMA_VERSION`]), one migration
+/// per transaction: a process killed part-way leaves the file at the last committed version, and
+/// the next open resumes from there. Public so the migration tests can build the reference schema
+/// of every intermediate version.
+pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
+    let target = target.min(SCHEMA_VERSION);
     loop {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version >= SCHEMA_VERSION {
+        if version >= target {
             return Ok(());
         }
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version >= SCHEMA_VERSION {
+        if version >= target {
             return Ok(());
         }
         tx.execute_batch(MIGRATIONS[version as usize])?;
@@ -183,7 +192,19 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
             seed::seed_new_file(&tx)?;
         }
         tx.pragma_update(None, "user_version", version + 1)?;
+        abort_for_tests(version + 1);
         tx.commit()?;
         tracing::info!(version = version + 1, "schema migrated");
     }
+}
+
+/// Test hook (debug builds only): `GUICHET_TEST_ABORT_MIGRATION=N` kills the process after the
+/// migration to version N has run but before it commits, as a power cut would.
+fn abort_for_tests(version: i64) {
+    #[cfg(debug_assertions)]
+    if std::env::var("GUICHET_TEST_ABORT_MIGRATION").ok() == Some(version.to_string()) {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = version;
 }

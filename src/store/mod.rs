@@ -1,5 +1,8 @@
 //! The case file: one SQLite file and the small, domain-named API every front end uses.
-//! No other module writes SQL.
+//! No other module writes SQL (`tests/boundary.rs` checks it; `salon.rs` and `demo.rs` are
+//! the last to move). Layers, bottom up: `history` (the history writer and reader) and `search`;
+//! `followups`, `people`, `refdata`; `requests`; `log`; `import`, `figures` (counts as plain
+//! rows: the arithmetic of the figures stays in `report.rs` and `review.rs`).
 //!
 //! Safety rules, each tested in `tests/store.rs`:
 //! - WAL; every write goes through [`Store::write`], a `BEGIN IMMEDIATE` transaction with a busy
@@ -10,7 +13,11 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
+mod figures;
+mod followups;
+mod history;
 mod housing;
+mod import;
 mod log;
 mod migrate;
 mod people;
@@ -19,30 +26,31 @@ mod requests;
 mod search;
 mod seed;
 
+pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
+pub use followups::NewFollowUp;
+pub(crate) use history::record;
+pub use history::{HistoryRow, fr_timestamp};
 pub use housing::{
     FreePlace, FreeQuery, HousingRows, Interests, NewPlace, Place, PlaceDetail, Placement,
     Proposal, RegisterCopy,
 };
-pub(crate) use housing::{
-    import_places_in, merge_interests, read_interests, register_copy, write_register_copy,
-};
-pub(crate) use log::refer_in;
-pub use log::{NewFollowUp, NewReferral, ReferralAnswer};
+pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
+pub use import::{ImportCounts, ParsedRow};
+pub use log::{NewReferral, ReferralAnswer};
 pub(crate) use migrate::inspect as inspect_file;
-pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
+pub use migrate::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};
 pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
 pub use refdata::{Agent, Code, Event, Offer, Partner};
 pub use refdata::{CodeList, initials_of};
-pub(crate) use refdata::{ensure_agent, ensure_event};
-pub use requests::{Created, fr_timestamp};
+pub use requests::Created;
+pub(crate) use requests::create_all;
+pub(crate) use requests::next_reference;
 pub use requests::{
-    FollowUpRow, HistoryRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail,
-    RequestFilter, RequestRow,
+    FollowUpRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail, RequestFilter,
+    RequestRow,
 };
-pub(crate) use requests::{create as create_in, create_all};
-pub(crate) use requests::{next_reference, record};
 pub(crate) use search::document as search_document;
 pub use search::match_query;
 pub(crate) use search::{reindex, reindex_person as reindex_person_in};

@@ -180,7 +180,7 @@ pub(crate) fn insert_person(
         now,
         ctx.actor,
     ])?;
-    super::requests::record(
+    super::history::record(
         tx,
         ctx,
         "person",
@@ -238,7 +238,7 @@ impl Store {
                 return Err(Error::Conflict {
                     what: format!("La fiche de {} {}", cur.last_name, cur.first_name),
                     by,
-                    at: super::requests::fr_timestamp(&at),
+                    at: super::history::fr_timestamp(&at),
                 });
             }
             let pairs = [
@@ -254,7 +254,7 @@ impl Store {
             for (field, old, value) in &pairs {
                 if old != value {
                     changed = true;
-                    super::requests::record(tx, ctx, "person", id, field, Some(old), Some(value))?;
+                    super::history::record(tx, ctx, "person", id, field, Some(old), Some(value))?;
                 }
             }
             if !changed {

@@ -239,7 +239,7 @@ fn insert_agent(
         "INSERT INTO agent (id, name, name_key, initials, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![id, name, fold(name), initials, role.code(), ctx.now()],
     )?;
-    super::requests::record(tx, ctx, "agent", &id, "*", None, Some(name))?;
+    super::history::record(tx, ctx, "agent", &id, "*", None, Some(name))?;
     Ok(id)
 }
 
@@ -296,7 +296,7 @@ pub(crate) fn ensure_event(
         "INSERT INTO event (id, name, held_on, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, name.trim(), held_on, ctx.now()],
     )?;
-    super::requests::record(tx, ctx, "event", &id, "*", None, Some(name))?;
+    super::history::record(tx, ctx, "event", &id, "*", None, Some(name))?;
     Ok(id)
 }
 
@@ -352,7 +352,7 @@ impl Store {
                  body = excluded.body, active = 1",
                 params![code, type_code, title.trim(), body.trim()],
             )?;
-            super::requests::record(tx, ctx, "offer", &code, "body", None, Some(body))
+            super::history::record(tx, ctx, "offer", &code, "body", None, Some(body))
         })
     }
 
@@ -460,7 +460,7 @@ impl Store {
         );
         self.write(|tx, ctx| {
             tx.execute(&sql, params![code, label.trim(), aliases])?;
-            super::requests::record(tx, ctx, list.table(), &code, "label", None, Some(label))
+            super::history::record(tx, ctx, list.table(), &code, "label", None, Some(label))
         })
     }
 
@@ -470,7 +470,7 @@ impl Store {
         let sql = format!("UPDATE {} SET active = ?2 WHERE code = ?1", list.table());
         self.write(|tx, ctx| {
             tx.execute(&sql, params![code, active])?;
-            super::requests::record(
+            super::history::record(
                 tx,
                 ctx,
                 list.table(),
@@ -509,7 +509,7 @@ impl Store {
                  phone = excluded.phone, active = 1, version = version + 1",
                 params![id, code, name.trim(), kind, phone],
             )?;
-            super::requests::record(tx, ctx, "partner", &id, "name", None, Some(name))
+            super::history::record(tx, ctx, "partner", &id, "name", None, Some(name))
         })
     }
 
@@ -520,7 +520,7 @@ impl Store {
                 "UPDATE partner SET active = ?2, version = version + 1 WHERE id = ?1",
                 params![p.id, active],
             )?;
-            super::requests::record(
+            super::history::record(
                 tx,
                 ctx,
                 "partner",

@@ -1,11 +1,13 @@
 //! Requests: creating, paging through queues, reading one whole case, changing it under a
 //! version check, and the history every change leaves.
 
+use super::followups::{NewFollowUp, insert_follow_up};
+use super::history::{HistoryRow, fr_timestamp, history, record};
 use super::people::{self, NewPerson, Person};
 use super::{Ctx, Store};
 use crate::domain::{Answer, FollowUpKind, Outcome, Status, fr_date};
 use crate::error::{Error, Result};
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -160,16 +162,6 @@ pub struct ReferralRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HistoryRow {
-    pub at: String,
-    pub actor: String,
-    pub entity: String,
-    pub field: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestDetail {
     #[serde(flatten)]
@@ -205,44 +197,6 @@ impl RequestChange {
     pub fn is_empty(&self) -> bool {
         *self == RequestChange::default()
     }
-}
-
-/// Appends one line to the history.
-pub(crate) fn record(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    entity: &str,
-    entity_id: &str,
-    field: &str,
-    old: Option<&str>,
-    new: Option<&str>,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        ctx.now(),
-        ctx.actor,
-        entity,
-        entity_id,
-        field,
-        old,
-        new
-    ])?;
-    Ok(())
-}
-
-/// "22/11/2026 à 14:05" in local time, from a stored UTC timestamp.
-pub fn fr_timestamp(ts: &str) -> String {
-    DateTime::parse_from_rfc3339(ts)
-        .map(|t| {
-            t.with_timezone(&Utc)
-                .with_timezone(&Local)
-                .format("%d/%m/%Y à %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| ts.to_string())
 }
 
 /// Request rows join only `person`: type labels, agent and event names come from small maps
@@ -536,11 +490,11 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
     ])?;
     record(tx, ctx, "request", &id, "*", None, Some(&reference))?;
     if !r.first_note.trim().is_empty() {
-        super::log::insert_follow_up(
+        insert_follow_up(
             tx,
             ctx,
             &id,
-            &super::log::NewFollowUp {
+            &NewFollowUp {
                 kind: FollowUpKind::Note,
                 occurred_on: r.received_on,
                 body: r.first_note.trim().to_string(),
@@ -800,36 +754,6 @@ pub(crate) fn referrals(conn: &Connection, request_id: &str) -> Result<Vec<Refer
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn history(conn: &Connection, ids: &[&str]) -> Result<Vec<HistoryRow>> {
-    let mut out = Vec::new();
-    let mut st = conn.prepare_cached(
-        "SELECT at, actor, entity, field, old_value, new_value, seq FROM history \
-         WHERE entity_id = ?1 ORDER BY seq",
-    )?;
-    let mut with_seq = Vec::new();
-    for id in ids {
-        let rows = st.query_map([id], |r| {
-            Ok((
-                r.get::<_, i64>(6)?,
-                HistoryRow {
-                    at: r.get(0)?,
-                    actor: r.get(1)?,
-                    entity: r.get(2)?,
-                    field: r.get(3)?,
-                    old_value: r.get(4)?,
-                    new_value: r.get(5)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            with_seq.push(row?);
-        }
-    }
-    with_seq.sort_by_key(|(seq, _)| *seq);
-    out.extend(with_seq.into_iter().map(|(_, h)| h));
-    Ok(out)
 }
 
 impl Store {
