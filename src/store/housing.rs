@@ -783,16 +783,20 @@ pub(crate) fn write_register_copy(tx: &Transaction<'_>, copy: &RegisterCopy) -> 
 /// Stand interests read from a laptop file, to bring back as proposals.
 #[derive(Debug, Clone, Default)]
 pub struct Interests {
-    rows: Vec<(
-        String,
-        String,
-        String,
-        NaiveDate,
-        NaiveDate,
-        String,
-        String,
-        String,
-    )>,
+    rows: Vec<Interest>,
+}
+
+/// One interest row: id, place, request, period, note, when and by whom.
+#[derive(Debug, Clone)]
+struct Interest {
+    id: String,
+    place_id: String,
+    request_id: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    note: String,
+    at: String,
+    by: String,
 }
 
 pub(crate) fn read_interests(conn: &Connection) -> Result<Interests> {
@@ -801,16 +805,16 @@ pub(crate) fn read_interests(conn: &Connection) -> Result<Interests> {
          FROM housing_proposal WHERE decision IS NULL AND source_file = ''",
     )?;
     let rows = st.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
+        Ok(Interest {
+            id: r.get(0)?,
+            place_id: r.get(1)?,
+            request_id: r.get(2)?,
+            from: r.get(3)?,
+            to: r.get(4)?,
+            note: r.get(5)?,
+            at: r.get(6)?,
+            by: r.get(7)?,
+        })
     })?;
     Ok(Interests {
         rows: rows.collect::<rusqlite::Result<_>>()?,
@@ -825,7 +829,17 @@ pub(crate) fn merge_interests(
     interests: &Interests,
 ) -> Result<usize> {
     let mut added = 0;
-    for (id, place_id, request_id, from, to, note, at, by) in &interests.rows {
+    for Interest {
+        id,
+        place_id,
+        request_id,
+        from,
+        to,
+        note,
+        at,
+        by,
+    } in &interests.rows
+    {
         let known: bool = tx
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM housing_place WHERE id = ?1)")?
             .query_row([place_id], |r| r.get(0))?;
