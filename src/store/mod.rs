@@ -31,8 +31,8 @@ pub use followups::NewFollowUp;
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use housing::{
-    FreePlace, FreeQuery, HousingRows, Interests, NewPlace, Place, PlaceDetail, Placement,
-    Proposal, RegisterCopy,
+    FreePlace, FreeQuery, HOUSING_TYPE, HousingRows, Interests, NewPlace, Place, PlaceDetail,
+    Placement, Proposal, RegisterCopy,
 };
 pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
 pub use import::{ImportCounts, ParsedRow};

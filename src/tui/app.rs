@@ -160,6 +160,7 @@ pub enum Screen {
     Search(SearchView),
     Capture(Box<CaptureView>),
     Pending(PendingView),
+    Housing(Box<super::housing::HousingView>),
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +175,8 @@ pub enum PickPurpose {
         version: i64,
         agent_ids: Vec<Option<String>>,
     },
+    /// The commune of the *Logements* screen.
+    HousingCommune,
 }
 
 #[derive(Debug, Clone)]
@@ -348,6 +351,7 @@ impl App {
                 Screen::Capture(_) => Context::Capture,
                 Screen::Pending(_) => Context::Pending,
                 Screen::Search(_) => Context::Search,
+                Screen::Housing(_) => Context::Housing,
             },
         }
     }
@@ -461,6 +465,7 @@ impl App {
                 Ok(())
             }
             Action::Capture if self.salon => self.open_capture(),
+            Action::Housing => self.open_housing(),
             Action::Offers => {
                 let offers = self
                     .store
@@ -487,6 +492,7 @@ impl App {
                 Screen::Capture(_) => self.capture_action(action),
                 Screen::Pending(_) => self.pending_action(action),
                 Screen::Search(_) => self.search_action(action),
+                Screen::Housing(_) => self.housing_action(action),
             },
         }
     }
@@ -1006,6 +1012,7 @@ impl App {
             }
             Action::Save => {
                 let result = match &p.purpose {
+                    PickPurpose::HousingCommune => return self.housing_commune_picked(p.selected),
                     PickPurpose::Status {
                         request_id,
                         reference,
@@ -1118,7 +1125,7 @@ impl App {
         self.reload_current()
     }
 
-    fn reload_current(&mut self) -> Result<()> {
+    pub(super) fn reload_current(&mut self) -> Result<()> {
         match &mut self.screen {
             Screen::Request(v) => {
                 let id = v.detail.request.id.clone();

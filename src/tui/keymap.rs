@@ -50,6 +50,11 @@ pub enum Action {
     DecideOffice,
     DecideLaptop,
     Offers,
+    /// The *Logements* screen (free places for a semester).
+    Housing,
+    /// A larger / smaller radius around the commune (Logements).
+    Wider,
+    Narrower,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -69,6 +74,7 @@ pub enum Context {
     Picker,
     Help,
     Confirm,
+    Housing,
 }
 
 impl Context {
@@ -95,6 +101,7 @@ impl Context {
             Context::Picker => "Liste de choix",
             Context::Help => "Aide",
             Context::Confirm => "Confirmation",
+            Context::Housing => "Logements",
         }
     }
 }
@@ -213,6 +220,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('i')],
         A::Offers,
         "ce que propose le Département (bourses, aides…)",
+        None,
+    ),
+    b(
+        C::Global,
+        &[Char('L')],
+        A::Housing,
+        "logements libres (loger la demande affichée)",
         None,
     ),
     // Welcome on an empty file.
@@ -702,6 +716,70 @@ pub const BINDINGS: &[Binding] = &[
         "non",
         Some("non"),
     ),
+    // The Logements screen (issue #14); `L` above opens it from every screen.
+    b(
+        C::Housing,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "logement précédent",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "logement suivant",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Left), Char('h')],
+        A::Left,
+        "semestre précédent",
+        Some("semestre"),
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Right), Char('l')],
+        A::Right,
+        "semestre suivant",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Char('p')],
+        A::Filter,
+        "près de quelle commune (ou tout le registre)",
+        Some("commune"),
+    ),
+    b(
+        C::Housing,
+        &[Char('+')],
+        A::Wider,
+        "rayon plus grand (+10 km)",
+        Some("rayon"),
+    ),
+    b(
+        C::Housing,
+        &[Char('-')],
+        A::Narrower,
+        "rayon plus petit (-10 km)",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Enter)],
+        A::Open,
+        "loger la demande ici (ou noter l'intérêt du visiteur)",
+        Some("loger"),
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Esc), Char('q')],
+        A::Back,
+        "retour",
+        Some("retour"),
+    ),
 ];
 
 /// The action of a key in a context: the context's own keys first, then — outside text
@@ -818,6 +896,7 @@ mod tests {
             Context::Form,
             Context::Search,
             Context::Welcome,
+            Context::Housing,
         ] {
             let mut seen: Vec<String> = Vec::new();
             for b in bindings_for(ctx) {

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod forms;
+pub mod housing;
 pub mod input;
 pub mod keymap;
 pub mod ui;
