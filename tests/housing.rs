@@ -820,3 +820,39 @@ fn a_schema_1_file_is_migrated_and_its_old_housing_request_can_be_placed() {
     assert_eq!(list[0]["last_name"], "Ancien");
     env.ok(&["check"]);
 }
+
+#[test]
+fn agents_placing_at_once_in_the_last_bed_never_overbook_it() {
+    let env = Env::new();
+    let code = place(
+        &env,
+        &["--nom", "Studio", "--commune", "Gien", "--lits", "1"],
+    );
+    env.ok(&["housing", "open", &code, "--semestre", "été 2027"]);
+    let refs: Vec<String> = (0..6)
+        .map(|i| request(&env, &format!("Candidat{i}"), "Paul"))
+        .collect();
+    let children: Vec<_> = refs
+        .iter()
+        .map(|r| {
+            env.cmd()
+                .args(["housing", "place", r, &code, "--semestre", "été 2027"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let placed = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(placed, 1, "exactly one agent gets the bed");
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("est complet"), "{err}");
+    }
+    assert_eq!(count(&env, "SELECT count(*) FROM housing_placement"), 1);
+}

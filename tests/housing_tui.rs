@@ -172,6 +172,17 @@ fn a_housing_request_is_placed_from_its_file_near_the_commune_of_its_placement()
     assert!(message(&app).contains("déjà logée"), "{}", message(&app));
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.screen, Screen::Request(_)));
+    // The Bilan of the summer shows the housing figures.
+    let summer = guichet::housing::semester("été 2027").unwrap();
+    app.review_period = Some(guichet::review::Period::custom(summer.from, summer.to));
+    app.open_review().unwrap();
+    let bilan = screen_at(&app, (120, 40));
+    assert!(
+        bilan.contains(
+            "Logements : 3 logement(s) proposé(s), 4 lit(s) ; 1 placement(s), 184 nuitée(s)"
+        ),
+        "{bilan}"
+    );
 }
 
 #[test]
