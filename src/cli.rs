@@ -548,22 +548,9 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
         Command::Import {
             what: ImportKind::Csv { file },
         } => {
-            let bytes = std::fs::read(file).map_err(|e| Error::File {
-                path: file.clone(),
-                why: format!("illisible : {e}"),
-            })?;
-            let r = import_csv(&mut store, &bytes).map_err(|e| match e {
-                Error::Rows(rows) => Error::Rows(
-                    std::iter::once(format!(
-                        "{} : rien n'a été importé, {} problème(s) à corriger :",
-                        file.display(),
-                        rows.len()
-                    ))
-                    .chain(rows.into_iter().map(|r| format!("  {r}")))
-                    .collect(),
-                ),
-                e => e,
-            })?;
+            let bytes = crate::tabular::read_file(file)?;
+            let r = import_csv(&mut store, &bytes)
+                .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,
                 "{} ligne(s) lue(s) : {} demande(s) ajoutée(s), {} déjà présente(s), {} personne(s) déjà connue(s), {} orientation(s).",

@@ -335,22 +335,9 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
             }
         }
         HousingAction::Import { file } => {
-            let bytes = std::fs::read(file).map_err(|e| Error::File {
-                path: file.clone(),
-                why: format!("illisible : {e}"),
-            })?;
-            let r = crate::housing::import::import_places(store, &bytes).map_err(|e| match e {
-                Error::Rows(rows) => Error::Rows(
-                    std::iter::once(format!(
-                        "{} : rien n'a été importé, {} problème(s) à corriger :",
-                        file.display(),
-                        rows.len()
-                    ))
-                    .chain(rows.into_iter().map(|r| format!("  {r}")))
-                    .collect(),
-                ),
-                e => e,
-            })?;
+            let bytes = crate::tabular::read_file(file)?;
+            let r = crate::housing::import::import_places(store, &bytes)
+                .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,
                 "{} ligne(s) lue(s) : {} logement(s) ajouté(s), {} déjà présent(s), {} ouverture(s).",

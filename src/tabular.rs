@@ -159,6 +159,30 @@ pub fn cell_error(line: usize, column: &str, value: &str, why: &str) -> String {
     display_safe(&message).into_owned()
 }
 
+/// The bytes of a spreadsheet file, or which file could not be read.
+pub fn read_file(file: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(file).map_err(|e| Error::File {
+        path: file.to_path_buf(),
+        why: format!("illisible : {e}"),
+    })
+}
+
+/// An import's row problems, headed by "FILE : rien n'a été importé, N problème(s) à corriger :".
+pub fn nothing_imported(file: &std::path::Path, e: Error) -> Error {
+    match e {
+        Error::Rows(rows) => Error::Rows(
+            std::iter::once(format!(
+                "{} : rien n'a été importé, {} problème(s) à corriger :",
+                file.display(),
+                rows.len()
+            ))
+            .chain(rows.into_iter().map(|r| format!("  {r}")))
+            .collect(),
+        ),
+        e => e,
+    }
+}
+
 /// `;` or `,`, whichever the header line uses more (outside quotes).
 fn detect_delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or_default();

@@ -863,35 +863,30 @@ pub(crate) fn housing_rows(conn: &Connection, period: &Span) -> Result<HousingRo
     for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
         rows.places.push(r?);
     }
-    let mut st = conn.prepare_cached(
-        "SELECT place_id, starts_on, ends_on FROM housing_opening WHERE starts_on <= ?2 AND ends_on >= ?1",
-    )?;
-    for r in st.query_map(params![period.from, period.to], |r| {
-        Ok((
-            r.get(0)?,
-            Span {
-                from: r.get(1)?,
-                to: r.get(2)?,
-            },
-        ))
-    })? {
-        rows.openings.push(r?);
-    }
-    let mut st = conn.prepare_cached(
+    // (place, request, span) of the rows touching the period; openings have no request.
+    let touching = |sql: &str| -> Result<Vec<(String, Option<String>, Span)>> {
+        let mut st = conn.prepare_cached(sql)?;
+        let rows = st.query_map(params![period.from, period.to], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Span {
+                    from: r.get(2)?,
+                    to: r.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    rows.openings = touching(
+        "SELECT place_id, NULL, starts_on, ends_on FROM housing_opening WHERE starts_on <= ?2 AND ends_on >= ?1",
+    )?
+    .into_iter()
+    .map(|(id, _, span)| (id, span))
+    .collect();
+    rows.placements = touching(
         "SELECT place_id, request_id, starts_on, ends_on FROM housing_placement WHERE starts_on <= ?2 AND ends_on >= ?1",
     )?;
-    for r in st.query_map(params![period.from, period.to], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            Span {
-                from: r.get(2)?,
-                to: r.get(3)?,
-            },
-        ))
-    })? {
-        rows.placements.push(r?);
-    }
     rows.waiting = conn
         .prepare_cached(
             "SELECT count(*) FROM request r WHERE r.type_code = ?1 AND r.received_on <= ?3 \
