@@ -28,6 +28,14 @@ pub enum HousingAction {
         #[command(flatten)]
         period: PeriodArgs,
     },
+    /// Annule un placement : le lit redevient libre (noté dans l'historique et le journal)
+    Unplace {
+        reference: String,
+        code: String,
+        /// Le premier jour du placement, si la demande est logée plusieurs fois à cet endroit
+        #[arg(long)]
+        du: Option<String>,
+    },
     /// Logements ayant un lit libre pendant toute la période
     Free(Box<FreeArgs>),
     /// Le registre des logements
@@ -249,6 +257,22 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
                 placed.reference.unwrap_or_default(),
                 placed.place,
                 span.label()
+            )?;
+        }
+        HousingAction::Unplace {
+            reference,
+            code,
+            du,
+        } => {
+            let id = store.request_id(reference)?;
+            let from = date_arg(store, "du", du.as_deref())?;
+            let p = store.cancel_placement(&id, code, from)?;
+            writeln!(
+                out,
+                "Placement annulé : {} à {} {}",
+                p.reference.as_deref().unwrap_or_default(),
+                p.place,
+                p.span().label()
             )?;
         }
         HousingAction::Free(f) => free(store, f, out)?,

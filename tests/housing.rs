@@ -187,6 +187,26 @@ fn a_place_of_two_beds_refuses_a_third_overlapping_placement_naming_the_other_tw
     );
     assert!(err.contains("n'est pas une demande de logement"), "{err}");
     assert_eq!(count(&env, "SELECT count(*) FROM housing_placement"), 3);
+    // A placement cancelled frees the bed, and says so in the request's file.
+    let out = env.ok(&["housing", "unplace", &b, &code]);
+    assert!(out.contains("Placement annulé"), "{out}");
+    env.ok(&[
+        "housing",
+        "place",
+        &d,
+        &code,
+        "--du",
+        "01/04/2027",
+        "--au",
+        "15/04/2027",
+    ]);
+    let show = env.ok(&["request", "show", &b]);
+    assert!(
+        show.contains("Logement annulé : LOG-0001 du 01/12/2026 au 30/04/2027"),
+        "{show}"
+    );
+    let err = env.fails(&["housing", "unplace", &b, &code], 2);
+    assert!(err.contains("n'est pas logée"), "{err}");
 }
 
 /// A hand-made register: which places are free for a period, by commune, near a commune,

@@ -238,3 +238,44 @@ fn at_the_stand_the_lookup_notes_the_visitors_interest_for_the_office() {
     assert_eq!(p[0].place, "LOG-0001");
     assert!(p[0].reference.as_deref().unwrap().starts_with("B26-"));
 }
+
+#[test]
+fn the_screen_follows_a_colleague_taking_the_last_bed() {
+    let env = Env::new();
+    let mut s = open(&env.db());
+    register(&mut s);
+    drop(s);
+    let mut app = app_on(&env.db(), (80, 24));
+    key(&mut app, KeyCode::Char('L'));
+    let free = |app: &App| match &app.screen {
+        Screen::Housing(v) => v.results.iter().map(|p| p.code.clone()).collect::<Vec<_>>(),
+        other => panic!("not on the housing screen: {other:?}"),
+    };
+    assert_eq!(free(&app), vec!["LOG-0001", "LOG-0002", "LOG-0003"]);
+    // A colleague, in another process, places someone in the Gien studio's only bed.
+    let mut colleague = open(&env.db());
+    let r = colleague
+        .create_request(&guichet::store::NewRequest::new(
+            guichet::store::NewPerson {
+                last_name: "Autre".into(),
+                first_name: "Agent".into(),
+                birth_date: None,
+                phone: String::new(),
+                email: String::new(),
+                profile: None,
+                profession: String::new(),
+            },
+            "logement",
+            today(),
+        ))
+        .unwrap();
+    colleague
+        .place_request(
+            &r.id,
+            "LOG-0003",
+            &guichet::housing::semester("été 2027").unwrap(),
+        )
+        .unwrap();
+    app.tick();
+    assert_eq!(free(&app), vec!["LOG-0001", "LOG-0002"]);
+}

@@ -1032,6 +1032,84 @@ impl Store {
         self.write(|tx, ctx| place_in(tx, ctx, request_id, &id, span))
     }
 
+    /// Cancels a placement of a request in a place (the one starting on `from` when it has
+    /// several there): the bed is free again; the cancellation is in the request's history and
+    /// case log.
+    pub fn cancel_placement(
+        &mut self,
+        request_id: &str,
+        code: &str,
+        from: Option<NaiveDate>,
+    ) -> Result<Placement> {
+        let (place, code) = place_id(&self.conn, code)?;
+        self.write(|tx, ctx| {
+            let all: Vec<Placement> = placements_of(tx, &place)?
+                .into_iter()
+                .filter(|p| from.is_none_or(|f| p.from == f))
+                .collect();
+            let reference: String = tx
+                .prepare_cached("SELECT reference FROM request WHERE id = ?1")?
+                .query_row([request_id], |r| r.get(0))?;
+            let mine: Vec<&Placement> = all
+                .iter()
+                .filter(|p| p.reference.as_deref() == Some(reference.as_str()))
+                .collect();
+            let one = match mine.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    return Err(Error::input(format!(
+                        "{reference} n'est pas logée à {code}{}",
+                        from.map(|f| format!(" à partir du {}", fr_date(f)))
+                            .unwrap_or_default()
+                    )));
+                }
+                several => {
+                    return Err(Error::input(format!(
+                        "{reference} est logée plusieurs fois à {code} : précisez --du ({})",
+                        several
+                            .iter()
+                            .map(|p| p.span().label())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            };
+            tx.execute("DELETE FROM housing_placement WHERE id = ?1", [&one.id])?;
+            let what = format!("{code} {}", one.span().label());
+            record(
+                tx,
+                ctx,
+                "request",
+                request_id,
+                "logement",
+                Some(&what),
+                None,
+            )?;
+            record(
+                tx,
+                ctx,
+                "housing_place",
+                &place,
+                "placement",
+                Some(&format!("{reference} {}", one.span().label())),
+                None,
+            )?;
+            super::followups::insert_follow_up(
+                tx,
+                ctx,
+                request_id,
+                &super::followups::NewFollowUp {
+                    kind: FollowUpKind::Note,
+                    occurred_on: ctx.today,
+                    body: format!("Logement annulé : {what}"),
+                    next_follow_up_on: None,
+                },
+            )?;
+            super::search::reindex(tx, request_id)?;
+            Ok(one)
+        })
+    }
+
     /// Takes a place out of the offer (or puts it back); its placements stay.
     pub fn set_place_active(&mut self, code: &str, active: bool) -> Result<()> {
         let (id, _) = place_id(&self.conn, code)?;

@@ -1132,6 +1132,7 @@ impl App {
                 v.detail = self.store.request_detail(&id)?;
             }
             Screen::Search(_) => self.search_now()?,
+            Screen::Housing(v) => super::housing::search(&self.store, v)?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
             }

@@ -57,6 +57,24 @@ pub fn period_label(p: &Span) -> String {
     format!("{name} ({})", p.label())
 }
 
+/// The free places of the view's period and commune (again after a colleague's change).
+pub fn search(store: &crate::store::Store, v: &mut HousingView) -> Result<()> {
+    let near = match &v.commune {
+        Some(c) => {
+            let (_, lat, lon) = store.commune_coordinates(c)?;
+            Some((lat, lon, v.radius_km))
+        }
+        None => None,
+    };
+    v.results = store.free_places(&FreeQuery {
+        period: Some(v.period),
+        near,
+        ..Default::default()
+    })?;
+    v.selected = v.selected.min(v.results.len().saturating_sub(1));
+    Ok(())
+}
+
 impl App {
     /// `L`: the screen of free places, for the request or the visitor on screen if any.
     pub fn open_housing(&mut self) -> Result<()> {
@@ -92,20 +110,7 @@ impl App {
     }
 
     fn search_housing(&self, v: &mut HousingView) -> Result<()> {
-        let near = match &v.commune {
-            Some(c) => {
-                let (_, lat, lon) = self.store.commune_coordinates(c)?;
-                Some((lat, lon, v.radius_km))
-            }
-            None => None,
-        };
-        v.results = self.store.free_places(&FreeQuery {
-            period: Some(v.period),
-            near,
-            ..Default::default()
-        })?;
-        v.selected = v.selected.min(v.results.len().saturating_sub(1));
-        Ok(())
+        search(&self.store, v)
     }
 
     pub fn housing_action(&mut self, action: Action) -> Result<()> {
