@@ -495,23 +495,56 @@ pub(crate) fn place_in(
         place.commune,
         span.label()
     );
+    log_placement(tx, ctx, request_id, place_id, &reference, span, &what, true)?;
+    Ok(Placement {
+        id,
+        place: place.code,
+        reference: Some(reference),
+        from: span.from,
+        to: span.to,
+    })
+}
+
+/// A placement made (`placed`) or cancelled, in the request's history and case log and in the
+/// place's history.
+#[allow(clippy::too_many_arguments)]
+fn log_placement(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    request_id: &str,
+    place_id: &str,
+    reference: &str,
+    span: &Span,
+    what: &str,
+    placed: bool,
+) -> Result<()> {
+    let line = format!("{reference} {}", span.label());
+    let swap = |v: &str| -> (Option<String>, Option<String>) {
+        if placed {
+            (None, Some(v.to_string()))
+        } else {
+            (Some(v.to_string()), None)
+        }
+    };
+    let (old, new) = swap(what);
     record(
         tx,
         ctx,
         "request",
         request_id,
         "logement",
-        None,
-        Some(&what),
+        old.as_deref(),
+        new.as_deref(),
     )?;
+    let (old, new) = swap(&line);
     record(
         tx,
         ctx,
         "housing_place",
         place_id,
         "placement",
-        None,
-        Some(&format!("{reference} {}", span.label())),
+        old.as_deref(),
+        new.as_deref(),
     )?;
     super::followups::insert_follow_up(
         tx,
@@ -520,18 +553,15 @@ pub(crate) fn place_in(
         &super::followups::NewFollowUp {
             kind: FollowUpKind::Note,
             occurred_on: ctx.today,
-            body: format!("Logement : {what}"),
+            body: if placed {
+                format!("Logement : {what}")
+            } else {
+                format!("Logement annulé : {what}")
+            },
             next_follow_up_on: None,
         },
     )?;
-    super::search::reindex(tx, request_id)?;
-    Ok(Placement {
-        id,
-        place: place.code,
-        reference: Some(reference),
-        from: span.from,
-        to: span.to,
-    })
+    super::search::reindex(tx, request_id)
 }
 
 /// Every place (filtered by the query's commune, profile, rent and kind) with a free bed for the
@@ -1076,36 +1106,16 @@ impl Store {
             };
             tx.execute("DELETE FROM housing_placement WHERE id = ?1", [&one.id])?;
             let what = format!("{code} {}", one.span().label());
-            record(
+            log_placement(
                 tx,
                 ctx,
-                "request",
                 request_id,
-                "logement",
-                Some(&what),
-                None,
-            )?;
-            record(
-                tx,
-                ctx,
-                "housing_place",
                 &place,
-                "placement",
-                Some(&format!("{reference} {}", one.span().label())),
-                None,
+                &reference,
+                &one.span(),
+                &what,
+                false,
             )?;
-            super::followups::insert_follow_up(
-                tx,
-                ctx,
-                request_id,
-                &super::followups::NewFollowUp {
-                    kind: FollowUpKind::Note,
-                    occurred_on: ctx.today,
-                    body: format!("Logement annulé : {what}"),
-                    next_follow_up_on: None,
-                },
-            )?;
-            super::search::reindex(tx, request_id)?;
             Ok(one)
         })
     }
