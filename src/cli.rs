@@ -128,6 +128,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Logements pour les étudiants en stage : registre, ouvertures, placements, recherche
+    Housing {
+        #[command(subcommand)]
+        action: crate::cli_housing::HousingAction,
+    },
     /// Décide d'un élément en attente (voir « guichet pending »)
     Resolve {
         /// L'identifiant affiché par « guichet pending »
@@ -371,6 +376,8 @@ pub enum ReportKind {
     Backlog(RangeArgs),
     /// Aides : accordées, versées, budgets, engagements, phrase publiable
     Aids(RangeArgs),
+    /// Logements : places, lits, placements, occupation par mois, nuitées, demandes logées
+    Housing(RangeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -483,7 +490,11 @@ pub fn open_store(cli: &Cli) -> Result<Store> {
     crate::paths::open_store(cli.db.as_deref(), cli.me.as_deref())
 }
 
-fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+pub(crate) fn date_arg(
+    store: &Store,
+    flag: &str,
+    value: Option<&str>,
+) -> Result<Option<NaiveDate>> {
     value
         .map(|v| parse_date(v, store.today()).map_err(|e| Error::input(format!("--{flag} : {e}"))))
         .transpose()
@@ -529,22 +540,9 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
         Command::Import {
             what: ImportKind::Csv { file },
         } => {
-            let bytes = std::fs::read(file).map_err(|e| Error::File {
-                path: file.clone(),
-                why: format!("illisible : {e}"),
-            })?;
-            let r = import_csv(&mut store, &bytes).map_err(|e| match e {
-                Error::Rows(rows) => Error::Rows(
-                    std::iter::once(format!(
-                        "{} : rien n'a été importé, {} problème(s) à corriger :",
-                        file.display(),
-                        rows.len()
-                    ))
-                    .chain(rows.into_iter().map(|r| format!("  {r}")))
-                    .collect(),
-                ),
-                e => e,
-            })?;
+            let bytes = crate::tabular::read_file(file)?;
+            let r = import_csv(&mut store, &bytes)
+                .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,
                 "{} ligne(s) lue(s) : {} demande(s) ajoutée(s), {} déjà présente(s), {} personne(s) déjà connue(s), {} orientation(s).",
@@ -681,6 +679,13 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 r.pending_duplicates,
                 r.conflicts
             )?;
+            if r.housing_proposals > 0 {
+                writeln!(
+                    out,
+                    "{} proposition(s) de logement notée(s) au salon : voir « guichet housing proposals ».",
+                    r.housing_proposals
+                )?;
+            }
             for (old, new) in &r.renumbered {
                 writeln!(
                     out,
@@ -704,6 +709,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 _ => crate::cli_salon::write_pending(&items, out)?,
             }
         }
+        Command::Housing { action } => crate::cli_housing::run(&mut store, action, out)?,
         Command::Aids(c) => crate::cli_aids::run(&mut store, c, out)?,
         Command::Resolve {
             id,
@@ -869,7 +875,7 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 }
 
 /// Opens `--out FILE` (owner-only) or standard output.
-fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
+pub(crate) fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
         Some(p) => Ok(Box::new(crate::text::SafeWrite::new(
             std::io::BufWriter::new(crate::store::create_private_file(p)?),
@@ -1287,7 +1293,8 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     | ReportKind::Review(args)
     | ReportKind::Partners(args)
     | ReportKind::Backlog(args)
-    | ReportKind::Aids(args)) = kind;
+    | ReportKind::Aids(args)
+    | ReportKind::Housing(args)) = kind;
     let from = date_arg(store, "from", Some(&args.from))?.expect("given");
     let to = date_arg(store, "to", Some(&args.to))?.expect("given");
     crate::report::check_range(from, to)?;
@@ -1384,6 +1391,10 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                 None,
                 vec![review::partners_sheet(&r.partners)],
             )
+        }
+        ReportKind::Housing(_) => {
+            let (json, sheets) = crate::cli_housing::report_json_and_sheets(store, from, to)?;
+            (json, None, sheets)
         }
         ReportKind::Backlog(_) => {
             let r = review::compute(store, period)?;

@@ -153,6 +153,17 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Who lends a housing place (issue #14).
+    HousingKind, "genre de logement" {
+        College = "college", "Logement de fonction de collège" | "collège" | "logement de fonction";
+        Municipal = "municipal", "Logement communal" | "commune" | "communal" | "collectivité";
+        Tourisme = "tourisme", "Hébergement touristique" | "gîte" | "gite" | "tourisme";
+        StructureSoins = "structure_soins", "Structure de soins" | "hôpital" | "hopital" | "internat" | "ehpad";
+        Prive = "prive", "Particulier" | "privé" | "propriétaire";
+    }
+);
+
 /// Parses a date the way agents type it: `JJ/MM/AAAA`, `AAAA-MM-JJ`, `JJ/MM` (this year),
 /// `aujourd'hui`, `demain`, `hier`, `+N` / `-N` (days from today), `+Ns` (weeks).
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {

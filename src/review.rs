@@ -242,6 +242,8 @@ pub struct Review {
     pub without_contact: i64,
     pub time_to_close: Delay,
     pub headline: String,
+    /// Housing places of the period (issue #14).
+    pub housing: crate::housing::report::HousingReport,
 }
 
 /// Days since 1970-01-01 of a stored `YYYY-MM-DD` date, without a date library: the review
@@ -587,6 +589,13 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         without_contact,
         time_to_close,
         headline,
+        housing: crate::housing::report::compute(
+            store,
+            crate::housing::Span {
+                from: period.from,
+                to: period.to,
+            },
+        )?,
     })
 }
 
@@ -694,6 +703,9 @@ impl Review {
         ));
         out.push(partners_sheet(&self.partners));
         out.push(workload_sheet(&self.workload));
+        if self.housing.line().is_some() {
+            out.extend(self.housing.sheets());
+        }
         out
     }
 }
@@ -744,6 +756,14 @@ pub fn workload_sheet(workload: &[Workload]) -> Sheet {
 
 /// A short text for an e-mail (`--format md`).
 pub fn markdown(r: &Review) -> String {
+    let mut s = markdown_without_housing(r);
+    if let Some(line) = r.housing.line() {
+        s.push_str(&format!("- {line}\n"));
+    }
+    s
+}
+
+fn markdown_without_housing(r: &Review) -> String {
     let mut s = format!("# Bilan — {}\n\n{}\n\n", r.period.label(), r.headline);
     let change = |now: i64, before: i64| match now - before {
         0 => "stable".to_string(),

@@ -82,6 +82,7 @@ pub fn prepare(
     let mut laptop = made?;
     let result = (|| {
         let lists = ReferenceLists::read(office)?;
+        let housing = crate::housing::stand::register_for_laptop(office)?;
         laptop.write(|tx, ctx| {
             tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'file_id'",
@@ -109,6 +110,7 @@ pub fn prepare(
                 }
             } else {
                 lists.write(tx)?;
+                crate::housing::stand::write_on_laptop(tx, &housing)?;
                 tx.execute(
                     "INSERT OR IGNORE INTO event (id, name, held_on, place, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![ev.id, ev.name, ev.held_on, ev.place, ctx.now()],
@@ -364,6 +366,8 @@ pub struct MergeReport {
     pub pending_duplicates: usize,
     pub conflicts: usize,
     pub renumbered: Vec<(String, String)>,
+    /// Stand interests in a housing place, brought back as proposals.
+    pub housing_proposals: usize,
 }
 
 /// Everything read from the laptop.
@@ -460,6 +464,7 @@ fn check_origin(tx: &Transaction<'_>, l: &Laptop, table: &str, r: &Rec) -> Resul
 pub fn merge(office: &mut Store, path: &Path) -> Result<MergeReport> {
     let conn = open_untrusted(path)?;
     let laptop = read_laptop(&conn)?;
+    let interests = crate::housing::stand::interests_of_laptop(&conn)?;
     drop(conn);
     if office.meta("file_id")?.as_deref() == Some(laptop.file_id.as_str()) {
         return Err(Error::input(
@@ -469,7 +474,12 @@ pub fn merge(office: &mut Store, path: &Path) -> Result<MergeReport> {
     let abort_after: Option<usize> = std::env::var("GUICHET_TEST_ABORT_MERGE_AFTER")
         .ok()
         .and_then(|v| v.parse().ok());
-    office.write(|tx, ctx| merge_in(tx, ctx, &laptop, abort_after))
+    office.write(|tx, ctx| {
+        let mut report = merge_in(tx, ctx, &laptop, abort_after)?;
+        report.housing_proposals =
+            crate::housing::stand::merge_interests(tx, &laptop.file_id, &interests)?;
+        Ok(report)
+    })
 }
 
 fn merge_in(

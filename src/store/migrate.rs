@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("../../migrations/002_search_notes_merges.sql"),
     include_str!("../../migrations/003_aids.sql"),
+    include_str!("../../migrations/004_housing.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -25,6 +25,7 @@ mod figures;
 mod followups;
 mod health;
 mod history;
+mod housing;
 mod import;
 mod log;
 pub(crate) mod merge;
@@ -47,6 +48,11 @@ pub use followups::NewFollowUp;
 pub use health::damage_marker;
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
+pub use housing::{
+    FreePlace, FreeQuery, HOUSING_TYPE, HousingRows, Interests, NewPlace, Place, PlaceDetail,
+    Placement, Proposal, RegisterCopy,
+};
+pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
 pub use import::{ImportCounts, ParsedRow};
 pub use log::{NewReferral, ReferralAnswer};
 pub use merge::PersonCard;

@@ -226,6 +226,7 @@ pub enum Screen {
     Search(SearchView),
     Capture(Box<CaptureView>),
     Pending(PendingView),
+    Housing(Box<super::housing::HousingView>),
 }
 
 /// What a picker chooses; `base` is the request as the agent read it.
@@ -244,6 +245,8 @@ pub enum PickPurpose {
     },
     /// What to record about the request's aid (`tui::aids`).
     Aid,
+    /// The commune of the *Logements* screen.
+    HousingCommune,
 }
 
 #[derive(Debug, Clone)]
@@ -484,6 +487,7 @@ impl App {
                 Screen::Capture(_) => Context::Capture,
                 Screen::Pending(_) => Context::Pending,
                 Screen::Search(_) => Context::Search,
+                Screen::Housing(_) => Context::Housing,
             },
         }
     }
@@ -625,6 +629,7 @@ impl App {
                 Ok(())
             }
             Action::Capture if self.salon => self.open_capture(),
+            Action::Housing => self.open_housing(),
             Action::Offers => {
                 let offers = self
                     .store
@@ -655,6 +660,7 @@ impl App {
                 Screen::Capture(_) => self.capture_action(action),
                 Screen::Pending(_) => self.pending_action(action),
                 Screen::Search(_) => self.search_action(action),
+                Screen::Housing(_) => self.housing_action(action),
             },
         }
     }
@@ -1362,6 +1368,7 @@ impl App {
                     return Ok(());
                 }
                 let cmd = match &p.purpose {
+                    PickPurpose::HousingCommune => return self.housing_commune_picked(p.selected),
                     PickPurpose::Status { base } => {
                         let status = Status::ALL[p.selected];
                         if status == Status::Close {
@@ -1794,7 +1801,7 @@ impl App {
         self.reload_current()
     }
 
-    fn reload_current(&mut self) -> Result<()> {
+    pub(super) fn reload_current(&mut self) -> Result<()> {
         match &mut self.screen {
             Screen::Request(v) => {
                 let id = v.detail.request.id.clone();
@@ -1802,6 +1809,7 @@ impl App {
                 v.aids = self.store.person_aids(&v.detail.person.id)?;
             }
             Screen::Search(_) => self.search_now()?,
+            Screen::Housing(v) => super::housing::search(&self.store, v)?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
                 let p = v.review.period;

@@ -57,6 +57,11 @@ pub enum Action {
     LastWeek,
     /// The aid of the request: grant, pay, commitment start, attestation, breach.
     Aid,
+    /// The *Logements* screen (free places for a semester).
+    Housing,
+    /// A larger / smaller radius around the commune (Logements).
+    Wider,
+    Narrower,
 }
 
 /// Where the agent is; each context has its own keys.
@@ -78,6 +83,7 @@ pub enum Context {
     Confirm,
     /// A save met a colleague's change: mine or theirs, field by field.
     Conflict,
+    Housing,
 }
 
 impl Context {
@@ -105,6 +111,7 @@ impl Context {
             Context::Help => "Aide",
             Context::Confirm => "Confirmation",
             Context::Conflict => "Modifiée par un collègue",
+            Context::Housing => "Logements",
         }
     }
 }
@@ -230,6 +237,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Char('i')],
         A::Offers,
         "ce que propose le Département (bourses, aides…)",
+        None,
+    ),
+    b(
+        C::Global,
+        &[Char('L')],
+        A::Housing,
+        "logements libres (loger la demande affichée)",
         None,
     ),
     // Welcome on an empty file.
@@ -853,6 +867,70 @@ pub const BINDINGS: &[Binding] = &[
         "aide",
         None,
     ),
+    // The Logements screen (issue #14); `L` above opens it from every screen.
+    b(
+        C::Housing,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "logement précédent",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "logement suivant",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Left), Char('h')],
+        A::Left,
+        "semestre précédent",
+        Some("semestre"),
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Right), Char('l')],
+        A::Right,
+        "semestre suivant",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Char('p')],
+        A::Filter,
+        "près de quelle commune (ou tout le registre)",
+        Some("commune"),
+    ),
+    b(
+        C::Housing,
+        &[Char('+')],
+        A::Wider,
+        "rayon plus grand (+10 km)",
+        Some("rayon"),
+    ),
+    b(
+        C::Housing,
+        &[Char('-')],
+        A::Narrower,
+        "rayon plus petit (-10 km)",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Enter)],
+        A::Open,
+        "loger la demande ici (ou noter l'intérêt du visiteur)",
+        Some("loger"),
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Esc), Char('q')],
+        A::Back,
+        "retour",
+        Some("retour"),
+    ),
 ];
 
 /// The action of a key in a context: the context's own keys first, then — outside text
@@ -1035,6 +1113,9 @@ mod tests {
             Context::Request,
             Context::Form,
             Context::Review,
+            Context::Search,
+            Context::Welcome,
+            Context::Housing,
         ] {
             assert!(
                 bindings_for(ctx, false).any(|b| b.keys.contains(&Key::Ctrl('c'))),

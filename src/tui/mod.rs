@@ -6,6 +6,7 @@ pub mod aids;
 pub mod app;
 pub mod command;
 pub mod forms;
+pub mod housing;
 pub mod input;
 pub mod keymap;
 pub mod settings;

@@ -5,6 +5,7 @@ mod aids;
 mod capture;
 mod forms;
 mod help;
+mod housing;
 mod queue;
 mod request;
 mod review;
@@ -143,6 +144,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Capture(v) => capture::render(app, v, &theme, frame, body),
         Screen::Pending(v) => capture::render_pending(v, &theme, frame, body),
         Screen::Search(s) => queue::render_search(app, s, &theme, frame, body),
+        Screen::Housing(v) => housing::render(v, &theme, frame, body),
     }
     if let Some(m) = &app.message {
         let style = if m.error { theme.error() } else { theme.ok() };

@@ -197,6 +197,13 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
 
+    // Housing places (issue #14), when the register offered some in the period.
+    if let Some(line) = r.housing.line() {
+        lines.push(title("Logements"));
+        lines.push(Line::raw(line));
+        lines.push(Line::raw(""));
+    }
+
     lines.push(title(
         "Charge actuelle par agent (ouvertes · relance dépassée)",
     ));
