@@ -573,6 +573,7 @@ impl App {
                 Ok(())
             }
             Action::Refresh => {
+                self.queue.rows.clear();
                 self.refresh()?;
                 self.info("Fichier relu.");
                 Ok(())
@@ -776,10 +777,7 @@ impl App {
         let Some(item) = v.items.get(v.selected).cloned() else {
             return Err(Error::input("rien à décider"));
         };
-        let message = crate::salon::resolve(&mut self.store, &item.id, decision)?;
-        self.reload_current()?;
-        self.refresh_counts()?;
-        self.info(message);
+        self.apply(Command::Resolve(item.id, decision), None);
         Ok(())
     }
 
@@ -1450,6 +1448,10 @@ impl App {
                     Next::Capture,
                 )
             }
+            Command::Resolve(id, decision) => {
+                let message = crate::salon::resolve(&mut self.store, &id, decision)?;
+                done(message, Next::Reload)
+            }
             Command::Merge(path) => {
                 let r = crate::salon::merge(&mut self.store, &path)?;
                 let waiting = r.pending_duplicates + r.conflicts;
@@ -1682,9 +1684,9 @@ impl App {
     }
 
     /// Re-reads what is on screen (another process changed the file, or a save).
+    /// Rows already loaded stay: every write of this interface ([`App::apply`]) and every change
+    /// by another process ([`App::tick`]) clears them, so they are never stale.
     pub fn refresh(&mut self) -> Result<()> {
-        // Rows are always read again: what was acted on elsewhere shows as it is now.
-        self.queue.rows.clear();
         self.refresh_counts()?;
         self.load_window()?;
         self.reload_current()

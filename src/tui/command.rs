@@ -308,6 +308,8 @@ pub enum Command {
         who: String,
     },
     Merge(std::path::PathBuf),
+    /// A decision on what a merge left (duplicate or conflicting edit).
+    Resolve(String, crate::salon::Decision),
     /// Not a write: show the review of this period.
     ShowPeriod(NaiveDate, NaiveDate),
     /// Not a write: filter the "Toutes" queue.
