@@ -61,14 +61,14 @@ impl Tab {
                     due_by: Some(today),
                     ..open
                 },
-                QueueOrder::Due,
+                QueueOrder::Overdue,
             ),
             Tab::Mine => (
                 RequestFilter {
                     agent_id: Some(mine),
                     ..open
                 },
-                QueueOrder::Due,
+                QueueOrder::Overdue,
             ),
             Tab::Unassigned => (
                 RequestFilter {
