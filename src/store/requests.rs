@@ -131,9 +131,12 @@ pub struct RequestFilter {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueOrder {
-    /// Overdue first, then by next follow-up date; requests with none last.
+    /// By next follow-up date; requests with none last.
     #[default]
     Due,
+    /// Overdue first (a past follow-up date or a partner's answer expected before today), then
+    /// by next follow-up date: one agent's queue (a few hundred rows at most).
+    Overdue,
     /// Most recently received first.
     Recent,
     /// By reference (stable, for exports).
@@ -359,9 +362,10 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
 
 fn order_clause(o: QueueOrder) -> &'static str {
     match o {
-        // Overdue first — a past follow-up date or a partner's answer expected before today —
-        // then by follow-up date.
         QueueOrder::Due => {
+            " ORDER BY coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
+        }
+        QueueOrder::Overdue => {
             " ORDER BY (r.next_follow_up_on < :today OR EXISTS (SELECT 1 FROM referral f \
              WHERE f.request_id = r.id AND f.answered_on IS NULL AND f.expected_by < :today)) DESC, \
              coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"

@@ -66,14 +66,14 @@ impl Tab {
                     due_by: Some(today),
                     ..open
                 },
-                QueueOrder::Due,
+                QueueOrder::Overdue,
             ),
             Tab::Mine => (
                 RequestFilter {
                     agent_id: Some(mine),
                     ..open
                 },
-                QueueOrder::Due,
+                QueueOrder::Overdue,
             ),
             Tab::Unassigned => (
                 RequestFilter {
@@ -620,6 +620,7 @@ impl App {
                 Ok(())
             }
             Action::Refresh => {
+                self.queue.rows.clear();
                 self.refresh()?;
                 self.info("Fichier relu.");
                 Ok(())
@@ -856,17 +857,14 @@ impl App {
             return Err(Error::input("rien à décider"));
         };
         let candidate = (item.candidates.len() > 1).then_some(v.candidate + 1);
-        let message = crate::salon::resolve_with(&mut self.store, &item.id, decision, candidate)?;
-        if let Screen::Pending(v) = &mut self.screen {
-            v.last_decided = Some(item.id.clone());
-            v.candidate = 0;
-        }
-        self.reload_current()?;
-        self.refresh_counts()?;
-        self.info(message.replace(
-            &format!("guichet resolve {} --annuler", item.id),
-            "touche u",
-        ));
+        self.apply(
+            Command::Resolve {
+                id: item.id,
+                decision,
+                candidate,
+            },
+            None,
+        );
         Ok(())
     }
 
@@ -1561,6 +1559,19 @@ impl App {
                     Next::Capture,
                 )
             }
+            Command::Resolve {
+                id,
+                decision,
+                candidate,
+            } => {
+                let message = crate::salon::resolve_with(&mut self.store, &id, decision, candidate)?;
+                if let Screen::Pending(v) = &mut self.screen {
+                    v.last_decided = Some(id.clone());
+                    v.candidate = 0;
+                }
+                let message = message.replace(&format!("guichet resolve {id} --annuler"), "touche u");
+                done(message, Next::Reload)
+            }
             Command::Merge(path) => {
                 let r = crate::salon::merge(&mut self.store, &path)?;
                 let waiting = r.pending_duplicates + r.conflicts;
@@ -1793,9 +1804,9 @@ impl App {
     }
 
     /// Re-reads what is on screen (another process changed the file, or a save).
+    /// Rows already loaded stay: every write of this interface ([`App::apply`]) and every change
+    /// by another process ([`App::tick`]) clears them, so they are never stale.
     pub fn refresh(&mut self) -> Result<()> {
-        // Rows are always read again: what was acted on elsewhere shows as it is now.
-        self.queue.rows.clear();
         self.refresh_counts()?;
         self.load_window()?;
         self.reload_current()

@@ -313,6 +313,13 @@ pub enum Command {
         request_id: String,
         op: Box<crate::tui::aids::AidOp>,
     },
+    /// A decision on what a merge left (duplicate or conflicting edit); `candidate` picks one
+    /// of several office persons (1-based).
+    Resolve {
+        id: String,
+        decision: crate::salon::Decision,
+        candidate: Option<usize>,
+    },
     /// Not a write: show the review of this period.
     ShowPeriod(NaiveDate, NaiveDate),
     /// Not a write: filter the "Toutes" queue.

@@ -260,6 +260,14 @@ fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
     fields
 }
 
+/// The referrals still waiting for the partner's answer.
+fn awaiting_answer(referrals: Vec<ReferralRow>) -> Vec<ReferralRow> {
+    referrals
+        .into_iter()
+        .filter(|r| r.answered_on.is_none())
+        .collect()
+}
+
 /// The statuses a follow-up may set (closing has its own form).
 const FOLLOW_UP_STATUSES: [Status; 4] = [
     Status::EnCours,
@@ -323,10 +331,7 @@ impl Form {
 
     /// A reminder sent to a partner that has not answered.
     pub fn remind(request_id: &str, reference: &str, referrals: Vec<ReferralRow>) -> Form {
-        let open: Vec<ReferralRow> = referrals
-            .into_iter()
-            .filter(|r| r.answered_on.is_none())
-            .collect();
+        let open = awaiting_answer(referrals);
         let labels = open
             .iter()
             .map(|r| {
@@ -372,10 +377,7 @@ impl Form {
     }
 
     pub fn answer(request_id: &str, reference: &str, referrals: Vec<ReferralRow>) -> Form {
-        let open: Vec<ReferralRow> = referrals
-            .into_iter()
-            .filter(|r| r.answered_on.is_none())
-            .collect();
+        let open = awaiting_answer(referrals);
         let labels = open
             .iter()
             .map(|r| {

@@ -610,7 +610,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Request,
         &[Char('e')],
         A::EditRequest,
-        "modifier la demande (résumé, relance, type, canal)",
+        "modifier la demande (résumé, relance, type, canal, réception)",
         None,
     ),
     b(

@@ -17,9 +17,10 @@ pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review
     let full: usize = Tab::ALL
         .iter()
         .enumerate()
-        .map(|(i, t)| t.label(false).chars().count() + 4 + app.queue.counts[i].to_string().len())
+        .map(|(i, t)| t.label(false).chars().count() + 1 + app.queue.counts[i].to_string().len())
         .sum::<usize>()
-        + 5;
+        + 3 * Tab::ALL.len()
+        + "Bilan".len();
     let narrow = full > usize::from(area.width);
     let mut spans = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
