@@ -25,11 +25,21 @@ fn kept_counts_follow_every_change() {
     let all = RequestFilter::default();
     assert_eq!(mine.count(&all).unwrap(), 0);
     mine.create_request(&request("Un")).unwrap();
-    assert_eq!(mine.count(&all).unwrap(), 1, "after this connection's write");
+    assert_eq!(
+        mine.count(&all).unwrap(),
+        1,
+        "after this connection's write"
+    );
     assert_eq!(mine.count(&all).unwrap(), 1, "asked again, unchanged");
     // Another process adds one.
-    env.ok(&["request", "add", "--type", "bourse", "--nom", "Deux", "--prenom", "Test"]);
-    assert_eq!(mine.count(&all).unwrap(), 2, "after another process's write");
+    env.ok(&[
+        "request", "add", "--type", "bourse", "--nom", "Deux", "--prenom", "Test",
+    ]);
+    assert_eq!(
+        mine.count(&all).unwrap(),
+        2,
+        "after another process's write"
+    );
     let open = RequestFilter {
         open_only: true,
         ..Default::default()
