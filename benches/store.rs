@@ -193,3 +193,107 @@ fn merge_500_captures_into_100000(bencher: divan::Bencher) {
         assert_eq!(r.added_requests, 500);
     });
 }
+
+/// The million-request figures, on a file generated once and reused (a million rows take
+/// minutes on a shared 2-core machine):
+///
+/// ```sh
+/// GUICHET_TODAY=2026-11-22 target/release/guichet --db /tmp/guichet-million.sqlite3 \
+///     demo --requests 1000000 --seed 1
+/// GUICHET_BENCH_MILLION=/tmp/guichet-million.sqlite3 cargo bench --bench store -- million
+/// ```
+///
+/// Without `GUICHET_BENCH_MILLION` these benchmarks measure nothing.
+mod million {
+    use super::today;
+    use chrono::Days;
+    use guichet::store::{QueueOrder, RequestFilter, Store};
+
+    fn store() -> Option<Store> {
+        let path = std::env::var_os("GUICHET_BENCH_MILLION")?;
+        let mut s = Store::open(std::path::Path::new(&path)).expect("open the million file");
+        s.set_today(today());
+        Some(s)
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn open_file(bencher: divan::Bencher) {
+        bencher.bench_local(store);
+    }
+
+    /// `list --agent X --open --limit 50`: only the printed rows are read.
+    #[divan::bench(sample_count = 20)]
+    fn list_agent_open_limit_50(bencher: divan::Bencher) {
+        let Some(s) = store() else { return };
+        let agent = s.resolve_agent("Karim Benali").expect("demo agent");
+        let f = RequestFilter {
+            agent_id: Some(agent.id),
+            open_only: true,
+            ..Default::default()
+        };
+        bencher.bench_local(|| {
+            let mut n = 0;
+            s.for_each_request_up_to(&f, QueueOrder::Reference, Some(50), |_| {
+                n += 1;
+                Ok(())
+            })
+            .expect("list");
+            n
+        });
+    }
+
+    /// One keystroke of the interface's search (the first 500 matches, a page of 50 shown).
+    #[divan::bench(sample_count = 20, args = ["d", "dupont", "06 12", "3456"])]
+    fn search_keystroke(bencher: divan::Bencher, text: &str) {
+        let Some(s) = store() else { return };
+        let f = RequestFilter {
+            search: Some(text.to_string()),
+            ..Default::default()
+        };
+        bencher.bench_local(|| s.queue(&f, QueueOrder::Recent, 0, 50).expect("search"));
+    }
+
+    /// A tab switch asks the five tab counts again: kept until the file changes.
+    #[divan::bench(sample_count = 20)]
+    fn tab_counts_unchanged_file(bencher: divan::Bencher) {
+        let Some(s) = store() else { return };
+        let filters = [
+            RequestFilter {
+                open_only: true,
+                ..Default::default()
+            },
+            RequestFilter {
+                unassigned: true,
+                open_only: true,
+                ..Default::default()
+            },
+            RequestFilter {
+                due_by: Some(today()),
+                open_only: true,
+                ..Default::default()
+            },
+            RequestFilter::default(),
+        ];
+        bencher.bench_local(|| {
+            filters
+                .iter()
+                .map(|f| s.count(f).expect("count"))
+                .sum::<usize>()
+        });
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn review_one_year(bencher: divan::Bencher) {
+        let Some(s) = store() else { return };
+        let period = guichet::review::Period::custom(today() - Days::new(364), today());
+        bencher.bench_local(|| guichet::review::compute(&s, period).expect("review"));
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn summary_one_year(bencher: divan::Bencher) {
+        let Some(s) = store() else { return };
+        bencher.bench_local(|| {
+            guichet::report::summary(&s, today() - Days::new(365), today()).expect("summary")
+        });
+    }
+}

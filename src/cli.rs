@@ -54,6 +54,8 @@ pub enum Command {
     },
     /// Liste des demandes
     List(ListArgs),
+    /// Cherche des demandes comme la recherche de l'interface (« / »)
+    Search(crate::cli_search::SearchArgs),
     /// Une demande : créer, modifier, afficher
     Request {
         #[command(subcommand)]
@@ -72,11 +74,22 @@ pub enum Command {
     },
     /// Copie vérifiée du fichier (API de sauvegarde de SQLite)
     Backup {
-        /// Fichier de la copie
+        /// Fichier de la copie, ou dossier (copies datées guichet-AAAAMMJJ-HHMMSS.sqlite3)
         out: PathBuf,
         /// Remplacer le fichier s'il existe
         #[arg(long)]
         force: bool,
+        /// Dans un dossier : ne garder que les N copies les plus récentes
+        #[arg(long, value_name = "N")]
+        garder: Option<usize>,
+        /// Retenir ce dossier : l'interface y fait une copie vérifiée par jour à l'ouverture
+        #[arg(long)]
+        chaque_jour: bool,
+    },
+    /// Remettre en place une copie vérifiée (le fichier actuel est gardé à côté)
+    Restore {
+        /// La copie à remettre en place
+        backup: PathBuf,
     },
     /// Contrôle d'intégrité du fichier
     Check,
@@ -115,14 +128,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Logements pour les étudiants en stage : registre, ouvertures, placements, recherche
+    Housing {
+        #[command(subcommand)]
+        action: crate::cli_housing::HousingAction,
+    },
     /// Décide d'un élément en attente (voir « guichet pending »)
     Resolve {
         /// L'identifiant affiché par « guichet pending »
         id: String,
         /// fusionner | separer (doublon) ; bureau | poste (modifié des deux côtés)
-        #[arg(long, value_enum)]
-        decision: DecisionArg,
+        #[arg(long, value_enum, required_unless_present = "annuler")]
+        decision: Option<DecisionArg>,
+        /// Pour fusionner : quelle personne du bureau (numéro dans « guichet pending »)
+        #[arg(long)]
+        candidat: Option<usize>,
+        /// Annule la décision prise sur cet élément (possible jusqu'à la prochaine fusion)
+        #[arg(long, conflicts_with = "decision")]
+        annuler: bool,
     },
+    /// Aides, engagements, budgets, dispositifs
+    #[command(flatten)]
+    Aids(crate::cli_aids::AidsCommand),
     /// Données d'une personne : export (droit d'accès), anonymisation
     Person {
         #[command(subcommand)]
@@ -214,6 +241,8 @@ pub struct ListArgs {
     /// Écrire dans un fichier
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    aids: crate::cli_aids::AidListArgs,
 }
 
 /// The spreadsheet's columns as flags.
@@ -365,6 +394,10 @@ pub enum ReportKind {
     Partners(RangeArgs),
     /// Charge actuelle par agent : demandes ouvertes et relances dépassées
     Backlog(RangeArgs),
+    /// Aides : accordées, versées, budgets, engagements, phrase publiable
+    Aids(RangeArgs),
+    /// Logements : places, lits, placements, occupation par mois, nuitées, demandes logées
+    Housing(RangeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +425,10 @@ pub enum AgentAction {
     },
     /// Liste les agents
     List,
+    /// Désactive un agent qui quitte l'équipe (il n'est plus proposé ; son travail reste)
+    Disable { name: String },
+    /// Réactive un agent
+    Enable { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -460,31 +497,7 @@ pub enum RefList {
 }
 
 /// Where the file lives when neither `--db` nor `GUICHET_DB` says.
-pub fn default_db_path() -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("fr", "guichet", "guichet").ok_or_else(|| {
-        Error::input("impossible de trouver le dossier de données : précisez --db FICHIER")
-    })?;
-    let dir = dirs.data_dir();
-    create_private_dir(dir)?;
-    Ok(dir.join("guichet.sqlite3"))
-}
-
-pub fn create_private_dir(dir: &Path) -> Result<()> {
-    if dir.exists() {
-        return Ok(());
-    }
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir).map_err(|e| Error::File {
-        path: dir.to_path_buf(),
-        why: format!("impossible de créer le dossier : {e}"),
-    })
-}
+pub use crate::paths::{create_private_dir, default_db_path, today_override};
 
 pub fn db_path(cli: &Cli) -> Result<PathBuf> {
     match &cli.db {
@@ -493,35 +506,21 @@ pub fn db_path(cli: &Cli) -> Result<PathBuf> {
     }
 }
 
-/// "Today" for the whole run: `GUICHET_TODAY` (AAAA-MM-JJ; tests, demos) or the local date.
-pub fn today_override() -> Result<Option<NaiveDate>> {
-    match std::env::var("GUICHET_TODAY") {
-        Ok(s) if !s.is_empty() => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| Error::input(format!("GUICHET_TODAY invalide : « {s} » (AAAA-MM-JJ)"))),
-        _ => Ok(None),
-    }
-}
-
 pub fn open_store(cli: &Cli) -> Result<Store> {
-    let path = db_path(cli)?;
-    let mut store = Store::open(&path)?;
-    if let Some(me) = &cli.me {
-        store.ctx.actor = me.clone();
-    }
-    if let Some(today) = today_override()? {
-        store.set_today(today);
-    }
-    Ok(store)
+    crate::paths::open_store(cli.db.as_deref(), cli.me.as_deref())
 }
 
-fn date_arg(store: &Store, flag: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+pub(crate) fn date_arg(
+    store: &Store,
+    flag: &str,
+    value: Option<&str>,
+) -> Result<Option<NaiveDate>> {
     value
         .map(|v| parse_date(v, store.today()).map_err(|e| Error::input(format!("--{flag} : {e}"))))
         .transpose()
 }
 
-fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
+pub(crate) fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
     r.map_err(|e| match e {
         Error::Input(m) => Error::Input(format!("--{flag} : {m}")),
         Error::NotFound { what, value, hint } => {
@@ -533,6 +532,10 @@ fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
 
 /// Runs one subcommand; output goes to `out`.
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
+    if let Command::Restore { backup } = command {
+        // The current file may be too damaged to open: restore works on files.
+        return crate::cli_backup::restore(cli, backup, out);
+    }
     let mut store = open_store(cli)?;
     if !matches!(
         command,
@@ -567,22 +570,9 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
         Command::Import {
             what: ImportKind::Csv { file },
         } => {
-            let bytes = std::fs::read(file).map_err(|e| Error::File {
-                path: file.clone(),
-                why: format!("illisible : {e}"),
-            })?;
-            let r = import_csv(&mut store, &bytes).map_err(|e| match e {
-                Error::Rows(rows) => Error::Rows(
-                    std::iter::once(format!(
-                        "{} : rien n'a été importé, {} problème(s) à corriger :",
-                        file.display(),
-                        rows.len()
-                    ))
-                    .chain(rows.into_iter().map(|r| format!("  {r}")))
-                    .collect(),
-                ),
-                e => e,
-            })?;
+            let bytes = crate::tabular::read_file(file)?;
+            let r = import_csv(&mut store, &bytes)
+                .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,
                 "{} ligne(s) lue(s) : {} demande(s) ajoutée(s), {} déjà présente(s), {} personne(s) déjà connue(s), {} orientation(s).",
@@ -593,6 +583,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             }
         }
         Command::List(args) => list(&store, args, out)?,
+        Command::Search(args) => crate::cli_search::search(&store, args, out)?,
         Command::Request { action } => request(&mut store, action, out)?,
         Command::FollowUp {
             action:
@@ -619,25 +610,13 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             )?;
         }
         Command::Referral { action } => referral(&mut store, action, out)?,
-        Command::Backup { out: path, force } => {
-            if path.exists() && !force {
-                return Err(Error::File {
-                    path: path.clone(),
-                    why: "le fichier existe déjà (--force pour le remplacer)".into(),
-                });
-            }
-            let r = store.backup(path)?;
-            let requests = r
-                .counts
-                .iter()
-                .find(|(t, _)| t == "request")
-                .map_or(0, |c| c.1);
-            writeln!(
-                out,
-                "Copie vérifiée : {} ({requests} demandes)",
-                path.display()
-            )?;
-        }
+        Command::Backup {
+            out: path,
+            force,
+            garder,
+            chaque_jour,
+        } => crate::cli_backup::backup(&mut store, path, *force, *garder, *chaque_jour, out)?,
+        Command::Restore { .. } => unreachable!("handled before opening the file"),
         Command::Check => {
             let problems = store.check()?;
             if problems.is_empty() {
@@ -671,6 +650,12 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 }
                 t.write_text(out)?;
             }
+            AgentAction::Disable { name } | AgentAction::Enable { name } => {
+                let active = matches!(action, AgentAction::Enable { .. });
+                let a = store.set_agent_active(name, active)?;
+                let what = if active { "réactivé" } else { "désactivé" };
+                writeln!(out, "Agent {what} : {}", a.name)?;
+            }
         },
         Command::Event { action } => match action {
             EventAction::Add { name, date, lieu } => {
@@ -678,13 +663,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 let e = store.add_event(name, d, lieu.as_deref().unwrap_or(""))?;
                 writeln!(out, "Événement : {} le {}", e.name, fr_date(e.held_on))?;
             }
-            EventAction::List => {
-                let mut t = Table::new(vec!["Date", "Événement", "Lieu"]);
-                for e in store.events()? {
-                    t.push(vec![fr_date(e.held_on), e.name, e.place]);
-                }
-                t.write_text(out)?;
-            }
+            EventAction::List => crate::cli_salon::write_events(&store, out)?,
         },
         Command::Ref { action } => reference_lists(&mut store, action, out)?,
         Command::Salon {
@@ -742,6 +721,13 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 r.pending_duplicates,
                 r.conflicts
             )?;
+            if r.housing_proposals > 0 {
+                writeln!(
+                    out,
+                    "{} proposition(s) de logement notée(s) au salon : voir « guichet housing proposals ».",
+                    r.housing_proposals
+                )?;
+            }
             for (old, new) in &r.renumbered {
                 writeln!(
                     out,
@@ -762,30 +748,31 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                     serde_json::to_writer_pretty(&mut *out, &items)?;
                     writeln!(out)?;
                 }
-                _ => {
-                    let mut t =
-                        Table::new(vec!["Identifiant", "Quoi", "Saisie du salon", "Au bureau"]);
-                    for p in items {
-                        let what = if p.kind == "duplicate" {
-                            "doublon probable"
-                        } else {
-                            "modifiée des deux côtés"
-                        };
-                        t.push(vec![p.id, what.into(), p.summary, p.office]);
-                    }
-                    t.write_text(out)?;
-                }
+                _ => crate::cli_salon::write_pending(&items, out)?,
             }
         }
-        Command::Resolve { id, decision } => {
+        Command::Housing { action } => crate::cli_housing::run(&mut store, action, out)?,
+        Command::Aids(c) => crate::cli_aids::run(&mut store, c, out)?,
+        Command::Resolve {
+            id,
+            decision,
+            candidat,
+            annuler,
+        } => {
             use crate::salon::Decision;
-            let d = match decision {
-                DecisionArg::Fusionner => Decision::Merge,
-                DecisionArg::Separer => Decision::KeepApart,
-                DecisionArg::Bureau => Decision::KeepOffice,
-                DecisionArg::Poste => Decision::ApplyLaptop,
+            let msg = match decision {
+                _ if *annuler => crate::salon::undo(&mut store, id)?,
+                None => return Err(Error::input("--decision : obligatoire")),
+                Some(decision) => {
+                    let d = match decision {
+                        DecisionArg::Fusionner => Decision::Merge,
+                        DecisionArg::Separer => Decision::KeepApart,
+                        DecisionArg::Bureau => Decision::KeepOffice,
+                        DecisionArg::Poste => Decision::ApplyLaptop,
+                    };
+                    crate::salon::resolve_with(&mut store, id, d, *candidat)?
+                }
             };
-            let msg = crate::salon::resolve(&mut store, id, d)?;
             writeln!(out, "{msg}")?;
         }
         Command::Person { action } => crate::cli_rgpd::person(&mut store, action, out)?,
@@ -912,6 +899,7 @@ fn filter_from(store: &Store, args: &ListArgs) -> Result<RequestFilter> {
             .transpose()?,
         received_from: date_arg(store, "from", args.from.as_deref())?,
         received_to: date_arg(store, "to", args.to.as_deref())?,
+        request_ids: crate::cli_aids::request_ids(store, &args.aids)?,
         ..Default::default()
     })
 }
@@ -956,28 +944,53 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 /// Opens `--out FILE` (owner-only) or standard output.
 pub(crate) fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
-        Some(p) => Ok(Box::new(std::io::BufWriter::new(
-            crate::store::create_private_file(p)?,
+        Some(p) => Ok(Box::new(crate::text::SafeWrite::new(
+            std::io::BufWriter::new(crate::store::create_private_file(p)?),
         ))),
         None => Ok(Box::new(out)),
     }
 }
 
 fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
-    if matches!(args.format, Format::Md | Format::Xlsx) {
-        return Err(Error::input(
-            "--format : list s'écrit en table, csv ou json",
-        ));
-    }
     let filter = filter_from(store, args)?;
+    let order = QueueOrder::Reference;
+    write_requests(
+        store,
+        &filter,
+        order,
+        args.limit,
+        args.format,
+        args.out.as_deref(),
+        out,
+    )
+}
+
+/// Writes the requests of a filter as `list` does (table, csv or json), reading only the first
+/// `limit` rows. `guichet search` prints through it too.
+pub(crate) fn write_requests(
+    store: &Store,
+    filter: &RequestFilter,
+    order: QueueOrder,
+    limit: Option<usize>,
+    format: Format,
+    to: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if matches!(format, Format::Md | Format::Xlsx) {
+        return Err(Error::input("--format : s'écrit en table, csv ou json"));
+    }
     store.log_access(crate::store::AccessAction::ListExport, None)?;
-    let mut w = sink(args.out.as_deref(), out)?;
-    let limit = args.limit.unwrap_or(usize::MAX);
+    let filter = filter.clone();
+    let mut w = sink(to, out)?;
+    let each = |f: &RequestFilter, each: &mut dyn FnMut(RequestRow) -> Result<()>| {
+        store.for_each_request_up_to(f, order, limit, each)
+    };
+    let limit = limit.unwrap_or(usize::MAX);
     let mut seen = 0;
-    match args.format {
+    match format {
         Format::Json => {
             let mut arr = JsonArray::new(&mut w)?;
-            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+            each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit { arr.push(&r) } else { Ok(()) }
             })?;
@@ -986,7 +999,7 @@ fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         Format::Csv => {
             let mut csv = crate::output::csv_writer(&mut w)?;
             csv.write_record(LIST_HEADERS)?;
-            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+            each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit {
                     csv.write_record(
@@ -1010,7 +1023,7 @@ fn list(store: &Store, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
                 "Agent",
                 "Relance",
             ]);
-            store.for_each_request(&filter, QueueOrder::Reference, |r| {
+            each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit {
                     let c = list_cells(&r);
@@ -1250,16 +1263,23 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
                 fr_date(f.sent_on),
                 s(&f.partner)
             )?;
+            if !f.note.is_empty() {
+                writeln!(out, "      note d'envoi : {}", s(&f.note))?;
+            }
+            if !f.answer_note.is_empty() {
+                writeln!(out, "      note de réponse : {}", s(&f.answer_note))?;
+            }
         }
     }
     writeln!(out, "\nHistorique :")?;
     for h in &d.history {
-        let change = match (&h.old_value, &h.new_value) {
-            _ if h.field == "*" => format!("création {}", h.entity),
-            (Some(o), Some(n)) => format!("{} : {} → {}", h.field, s(o), s(n)),
-            (None, Some(n)) => format!("{} : {}", h.field, s(n)),
-            (Some(o), None) => format!("{} : {} → (vide)", h.field, s(o)),
-            (None, None) => h.field.clone(),
+        let Some(change) = crate::history_text::history_line(
+            &h.entity,
+            &h.field,
+            h.old_value.as_deref(),
+            h.new_value.as_deref(),
+        ) else {
+            continue;
         };
         writeln!(out, "  {} {} : {change}", fr_timestamp(&h.at), s(&h.actor))?;
     }
@@ -1340,7 +1360,9 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     | ReportKind::Summary(args)
     | ReportKind::Review(args)
     | ReportKind::Partners(args)
-    | ReportKind::Backlog(args)) = kind;
+    | ReportKind::Backlog(args)
+    | ReportKind::Aids(args)
+    | ReportKind::Housing(args)) = kind;
     let from = date_arg(store, "from", Some(&args.from))?.expect("given");
     let to = date_arg(store, "to", Some(&args.to))?.expect("given");
     crate::report::check_range(from, to)?;
@@ -1438,6 +1460,10 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                 vec![review::partners_sheet(&r.partners)],
             )
         }
+        ReportKind::Housing(_) => {
+            let (json, sheets) = crate::cli_housing::report_json_and_sheets(store, from, to)?;
+            (json, None, sheets)
+        }
         ReportKind::Backlog(_) => {
             let r = review::compute(store, period)?;
             (
@@ -1445,6 +1471,10 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                 None,
                 vec![review::workload_sheet(&r.workload)],
             )
+        }
+        ReportKind::Aids(_) => {
+            let r = crate::report_aids::compute(store, from, to)?;
+            (serde_json::to_value(&r)?, None, r.sheets())
         }
     };
     if let (Format::Xlsx, Some(path)) = (args.format, &args.out) {

@@ -411,7 +411,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
         .collect();
     let series = store.meta("series")?.unwrap_or_else(|| "A".into());
 
-    let mut persons: Vec<(String, String)> = Vec::new();
+    let mut persons: Vec<String> = Vec::new();
     let mut done = 0;
     while done < n {
         let batch = BATCH.min(n - done);
@@ -444,7 +444,8 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
             )?;
             let mut set_contact =
                 tx.prepare_cached("UPDATE request SET first_contact_on = ?2 WHERE rowid = ?1")?;
-            let mut ins_search = tx.prepare_cached("INSERT INTO search (rowid, body) VALUES (?1, ?2)")?;
+            // No search documents here: `Store::write` indexes every request this transaction
+            // wrote, through the same code as any other write.
             let mut ins_history = tx.prepare_cached(
                 "INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value) \
                  VALUES (?1, ?2, 'request', ?3, ?4, ?5, ?6)",
@@ -484,7 +485,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                 let actor = AGENTS[agent_idx].0;
 
                 // The person: 12 % come back with another request.
-                let (person_id, person_doc) = if !persons.is_empty() && rng.chance(12) {
+                let person_id = if !persons.is_empty() && rng.chance(12) {
                     rng.pick(&persons).clone()
                 } else {
                     let last = *rng.pick(LAST_NAMES);
@@ -547,9 +548,8 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                         actor,
                     ])?;
                     report.persons += 1;
-                    let doc = crate::store::search_document(&[last, first, &email], &phone);
-                    persons.push((id.clone(), doc.clone()));
-                    (id, doc)
+                    persons.push(id.clone());
+                    id
                 };
 
                 // Where it stands: older requests are more often closed.
@@ -611,7 +611,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                     ins_history.execute(params![stamp(c, secs), actor, id, "status", "en_cours", "close"])?;
                 }
                 report.requests += 1;
-                let mut doc = format!("{reference} {person_doc} {summary}");
 
                 // The case log.
                 let last_day = closed_on.unwrap_or(today);
@@ -626,8 +625,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                         fid, id, kind, on, body, None::<NaiveDate>, stamp(on, secs + 60 * k as u32), actor
                     ])?;
                     report.follow_ups += 1;
-                    doc.push(' ');
-                    doc.push_str(body);
                     if kind.is_contact() && first_contact.is_none() {
                         first_contact = Some(on);
                     }
@@ -635,7 +632,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                 if let Some(on) = first_contact {
                     set_contact.execute(params![request_rowid, on])?;
                 }
-                ins_search.execute(params![request_rowid, doc])?;
 
                 // Referrals: every case waiting for a partner, and a share of the others.
                 if status == Status::AttentePartenaire || (status != Status::AQualifier && rng.chance(18)) {
@@ -671,5 +667,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
         })?;
         done += batch;
     }
+    crate::demo_aids::fill(store, seed)?;
     Ok(report)
 }

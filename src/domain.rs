@@ -77,6 +77,9 @@ macro_rules! vocabulary {
     };
 }
 
+// The aids module declares its own vocabularies with the same macro.
+pub(crate) use vocabulary;
+
 vocabulary!(
     /// Where a request stands. `Close` always comes with an [`Outcome`].
     Status, "statut" {
@@ -150,6 +153,17 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Who lends a housing place (issue #14).
+    HousingKind, "genre de logement" {
+        College = "college", "Logement de fonction de collège" | "collège" | "logement de fonction";
+        Municipal = "municipal", "Logement communal" | "commune" | "communal" | "collectivité";
+        Tourisme = "tourisme", "Hébergement touristique" | "gîte" | "gite" | "tourisme";
+        StructureSoins = "structure_soins", "Structure de soins" | "hôpital" | "hopital" | "internat" | "ehpad";
+        Prive = "prive", "Particulier" | "privé" | "propriétaire";
+    }
+);
+
 /// Parses a date the way agents type it: `JJ/MM/AAAA`, `AAAA-MM-JJ`, `JJ/MM` (this year),
 /// `aujourd'hui`, `demain`, `hier`, `+N` / `-N` (days from today), `+Ns` (weeks).
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
@@ -182,7 +196,8 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
         } else {
             today.checked_sub_days(days)
         };
-        return d.ok_or_else(|| bad("(hors calendrier)"));
+        let d = d.ok_or_else(|| bad("(hors calendrier)"))?;
+        return check_plausible(d).map_err(|why| bad(&why));
     }
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
     let nums: Vec<u32> = parts
@@ -200,12 +215,21 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
     if !(1..=12).contains(&m) {
         return Err(bad(&format!("(il n'y a pas de mois {m})")));
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
         bad(&format!(
             "(le {d} {} {y} n'existe pas)",
             MONTHS.get(m as usize - 1).copied().unwrap_or("?")
         ))
-    })
+    })?;
+    check_plausible(date).map_err(|why| bad(&why))
+}
+
+/// Dates the desk can meet: from 1900 (a birth date) to 2100 (a commitment's end).
+fn check_plausible(date: NaiveDate) -> std::result::Result<NaiveDate, String> {
+    if !(1900..=2100).contains(&date.year()) {
+        return Err(format!("(année {} hors de 1900–2100)", date.year()));
+    }
+    Ok(date)
 }
 
 pub const MONTHS: [&str; 12] = [

@@ -8,7 +8,7 @@
 use crate::domain::{Outcome, Profile, Status, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{NewPerson, NewRequest, Store};
-use crate::text::{display_safe, email_key, fold, name_key, phone_key};
+use crate::text::{email_key, name_key, phone_key};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -31,6 +31,8 @@ pub enum Column {
     DateCloture,
     Partenaire,
     Commentaire,
+    /// The grants spreadsheet's columns (`crate::import_aids`).
+    Aid(crate::import_aids::AidColumn),
 }
 
 const COLUMNS: &[(Column, &str, &[&str])] = &[
@@ -110,6 +112,9 @@ const REQUIRED: [Column; 4] = [Column::Date, Column::Type, Column::Nom, Column::
 
 impl Column {
     pub fn name(self) -> &'static str {
+        if let Column::Aid(c) = self {
+            return c.name();
+        }
         COLUMNS
             .iter()
             .find(|(c, _, _)| *c == self)
@@ -118,11 +123,8 @@ impl Column {
     }
 
     fn from_header(h: &str) -> Option<Column> {
-        let key = fold(h);
-        COLUMNS
-            .iter()
-            .find(|(_, name, aliases)| fold(name) == key || aliases.iter().any(|a| fold(a) == key))
-            .map(|(c, _, _)| *c)
+        crate::tabular::find_column(COLUMNS, h)
+            .or_else(|| crate::import_aids::AidColumn::from_header(h).map(Column::Aid))
     }
 }
 
@@ -286,6 +288,7 @@ pub fn parse_row(
                 .ok()
         })
         .map(|p| p.id);
+    let aid = crate::import_aids::parse(store, row, type_code.as_deref(), &mut fail);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -318,6 +321,7 @@ pub fn parse_row(
         event: row.get(Column::Evenement).map(str::to_string),
         partner_id,
         explicit_status: row.get(Column::Statut).is_some(),
+        aid,
     })
 }
 
@@ -347,102 +351,20 @@ pub struct ImportReport {
 
 /// Reads the file, checks every row, and writes all of it in one transaction — or nothing.
 pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::input(format!(
-            "ligne {line} : le fichier n'est pas en UTF-8 ; dans le tableur, enregistrez-le au format « CSV UTF-8 »"
-        ))
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(Error::input("le fichier est vide"));
-    }
-    let delimiter = detect_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::input(format!("ligne 1 : en-tête illisible : {e}")))?
-        .clone();
-    let mut columns: Vec<Option<Column>> = Vec::new();
-    let mut report = ImportReport::default();
-    let mut header_errors = Vec::new();
-    for h in headers.iter() {
-        let col = Column::from_header(h);
-        match col {
-            Some(c) if columns.contains(&Some(c)) => header_errors.push(format!(
-                "ligne 1, colonne « {h} » : la colonne {} apparaît deux fois",
-                c.name()
-            )),
-            None if !h.trim().is_empty() => report.ignored_columns.push(h.to_string()),
-            _ => {}
-        }
-        columns.push(col);
-    }
-    for req in REQUIRED {
-        if !columns.contains(&Some(req)) {
-            header_errors.push(format!(
-                "ligne 1 : colonne obligatoire absente : « {} » (colonnes lues : {})",
-                req.name(),
-                headers.iter().collect::<Vec<_>>().join(", ")
-            ));
-        }
-    }
-    if !header_errors.is_empty() {
-        return Err(Error::Rows(header_errors));
-    }
-
-    // Physical line of a byte offset (a quoted cell may span lines).
-    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-    let line_of = |pos: Option<&csv::Position>| {
-        pos.map_or(0, |p| {
-            // With CRLF ends the reader may place a record on the end of the previous line.
-            let mut at = p.byte() as usize;
-            while text
-                .as_bytes()
-                .get(at)
-                .is_some_and(|b| *b == b'\r' || *b == b'\n')
-            {
-                at += 1;
-            }
-            newlines.partition_point(|&nl| nl < at) + 1
-        })
+    let sheet = crate::tabular::read_csv(bytes)?;
+    let (columns, ignored_columns) =
+        crate::tabular::map_headers(&sheet.headers, Column::from_header, Column::name, &REQUIRED)?;
+    let mut report = ImportReport {
+        ignored_columns,
+        ..Default::default()
     };
     let today = store.today();
     let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = line_of(e.position());
-                errors.push(format!("ligne {line} : ligne illisible ({e})"));
-                continue;
-            }
-        };
-        let line = line_of(record.position());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue; // blank line at the end of a spreadsheet export
-        }
-        if record.len() > columns.len()
-            && record
-                .iter()
-                .skip(columns.len())
-                .any(|c| !c.trim().is_empty())
-        {
-            errors.push(format!(
-                "ligne {line} : {} cellules pour {} colonnes (un « {} » en trop dans une cellule non guillemetée ?)",
-                record.len(),
-                columns.len(),
-                delimiter as char
-            ));
-            continue;
-        }
+    let mut errors = sheet.errors.clone();
+    for record in &sheet.rows {
+        let line = record.line;
         let mut row = RowInput::default();
-        for (i, cell) in record.iter().enumerate() {
+        for (i, cell) in record.cells.iter().enumerate() {
             if let Some(Some(col)) = columns.get(i) {
                 row.set(*col, Some(cell));
             }
@@ -452,16 +374,7 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
             Err(errs) => {
                 for (col, why) in errs {
                     let value = row.get(col).unwrap_or("");
-                    let message = if value.is_empty() {
-                        format!("ligne {line}, colonne « {} » : {why}", col.name())
-                    } else {
-                        format!(
-                            "ligne {line}, colonne « {} » (« {value} ») : {why}",
-                            col.name()
-                        )
-                    };
-                    // Cells may hold line breaks or escape sequences: one safe line each.
-                    errors.push(display_safe(&message).into_owned());
+                    errors.push(crate::tabular::cell_error(line, col.name(), value, &why));
                 }
             }
         }
@@ -479,19 +392,4 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
     report.persons_reused = counts.persons_reused;
     report.referrals = counts.referrals;
     Ok(report)
-}
-
-/// `;` or `,`, whichever the header line uses more (outside quotes).
-fn detect_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or_default();
-    let (mut semi, mut comma, mut quoted) = (0, 0, false);
-    for c in header.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ';' if !quoted => semi += 1,
-            ',' if !quoted => comma += 1,
-            _ => {}
-        }
-    }
-    if comma > semi { b',' } else { b';' }
 }

@@ -1,6 +1,7 @@
 //! guichet — the case file of a département's one-stop desk for health students and health
 //! professionals: storage, command line, reports and the terminal interface.
 
+pub mod aids;
 pub mod domain;
 pub mod error;
 pub mod store;
@@ -9,12 +10,24 @@ pub mod text;
 pub use error::{Error, Result};
 pub use store::Store;
 pub mod cli;
+pub mod cli_aids;
+pub mod cli_backup;
+pub mod cli_housing;
 pub mod cli_rgpd;
+pub mod cli_salon;
+pub mod cli_search;
 pub mod demo;
+pub mod demo_aids;
+pub mod history_text;
+pub mod housing;
 pub mod import;
+pub mod import_aids;
 pub mod logging;
 pub mod output;
+pub mod paths;
 pub mod report;
+pub mod report_aids;
 pub mod review;
 pub mod salon;
+pub mod tabular;
 pub mod tui;

@@ -1,4 +1,6 @@
-//! Logs go to `guichet.log` in the data directory, never to the screen.
+//! Logs go to `guichet.AAAA-MM-JJ.log` in the data directory, never to the screen: one file a
+//! day, the 14 newest kept, every line through the sanitiser. What is logged: actions and error
+//! kinds, never a value typed or read (no names, e-mails, cells of a rejected file).
 
 use tracing_appender::non_blocking::WorkerGuard;
 
@@ -8,8 +10,15 @@ pub fn init() -> Option<WorkerGuard> {
     let dirs = directories::ProjectDirs::from("fr", "guichet", "guichet")?;
     let dir = dirs.data_dir();
     crate::cli::create_private_dir(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, "guichet.log");
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("guichet")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(dir)
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
+    let writer = move || crate::text::SafeWrite::new(writer.clone());
     let filter = tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

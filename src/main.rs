@@ -18,12 +18,16 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(command) => {
             // Stdout is line-buffered: a long list would cost one system call per line.
-            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            // Every byte passes the sanitiser, whatever the command prints.
+            let mut out = guichet::text::SafeWrite::new(std::io::BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stdout().lock(),
+            ));
             let r = cli::run(&cli, command, &mut out);
             let _ = out.flush();
             r
         }
-        None => guichet::tui::run(&cli),
+        None => cli::open_store(&cli).and_then(|s| guichet::tui::run(s, cli.me.as_deref())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -32,8 +36,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            // The message may quote what was typed (a name, an e-mail): never logged.
-            tracing::error!(exit = e.exit_code(), "command failed");
+            // The message may quote what was typed or read: only its kind is logged.
+            tracing::error!(kind = e.kind(), exit = e.exit_code(), "command failed");
             // Messages may quote what a file held: every line passes the sanitiser.
             let message = e.to_string();
             let mut lines = message.split('\n').map(guichet::text::display_safe);

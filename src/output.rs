@@ -52,7 +52,12 @@ impl Table {
         let line = |out: &mut dyn Write, row: &[&str]| -> std::io::Result<()> {
             let mut s = String::new();
             for (i, c) in row.iter().enumerate() {
-                let c = truncate(c, 40);
+                // A one-column table (a sentence to copy) is never cut.
+                let c = if row.len() > 1 {
+                    truncate(c, 40)
+                } else {
+                    (*c).into()
+                };
                 s.push_str(&c);
                 if i + 1 < row.len() {
                     s.push_str(&" ".repeat(widths[i].saturating_sub(c.width()) + 2));

@@ -242,6 +242,8 @@ pub struct Review {
     pub without_contact: i64,
     pub time_to_close: Delay,
     pub headline: String,
+    /// Housing places of the period (issue #14).
+    pub housing: crate::housing::report::HousingReport,
 }
 
 /// Days since 1970-01-01 of a stored `YYYY-MM-DD` date, without a date library: the review
@@ -550,14 +552,21 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     } else {
         format!("Du {} au {}", fr_date(from), fr_date(to))
     };
+    // Says what it counts: receptions, and among them those an agent has contacted.
+    let plural_s = |n: i64| if n > 1 { "s" } else { "" };
     let mut headline = format!(
-        "{opening}, {total_received} demande{} traitée{}",
-        if total_received > 1 { "s" } else { "" },
-        if total_received > 1 { "s" } else { "" }
+        "{opening}, {total_received} demande{} reçue{}",
+        plural_s(total_received),
+        plural_s(total_received)
     );
     if !parts.is_empty() && total_received > 0 {
         headline.push_str(&format!(", dont {}", parts.join(" et ")));
     }
+    let contacted = first_contact.count as i64;
+    headline.push_str(&format!(
+        " ; {contacted} déjà contactée{}",
+        plural_s(contacted)
+    ));
     headline.push_str(&format!(
         " ; {} événement{}.",
         events.len(),
@@ -580,6 +589,13 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         without_contact,
         time_to_close,
         headline,
+        housing: crate::housing::report::compute(
+            store,
+            crate::housing::Span {
+                from: period.from,
+                to: period.to,
+            },
+        )?,
     })
 }
 
@@ -687,6 +703,9 @@ impl Review {
         ));
         out.push(partners_sheet(&self.partners));
         out.push(workload_sheet(&self.workload));
+        if self.housing.line().is_some() {
+            out.extend(self.housing.sheets());
+        }
         out
     }
 }
@@ -737,6 +756,14 @@ pub fn workload_sheet(workload: &[Workload]) -> Sheet {
 
 /// A short text for an e-mail (`--format md`).
 pub fn markdown(r: &Review) -> String {
+    let mut s = markdown_without_housing(r);
+    if let Some(line) = r.housing.line() {
+        s.push_str(&format!("- {line}\n"));
+    }
+    s
+}
+
+fn markdown_without_housing(r: &Review) -> String {
     let mut s = format!("# Bilan — {}\n\n{}\n\n", r.period.label(), r.headline);
     let change = |now: i64, before: i64| match now - before {
         0 => "stable".to_string(),

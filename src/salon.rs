@@ -101,6 +101,7 @@ pub fn prepare_keyed(
     let mut laptop = made?;
     let result = (|| {
         let lists = ReferenceLists::read(office)?;
+        let housing = crate::housing::stand::register_for_laptop(office)?;
         laptop.write(|tx, ctx| {
             tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'file_id'",
@@ -128,6 +129,7 @@ pub fn prepare_keyed(
                 }
             } else {
                 lists.write(tx)?;
+                crate::housing::stand::write_on_laptop(tx, &housing)?;
                 tx.execute(
                     "INSERT OR IGNORE INTO event (id, name, held_on, place, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![ev.id, ev.name, ev.held_on, ev.place, ctx.now()],
@@ -170,7 +172,15 @@ type TableRows = (&'static str, Vec<String>, Vec<Vec<Value>>);
 impl ReferenceLists {
     fn read(store: &Store) -> Result<ReferenceLists> {
         let mut tables = Vec::new();
-        for t in ["request_type", "channel", "partner", "agent", "offer"] {
+        // Schemes refer to types too (aids, migration 2).
+        for t in [
+            "request_type",
+            "channel",
+            "partner",
+            "agent",
+            "offer",
+            "scheme",
+        ] {
             let (cols, rows) = read_table(store.conn(), t)?;
             tables.push((t, cols, rows));
         }
@@ -321,8 +331,7 @@ pub fn open_untrusted(path: &Path) -> Result<Connection> {
             why: "fichier introuvable".into(),
         });
     }
-    let (conn, _key) = crate::store::open_read_only_conn(path)?;
-    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    let (conn, _key) = crate::store::open_foreign(path)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version != store::SCHEMA_VERSION {
         return Err(refuse(format!(
@@ -371,6 +380,8 @@ pub struct MergeReport {
     pub pending_duplicates: usize,
     pub conflicts: usize,
     pub renumbered: Vec<(String, String)>,
+    /// Stand interests in a housing place, brought back as proposals.
+    pub housing_proposals: usize,
 }
 
 /// Everything read from the laptop.
@@ -431,25 +442,43 @@ fn version_of(tx: &Transaction<'_>, table: &str, id: &str) -> Result<Option<i64>
         .optional()?)
 }
 
-/// An office person who may be this laptop person: same name and birth date, or same e-mail,
-/// or same phone.
-fn likely_duplicate(tx: &Transaction<'_>, p: &Rec) -> Result<Option<String>> {
-    let (nk, ek, pk) = (
-        name_key(&p.text("last_name"), &p.text("first_name")),
-        email_key(&p.text("email")),
-        phone_key(&p.text("phone")),
-    );
-    let birth = p.text("birth_date");
-    Ok(tx
-        .prepare_cached(crate::store::LIKELY_SAME_PERSON)?
-        .query_row(params![nk, birth, ek, pk, 1], |r| r.get(0))
-        .optional()?)
+/// A laptop record whose id the office already has must come from the office (a full copy:
+/// its id is in `merge_base`) or from an earlier merge of a laptop (same creation stamp).
+/// Anything else — an id set to an office record's — is refused: the file is untrusted.
+fn check_origin(tx: &Transaction<'_>, l: &Laptop, table: &str, r: &Rec) -> Result<()> {
+    let id = r.text("id");
+    if l.base.contains_key(&(table.to_string(), id.clone())) {
+        return Ok(());
+    }
+    let (at, by, what_it_is) = store::merge::creation_stamp(tx, table, &id)?;
+    let same_thing = match table {
+        "person" => name_key(&r.text("last_name"), &r.text("first_name")) == what_it_is,
+        "request" => r.text("type_code") == what_it_is,
+        "follow_up" => r.text("kind") == what_it_is,
+        _ => r.text("sent_on") == what_it_is,
+    };
+    if at == r.text("created_at") && by == r.text("created_by") && same_thing {
+        return Ok(());
+    }
+    let what = match table {
+        "person" => "une personne",
+        "request" => "une demande",
+        "follow_up" => "un suivi",
+        _ => "une orientation",
+    };
+    Err(Error::input(format!(
+        "fichier refusé : {what} du portable porte l'identifiant {id}, déjà pris au bureau par \
+         un autre enregistrement (créé le {} par {}) ; rien n'a été fusionné",
+        store::fr_timestamp(&at),
+        crate::text::display_safe(&by)
+    )))
 }
 
 /// Merges the laptop file at `path` into the office file, in one transaction.
 pub fn merge(office: &mut Store, path: &Path) -> Result<MergeReport> {
     let conn = open_untrusted(path)?;
     let laptop = read_laptop(&conn)?;
+    let interests = crate::housing::stand::interests_of_laptop(&conn)?;
     drop(conn);
     if office.meta("file_id")?.as_deref() == Some(laptop.file_id.as_str()) {
         return Err(Error::input(
@@ -459,7 +488,12 @@ pub fn merge(office: &mut Store, path: &Path) -> Result<MergeReport> {
     let abort_after: Option<usize> = std::env::var("GUICHET_TEST_ABORT_MERGE_AFTER")
         .ok()
         .and_then(|v| v.parse().ok());
-    office.write(|tx, ctx| merge_in(tx, ctx, &laptop, abort_after))
+    office.write(|tx, ctx| {
+        let mut report = merge_in(tx, ctx, &laptop, abort_after)?;
+        report.housing_proposals =
+            crate::housing::stand::merge_interests(tx, &laptop.file_id, &interests)?;
+        Ok(report)
+    })
 }
 
 fn merge_in(
@@ -579,40 +613,51 @@ fn merge_in(
         if exists(tx, "person", &pid)? {
             // Known to the office (a full copy, or merged before): its own edits are checked,
             // its requests merged one by one below.
-            if update_or_conflict(tx, ctx, l, "person", p, &mut report)? {
-                crate::store::reindex_person_in(tx, &pid)?;
-            }
+            check_origin(tx, l, "person", p)?;
+            update_or_conflict(tx, ctx, l, "person", p, &mut report)?;
         } else if is_held(tx, &l.file_id, &pid, "duplicate")? {
+            // Decided "same person" after an earlier merge of this file: nothing new.
             report.already_present += requests.len();
             continue;
-        } else if let Some(office_id) = likely_duplicate(tx, p)? {
-            let bundle = bundle(p, &requests, &follow_ups_of, &referrals_of, &history_of);
-            let summary = format!(
-                "{} {} ({} demande(s))",
-                p.text("last_name"),
-                p.text("first_name"),
-                requests.len()
-            );
-            tx.execute(
-                "INSERT INTO merge_pending (id, kind, source_file, entity, laptop_id, office_id, summary, payload, created_at) \
-                 VALUES (?1, 'duplicate', ?2, 'person', ?3, ?4, ?5, ?6, ?7)",
-                params![Uuid::now_v7().to_string(), l.file_id, pid, office_id, summary, bundle.to_string(), ctx.now()],
-            )?;
-            report.pending_duplicates += 1;
-            step(&mut writes);
-            continue;
         } else {
+            let candidates = store::merge::candidates(
+                tx,
+                &name_key(&p.text("last_name"), &p.text("first_name")),
+                &p.text("birth_date"),
+                &email_key(&p.text("email")),
+                &phone_key(&p.text("phone")),
+            )?;
+            // Added in any case, so its requests count under their event at once; a likely
+            // duplicate (the documented rule) is also held for an agent to decide.
             p.insert(tx, "person")?;
             copy_history(tx, &history_of, &pid)?;
             report.added_persons += 1;
+            if !candidates.is_empty() {
+                let bundle = bundle(p, &requests, &follow_ups_of, &referrals_of, &history_of);
+                let summary = format!(
+                    "{} {} ({} demande(s))",
+                    p.text("last_name"),
+                    p.text("first_name"),
+                    requests.len()
+                );
+                store::merge::hold_duplicate(
+                    tx,
+                    ctx,
+                    &l.file_id,
+                    &pid,
+                    &candidates,
+                    &summary,
+                    &bundle.to_string(),
+                )?;
+                report.pending_duplicates += 1;
+            }
             step(&mut writes);
         }
         for r in requests {
             let rid = r.text("id");
             if exists(tx, "request", &rid)? {
-                if update_or_conflict(tx, ctx, l, "request", r, &mut report)? {
-                    crate::store::reindex(tx, &rid)?;
-                } else {
+                check_origin(tx, l, "request", r)?;
+                if !update_or_conflict(tx, ctx, l, "request", r, &mut report)? {
                     report.already_present += 1;
                 }
             } else {
@@ -624,7 +669,9 @@ fn merge_in(
                 report.added_requests += 1;
             }
             for f in follow_ups_of.get(&rid).into_iter().flatten() {
-                if !exists(tx, "follow_up", &f.text("id"))? {
+                if exists(tx, "follow_up", &f.text("id"))? {
+                    check_origin(tx, l, "follow_up", f)?;
+                } else {
                     f.insert(tx, "follow_up")?;
                     report.added_follow_ups += 1;
                 }
@@ -632,6 +679,7 @@ fn merge_in(
             for f in referrals_of.get(&rid).into_iter().flatten() {
                 let fid = f.text("id");
                 if exists(tx, "referral", &fid)? {
+                    check_origin(tx, l, "referral", f)?;
                     update_or_conflict(tx, ctx, l, "referral", f, &mut report)?;
                 } else {
                     let mut f = (*f).clone();
@@ -641,7 +689,6 @@ fn merge_in(
                     report.added_referrals += 1;
                 }
             }
-            crate::store::reindex(tx, &rid)?;
             step(&mut writes);
         }
     }
@@ -795,15 +842,8 @@ fn apply_version(
     office_version: i64,
 ) -> Result<()> {
     let id = r.text("id");
-    let (cols, rows) = {
-        let mut st = tx.prepare(&format!("SELECT * FROM {entity} WHERE id = ?1"))?;
-        let cols: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
-        let n = cols.len();
-        let row: Vec<Value> = st.query_row([&id], |row| {
-            (0..n).map(|i| row.get::<_, Value>(i)).collect()
-        })?;
-        (cols, row)
-    };
+    let office = read_row(tx, entity, &id)?;
+    let (cols, rows) = (office.cols.as_slice(), office.vals);
     let skip = ["id", "version", "created_at", "created_by"];
     let mut sets = Vec::new();
     let mut vals: Vec<Value> = Vec::new();
@@ -883,45 +923,68 @@ pub struct Pending {
     /// The office record it is about (the likely duplicate, or the record edited on both sides).
     pub office: String,
     pub created_at: String,
+    /// A held capture: the person as captured at the stand, with their requests.
+    pub capture: Option<store::PersonCard>,
+    /// Every office person the capture may be (same name and birth date, same e-mail or same
+    /// phone), oldest first; `resolve --candidat N` names one.
+    pub candidates: Vec<store::PersonCard>,
 }
 
 pub fn pending(store: &Store) -> Result<Vec<Pending>> {
-    let mut st = store.conn().prepare(
-        "SELECT m.id, m.kind, m.entity, m.summary, coalesce(m.office_id, ''), m.created_at, \
-         p.last_name, p.first_name, p.email, p.phone \
-         FROM merge_pending m LEFT JOIN person p ON p.id = m.office_id \
-         WHERE m.resolved_at IS NULL ORDER BY m.created_at, m.id",
-    )?;
-    let rows = st.query_map([], |r| {
-        let office_person: Option<String> = r.get(6)?;
-        let office = match office_person {
-            Some(last) => {
-                let contacts: Vec<String> = [r.get::<_, String>(8)?, r.get::<_, String>(9)?]
+    let conn = store.conn();
+    let mut out = Vec::new();
+    for (id, kind, entity, summary, office_id, created_at, laptop_id, candidates) in
+        store::merge::pending_rows(conn)?
+    {
+        let (capture, candidates) = if kind == "duplicate" {
+            let ids: Vec<String> = serde_json::from_str(&candidates).unwrap_or_default();
+            let ids = if ids.is_empty() && !office_id.is_empty() {
+                vec![office_id.clone()]
+            } else {
+                ids
+            };
+            let mut cards = Vec::new();
+            for c in &ids {
+                cards.extend(store::merge::person_card(conn, c)?);
+            }
+            (store::merge::person_card(conn, &laptop_id)?, cards)
+        } else {
+            (None, Vec::new())
+        };
+        let office = match candidates.first() {
+            Some(c) => {
+                let contacts: Vec<&str> = [c.email.as_str(), c.phone.as_str()]
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect();
-                format!("{last} {} {}", r.get::<_, String>(7)?, contacts.join(" · "))
+                format!("{} {} {}", c.last_name, c.first_name, contacts.join(" · "))
+                    .trim()
+                    .to_string()
             }
-            None => r.get(4)?,
+            None => office_id,
         };
-        Ok(Pending {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            entity: r.get(2)?,
-            summary: r.get(3)?,
-            office: office.trim().to_string(),
-            created_at: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        out.push(Pending {
+            id,
+            kind,
+            entity,
+            summary,
+            office,
+            created_at,
+            capture,
+            candidates,
+        });
+    }
+    Ok(out)
 }
 
 /// An agent's decision on a pending item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// Duplicate: the laptop person is the office person; their requests join the office person.
+    /// Duplicate: the captured person is the office person; their requests join the office
+    /// person, a request identical to one the office person has (same type, event and day) is
+    /// folded into it.
     Merge,
-    /// Duplicate: two different persons; the laptop person is added with their requests.
+    /// Duplicate: two different persons; the capture stays a person of its own.
     KeepApart,
     /// Conflict: the office version stays.
     KeepOffice,
@@ -929,79 +992,178 @@ pub enum Decision {
     ApplyLaptop,
 }
 
+/// Decides a pending item; a duplicate is merged into its first candidate.
 pub fn resolve(store: &mut Store, pending_id: &str, decision: Decision) -> Result<String> {
+    resolve_with(store, pending_id, decision, None)
+}
+
+/// A row of the office file, whole (kept so that a decision can be undone).
+fn read_row(tx: &Transaction<'_>, table: &str, id: &str) -> Result<Rec> {
+    let mut st = tx.prepare(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
+    let cols: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
+    let n = cols.len();
+    let vals: Vec<Value> =
+        st.query_row([id], |row| (0..n).map(|i| row.get::<_, Value>(i)).collect())?;
+    Ok(Rec {
+        cols: std::rc::Rc::new(cols),
+        vals,
+    })
+}
+
+/// Decides a pending item. `candidate` (1 = the first listed by `pending`) says which office
+/// person a duplicate is; it is required when there are several.
+pub fn resolve_with(
+    store: &mut Store,
+    pending_id: &str,
+    decision: Decision,
+    candidate: Option<usize>,
+) -> Result<String> {
     store.write(|tx, ctx| {
-        let row: Option<(String, String, String, Option<String>, String)> = tx
+        let row: Option<(String, String, String, Option<String>, String, String)> = tx
             .query_row(
-                "SELECT kind, entity, payload, office_id, laptop_id FROM merge_pending WHERE id = ?1 AND resolved_at IS NULL",
+                "SELECT kind, entity, payload, office_id, laptop_id, candidates FROM merge_pending WHERE id = ?1 AND resolved_at IS NULL",
                 [pending_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((kind, entity, payload, office_id, _laptop_id)) = row else {
+        let Some((kind, entity, payload, office_id, laptop_id, candidates)) = row else {
             return Err(Error::input("cet élément n'attend plus de décision (déjà traité, ou introuvable)"));
         };
         let payload: Json = serde_json::from_str(&payload)?;
+        let since = store::merge::last_merge(tx)?;
+        let mut undo = serde_json::json!({ "merge_seq": since });
         let (resolution, message) = match (kind.as_str(), decision) {
-            ("duplicate", Decision::Merge | Decision::KeepApart) => {
-                let person = Rec::from_json(&payload["person"]).ok_or_else(|| Error::input("données illisibles"))?;
-                let into = if decision == Decision::Merge {
-                    office_id.clone().unwrap_or_default()
-                } else {
-                    person.insert(tx, "person")?;
-                    person.text("id")
-                };
-                let mut report = MergeReport::default();
-                let recs = |k: &str| -> Vec<Rec> {
-                    payload[k].as_array().map(|a| a.iter().filter_map(Rec::from_json).collect()).unwrap_or_default()
-                };
-                for mut r in recs("requests") {
-                    if exists(tx, "request", &r.text("id"))? {
-                        continue;
+            ("duplicate", Decision::Merge) => {
+                let mut ids: Vec<String> = serde_json::from_str(&candidates).unwrap_or_default();
+                if ids.is_empty() {
+                    ids.extend(office_id.clone());
+                }
+                let into = match candidate {
+                    None if ids.len() > 1 => {
+                        return Err(Error::input(format!(
+                            "--candidat : {} personnes du bureau peuvent être ce visiteur ; dites laquelle (1 à {})",
+                            ids.len(),
+                            ids.len()
+                        )));
                     }
-                    r.set("person_id", Value::Text(into.clone()));
-                    insert_request(tx, ctx, &mut r, &mut report)?;
+                    None => ids.first().cloned(),
+                    Some(n) => n.checked_sub(1).and_then(|i| ids.get(i)).cloned(),
                 }
-                for f in recs("follow_ups") {
-                    if !exists(tx, "follow_up", &f.text("id"))? {
-                        f.insert(tx, "follow_up")?;
+                .ok_or_else(|| Error::input(format!("--candidat : choisir entre 1 et {}", ids.len())))?;
+                if !exists(tx, "person", &into)? || !exists(tx, "person", &laptop_id)? {
+                    return Err(Error::input("la personne n'existe plus : rien n'a été fait"));
+                }
+                let office_requests = store::merge::requests_of(tx, &into)?;
+                let mut moved = Vec::new();
+                let mut folded = Vec::new();
+                for r in store::merge::requests_of(tx, &laptop_id)? {
+                    let same = office_requests.iter().find(|o| {
+                        o.type_code == r.type_code && o.event_id == r.event_id && o.received_on == r.received_on
+                    });
+                    match same {
+                        Some(same) if r.log == 0 => {
+                            folded.push(read_row(tx, "request", &r.id)?.to_json());
+                            crate::store::record(tx, ctx, "request", &r.id, "folded_into", Some(&r.reference), Some(&same.reference))?;
+                            store::merge::delete_row(tx, "request", &r.id)?;
+                        }
+                        _ => {
+                            store::merge::move_request(tx, ctx, &r.id, &laptop_id, &into)?;
+                            moved.push(r.id);
+                        }
                     }
                 }
-                for f in recs("referrals") {
-                    if !exists(tx, "referral", &f.text("id"))? {
-                        f.insert(tx, "referral")?;
-                    }
-                }
-                for h in recs("history") {
-                    insert_history(tx, &h)?;
-                }
-                for r in recs("requests") {
-                    crate::store::reindex(tx, &r.text("id"))?;
-                }
-                crate::store::record(tx, ctx, "person", &into, "merge", None, Some(if decision == Decision::Merge { "fusion avec une saisie de salon" } else { "saisie de salon gardée à part" }))?;
-                if decision == Decision::Merge {
-                    ("merged", "Saisie rattachée à la personne existante.")
-                } else {
-                    ("kept_apart", "Saisie ajoutée comme une autre personne.")
-                }
+                undo["person"] = read_row(tx, "person", &laptop_id)?.to_json();
+                undo["into"] = Json::from(into.clone());
+                undo["moved"] = Json::from(moved);
+                undo["folded"] = Json::Array(folded);
+                crate::store::record(tx, ctx, "person", &laptop_id, "merged_into", None, Some(&into))?;
+                store::merge::delete_row(tx, "person", &laptop_id)?;
+                crate::store::record(tx, ctx, "person", &into, "merge", None, Some("fusion avec une saisie de salon"))?;
+                ("merged", "Saisie rattachée à la personne existante (demandes identiques réunies).")
+            }
+            ("duplicate", Decision::KeepApart) => {
+                crate::store::record(tx, ctx, "person", &laptop_id, "merge", None, Some("saisie de salon gardée à part"))?;
+                ("kept_apart", "Saisie gardée comme une autre personne.")
             }
             ("conflict", Decision::KeepOffice) => ("office_kept", "Version du bureau gardée."),
             ("conflict", Decision::ApplyLaptop) => {
                 let r = Rec::from_json(&payload).ok_or_else(|| Error::input("données illisibles"))?;
+                undo["row"] = read_row(tx, &entity, &r.text("id"))?.to_json();
                 let v = version_of(tx, &entity, &r.text("id"))?.unwrap_or(0);
                 apply_version(tx, ctx, &entity, &r, v)?;
-                if entity == "request" {
-                    crate::store::reindex(tx, &r.text("id"))?;
-                }
                 ("laptop_applied", "Version du poste salon appliquée.")
             }
             _ => return Err(Error::input("cette décision ne s'applique pas à cet élément")),
         };
-        tx.execute(
-            "UPDATE merge_pending SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1",
-            params![pending_id, ctx.now(), ctx.actor, resolution],
+        store::merge::set_resolution(tx, ctx, pending_id, Some(resolution), Some(&undo.to_string()))?;
+        Ok(format!("{message} Annulable jusqu'à la prochaine fusion : guichet resolve {pending_id} --annuler"))
+    })
+}
+
+/// Undoes a decision, as long as no merge happened since: the item waits for a decision again.
+pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
+    store.write(|tx, ctx| {
+        let Some((kind, entity, laptop_id, resolution, Some(undo))) =
+            store::merge::decided(tx, pending_id)?
+        else {
+            return Err(Error::input("aucune décision à annuler pour cet élément"));
+        };
+        let Some(resolution) = resolution else {
+            return Err(Error::input("aucune décision à annuler pour cet élément"));
+        };
+        let undo: Json = serde_json::from_str(&undo)?;
+        if undo["merge_seq"].as_i64() != Some(store::merge::last_merge(tx)?) {
+            return Err(Error::input(
+                "une fusion a eu lieu depuis cette décision : elle ne peut plus être annulée",
+            ));
+        }
+        match (kind.as_str(), resolution.as_str()) {
+            ("duplicate", "merged") => {
+                let into = undo["into"].as_str().unwrap_or_default().to_string();
+                let person = Rec::from_json(&undo["person"])
+                    .ok_or_else(|| Error::input("données illisibles"))?;
+                person.insert(tx, "person")?;
+                for r in undo["folded"].as_array().into_iter().flatten() {
+                    let r = Rec::from_json(r).ok_or_else(|| Error::input("données illisibles"))?;
+                    r.insert(tx, "request")?;
+                    crate::store::record(
+                        tx,
+                        ctx,
+                        "request",
+                        &r.text("id"),
+                        "folded_into",
+                        None,
+                        None,
+                    )?;
+                }
+                for id in undo["moved"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                {
+                    store::merge::move_request(tx, ctx, id, &into, &laptop_id)?;
+                }
+            }
+            ("conflict", "laptop_applied") => {
+                let r = Rec::from_json(&undo["row"])
+                    .ok_or_else(|| Error::input("données illisibles"))?;
+                let v = version_of(tx, &entity, &r.text("id"))?.unwrap_or(0);
+                apply_version(tx, ctx, &entity, &r, v)?;
+            }
+            _ => {}
+        }
+        crate::store::record(
+            tx,
+            ctx,
+            "merge_pending",
+            pending_id,
+            "undo",
+            Some(&resolution),
+            None,
         )?;
-        Ok(message.to_string())
+        store::merge::set_resolution(tx, ctx, pending_id, None, None)?;
+        Ok("Décision annulée : l'élément attend de nouveau une décision.".to_string())
     })
 }
 

@@ -212,6 +212,10 @@ fn an_agent_finds_a_person_opens_the_request_and_logs_a_follow_up() {
         .unwrap();
     assert_eq!(n, 1, "the follow-up is in the file");
     t.send(ESC);
+    // Back to the search results it was opened from, then to the queues.
+    t.wait_for("Rechercher :");
+    t.wait_for(&reference);
+    t.send(ESC);
     t.wait_for("Tab file suivante");
     t.send("q");
     assert!(t.wait_exit());
@@ -288,6 +292,120 @@ fn three_visitors_are_captured_with_the_keyboard_alone_on_a_salon_laptop() {
     assert_eq!(n, 3);
     t.send(ESC);
     t.wait_for("Entrée : saisir le visiteur suivant");
+    t.send("q");
+    assert!(t.wait_exit());
+    t.assert_restored();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_like_ctrl_c() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "20", "--seed", "2"]);
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let mut t = Term::start(&env, Some("Karim Benali"));
+        t.wait_for("Ma file");
+        let pid = t.child.process_id().expect("pid") as libc::pid_t;
+        // SAFETY: sends a signal to the child process this test started.
+        unsafe {
+            libc::kill(pid, signal);
+        }
+        t.wait_exit();
+        t.assert_restored();
+    }
+}
+
+#[test]
+fn without_a_terminal_the_interface_says_so_in_french_and_exits_1() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let out = env
+        .cmd()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run guichet");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("l'interface a besoin d'un terminal"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Counts what the agent presses: one call, one keystroke; typed text, one per character.
+struct Keys<'a> {
+    t: &'a mut Term,
+    count: usize,
+}
+
+impl Keys<'_> {
+    fn press(&mut self, key: &str) {
+        self.t.send(key);
+        self.count += 1;
+    }
+    fn type_text(&mut self, text: &str) {
+        self.t.send(text);
+        self.count += text.chars().count();
+    }
+}
+
+#[test]
+fn a_known_person_phones_about_a_creche_need_recorded_with_a_follow_up_in_35_keystrokes_at_most() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    for (nom, prenom) in [("Dupont", "Jeanne"), ("Martin", "Paul"), ("Durand", "Léa")] {
+        env.ok(&[
+            "request",
+            "add",
+            "--type",
+            "logement",
+            "--nom",
+            nom,
+            "--prenom",
+            prenom,
+            "--telephone",
+            "06 12 34 56 78",
+        ]);
+    }
+    let mut t = Term::start(&env, Some("Julien Moreau"));
+    t.wait_for("Ma file");
+    let mut k = Keys {
+        t: &mut t,
+        count: 0,
+    };
+    k.press("/");
+    k.t.wait_for("Rechercher :");
+    k.type_text("dupont");
+    k.t.wait_for("DUPONT Jeanne");
+    k.press(ENTER);
+    k.t.wait_for("Journal (");
+    k.press("n");
+    k.t.wait_for("Nouvelle demande pour Dupont Jeanne");
+    k.press("c"); // the types: to "Crèche"
+    k.press(" "); // ticked
+    for _ in 0..5 {
+        k.press(TAB); // to "Relance le"
+    }
+    k.type_text("+3");
+    k.t.wait_for("mercredi 25/11/2026");
+    k.press(CTRL_S);
+    k.t.wait_for("Enregistrée : A26-00004");
+    let count = k.count;
+    eprintln!("{count} keystrokes");
+    assert!(count <= 35, "{count} keystrokes");
+    let (person_same, next, contacts): (i64, String, i64) = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT (SELECT person_id FROM request WHERE reference = 'A26-00001') = r.person_id, \
+             r.next_follow_up_on, (SELECT count(*) FROM follow_up f WHERE f.request_id = r.id \
+             AND f.kind = 'appel_entrant') FROM request r WHERE r.reference = 'A26-00004' \
+             AND r.type_code = 'creche'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(person_same, 1, "the same person");
+    assert_eq!(next, "2026-11-25");
+    assert_eq!(contacts, 1, "the call counts as the first contact");
+    t.send("q");
+    t.send(ESC);
     t.send("q");
     assert!(t.wait_exit());
     t.assert_restored();

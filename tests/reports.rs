@@ -342,7 +342,7 @@ fn review_figures_equal_the_hand_computed_ones() {
     );
     assert_eq!(
         r["headline"],
-        "Du 01/06/2023 au 30/06/2023, 5 demandes traitées, dont 3 bourses d'études et 0 aide à l'installation ; 1 événement."
+        "Du 01/06/2023 au 30/06/2023, 5 demandes reçues, dont 3 bourses d'études et 0 aide à l'installation ; 2 déjà contactées ; 1 événement."
     );
     // The 12-week trend ends with the period's last week (2023-W26): bourse's receptions.
     assert_eq!(
@@ -392,7 +392,7 @@ fn review_figures_equal_the_hand_computed_ones() {
         "--format",
         "md",
     ]);
-    assert!(md.starts_with("# Bilan — du 01/06/2023 au 30/06/2023\n\nDu 01/06/2023 au 30/06/2023, 5 demandes traitées"), "{md}");
+    assert!(md.starts_with("# Bilan — du 01/06/2023 au 30/06/2023\n\nDu 01/06/2023 au 30/06/2023, 5 demandes reçues"), "{md}");
     assert!(
         md.contains(
             "- Premier contact : médiane 2 j, 90 % sous 3 j ; clôture : médiane 5 j, 90 % sous 6 j."

@@ -195,6 +195,7 @@ fn interface(env: &Env, agent: &str) -> guichet::tui::app::App {
         guichet::tui::app::Display {
             no_color: true,
             utc: true,
+            ..Default::default()
         },
     )
     .unwrap()
@@ -364,7 +365,15 @@ fn anonymising_p_leaves_no_marker_in_the_file_its_wal_or_the_log_and_the_figures
     assert!(said.contains("anonymisée"), "{said}");
     assert!(!said.contains("Attention"), "the -wal was emptied: {said}");
     let wal = sibling(&env.db(), "-wal");
-    let log = env.dir.path().join("data/guichet/guichet.log");
+    // The technical log: one dated file a day (guichet.AAAA-MM-JJ.log).
+    let log = std::fs::read_dir(env.dir.path().join("data/guichet"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("guichet") && n.ends_with(".log")
+        })
+        .expect("a log file");
     assert!(!read(&log).is_empty(), "the log was written");
     for m in P.traces() {
         for f in [env.db(), wal.clone(), log.clone()] {
@@ -612,9 +621,14 @@ fn consultations_through_the_interface_and_the_command_line_are_logged_one_each(
     }
     let mut app = interface(&env, "Élodie Martin");
     app.resize(120, 40);
-    for _ in 0..4 {
-        key(&mut app, KeyCode::Tab); // "Toutes"
+    // To "Toutes", wherever it is among the queues.
+    for _ in 0..10 {
+        if app.queue.tab == guichet::tui::app::Tab::All {
+            break;
+        }
+        key(&mut app, KeyCode::Tab);
     }
+    assert_eq!(app.queue.tab, guichet::tui::app::Tab::All);
     for i in 0..12 {
         if i % 5 != 0 {
             key(&mut app, KeyCode::Down);
@@ -837,6 +851,11 @@ fn a_schema_1_file_gets_its_history_sealed_by_the_migration() {
         env.db(),
     )
     .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let out = env.ok(&["check"]);
     assert!(out.contains("Fichier intègre"), "{out}");
     let c = rusqlite::Connection::open(env.db()).unwrap();
@@ -871,12 +890,12 @@ fn the_request_screen_shows_who_consulted_it_and_exports_the_persons_data() {
     app.resize(120, 40);
     let id = app.store.request_id(&p).unwrap();
     app.open_request(&id).unwrap();
-    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('t'));
     let screen = screen_at(&app, (120, 40));
     assert!(screen.contains("Qui a consulté ce dossier"), "{screen}");
     assert!(screen.contains("Karim Benali"), "{screen}");
     assert!(screen.contains("consultation"), "{screen}");
-    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('t'));
     assert!(screen_at(&app, (120, 40)).contains("Journal ("));
 
     key(&mut app, KeyCode::Char('x'));

@@ -283,7 +283,7 @@ fn a_merge_killed_half_way_leaves_the_office_file_as_it_was() {
 }
 
 #[test]
-fn likely_duplicates_are_listed_for_review_not_added() {
+fn likely_duplicates_are_added_counted_and_held_for_a_decision() {
     let env = Env::new();
     let db = env.db();
     let mut office = open(&db, "Élodie Martin");
@@ -329,19 +329,20 @@ fn likely_duplicates_are_listed_for_review_not_added() {
     let r = salon::merge(&mut office, &path).unwrap();
     assert_eq!(
         (r.added_persons, r.added_requests, r.pending_duplicates),
-        (2, 2, 1)
+        (3, 3, 1)
     );
     assert_eq!(
         count(&db, "SELECT count(*) FROM person"),
-        persons + 2,
-        "the likely duplicate is not added"
+        persons + 3,
+        "the likely duplicate is added as its own person until someone decides"
     );
     assert_eq!(
         count(
             &db,
             "SELECT count(*) FROM request WHERE type_code = 'creche'"
         ),
-        2
+        3,
+        "every capture counts while the decision is pending"
     );
     let pending = salon::pending(&office).unwrap();
     assert_eq!(pending.len(), 1);
@@ -358,6 +359,11 @@ fn likely_duplicates_are_listed_for_review_not_added() {
         "{:?}",
         pending[0]
     );
+    let capture = pending[0].capture.as_ref().expect("the capture is shown");
+    assert_eq!(capture.email, "Anais.Lefevre@exemple.fr");
+    assert_eq!(capture.requests.len(), 1);
+    assert_eq!(pending[0].candidates.len(), 1);
+    assert_eq!(pending[0].candidates[0].id, known.person_id);
     // The same list from the command line.
     drop(office);
     env.ok(&["agent", "add", "Élodie Martin"]);
@@ -373,6 +379,7 @@ fn likely_duplicates_are_listed_for_review_not_added() {
         "fusionner",
     ]);
     assert!(msg.contains("rattachée"), "{msg}");
+    assert!(msg.contains("--annuler"), "{msg}");
     assert_eq!(count(&db, "SELECT count(*) FROM person"), persons + 2);
     let n: i64 = Connection::open(&db)
         .unwrap()
@@ -396,6 +403,256 @@ fn likely_duplicates_are_listed_for_review_not_added() {
         "{out}"
     );
     assert!(out.contains("à décider : 0 doublon(s)"), "{out}");
+}
+
+/// One visitor at the stand: last name, first name, phone, e-mail, birth date, needs.
+type Visitor<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<NaiveDate>,
+    &'a [&'a str],
+);
+
+/// A laptop prepared for the office's fair, with `visitors` captured.
+fn capture_on_laptop(office: &mut Store, path: &Path, visitors: &[Visitor<'_>]) {
+    salon::prepare(office, "Forum santé", today(), "Orléans", path, false).unwrap();
+    let mut l = open(path, "Karim Benali");
+    let event = l.meta("event_id").unwrap();
+    for (last, first, phone, email, birth, types) in visitors {
+        let requests: Vec<NewRequest> = types
+            .iter()
+            .map(|t| {
+                let mut r = NewRequest::new(
+                    NewPerson {
+                        last_name: last.to_string(),
+                        first_name: first.to_string(),
+                        phone: phone.to_string(),
+                        email: email.to_string(),
+                        birth_date: *birth,
+                        ..Default::default()
+                    },
+                    t,
+                    today(),
+                );
+                r.status = Status::AQualifier;
+                r.channel_code = Some("salon".into());
+                r.event_id = event.clone();
+                r
+            })
+            .collect();
+        salon::capture(&mut l, &requests, true).unwrap();
+    }
+}
+
+fn event_count(path: &Path) -> i64 {
+    count(
+        path,
+        "SELECT count(*) FROM request r JOIN event e ON e.id = r.event_id WHERE e.name = 'Forum santé'",
+    )
+}
+
+#[test]
+fn namesakes_with_nothing_else_in_common_are_added_not_held() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    let born = NaiveDate::from_ymd_opt(1998, 3, 14);
+    let mut known = NewRequest::new(
+        NewPerson {
+            last_name: "Martin".into(),
+            first_name: "Léa".into(),
+            phone: "06 11 11 11 11".into(),
+            birth_date: born,
+            ..Default::default()
+        },
+        "logement",
+        today(),
+    );
+    known.summary = "bureau".into();
+    office.create_request(&known).unwrap();
+    let path = env.path("portable.sqlite3");
+    capture_on_laptop(
+        &mut office,
+        &path,
+        &[
+            // Same name, another phone, no e-mail, no birth date: a namesake.
+            ("MARTIN", "Léa", "06 22 22 22 22", "", None, &["bourse"]),
+            // Same name, another birth date.
+            (
+                "Martin",
+                "Lea",
+                "",
+                "",
+                NaiveDate::from_ymd_opt(2001, 1, 2),
+                &["creche"],
+            ),
+            // Same name and birth date: held.
+            ("Martin", "Léa", "", "", born, &["stage"]),
+        ],
+    );
+    let r = salon::merge(&mut office, &path).unwrap();
+    assert_eq!((r.added_persons, r.pending_duplicates), (3, 1));
+    let pending = salon::pending(&office).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].capture.as_ref().unwrap().requests.len(), 1);
+    assert!(pending[0].capture.as_ref().unwrap().requests[0].contains("stage"));
+    assert_eq!(event_count(&db), 3, "every capture counts under its event");
+}
+
+#[test]
+fn two_laptops_capturing_one_visitor_leave_one_request_per_need_and_undo_restores() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    let (a, b) = (env.path("a.sqlite3"), env.path("b.sqlite3"));
+    let needs: &[&str] = &["logement", "bourse", "creche"];
+    capture_on_laptop(
+        &mut office,
+        &a,
+        &[
+            (
+                "Nguyen",
+                "Minh",
+                "06 98 76 54 32",
+                "minh@exemple.fr",
+                None,
+                needs,
+            ),
+            ("Roux", "Zoé", "07 00 00 00 01", "", None, &["stage"]),
+        ],
+    );
+    capture_on_laptop(
+        &mut office,
+        &b,
+        &[("NGUYEN", "Minh", "+33 6 98 76 54 32", "", None, needs)],
+    );
+    salon::merge(&mut office, &a).unwrap();
+    let r = salon::merge(&mut office, &b).unwrap();
+    assert_eq!(r.pending_duplicates, 1);
+    // While the decision is pending, every capture counts under the event, marked as held.
+    assert_eq!(event_count(&db), 7);
+    drop(office);
+    let events = env.ok(&["event", "list"]);
+    assert!(
+        events.contains("7 (dont 3 en attente de décision)"),
+        "{events}"
+    );
+    let pending: serde_json::Value =
+        serde_json::from_str(&env.ok(&["pending", "--format", "json"])).unwrap();
+    let item = &pending[0];
+    assert_eq!(item["capture"]["phone"], "+33 6 98 76 54 32");
+    assert_eq!(item["capture"]["requests"].as_array().unwrap().len(), 3);
+    assert_eq!(item["candidates"].as_array().unwrap().len(), 1);
+    assert_eq!(item["candidates"][0]["email"], "minh@exemple.fr");
+    let table = env.ok(&["pending"]);
+    assert!(table.contains("Saisie du salon : NGUYEN Minh"), "{table}");
+    assert!(
+        table.contains("Candidat 1 au bureau : Nguyen Minh"),
+        "{table}"
+    );
+    let id = item["id"].as_str().unwrap();
+
+    let before = dump(&db, &["person", "request"]);
+    let search_before = env.ok(&["search", "nguyen", "--format", "csv"]);
+    env.ok(&["resolve", id, "--decision", "fusionner"]);
+    assert_eq!(
+        event_count(&db),
+        4,
+        "one request per need: 3 for Minh, 1 for Zoé"
+    );
+    let per_need = count(
+        &db,
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM request GROUP BY person_id, type_code)",
+    );
+    assert_eq!(per_need, 1);
+    assert_eq!(
+        env.ok(&["search", "nguyen", "--format", "json"])
+            .matches("reference")
+            .count(),
+        3
+    );
+
+    // Undo: the state before the decision, and the item waits again.
+    let out = env.ok(&["resolve", id, "--annuler"]);
+    assert!(out.contains("annulée"), "{out}");
+    let mut after = dump(&db, &["person", "request"]);
+    let mut expected = before.clone();
+    after.sort();
+    expected.sort();
+    // Versions and stamps of moved requests changed; identities, owners and counts did not.
+    let strip = |rows: &[String]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.split(", ").take(4).collect::<Vec<_>>().join(", "))
+            .collect()
+    };
+    assert_eq!(strip(&after), strip(&expected));
+    assert_eq!(event_count(&db), 7);
+    assert_eq!(
+        env.ok(&["search", "nguyen", "--format", "csv"]),
+        search_before
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&env.ok(&["pending", "--format", "json"]))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Decided again; after the next merge, it can no longer be undone.
+    env.ok(&["resolve", id, "--decision", "fusionner"]);
+    let c = env.path("c.sqlite3");
+    {
+        let mut office = open(&db, "Élodie Martin");
+        capture_on_laptop(
+            &mut office,
+            &c,
+            &[("Petit", "Jules", "", "", None, &["stage"])],
+        );
+        salon::merge(&mut office, &c).unwrap();
+    }
+    let late = env.fails(&["resolve", id, "--annuler"], 2);
+    assert!(late.contains("ne peut plus être annulée"), "{late}");
+}
+
+#[test]
+fn a_laptop_record_bearing_an_office_id_is_refused_with_the_reason() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    let known = office
+        .create_request(&NewRequest::new(
+            NewPerson {
+                last_name: "Bernard".into(),
+                first_name: "Paul".into(),
+                ..Default::default()
+            },
+            "logement",
+            today(),
+        ))
+        .unwrap();
+    let path = env.path("portable.sqlite3");
+    capture_on_laptop(
+        &mut office,
+        &path,
+        &[("Intrus", "Faux", "", "", None, &["bourse"])],
+    );
+    {
+        // The laptop's person is given the id of an office person.
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        c.execute("UPDATE request SET person_id = ?1", [&known.person_id])
+            .unwrap();
+        c.execute("UPDATE person SET id = ?1", [&known.person_id])
+            .unwrap();
+    }
+    drop(office);
+    let before = dump(&db, &DATA);
+    let err = env.fails(&["merge", path.to_str().unwrap()], 2);
+    assert!(err.contains("déjà pris au bureau"), "{err}");
+    assert_eq!(dump(&db, &DATA), before, "nothing merged");
 }
 
 #[test]
@@ -612,6 +869,7 @@ mod interface {
             Display {
                 no_color: false,
                 utc: true,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -799,7 +1057,7 @@ mod interface {
         let msg = a.message.as_ref().unwrap().text.clone();
         assert_eq!(
             msg,
-            "Fusion : 1 personne(s), 1 demande(s) ajoutée(s), 0 déjà présente(s) ; 1 à décider (touche R)."
+            "Fusion : 2 personne(s), 2 demande(s) ajoutée(s), 0 déjà présente(s) ; 1 à décider (touche R)."
         );
         key(&mut a, KeyCode::Char('R'));
         let Screen::Pending(v) = &a.screen else {
@@ -808,15 +1066,32 @@ mod interface {
         assert_eq!(v.items.len(), 1);
         let shown = screen(&a, (120, 40)).replace(env.dir.path().to_str().unwrap(), "[dossier]");
         insta::assert_snapshot!("pending_120x40", shown);
+        // A decision asks first; "non" changes nothing.
         key(&mut a, KeyCode::Char('f'));
+        assert!(a.overlay.is_some(), "a confirmation is asked");
+        key(&mut a, KeyCode::Char('n'));
+        let Screen::Pending(v) = &a.screen else {
+            panic!("pending")
+        };
+        assert_eq!(v.items.len(), 1);
+        key(&mut a, KeyCode::Char('f'));
+        key(&mut a, KeyCode::Char('o'));
         assert_eq!(
             a.message.as_ref().unwrap().text,
-            "Saisie rattachée à la personne existante."
+            "Saisie rattachée à la personne existante (demandes identiques réunies). Annulable jusqu'à la prochaine fusion : touche u"
         );
         let Screen::Pending(v) = &a.screen else {
             panic!("pending")
         };
         assert!(v.items.is_empty());
+        // Undone, then decided again.
+        key(&mut a, KeyCode::Char('u'));
+        let Screen::Pending(v) = &a.screen else {
+            panic!("pending")
+        };
+        assert_eq!(v.items.len(), 1, "{:?}", a.message);
+        key(&mut a, KeyCode::Char('f'));
+        key(&mut a, KeyCode::Char('o'));
         let n: i64 = Connection::open(&db)
             .unwrap()
             .query_row(

@@ -62,11 +62,23 @@ fn years_for(conn: &Connection, type_code: &str) -> Result<u32> {
     })
 }
 
-/// Hook for schemes with a commitment (aids, merged separately): a request whose commitment
-/// runs, or ended less than 2 years before `today`, keeps its person's file. Until the
-/// commitment table exists, nothing holds.
-fn held_by_commitment(_conn: &Connection, _request_id: &str, _today: NaiveDate) -> Result<bool> {
-    Ok(false)
+/// How long a commitment keeps its person's file after it ended (or was broken), in years.
+const COMMITMENT_HOLD_YEARS: u32 = 2;
+
+/// A request whose aid carries a commitment that runs, or ended (honoured or broken) less than
+/// 2 years before `today`, keeps its person's file: the attestations and any repayment may
+/// still be asked for.
+fn held_by_commitment(conn: &Connection, request_id: &str, today: NaiveDate) -> Result<bool> {
+    let ended: Option<NaiveDate> = conn
+        .prepare_cached(
+            "SELECT max(coalesce(c.broken_on, c.ends_on)) FROM commitment c \
+             JOIN aid a ON a.id = c.aid_id WHERE a.request_id = ?1",
+        )?
+        .query_row([request_id], |r| r.get(0))?;
+    Ok(ended.is_some_and(|end| {
+        end.checked_add_months(Months::new(12 * COMMITMENT_HOLD_YEARS))
+            .is_none_or(|until| until >= today)
+    }))
 }
 
 /// Requests whose person is due for elimination on `today`, by reference.
@@ -191,29 +203,64 @@ pub(crate) fn anonymise_person(
                     .collect::<rusqlite::Result<_>>()?;
                 for r in referrals {
                     tx.execute(
-                        "UPDATE referral SET note = '', updated_at = ?2, updated_by = ?3, \
-                         version = version + 1 WHERE id = ?1",
+                        "UPDATE referral SET note = '', answer_note = '', updated_at = ?2, \
+                         updated_by = ?3, version = version + 1 WHERE id = ?1",
                         params![r, now, ctx.actor],
                     )?;
-                    erase_history("referral", &r, Some(&["note"]))?;
+                    erase_history("referral", &r, Some(&["note", "answer_note"]))?;
                 }
+                // A note taken with a visitor's interest in a housing place.
+                tx.execute(
+                    "UPDATE housing_proposal SET note = '' WHERE request_id = ?1",
+                    [id],
+                )?;
             }
             Ok(())
         },
     )?;
-    // Merge leftovers: what a salon laptop captured about them, held or decided.
+    // Merge leftovers: what a salon laptop captured about them, held or decided, and what a
+    // decision kept to be undone (whole rows).
     let mut ids: Vec<&str> = vec![person_id];
     ids.extend(requests.iter().map(String::as_str));
     for id in &ids {
+        let pending: Vec<String> = tx
+            .prepare_cached("SELECT id FROM merge_pending WHERE office_id = ?1 OR laptop_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         tx.execute(
-            "UPDATE merge_pending SET summary = ?2, payload = '{}', \
+            "UPDATE merge_pending SET summary = ?2, payload = '{}', undo = NULL, \
              resolved_at = coalesce(resolved_at, ?3), resolved_by = coalesce(resolved_by, ?4) \
              WHERE office_id = ?1 OR laptop_id = ?1",
             params![id, ERASED, now, ctx.actor],
         )?;
+        if pending.is_empty() {
+            continue;
+        }
+        chain::triggers_lifted(tx, &["history_append_only_update"], || {
+            for p in &pending {
+                tx.execute(
+                    "UPDATE history SET salt = NULL, \
+                     old_value = CASE WHEN old_value IS NULL THEN NULL ELSE ?2 END, \
+                     new_value = CASE WHEN new_value IS NULL THEN NULL ELSE ?2 END \
+                     WHERE entity = 'merge_pending' AND entity_id = ?1",
+                    params![p, ERASED],
+                )?;
+            }
+            Ok(())
+        })?;
     }
+    // The old documents leave the search index for good; the write's tracker indexes the
+    // anonymised ones.
+    let rowids: Vec<i64> = requests
+        .iter()
+        .map(|id| {
+            tx.query_row("SELECT rowid FROM request WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    super::search::erase_documents(tx, &rowids)?;
     for id in &requests {
-        super::reindex(tx, id)?;
         super::record(tx, ctx, "request", id, "anonymisation", None, Some(why))?;
         access::insert(tx, ctx, access::AccessAction::Anonymisation, Some(id))?;
     }

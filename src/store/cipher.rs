@@ -81,7 +81,7 @@ pub fn passphrase(path: &Path, confirm: bool) -> Result<String> {
     Ok(pass)
 }
 
-fn remember(path: &Path, pass: &str) {
+pub(super) fn remember(path: &Path, pass: &str) {
     if let Ok(mut g) = GIVEN.lock() {
         g.get_or_insert_with(HashMap::new)
             .insert(key_of(path), pass.to_string());
@@ -240,74 +240,6 @@ pub(crate) fn export(conn: &Connection, out: &Path, key: Option<&str>) -> Result
         remember(out, k);
     }
     result
-}
-
-impl super::Store {
-    pub fn is_encrypted(&self) -> bool {
-        self.key.is_some()
-    }
-
-    /// A copy of this file at `out` (which must not exist), encrypted with `key`.
-    pub fn export_encrypted(&self, out: &Path, key: &str) -> Result<()> {
-        export(&self.conn, out, Some(key)).inspect_err(|_| {
-            let _ = std::fs::remove_file(out);
-        })
-    }
-
-    /// Encrypts this file with `key`, or decrypts it (`None`), in place: a verified copy
-    /// (integrity, same row counts, readable with the new passphrase) replaces the file. Every
-    /// other program must have closed it. Returns the row counts of the new file.
-    pub fn change_encryption(self, key: Option<&str>) -> Result<Vec<(String, i64)>> {
-        let path = self
-            .path
-            .clone()
-            .ok_or_else(|| Error::input("pas de fichier"))?;
-        if key.is_some() == self.key.is_some() {
-            return Err(Error::input(if key.is_some() {
-                "le fichier est déjà chiffré"
-            } else {
-                "le fichier n'est pas chiffré"
-            }));
-        }
-        let busy: i64 = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        if busy != 0 {
-            return Err(Error::Busy);
-        }
-        let tmp = super::temp_sibling(&path);
-        let _ = std::fs::remove_file(&tmp);
-        let result = (|| -> Result<Vec<(String, i64)>> {
-            export(&self.conn, &tmp, key)?;
-            let copy = Connection::open(&tmp)?;
-            if let Some(k) = key {
-                apply(&copy, k)?;
-                verify(&copy, &tmp)?;
-            }
-            let integrity: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-            let counts = super::counts_of(&copy)?;
-            if integrity != "ok" || counts != self.counts()? {
-                return Err(Error::input(
-                    "la copie chiffrée n'a pas passé le contrôle : le fichier n'a pas été modifié",
-                ));
-            }
-            Ok(counts)
-        })();
-        match result {
-            Ok(counts) => {
-                drop(self);
-                std::fs::rename(&tmp, &path)?;
-                if let Some(k) = key {
-                    remember(&path, k);
-                }
-                Ok(counts)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
-    }
 }
 
 #[cfg(test)]

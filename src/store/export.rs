@@ -1,6 +1,8 @@
 //! Right of access (RGPD art. 15): everything the file holds about the person of a request, in
 //! one document — the person, every request of theirs with its case log, referrals, history and
-//! access-log entries, and the rows of any other table tied to a request (aids, commitments…).
+//! access-log entries, and the rows of any other table tied to a request (aids, housing
+//! placements…) or to such a row (an aid's payments and commitment, a commitment's
+//! attestations and repayments).
 
 use super::access::{AccessAction, AccessEntry, insert};
 use super::{FollowUpRow, HistoryRow, Person, ReferralRow, RequestRow, Store};
@@ -44,15 +46,64 @@ fn related_tables(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     Ok(names.collect::<rusqlite::Result<_>>()?)
 }
 
-fn related_rows(conn: &rusqlite::Connection, table: &str, request_id: &str) -> Result<Vec<Value>> {
-    // The table name comes from the file's own schema; quoted as an identifier.
+/// Tables with a `{parent}_id` column: the rows that belong to a row of `parent` (an aid's
+/// payments, a commitment's attestations and repayments…).
+fn child_tables(conn: &rusqlite::Connection, parent: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT m.name FROM sqlite_schema m WHERE m.type = 'table' \
+         AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = ?1) \
+         ORDER BY m.name",
+    )?;
+    let names = st.query_map([format!("{parent}_id")], |r| r.get(0))?;
+    Ok(names.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The rows of `table` whose `column` is `value`, then, recursively, the rows of the tables
+/// that refer to them, all added to `related` by table.
+fn collect_related(
+    conn: &rusqlite::Connection,
+    table: &str,
+    column: &str,
+    value: &str,
+    related: &mut BTreeMap<String, Vec<Value>>,
+    depth: usize,
+) -> Result<()> {
+    let rows = related_rows(conn, table, column, value)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    related.entry(table.to_string()).or_default().extend(rows);
+    if depth == 0 {
+        return Ok(());
+    }
+    let parent_column = format!("{table}_id");
+    for child in child_tables(conn, table)? {
+        for id in &ids {
+            collect_related(conn, &child, &parent_column, id, related, depth - 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn related_rows(
+    conn: &rusqlite::Connection,
+    table: &str,
+    column: &str,
+    value: &str,
+) -> Result<Vec<Value>> {
+    // Table and column names come from the file's own schema; quoted as identifiers.
     let sql = format!(
-        "SELECT * FROM \"{}\" WHERE request_id = ?1",
-        table.replace('"', "\"\"")
+        "SELECT * FROM \"{}\" WHERE \"{}\" = ?1",
+        table.replace('"', "\"\""),
+        column.replace('"', "\"\"")
     );
     let mut st = conn.prepare(&sql)?;
     let columns: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
-    let mut rows = st.query([request_id])?;
+    let mut rows = st.query([value])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let mut obj = Map::new();
@@ -95,10 +146,7 @@ impl Store {
             let d = self.request_detail(id)?;
             let mut related = BTreeMap::new();
             for t in &tables {
-                let rows = related_rows(&self.conn, t, id)?;
-                if !rows.is_empty() {
-                    related.insert(t.clone(), rows);
-                }
+                collect_related(&self.conn, t, "request_id", id, &mut related, 2)?;
             }
             requests.push(RequestExport {
                 request: d.request,

@@ -34,7 +34,7 @@ pub(crate) fn insert_follow_up(
         request_id,
         f.kind,
         f.occurred_on,
-        f.body.trim_end(),
+        crate::text::clean_text(f.body.trim_end()),
         f.next_follow_up_on,
         ctx.now(),
         ctx.actor

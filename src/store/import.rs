@@ -17,6 +17,8 @@ pub struct ParsedRow {
     pub partner_id: Option<String>,
     /// The status was given explicitly (a referral then leaves it alone).
     pub explicit_status: bool,
+    /// The aid columns (dispositif, montant…), when filled.
+    pub aid: Option<super::aids::ImportedAid>,
 }
 
 /// What an import wrote.
@@ -51,6 +53,9 @@ impl Store {
                     None => None,
                 };
                 let created = create(tx, ctx, &r)?;
+                if let Some(aid) = &p.aid {
+                    super::aids::import_aid(tx, ctx, &created.id, aid)?;
+                }
                 counts.added += 1;
                 if created.person_reused {
                     counts.persons_reused += 1;

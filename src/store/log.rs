@@ -69,7 +69,6 @@ pub(crate) fn log_follow_up(
         )));
     }
     let id = insert_follow_up(tx, ctx, request_id, f)?;
-    super::search::reindex(tx, request_id)?;
     let mut change = RequestChange::default();
     if let Some(next) = f.next_follow_up_on {
         change.next_follow_up_on = Some(Some(next));
@@ -149,6 +148,9 @@ pub(crate) fn refer_in(
         |row| row.get(0),
     )?;
     record(tx, ctx, "referral", &id, "*", None, Some(&partner))?;
+    if !r.note.trim().is_empty() {
+        record(tx, ctx, "referral", &id, "note", None, Some(r.note.trim()))?;
+    }
     if hold_case && status.is_open() && status != Status::AttentePartenaire {
         requests::update(
             tx,
@@ -211,11 +213,14 @@ impl Store {
                 )));
             }
             tx.execute(
-                "UPDATE referral SET answered_on = ?2, answer = ?3, note = CASE WHEN ?4 = '' THEN note ELSE ?4 END, \
+                "UPDATE referral SET answered_on = ?2, answer = ?3, answer_note = ?4, \
                  updated_at = ?5, updated_by = ?6, version = version + 1 WHERE id = ?1",
                 params![referral_id, a.answered_on, a.answer, a.note.trim(), ctx.now(), ctx.actor],
             )?;
             record(tx, ctx, "referral", referral_id, "answer", None, Some(a.answer.code()))?;
+            if !a.note.trim().is_empty() {
+                record(tx, ctx, "referral", referral_id, "answer_note", None, Some(a.note.trim()))?;
+            }
             let status: Status =
                 tx.query_row("SELECT status FROM request WHERE id = ?1", [&request_id], |r| r.get(0))?;
             if status == Status::AttentePartenaire && open_referrals(tx, &request_id)? == 0 {

@@ -13,19 +13,19 @@ pub const APPLICATION_ID: i32 = 0x4755_4943;
 /// that has shipped: add the next.
 const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
-    include_str!("../../migrations/002_rgpd.sql"),
+    include_str!("../../migrations/002_search_notes_merges.sql"),
+    include_str!("../../migrations/003_aids.sql"),
+    include_str!("../../migrations/004_housing.sql"),
+    include_str!("../../migrations/005_rgpd.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens (or creates, owner-only) the file at `path`, refusing anything that is not a guichet
 /// file of a schema this binary knows, then migrates it. An encrypted file asks for its
-/// passphrase (see `cipher.rs`); `new_key` encrypts a file created here. Returns the
-/// connection and the passphrase in use.
-pub(super) fn open_file(
-    path: &Path,
-    new_key: Option<&str>,
-) -> Result<(Connection, Option<String>)> {
+/// passphrase (see `cipher.rs`); `new_key` encrypts a file created here. A file found damaged
+/// is opened read-only (see `health.rs`).
+pub(super) fn open_file(path: &Path, new_key: Option<&str>) -> Result<Opened> {
     let fresh = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             return Err(Error::File {
@@ -55,50 +55,125 @@ pub(super) fn open_file(
     }
     let key = match new_key {
         Some(k) if fresh => Some(k.to_string()),
-        _ if !fresh && super::cipher::looks_encrypted(path) => {
-            Some(super::cipher::passphrase(path, false)?)
-        }
+        _ if !fresh => key_of_existing(path)?,
         _ => None,
     };
     if !fresh {
-        inspect_with(path, key.as_deref())?;
+        inspect_with(path, false, key.as_deref())?;
+        check_mode(path)?;
     }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| Error::File {
-        path: path.to_path_buf(),
-        why: format!("impossible d'ouvrir le fichier : {e}"),
-    })?;
+    .map_err(|e| Error::fault(path, Error::Sql(e)))?;
     super::cipher::unlock(&conn, key.as_deref(), path)?;
-    configure(&conn)?;
+    configure(&conn).map_err(|e| Error::fault(path, e))?;
     super::cipher::no_mmap(&conn, key.is_some())?;
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let damage = super::health::recorded_damage(path).or_else(|| {
+        (!fresh)
+            .then(|| super::health::check_at_open(&conn, size))
+            .flatten()
+    });
+    if let Some(why) = damage {
+        if super::health::recorded_damage(path).is_none() {
+            super::health::record_damage(path, &why);
+        }
+        drop(conn);
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        super::cipher::unlock(&conn, key.as_deref(), path)?;
+        configure_read_only(&conn)?;
+        super::cipher::no_mmap(&conn, key.is_some())?;
+        return Ok(Opened {
+            conn,
+            key,
+            damage: Some(why),
+        });
+    }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // Readable but not writable: fine for lists and reports, refused at the first write.
-        return Ok((conn, key));
+        return Ok(Opened {
+            conn,
+            key,
+            damage: None,
+        });
     }
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    migrate(&conn)?;
-    Ok((conn, key))
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| Error::fault(path, Error::Sql(e)))?;
+    migrate(&conn).map_err(|e| Error::fault(path, e))?;
+    Ok(Opened {
+        conn,
+        key,
+        damage: None,
+    })
 }
 
-/// Opens an existing guichet file read-only after the same checks as [`open_file`], keyed if it is encrypted.
-pub(crate) fn open_read_only(path: &Path) -> Result<(Connection, Option<String>)> {
-    let key = if super::cipher::looks_encrypted(path) {
-        Some(super::cipher::passphrase(path, false)?)
+/// A connection opened by [`open_file`].
+pub(super) struct Opened {
+    pub conn: Connection,
+    /// The passphrase of an encrypted file, in memory for this run only.
+    pub key: Option<String>,
+    /// Why the file is considered damaged (it is then open read-only).
+    pub damage: Option<String>,
+}
+
+/// The passphrase of an existing file that looks encrypted (asked once per file and run);
+/// `None` for a plain file.
+pub(crate) fn key_of_existing(path: &Path) -> Result<Option<String>> {
+    if super::cipher::looks_encrypted(path) {
+        super::cipher::passphrase(path, false).map(Some)
     } else {
-        None
+        Ok(None)
+    }
+}
+
+/// File modes (decided: refuse, never change a mode behind the user's back). A file readable
+/// or writable by others is refused with the `chmod` to run; one open to its group is accepted
+/// only in a shared team folder — a set-group-id folder (`chmod 2770`), see the README. SQLite
+/// gives the `-wal` and `-shm` companions the file's own mode, so they follow: 0600 for a
+/// private file whatever the umask, 0660 in a team folder; companions left broader by an older
+/// version are narrowed.
+#[cfg(unix)]
+fn check_mode(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     };
-    inspect_with(path, key.as_deref())?;
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    super::cipher::unlock(&conn, key.as_deref(), path)?;
-    configure_read_only(&conn)?;
-    super::cipher::no_mmap(&conn, key.is_some())?;
-    Ok((conn, key))
+    let team_folder = std::fs::metadata(dir)
+        .is_ok_and(|m| m.permissions().mode() & 0o2000 != 0 && m.permissions().mode() & 0o007 == 0);
+    let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
+    if mode & 0o007 != 0 || (mode & 0o070 != 0 && !team_folder) {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            why: format!(
+                "le fichier est lisible par d'autres utilisateurs (mode {mode:04o}) : il n'a pas \
+                 été ouvert. Rendez-le privé : chmod 600 {quoted} (ou, pour une équipe, voir « \
+                 Dossier partagé » dans le README)"
+            ),
+        });
+    }
+    let allowed = mode & 0o660;
+    for companion in ["-wal", "-shm"] {
+        let mut c = path.as_os_str().to_os_string();
+        c.push(companion);
+        if let Ok(m) = std::fs::metadata(&c)
+            && m.permissions().mode() & 0o777 & !allowed != 0
+        {
+            let _ = std::fs::set_permissions(&c, std::fs::Permissions::from_mode(allowed));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_mode(_path: &Path) -> Result<()> {
+    Ok(())
 }
 
 fn create_new_private(path: &Path) -> Result<()> {
@@ -111,16 +186,48 @@ fn create_new_private(path: &Path) -> Result<()> {
     }
     opts.open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        why: format!("impossible de créer le fichier : {e}"),
+        why: format!(
+            "impossible de créer le fichier : {}",
+            crate::error::io_words(&e)
+        ),
     })?;
+    // An empty file found there (created by hand, any mode) becomes private too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
     Ok(())
+}
+
+/// Recognises a file that is not ours to change (a laptop file to merge, a copy to restore, a
+/// file refused): read through an immutable connection, so nothing — not even a `-wal` or
+/// `-shm` — is written beside it, and a file on a write-protected key can be read.
+/// An encrypted one is read with its passphrase.
+pub(crate) fn inspect(path: &Path) -> Result<()> {
+    let key = key_of_existing(path)?;
+    inspect_with(path, true, key.as_deref())
+}
+
+/// A file that is not ours to change (a laptop file, a copy) recognised by [`inspect`] and
+/// opened read-only without anything written beside it ([`open_immutable`]), keyed if it is
+/// encrypted. Returns the connection and the passphrase in use.
+pub(crate) fn open_foreign(path: &Path) -> Result<(Connection, Option<String>)> {
+    let key = key_of_existing(path)?;
+    inspect_with(path, true, key.as_deref())?;
+    let conn = open_immutable_keyed(path, key.as_deref())?;
+    configure_read_only(&conn)?;
+    super::cipher::no_mmap(&conn, key.is_some())?;
+    Ok((conn, key))
 }
 
 /// Recognises an existing file without writing to it: first its header bytes (so a CSV or random
 /// bytes never reach SQLite), then its application id and schema version on a read-only
 /// connection.
+/// `immutable` for a file that is not ours to change (nothing written beside it); a plain
+/// read-only connection for the office file others may be writing.
 /// An encrypted file (a `key` given) is recognised by its first page read with the passphrase.
-fn inspect_with(path: &Path, key: Option<&str>) -> Result<()> {
+fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<()> {
     let not_guichet = |why: &str| Error::NotGuichet {
         path: path.to_path_buf(),
         why: why.into(),
@@ -134,12 +241,18 @@ fn inspect_with(path: &Path, key: Option<&str>) -> Result<()> {
     if key.is_none() && (n < 100 || &header[..16] != b"SQLite format 3\0") {
         return Err(not_guichet("ce n'est pas une base SQLite"));
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    super::cipher::unlock(&conn, key, path)?;
+    let conn = if immutable {
+        open_immutable_keyed(path, key)?
+    } else {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        super::cipher::unlock(&conn, key, path)?;
+        conn
+    };
     configure_read_only(&conn)?;
+    super::cipher::no_mmap(&conn, key.is_some())?;
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -149,6 +262,34 @@ fn inspect_with(path: &Path, key: Option<&str>) -> Result<()> {
     let (app, version, tables) = read().map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
             Error::Busy
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            Error::DamagedFile {
+                path: path.to_path_buf(),
+                why: super::health::UNREADABLE.into(),
+                advice: "Restaurez votre dernière copie vérifiée, interface fermée sur tous \
+                         les postes : guichet restore COPIE"
+                    .into(),
+            }
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            // A fault of the disk or the medium, not of the file: say it as such.
+            Error::fault(path, Error::Sql(e))
         }
         e => not_guichet(&format!("base illisible : {e}")),
     })?;
@@ -166,6 +307,57 @@ fn inspect_with(path: &Path, key: Option<&str>) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Opens a file to read it only, never writing beside it (no `-wal`, no `-shm`): `immutable`
+/// tells SQLite nobody changes it while it is open, so it reads from a write-protected key.
+/// For foreign, refused, merged and backup files — never for the office file others write.
+/// A file whose `-wal` still holds changes (a laptop whose program was killed) is opened
+/// plainly read-only instead, so those changes are read. An encrypted file asks for its
+/// passphrase (once per file and run).
+pub fn open_immutable(path: &Path) -> Result<Connection> {
+    let key = key_of_existing(path)?;
+    open_immutable_keyed(path, key.as_deref())
+}
+
+/// [`open_immutable`] with the passphrase already known (`None`: a plain file); the
+/// connection is keyed and the passphrase checked before anything else reads the file.
+pub(crate) fn open_immutable_keyed(path: &Path, key: Option<&str>) -> Result<Connection> {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        super::cipher::unlock(&conn, key, path)?;
+        conn.pragma_update(None, "trusted_schema", "OFF")?;
+        return Ok(conn);
+    }
+    let abs = std::path::absolute(path)?;
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        why: Error::Sql(e).to_string(),
+    })?;
+    super::cipher::unlock(&conn, key, path)?;
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    Ok(conn)
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {
@@ -229,8 +421,28 @@ pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             seed::seed_new_file(&tx)?;
         }
-        if version + 1 == SCHEMA_VERSION {
-            // Rows written before the chains existed (or by the seed) are sealed now.
+        // A migration that replaces the search index asks for its documents to be rebuilt.
+        if tx
+            .query_row(
+                "SELECT 1 FROM meta WHERE key = 'search_rebuild'",
+                [],
+                |_| Ok(()),
+            )
+            .is_ok()
+        {
+            super::search::rebuild_all(&tx)?;
+            tx.execute("DELETE FROM meta WHERE key = 'search_rebuild'", [])?;
+        }
+        // Once the chains exist (the personal-data migration and every later one), rows written
+        // before them, by the seed or by the migration itself are sealed in its transaction.
+        if tx
+            .query_row(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'access_log'",
+                [],
+                |_| Ok(()),
+            )
+            .is_ok()
+        {
             super::chain::seal(&tx)?;
         }
         tx.pragma_update(None, "user_version", version + 1)?;

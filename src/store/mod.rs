@@ -1,48 +1,73 @@
 //! The case file: one SQLite file and the small, domain-named API every front end uses.
 //! No other module writes SQL (`tests/boundary.rs` checks it; `salon.rs` and `demo.rs` are
-//! the last to move). Layers, bottom up: `history` (the history writer and reader) and `search`;
-//! `followups`, `people`, `refdata`; `requests`; `log`; `import`, `figures` (counts as plain
-//! rows: the arithmetic of the figures stays in `report.rs` and `review.rs`).
+//! the last to move). Layers, bottom up: `history` (the history writer and reader), `search`,
+//! `health` (damage); `followups`, `people`, `refdata`, `migrate` (opening files); `requests`;
+//! `log`; `import`, `figures` (counts as plain rows: the arithmetic of the figures stays in
+//! `report.rs` and `review.rs`), `backup` (copies and restore).
 //!
 //! Safety rules, each tested in `tests/store.rs`:
 //! - WAL; every write goes through [`Store::write`], a `BEGIN IMMEDIATE` transaction with a busy
 //!   timeout and a bounded retry;
 //! - mutable rows carry a version; an update states the version it read ([`Error::Conflict`]);
 //! - follow-ups and history are append-only (triggers in `schema.sql`);
-//! - the file and its companions are readable by their owner only;
+//! - the file and its companions are readable by their owner only (a file open to others is
+//!   refused, see `migrate::check_mode`);
+//! - damage is noticed at open and contained: read-only, every write refused (`health.rs`);
+//! - copies are verified against the snapshot they took (`backup.rs`);
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
 mod access;
+mod agents;
+mod aids;
 mod anonymise;
+mod backup;
+mod cache;
 mod chain;
 mod cipher;
 mod export;
 mod figures;
 mod followups;
+mod health;
 mod history;
+mod housing;
 mod import;
 mod log;
+pub(crate) mod merge;
 mod migrate;
 mod people;
+mod reception;
 mod refdata;
 mod requests;
 mod search;
 mod seed;
+pub mod validate;
 
 pub use access::{AccessAction, AccessEntry, AccessFilter};
+pub use aids::{
+    AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, ImportedAid, NewAid, Payment,
+    PlannedAid, PlannedCommitment, Scheme, SchemeDef, years_of,
+};
 pub use anonymise::{DueForElimination, Elimination};
+pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
 pub use cipher::{available as encryption_available, no_prompt_from_now, passphrase};
 pub use export::PersonExport;
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
+pub use health::damage_marker;
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
+pub use housing::{
+    FreePlace, FreeQuery, HOUSING_TYPE, HousingRows, Interests, NewPlace, Place, PlaceDetail,
+    Placement, Proposal, RegisterCopy,
+};
+pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
 pub use import::{ImportCounts, ParsedRow};
 pub use log::{NewReferral, ReferralAnswer};
-pub(crate) use migrate::open_read_only as open_read_only_conn;
+pub use merge::PersonCard;
+pub(crate) use migrate::open_foreign;
+pub use migrate::open_immutable;
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};
-pub(crate) use people::LIKELY_SAME_PERSON;
 pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
 pub use refdata::{Agent, Code, Event, Offer, Partner};
@@ -54,14 +79,12 @@ pub use requests::{
     FollowUpRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail, RequestFilter,
     RequestRow,
 };
-pub(crate) use search::document as search_document;
-pub use search::match_query;
-pub(crate) use search::{reindex, reindex_person as reindex_person_in};
+pub use search::{MIN_PHONE_RUN, match_query, search_words};
 pub use seed::seed_reference;
 
 use crate::error::{Error, Result};
 use chrono::{Local, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -89,6 +112,12 @@ pub struct Store {
     pub ctx: Ctx,
     /// The passphrase of an encrypted file, in memory for this run only.
     key: Option<String>,
+    /// Why the file is considered damaged: it is then open read-only and every write refused.
+    damage: Option<String>,
+    /// Rows each write touched, for the search index (see `search.rs`).
+    touched: search::Tracker,
+    /// Counts kept until the file changes.
+    counts: cache::CountCache,
 }
 
 /// How long one attempt waits for another process's write to finish (2 s, or
@@ -110,12 +139,18 @@ impl Store {
     /// Like [`Store::open`]; a file created here is encrypted with `new_key` (an existing
     /// encrypted file asks for its own passphrase).
     pub fn open_keyed(path: &Path, new_key: Option<&str>) -> Result<Store> {
-        let (conn, key) = migrate::open_file(path, new_key)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            backup::clean_stale_temps(dir);
+        }
+        let migrate::Opened { conn, key, damage } = migrate::open_file(path, new_key)?;
         Ok(Store {
+            touched: search::Tracker::install(&conn)?,
+            counts: Default::default(),
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
             key,
+            damage,
         })
     }
 
@@ -125,21 +160,28 @@ impl Store {
         migrate::configure(&conn)?;
         migrate::migrate(&conn)?;
         Ok(Store {
+            touched: search::Tracker::install(&conn)?,
+            counts: Default::default(),
             conn,
             path: None,
             ctx: default_ctx(),
             key: None,
+            damage: None,
         })
     }
 
-    /// Opens another guichet file read-only (e.g. to inspect it), with the same guards.
+    /// Opens another guichet file read-only (a laptop file, a copy), with the same guards and
+    /// without writing anything beside it ([`open_immutable`]): works on a write-protected key.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let (conn, key) = migrate::open_read_only(path)?;
+        let (conn, key) = migrate::open_foreign(path)?;
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
             ctx: default_ctx(),
             key,
+            damage: None,
+            touched: search::Tracker::default(),
+            counts: Default::default(),
         })
     }
 
@@ -176,15 +218,28 @@ impl Store {
         &mut self,
         mut f: impl FnMut(&Transaction<'_>, &Ctx) -> Result<T>,
     ) -> Result<T> {
+        if self.damage.is_none()
+            && let Some(why) = self.path.as_deref().and_then(health::recorded_damage)
+        {
+            // Found by a check since this file was opened (the interface's daily check).
+            self.damage = Some(why);
+        }
+        if let Some(why) = &self.damage {
+            return Err(self.damaged_error(why.clone()));
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.touched.clear();
+            self.counts.clear();
             let result = (|| {
                 let tx = self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let mark = access::Mark::take(&tx)?;
                 let value = f(&tx, &self.ctx)?;
+                // The search index follows every text the transaction changed, before commit.
+                self.touched.flush(&tx)?;
                 access::after_write(&tx, &self.ctx, &mark)?;
                 tx.commit()?;
                 Ok(value)
@@ -195,6 +250,21 @@ impl Store {
                     std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
                 }
                 Err(e) if e.is_busy() => return Err(Error::Busy),
+                Err(e @ Error::Sql(rusqlite::Error::SqliteFailure(..)))
+                    if matches!(
+                        &e,
+                        Error::Sql(rusqlite::Error::SqliteFailure(f, _))
+                            if matches!(f.code, rusqlite::ErrorCode::DiskFull
+                                | rusqlite::ErrorCode::SystemIoFailure
+                                | rusqlite::ErrorCode::PermissionDenied
+                                | rusqlite::ErrorCode::CannotOpen)
+                    ) =>
+                {
+                    return Err(Error::fault(
+                        self.path.as_deref().unwrap_or(Path::new(".")),
+                        e,
+                    ));
+                }
                 Err(Error::Sql(rusqlite::Error::SqliteFailure(e, _)))
                     if e.code == rusqlite::ErrorCode::ReadOnly =>
                 {
@@ -203,8 +273,39 @@ impl Store {
                         why: "le fichier est en lecture seule : rien n'a été écrit".into(),
                     });
                 }
+                Err(e) if health::is_corruption(&e) => {
+                    let why = "SQLite a refusé l'écriture : fichier abîmé".to_string();
+                    if let Some(p) = &self.path {
+                        health::record_damage(p, &why);
+                    }
+                    self.damage = Some(why.clone());
+                    return Err(self.damaged_error(why));
+                }
                 other => return other,
             }
+        }
+    }
+
+    /// Why the file is considered damaged (`None`: it is not).
+    pub fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
+    }
+
+    pub(crate) fn damaged_error(&self, why: String) -> Error {
+        let advice = match self.last_backup() {
+            Some(b) => format!(
+                "Restaurez la dernière copie vérifiée, interface fermée sur tous les postes : \
+                 guichet restore {}",
+                b.display()
+            ),
+            None => "Restaurez votre dernière copie vérifiée, interface fermée sur tous les \
+                     postes : guichet restore COPIE"
+                .into(),
+        };
+        Error::DamagedFile {
+            path: self.path.clone().unwrap_or_default(),
+            why,
+            advice,
         }
     }
 
@@ -224,88 +325,28 @@ impl Store {
             .optional()?)
     }
 
-    /// A verified copy through SQLite's online backup API (never a file copy): written beside
-    /// `out` under a temporary name, checked (integrity, identity, row counts), then renamed.
-    pub fn backup(&self, out: &Path) -> Result<BackupReport> {
-        let tmp = temp_sibling(out);
-        let _ = std::fs::remove_file(&tmp);
-        create_private_file(&tmp)?;
-        let result = (|| {
-            {
-                // An encrypted file's copy is encrypted with the same passphrase.
-                let mut dst = Connection::open(&tmp)?;
-                if let Some(k) = &self.key {
-                    cipher::apply(&dst, k)?;
-                }
-                rusqlite::backup::Backup::new(&self.conn, &mut dst)?.run_to_completion(
-                    1024,
-                    Duration::ZERO,
-                    None,
-                )?;
-                // The copy inherits WAL mode; a backup is one self-contained file.
-                dst.pragma_update(None, "journal_mode", "DELETE")?;
-            }
-            let copy = Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            if let Some(k) = &self.key {
-                cipher::apply(&copy, k)?;
-            }
-            let integrity: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-            if integrity != "ok" {
-                return Err(Error::input(format!(
-                    "la copie n'a pas passé le contrôle d'intégrité : {integrity}"
-                )));
-            }
-            let original = self.counts()?;
-            let copied = counts_of(&copy)?;
-            if original != copied {
-                return Err(Error::input(
-                    "la copie ne contient pas le même nombre d'enregistrements que l'original",
-                ));
-            }
-            Ok(BackupReport { counts: copied })
-        })();
-        match result {
-            Ok(report) => {
-                std::fs::rename(&tmp, out)?;
-                for companion in ["-wal", "-shm"] {
-                    let mut p = tmp.clone().into_os_string();
-                    p.push(companion);
-                    let _ = std::fs::remove_file(p);
-                }
-                Ok(report)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
-    }
-
     /// Row counts of the main tables, for checks and reports.
     pub fn counts(&self) -> Result<Vec<(String, i64)>> {
         counts_of(&self.conn)
     }
 
-    /// `PRAGMA integrity_check` and `foreign_key_check`, plus the product's own rules.
-    pub fn check(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in st.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(format!("intégrité : {row}"));
+    /// `PRAGMA integrity_check` and `foreign_key_check`. Problems found leave the damage
+    /// marker: from then on the file opens read-only. A check that finds nothing removes it.
+    pub fn check(&mut self) -> Result<Vec<String>> {
+        let mut problems = match health::full_check(&self.conn) {
+            Ok(p) => p,
+            Err(e) if health::is_corruption(&e) => vec![health::UNREADABLE.to_string()],
+            Err(e) => return Err(e),
+        };
+        match (health::summary(&problems), &self.path) {
+            (Some(why), path) => {
+                if let Some(p) = path {
+                    health::record_damage(p, &why);
+                }
+                self.damage = Some(why);
             }
-        }
-        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
-        for row in st.query_map([], |r| {
-            Ok(format!(
-                "référence cassée : table {} ligne {} vers {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?
-            ))
-        })? {
-            problems.push(row?);
+            (None, Some(p)) => health::clear_damage(p),
+            (None, None) => {}
         }
         problems.extend(chain::verify(&self.conn)?.problems);
         Ok(problems)
@@ -317,11 +358,6 @@ impl Store {
         let v = chain::verify(&self.conn)?;
         Ok((v.history_head, v.access_head))
     }
-}
-
-#[derive(Debug)]
-pub struct BackupReport {
-    pub counts: Vec<(String, i64)>,
 }
 
 const COUNTED_TABLES: [&str; 8] = [
@@ -354,10 +390,9 @@ fn default_ctx() -> Ctx {
     }
 }
 
-fn temp_sibling(out: &Path) -> PathBuf {
-    let mut name = out.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp-{}", std::process::id()));
-    out.with_file_name(name)
+/// An input/output error on `path`, in French words.
+pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::fault(path, Error::Io(e))
 }
 
 /// Sets a value of the `meta` table (inside the caller's transaction).
@@ -381,7 +416,10 @@ pub fn create_private_file(path: &Path) -> Result<std::fs::File> {
     }
     let file = opts.open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        why: format!("impossible de créer le fichier : {e}"),
+        why: format!(
+            "impossible de créer le fichier : {}",
+            crate::error::io_words(&e)
+        ),
     })?;
     #[cfg(unix)]
     {
@@ -391,11 +429,78 @@ pub fn create_private_file(path: &Path) -> Result<std::fs::File> {
     Ok(file)
 }
 
-/// Writes `contents` to a new owner-only file (exports).
+/// Writes `contents` to a new owner-only file (exports): under a temporary name, renamed once
+/// whole, so a full disk never leaves a truncated file under the final name.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
-    let mut f = create_private_file(path)?;
-    f.write_all(contents)?;
-    f.sync_all()?;
-    Ok(())
+    let mut f = PrivateFile::create(path)?;
+    f.write_all(contents).map_err(|e| io_error(path, e))?;
+    f.commit()
+}
+
+/// A new owner-only file written under a hidden temporary name beside `path` and renamed to
+/// `path` by [`PrivateFile::commit`] — or by the first `flush`, which exporters call once, at
+/// the end. Dropped before that (an error, a full disk), it removes its temporary: nothing
+/// half-written is left under the final name. A temporary left by a killed run is removed by
+/// the next run in that folder.
+pub struct PrivateFile {
+    file: Option<std::fs::File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl PrivateFile {
+    pub fn create(path: &Path) -> Result<PrivateFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        backup::clean_stale_temps(&dir);
+        let tmp = backup::temp_sibling(path);
+        let file = create_private_file(&tmp)?;
+        Ok(PrivateFile {
+            file: Some(file),
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Syncs and renames the file to its final name.
+    pub fn commit(&mut self) -> Result<()> {
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        let done = file
+            .sync_all()
+            .and_then(|()| std::fs::rename(&self.tmp, &self.path));
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(io_error(&self.path, e));
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for PrivateFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("fichier déjà mis en place")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(f) = &mut self.file {
+            f.flush()?;
+        }
+        self.commit().map_err(std::io::Error::other)
+    }
+}
+
+impl Drop for PrivateFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use super::{Ctx, Store};
 use crate::domain::Profile;
 use crate::error::{Error, Result};
-use crate::text::{email_key, name_key, phone_key};
+use crate::text::{clean_field, email_key, name_key, phone_key};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -34,58 +34,19 @@ pub struct Person {
 }
 
 impl NewPerson {
-    /// Trims the fields and refuses an empty name or a malformed e-mail.
+    /// Cleans the fields and refuses an empty name or a malformed e-mail.
     pub fn validate(&mut self) -> Result<()> {
-        self.last_name = self.last_name.trim().to_string();
-        self.first_name = self.first_name.trim().to_string();
-        self.phone = self.phone.trim().to_string();
-        self.email = self.email.trim().to_string();
-        self.profession = self.profession.trim().to_string();
-        if self.last_name.is_empty() {
-            return Err(Error::input("le nom est vide"));
-        }
-        if self.first_name.is_empty() {
-            return Err(Error::input("le prénom est vide"));
-        }
-        check_email(&self.email)?;
-        check_phone(&self.phone)?;
-        Ok(())
+        // Normalised once, at the door: NFC, no invisible or control characters.
+        self.last_name = clean_field(&self.last_name);
+        self.first_name = clean_field(&self.first_name);
+        self.phone = clean_field(&self.phone);
+        self.email = clean_field(&self.email);
+        self.profession = clean_field(&self.profession);
+        super::validate::person(&self.last_name, &self.first_name, &self.email, &self.phone)
     }
 }
 
-pub fn check_email(email: &str) -> Result<()> {
-    if email.is_empty() {
-        return Ok(());
-    }
-    let ok = email
-        .split_once('@')
-        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
-        && !email.contains(char::is_whitespace);
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "adresse e-mail invalide : « {email} »"
-        )))
-    }
-}
-
-pub fn check_phone(phone: &str) -> Result<()> {
-    if phone.is_empty() {
-        return Ok(());
-    }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
-    if allowed && (6..=15).contains(&digits) {
-        Ok(())
-    } else {
-        Err(Error::input(format!(
-            "numéro de téléphone invalide : « {phone} »"
-        )))
-    }
-}
+pub use super::validate::{check_email, check_phone};
 
 pub(crate) fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -226,6 +187,7 @@ impl Store {
         let mut new = new.clone();
         new.validate()?;
         self.write(|tx, ctx| {
+            super::validate::birth_date(new.birth_date, ctx.today)?;
             let cur = get_person(tx, id)?;
             let (by, at): (String, String) = tx.query_row(
                 "SELECT updated_by, updated_at FROM person WHERE id = ?1",
@@ -280,7 +242,6 @@ impl Store {
                     ctx.actor
                 ],
             )?;
-            super::search::reindex_person(tx, id)?;
             Ok(cur.version + 1)
         })
     }

@@ -230,7 +230,8 @@ fn insert_agent(
     initials: &str,
     role: crate::domain::Role,
 ) -> Result<String> {
-    let name = name.trim();
+    let name = crate::text::clean_field(name);
+    let name = name.as_str();
     if name.is_empty() {
         return Err(Error::input("le nom de l'agent est vide"));
     }
@@ -396,7 +397,7 @@ impl Store {
         initials: Option<&str>,
         role: crate::domain::Role,
     ) -> Result<Agent> {
-        let name = name.trim().to_string();
+        let name = crate::text::clean_field(name);
         let initials = initials
             .map(str::to_string)
             .unwrap_or_else(|| initials_of(&name));
@@ -423,7 +424,11 @@ impl Store {
     }
 
     pub fn add_event(&mut self, name: &str, held_on: NaiveDate, place: &str) -> Result<Event> {
-        if name.trim().is_empty() {
+        let name = crate::text::clean_field(name);
+        let name = name.as_str();
+        let place = crate::text::clean_field(place);
+        let place = place.as_str();
+        if name.is_empty() {
             return Err(Error::input("le nom de l'événement est vide"));
         }
         let id = self.write(|tx, ctx| {

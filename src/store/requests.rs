@@ -120,15 +120,23 @@ pub struct RequestFilter {
     /// Next follow-up date on or before this day.
     pub due_by: Option<NaiveDate>,
     /// Full-text search (names, e-mails, phones, reference, summary, case log), as typed;
-    /// among the 500 most recently recorded requests that match.
+    /// among the 500 most recently recorded requests that match (every match with
+    /// `search_all`).
     pub search: Option<String>,
+    /// Every request the search matches, not only the 500 most recent (`guichet search`).
+    pub search_all: bool,
+    /// Only these requests (ids), e.g. those an aid filter keeps.
+    pub request_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueOrder {
-    /// Overdue first, then by next follow-up date; requests with none last.
+    /// By next follow-up date; requests with none last.
     #[default]
     Due,
+    /// Overdue first (a past follow-up date or a partner's answer expected before today), then
+    /// by next follow-up date: one agent's queue (a few hundred rows at most).
+    Overdue,
     /// Most recently received first.
     Recent,
     /// By reference (stable, for exports).
@@ -157,7 +165,10 @@ pub struct ReferralRow {
     pub reminded_on: Option<NaiveDate>,
     pub answered_on: Option<NaiveDate>,
     pub answer: Option<Answer>,
+    /// The note sent with the referral.
     pub note: String,
+    /// The note recorded with the partner's answer.
+    pub answer_note: String,
     pub created_by: String,
     pub version: i64,
 }
@@ -326,9 +337,20 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
         // half the file costs no more than a precise name.
         clauses.push(
             "r.rowid IN (SELECT rowid FROM search WHERE search MATCH :search \
-             ORDER BY rowid DESC LIMIT 500)",
+             ORDER BY rowid DESC LIMIT :search_cap)",
         );
         params.push((":search", Box::new(q)));
+        params.push((
+            ":search_cap",
+            Box::new(if f.search_all { -1i64 } else { 500 }),
+        ));
+    }
+    if let Some(ids) = &f.request_ids {
+        clauses.push("r.id IN (SELECT value FROM json_each(:ids))");
+        params.push((
+            ":ids",
+            Box::new(serde_json::Value::from(ids.clone()).to_string()),
+        ));
     }
     let sql = if clauses.is_empty() {
         String::new()
@@ -342,6 +364,11 @@ fn order_clause(o: QueueOrder) -> &'static str {
     match o {
         QueueOrder::Due => {
             " ORDER BY coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
+        }
+        QueueOrder::Overdue => {
+            " ORDER BY (r.next_follow_up_on < :today OR EXISTS (SELECT 1 FROM referral f \
+             WHERE f.request_id = r.id AND f.answered_on IS NULL AND f.expected_by < :today)) DESC, \
+             coalesce(r.next_follow_up_on, '9999-12-31'), r.received_on, r.reference"
         }
         QueueOrder::Recent => " ORDER BY r.received_on DESC, r.reference DESC",
         QueueOrder::Reference => " ORDER BY r.received_on, r.reference",
@@ -450,6 +477,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
         _ => None,
     };
     check_closing(r.status, r.outcome, closed_on, r.received_on)?;
+    super::validate::birth_date(r.person.birth_date, ctx.today)?;
     let (person_id, person_reused) = match &r.person_id {
         Some(id) => (people::get_person(tx, id)?.id, true),
         None => {
@@ -483,7 +511,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
         r.received_on,
         r.next_follow_up_on,
         closed_on,
-        r.summary.trim(),
+        crate::text::clean_text(r.summary.trim()),
         r.import_key,
         now,
         ctx.actor,
@@ -502,7 +530,6 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
             },
         )?;
     }
-    super::search::reindex(tx, &id)?;
     Ok(Created {
         id,
         reference,
@@ -623,6 +650,9 @@ pub(crate) fn update(
         (None, None) // reopened, or still open
     };
     check_closing(status, outcome, closed_on, cur.received_on)?;
+    if change.closed_on.is_some() {
+        super::validate::closed_on(closed_on, ctx.today)?;
+    }
     let agent_id = change.agent_id.clone().unwrap_or(cur.agent_id.clone());
     let next = change.next_follow_up_on.unwrap_or(cur.next_follow_up_on);
     let summary = change
@@ -705,9 +735,6 @@ pub(crate) fn update(
         n, 1,
         "the write lock is held: the version cannot have moved"
     );
-    if summary != cur.summary {
-        super::search::reindex(tx, id)?;
-    }
     Ok(cur.version + 1)
 }
 
@@ -733,7 +760,7 @@ fn follow_ups(conn: &Connection, id: &str) -> Result<Vec<FollowUpRow>> {
 pub(crate) fn referrals(conn: &Connection, request_id: &str) -> Result<Vec<ReferralRow>> {
     let mut st = conn.prepare_cached(
         "SELECT f.id, p.code, p.name, f.sent_on, f.expected_by, f.reminders, f.reminded_on, \
-         f.answered_on, f.answer, f.note, f.created_by, f.version \
+         f.answered_on, f.answer, f.note, f.created_by, f.version, f.answer_note \
          FROM referral f JOIN partner p ON p.id = f.partner_id \
          WHERE f.request_id = ?1 ORDER BY f.sent_on, f.created_at",
     )?;
@@ -749,6 +776,7 @@ pub(crate) fn referrals(conn: &Connection, request_id: &str) -> Result<Vec<Refer
             answered_on: r.get(7)?,
             answer: r.get(8)?,
             note: r.get(9)?,
+            answer_note: r.get(12)?,
             created_by: r.get(10)?,
             version: r.get(11)?,
         })
@@ -815,7 +843,31 @@ impl Store {
         for_each_row(&self.conn, self.ctx.today, filter, order, 0, None, each)
     }
 
+    /// Streams the first `limit` rows of a filter: only those are read.
+    pub fn for_each_request_up_to(
+        &self,
+        filter: &RequestFilter,
+        order: QueueOrder,
+        limit: Option<usize>,
+        each: impl FnMut(RequestRow) -> Result<()>,
+    ) -> Result<()> {
+        for_each_row(&self.conn, self.ctx.today, filter, order, 0, limit, each)
+    }
+
+    /// How many requests a filter selects. Kept until the file changes (the queue's tabs ask
+    /// on every switch; see `cache.rs`).
     pub fn count(&self, filter: &RequestFilter) -> Result<usize> {
+        let data_version = self.data_version()?;
+        let key = format!("{filter:?}");
+        if let Some(n) = self.counts.get(data_version, &key) {
+            return Ok(n);
+        }
+        let n = self.count_now(filter)?;
+        self.counts.put(data_version, key, n);
+        Ok(n)
+    }
+
+    fn count_now(&self, filter: &RequestFilter) -> Result<usize> {
         let (where_sql, params) = where_clause(filter);
         let sql = format!("SELECT count(*) FROM request r{where_sql}");
         let mut st = self.conn.prepare_cached(&sql)?;

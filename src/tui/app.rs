@@ -1,7 +1,8 @@
 //! The interface's state. Data flows one way: key -> [`Action`] -> [`App::update`] -> storage
 //! call -> new state -> render. Rendering only reads the `App`.
 
-use super::forms::{Form, FormKind, Saved};
+use super::command::{Clash, Command, ConflictView, Edit, Patch, PatchField, Target};
+use super::forms::{Form, FormKind};
 use super::input::TextField;
 use super::keymap::{Action, Context, action_for};
 use crate::domain::{Role, Status};
@@ -13,25 +14,41 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// The queues, as tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    /// My follow-ups due today or overdue: where a desk agent's day starts.
+    Today,
     Mine,
     Unassigned,
     Due,
     Partner,
     All,
+    /// *Engagements à vérifier*: a yearly attestation due within 30 days or late (`tui::aids`).
+    Commitments,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Mine, Tab::Unassigned, Tab::Due, Tab::Partner, Tab::All];
+    pub const ALL: [Tab; 7] = [
+        Tab::Today,
+        Tab::Mine,
+        Tab::Unassigned,
+        Tab::Due,
+        Tab::Partner,
+        Tab::All,
+        Tab::Commitments,
+    ];
 
     pub fn label(self, narrow: bool) -> &'static str {
         match (self, narrow) {
+            (Tab::Today, false) => "Mes relances du jour",
+            (Tab::Today, true) => "Du jour",
             (Tab::Mine, _) => "Ma file",
             (Tab::Unassigned, false) => "Non attribuées",
             (Tab::Unassigned, true) => "Non attr.",
             (Tab::Due, _) => "À relancer",
             (Tab::Partner, false) => "Attente partenaire",
-            (Tab::Partner, true) => "Partenaires",
+            (Tab::Partner, true) => "Part.",
             (Tab::All, _) => "Toutes",
+            (Tab::Commitments, false) => "Engagements",
+            (Tab::Commitments, true) => "Engag.",
         }
     }
 
@@ -41,13 +58,22 @@ impl Tab {
             open_only: true,
             ..Default::default()
         };
+        let mine = me.map_or_else(|| "-".to_string(), |a| a.id.clone());
         match self {
-            Tab::Mine => (
+            Tab::Today => (
                 RequestFilter {
-                    agent_id: Some(me.map_or_else(|| "-".to_string(), |a| a.id.clone())),
+                    agent_id: Some(mine),
+                    due_by: Some(today),
                     ..open
                 },
-                QueueOrder::Due,
+                QueueOrder::Overdue,
+            ),
+            Tab::Mine => (
+                RequestFilter {
+                    agent_id: Some(mine),
+                    ..open
+                },
+                QueueOrder::Overdue,
             ),
             Tab::Unassigned => (
                 RequestFilter {
@@ -71,6 +97,14 @@ impl Tab {
                 QueueOrder::Due,
             ),
             Tab::All => (RequestFilter::default(), QueueOrder::Recent),
+            // The ids come from the store (see `App::filter_of`).
+            Tab::Commitments => (
+                RequestFilter {
+                    request_ids: Some(Vec::new()),
+                    ..Default::default()
+                },
+                QueueOrder::Due,
+            ),
         }
     }
 }
@@ -81,7 +115,7 @@ const WINDOW: usize = 120;
 #[derive(Debug, Clone)]
 pub struct QueueState {
     pub tab: Tab,
-    pub counts: [usize; 5],
+    pub counts: [usize; Tab::ALL.len()],
     /// Loaded rows, starting at `window_start` in the queue.
     pub rows: Vec<RequestRow>,
     pub window_start: usize,
@@ -113,14 +147,20 @@ impl QueueState {
 pub struct RequestView {
     pub detail: RequestDetail,
     pub scroll: usize,
-    /// Shown instead of the journal: who consulted or changed the request (`c`).
+    /// Shown instead of the journal: who consulted or changed the request (`t`).
     pub accesses: Option<Vec<crate::store::AccessEntry>>,
+    /// The search it was opened from, shown again on `Esc`.
+    pub from_search: Option<Box<SearchView>>,
+    /// The person's aids, across their requests (this one's included).
+    pub aids: Vec<crate::store::AidDetail>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ReviewView {
     pub review: crate::review::Review,
     pub scroll: usize,
+    /// The *Aides* part (`tui::aids::review_lines`).
+    pub aids: Vec<String>,
 }
 
 /// What merges left to decide.
@@ -128,6 +168,10 @@ pub struct ReviewView {
 pub struct PendingView {
     pub items: Vec<crate::salon::Pending>,
     pub selected: usize,
+    /// Which office candidate of the selected duplicate is shown (and merged into).
+    pub candidate: usize,
+    /// The last item decided here, for `u` (undo).
+    pub last_decided: Option<String>,
 }
 
 /// The quick-capture screen of a salon laptop: today's count and the latest captures (its form
@@ -136,6 +180,8 @@ pub struct PendingView {
 pub struct CaptureView {
     pub visitors_today: usize,
     pub recent: Vec<RequestRow>,
+    /// The event this laptop records for: "Salon de l'étudiant — 22/11/2026".
+    pub event: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -145,11 +191,31 @@ pub struct SearchView {
     pub selected: usize,
 }
 
+/// Who works: the active agents, narrowed by what is typed; a name that matches nobody is
+/// created only once the agent confirms it.
 #[derive(Debug, Clone)]
 pub struct AgentPicker {
     pub agents: Vec<Agent>,
+    /// Position in [`AgentPicker::visible`].
     pub selected: usize,
     pub input: TextField,
+    /// A new name waiting for "o" (create) or "n".
+    pub confirm_new: Option<String>,
+}
+
+impl AgentPicker {
+    /// The agents whose name or initials contain what is typed (accents and case aside).
+    pub fn visible(&self) -> Vec<&Agent> {
+        let typed = crate::text::fold(self.input.text().trim());
+        self.agents
+            .iter()
+            .filter(|a| {
+                typed.is_empty()
+                    || crate::text::fold(&a.name).contains(&typed)
+                    || crate::text::fold(&a.initials) == typed
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -162,20 +228,27 @@ pub enum Screen {
     Search(SearchView),
     Capture(Box<CaptureView>),
     Pending(PendingView),
+    Housing(Box<super::housing::HousingView>),
 }
 
+/// What a picker chooses; `base` is the request as the agent read it.
 #[derive(Debug, Clone)]
 pub enum PickPurpose {
     Status {
-        request_id: String,
-        reference: String,
-        version: i64,
+        base: Box<RequestRow>,
     },
     Assign {
-        request_id: String,
-        version: i64,
+        base: Box<RequestRow>,
         agent_ids: Vec<Option<String>>,
     },
+    /// Open one of these requests (the person's others).
+    Open {
+        ids: Vec<String>,
+    },
+    /// What to record about the request's aid (`tui::aids`).
+    Aid,
+    /// The commune of the *Logements* screen.
+    HousingCommune,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +266,8 @@ pub enum Confirm {
     Quit,
     /// Close a changed form without saving.
     Discard,
+    /// A merge decision on the selected pending item.
+    Decide(crate::salon::Decision),
 }
 
 impl Confirm {
@@ -200,6 +275,20 @@ impl Confirm {
         match self {
             Confirm::Quit => "Un formulaire n'est pas enregistré. Quitter quand même ?",
             Confirm::Discard => "Abandonner ce qui a été saisi ?",
+            Confirm::Decide(d) => match d {
+                crate::salon::Decision::Merge => {
+                    "Même personne : ses demandes rejoignent le candidat affiché (les demandes identiques sont réunies). Confirmer ? (u annule ensuite)"
+                }
+                crate::salon::Decision::KeepApart => {
+                    "Deux personnes différentes : la saisie reste une personne à part. Confirmer ?"
+                }
+                crate::salon::Decision::KeepOffice => {
+                    "Garder la version du bureau ? (celle du poste reste dans l'historique)"
+                }
+                crate::salon::Decision::ApplyLaptop => {
+                    "Appliquer la version du poste ? (celle du bureau reste dans l'historique)"
+                }
+            },
         }
     }
 }
@@ -214,6 +303,24 @@ pub enum Overlay {
     Picker(Picker),
     /// A question; the form it is about (if any) stays underneath.
     Confirm(Confirm, Option<Box<Form>>),
+    /// A save met a colleague's change on the same fields: mine or theirs, field by field.
+    /// What was open underneath (the form) comes back on `Esc`.
+    Conflict(Box<ConflictView>, Option<Box<Overlay>>),
+}
+
+/// What a command led to.
+enum Applied {
+    Done(String, Next),
+    Clash(Box<ConflictView>),
+}
+
+/// What to show after a write.
+enum Next {
+    Request(String),
+    Reload,
+    Capture,
+    Period(NaiveDate, NaiveDate),
+    Filter(Box<RequestFilter>, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,6 +336,8 @@ pub struct Display {
     pub no_color: bool,
     /// Timestamps in UTC instead of local time (tests).
     pub utc: bool,
+    /// Colours for a light terminal background (`GUICHET_THEME=clair`).
+    pub light: bool,
 }
 
 pub struct App {
@@ -248,6 +357,10 @@ pub struct App {
     pub review_period: Option<crate::review::Period>,
     /// This file is a salon laptop's: it opens on the quick capture.
     pub salon: bool,
+    /// How far the help or the offers are scrolled.
+    pub overlay_scroll: u16,
+    /// The settings file (last agent, theme); none in tests unless set.
+    pub settings_path: Option<std::path::PathBuf>,
     data_version: i64,
 }
 
@@ -260,8 +373,8 @@ impl App {
             screen: Screen::Queue,
             overlay: None,
             queue: QueueState {
-                tab: Tab::Mine,
-                counts: [0; 5],
+                tab: Tab::Today,
+                counts: [0; Tab::ALL.len()],
                 rows: Vec::new(),
                 window_start: 0,
                 selected: 0,
@@ -276,6 +389,8 @@ impl App {
             export_dir: None,
             review_period: None,
             salon: false,
+            settings_path: None,
+            overlay_scroll: 0,
             data_version: 0,
         };
         if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
@@ -314,7 +429,29 @@ impl App {
                 .collect(),
             selected: 0,
             input: TextField::default(),
+            confirm_new: None,
         }))
+    }
+
+    /// Puts the last agent of the settings first in the chooser (Enter confirms it).
+    pub fn offer_last_agent(&mut self, name: Option<&str>) {
+        if let (Screen::PickAgent(p), Some(name)) = (&mut self.screen, name)
+            && let Some(i) = p.agents.iter().position(|a| a.name == name)
+        {
+            p.selected = i;
+        }
+    }
+
+    /// Remembers the chosen agent in the settings file (when there is one).
+    fn remember_agent(&mut self, name: &str) {
+        let Some(path) = &self.settings_path else {
+            return;
+        };
+        let mut s = super::settings::Settings::load(path);
+        s.agent = Some(name.to_string());
+        if let Err(e) = s.save(path) {
+            tracing::warn!(error = %e, "settings not saved");
+        }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -325,6 +462,7 @@ impl App {
     pub fn filter_of(&self, tab: Tab) -> (RequestFilter, QueueOrder) {
         match tab {
             Tab::All => (self.queue.all_filter.clone(), QueueOrder::Recent),
+            Tab::Commitments => crate::tui::aids::commitments_filter(&self.store, self.today()),
             _ => tab.filter(self.me.as_ref(), self.today()),
         }
     }
@@ -341,6 +479,7 @@ impl App {
             Some(Overlay::Form(_)) => Context::Form,
             Some(Overlay::Picker(_)) => Context::Picker,
             Some(Overlay::Confirm(..)) => Context::Confirm,
+            Some(Overlay::Conflict(..)) => Context::Conflict,
             None => match &self.screen {
                 Screen::Welcome => Context::Welcome,
                 Screen::PickAgent(_) => Context::PickAgent,
@@ -350,6 +489,7 @@ impl App {
                 Screen::Capture(_) => Context::Capture,
                 Screen::Pending(_) => Context::Pending,
                 Screen::Search(_) => Context::Search,
+                Screen::Housing(_) => Context::Housing,
             },
         }
     }
@@ -362,7 +502,7 @@ impl App {
     }
 
     fn error(&mut self, e: &Error) {
-        tracing::warn!(exit = e.exit_code(), "action refused"); // never the message: it may quote personal data
+        tracing::warn!(kind = e.kind(), "action refused");
         self.message = Some(Message {
             text: e.to_string(),
             error: true,
@@ -371,6 +511,16 @@ impl App {
 
     /// A key from the terminal.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        // AltGr on Windows arrives as Ctrl+Alt+char (`@`, `#`, `{` on AZERTY): a character.
+        if key
+            .modifiers
+            .contains(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            && let KeyCode::Char(c) = key.code
+            && !c.is_control()
+        {
+            let plain = key.modifiers - KeyModifiers::CONTROL - KeyModifiers::ALT;
+            return self.handle_key(KeyEvent::new(KeyCode::Char(c), plain));
+        }
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.request_quit();
             return;
@@ -417,16 +567,33 @@ impl App {
         }
         match self.context() {
             Context::Help => {
-                if let Some(Overlay::Help(_, under) | Overlay::Offers(_, under)) =
-                    self.overlay.take()
-                {
-                    self.overlay = under.map(|o| *o);
+                // The help and the offers scroll (they are longer than 24 rows); any other
+                // key closes them.
+                let page = self.size.1.saturating_sub(8).max(1);
+                match action {
+                    Action::Up => self.overlay_scroll = self.overlay_scroll.saturating_sub(1),
+                    Action::Down => self.overlay_scroll = self.overlay_scroll.saturating_add(1),
+                    Action::PageUp => {
+                        self.overlay_scroll = self.overlay_scroll.saturating_sub(page)
+                    }
+                    Action::PageDown => {
+                        self.overlay_scroll = self.overlay_scroll.saturating_add(page)
+                    }
+                    _ => {
+                        if let Some(Overlay::Help(_, under) | Overlay::Offers(_, under)) =
+                            self.overlay.take()
+                        {
+                            self.overlay = under.map(|o| *o);
+                        }
+                        self.overlay_scroll = 0;
+                    }
                 }
                 Ok(())
             }
             Context::Confirm => self.confirm(action),
             Context::Form => self.form_action(action, key),
             Context::Picker => self.picker_action(action),
+            Context::Conflict => self.conflict_action(action),
             _ => self.screen_action(action),
         }
     }
@@ -438,6 +605,7 @@ impl App {
         match (action, what) {
             (Action::Yes, Confirm::Quit) => self.quit = true,
             (Action::Yes, Confirm::Discard) => self.info("Saisie abandonnée."),
+            (Action::Yes, Confirm::Decide(d)) => self.decide(d)?,
             (_, _) => self.overlay = form.map(Overlay::Form),
         }
         Ok(())
@@ -454,6 +622,7 @@ impl App {
                 Ok(())
             }
             Action::Refresh => {
+                self.queue.rows.clear();
                 self.refresh()?;
                 self.info("Fichier relu.");
                 Ok(())
@@ -463,6 +632,7 @@ impl App {
                 Ok(())
             }
             Action::Capture if self.salon => self.open_capture(),
+            Action::Housing => self.open_housing(),
             Action::Offers => {
                 let offers = self
                     .store
@@ -474,21 +644,26 @@ impl App {
                 Ok(())
             }
             Action::NewRequest => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::new_request(
-                    &self.store,
-                    self.me.as_ref(),
-                )?)));
+                // From a request: a new one for the same person.
+                let form = match &self.screen {
+                    Screen::Request(v) => {
+                        Form::new_request_for(&self.store, self.me.as_ref(), &v.detail.person)?
+                    }
+                    _ => Form::new_request(&self.store, self.me.as_ref())?,
+                };
+                self.overlay = Some(Overlay::Form(Box::new(form)));
                 Ok(())
             }
-            _ => match self.screen.clone() {
+            _ => match &self.screen {
                 Screen::Welcome => self.welcome_action(action),
-                Screen::PickAgent(p) => self.pick_agent_action(action, p),
+                Screen::PickAgent(_) => self.pick_agent_action(action),
                 Screen::Queue => self.queue_action(action),
-                Screen::Request(v) => self.request_action(action, *v),
-                Screen::Review(v) => self.review_action(action, *v),
+                Screen::Request(_) => self.request_action(action),
+                Screen::Review(_) => self.review_action(action),
                 Screen::Capture(_) => self.capture_action(action),
                 Screen::Pending(_) => self.pending_action(action),
                 Screen::Search(_) => self.search_action(action),
+                Screen::Housing(_) => self.housing_action(action),
             },
         }
     }
@@ -518,32 +693,52 @@ impl App {
         self.refresh()
     }
 
-    fn pick_agent_action(&mut self, action: Action, mut p: AgentPicker) -> Result<()> {
-        match action {
-            Action::Up => p.selected = p.selected.saturating_sub(1),
-            Action::Down => p.selected = (p.selected + 1).min(p.agents.len().saturating_sub(1)),
-            Action::Open => {
-                let typed = p.input.text().trim().to_string();
-                let agent = if !typed.is_empty() {
-                    self.store.ensure_agent(&typed)?
-                } else if let Some(a) = p.agents.get(p.selected) {
-                    a.clone()
-                } else {
-                    return Err(Error::input("tapez votre nom puis Entrée"));
-                };
-                let name = agent.name.clone();
-                self.set_me(agent);
-                self.screen = Screen::Queue;
-                self.refresh()?;
-                if self.salon {
-                    self.open_capture()?;
-                }
-                self.info(format!("Bonjour {name}."));
+    fn pick_agent_action(&mut self, action: Action) -> Result<()> {
+        let Screen::PickAgent(p) = &mut self.screen else {
+            return Ok(());
+        };
+        let n = p.visible().len();
+        let agent = match action {
+            Action::Up => {
+                p.selected = p.selected.saturating_sub(1);
                 return Ok(());
             }
-            _ => {}
+            Action::Down => {
+                p.selected = (p.selected + 1).min(n.saturating_sub(1));
+                return Ok(());
+            }
+            Action::Quit if p.confirm_new.is_some() => {
+                p.confirm_new = None;
+                return Ok(());
+            }
+            Action::Quit => {
+                self.quit = true;
+                return Ok(());
+            }
+            Action::Open => {
+                let typed = p.input.text().trim().to_string();
+                if let Some(name) = p.confirm_new.take() {
+                    self.store.ensure_agent(&name)?
+                } else if let Some(a) = p.visible().get(p.selected.min(n.saturating_sub(1))) {
+                    (*a).clone()
+                } else if !typed.is_empty() {
+                    p.confirm_new = Some(typed);
+                    return Ok(());
+                } else {
+                    return Err(Error::input("tapez votre nom puis Entrée"));
+                }
+            }
+            _ => return Ok(()),
+        };
+        let name = agent.name.clone();
+        self.set_me(agent);
+        self.remember_agent(&name);
+        self.screen = Screen::Queue;
+        self.refresh()?;
+        if self.salon {
+            self.open_capture()?;
         }
-        self.screen = Screen::PickAgent(p);
+        self.info(format!("Bonjour {name}."));
         Ok(())
     }
 
@@ -559,8 +754,8 @@ impl App {
             Action::Top => q.selected = 0,
             Action::Bottom => q.selected = total.saturating_sub(1),
             // The review comes after the last queue, and before the first.
-            Action::NextTab if q.tab == Tab::All => return self.open_review(),
-            Action::PrevTab if q.tab == Tab::Mine => return self.open_review(),
+            Action::NextTab if q.tab == Tab::ALL[Tab::ALL.len() - 1] => return self.open_review(),
+            Action::PrevTab if q.tab == Tab::ALL[0] => return self.open_review(),
             Action::NextTab | Action::PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -614,10 +809,27 @@ impl App {
         let decision = match action {
             Action::Up => {
                 v.selected = v.selected.saturating_sub(1);
+                v.candidate = 0;
                 return Ok(());
             }
             Action::Down => {
                 v.selected = (v.selected + 1).min(v.items.len().saturating_sub(1));
+                v.candidate = 0;
+                return Ok(());
+            }
+            Action::Right | Action::Left => {
+                let n = v.items.get(v.selected).map_or(0, |p| p.candidates.len());
+                v.candidate = if n == 0 { 0 } else { (v.candidate + 1) % n };
+                return Ok(());
+            }
+            Action::UndoDecision => {
+                let Some(id) = v.last_decided.take() else {
+                    return Err(Error::input("aucune décision à annuler ici"));
+                };
+                let message = crate::salon::undo(&mut self.store, &id)?;
+                self.reload_current()?;
+                self.refresh_counts()?;
+                self.info(message);
                 return Ok(());
             }
             Action::Back => {
@@ -630,13 +842,31 @@ impl App {
             Action::DecideLaptop => Decision::ApplyLaptop,
             _ => return Ok(()),
         };
+        if v.items.get(v.selected).is_none() {
+            return Err(Error::input("rien à décider"));
+        }
+        // A decision is asked for confirmation first.
+        self.overlay = Some(Overlay::Confirm(Confirm::Decide(decision), None));
+        Ok(())
+    }
+
+    /// Applies a confirmed decision to the selected pending item.
+    fn decide(&mut self, decision: crate::salon::Decision) -> Result<()> {
+        let Screen::Pending(v) = &mut self.screen else {
+            return Ok(());
+        };
         let Some(item) = v.items.get(v.selected).cloned() else {
             return Err(Error::input("rien à décider"));
         };
-        let message = crate::salon::resolve(&mut self.store, &item.id, decision)?;
-        self.reload_current()?;
-        self.refresh_counts()?;
-        self.info(message);
+        let candidate = (item.candidates.len() > 1).then_some(v.candidate + 1);
+        self.apply(
+            Command::Resolve {
+                id: item.id,
+                decision,
+                candidate,
+            },
+            None,
+        );
         Ok(())
     }
 
@@ -667,19 +897,42 @@ impl App {
 
     fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
         let review = crate::review::compute(&self.store, period)?;
+        let aids = crate::tui::aids::review_part(&self.store, period.from, period.to)?;
         self.review_period = Some(period);
-        self.screen = Screen::Review(Box::new(ReviewView { review, scroll: 0 }));
+        self.screen = Screen::Review(Box::new(ReviewView {
+            review,
+            scroll: 0,
+            aids,
+        }));
         Ok(())
     }
 
-    fn review_action(&mut self, action: Action, mut v: ReviewView) -> Result<()> {
+    fn review_action(&mut self, action: Action) -> Result<()> {
+        let Screen::Review(v) = &mut self.screen else {
+            return Ok(());
+        };
         let period = v.review.period;
         match action {
             Action::Left => return self.show_review(period.shift(-1)),
-            Action::Right => return self.show_review(period.shift(1)),
+            Action::Right => {
+                // Never past today: the period in progress is the last one.
+                let next = period.shift(1);
+                if next.from > self.today() {
+                    self.info("Pas de période après celle en cours.");
+                    return Ok(());
+                }
+                return self.show_review(next);
+            }
             Action::PeriodKind => {
+                // The new period holds the end of the one shown (or today, if sooner): `p`
+                // does not drift into the future.
                 let kind = period.kind.next();
-                return self.show_review(crate::review::Period::containing(kind, period.to));
+                let anchor = period.to.min(self.today());
+                return self.show_review(crate::review::Period::containing(kind, anchor));
+            }
+            Action::LastWeek => {
+                let today = self.today();
+                return self.show_review(crate::review::Period::last_complete_week(today));
             }
             Action::CustomPeriod => {
                 self.overlay = Some(Overlay::Form(Box::new(Form::period(
@@ -689,6 +942,9 @@ impl App {
                 return Ok(());
             }
             Action::Export => {
+                let Screen::Review(v) = &self.screen else {
+                    return Ok(());
+                };
                 let path = self.export_review(&v.review)?;
                 self.info(format!("Bilan exporté : {}", path.display()));
                 return Ok(());
@@ -697,7 +953,7 @@ impl App {
             Action::Down => v.scroll += 1,
             Action::NextTab | Action::PrevTab => {
                 self.queue.tab = if action == Action::NextTab {
-                    Tab::Mine
+                    Tab::Today
                 } else {
                     Tab::All
                 };
@@ -713,7 +969,6 @@ impl App {
             }
             _ => {}
         }
-        self.screen = Screen::Review(Box::new(v));
         Ok(())
     }
 
@@ -735,37 +990,91 @@ impl App {
     fn exports_folder(&self) -> Result<std::path::PathBuf> {
         let dir = match &self.export_dir {
             Some(d) => d.clone(),
-            None => crate::cli::default_db_path()?
-                .parent()
-                .map(|p| p.join("exports"))
-                .unwrap_or_else(|| std::path::PathBuf::from("exports")),
+            None => crate::paths::export_dir()?,
         };
-        crate::cli::create_private_dir(&dir)?;
+        crate::paths::create_private_dir(&dir)?;
         Ok(dir)
     }
 
     pub fn open_request(&mut self, id: &str) -> Result<()> {
         let detail = self.store.consult_request(id)?;
+        let aids = self.store.person_aids(&detail.person.id)?;
+        let from_search = match &mut self.screen {
+            Screen::Request(v) => v.from_search.take(),
+            _ => None,
+        };
         self.screen = Screen::Request(Box::new(RequestView {
             detail,
             scroll: 0,
+            from_search,
+            aids,
             accesses: None,
         }));
         Ok(())
     }
 
-    fn request_action(&mut self, action: Action, mut v: RequestView) -> Result<()> {
-        let r = &v.detail.request;
-        let (id, reference, version) = (r.id.clone(), r.reference.clone(), r.version);
+    fn request_action(&mut self, action: Action) -> Result<()> {
+        let Screen::Request(v) = &mut self.screen else {
+            return Ok(());
+        };
         match action {
-            Action::Up => v.scroll = v.scroll.saturating_sub(1),
-            Action::Down => v.scroll += 1,
+            Action::Up => {
+                v.scroll = v.scroll.saturating_sub(1);
+                return Ok(());
+            }
+            Action::Down => {
+                v.scroll += 1;
+                return Ok(());
+            }
             Action::Back => {
-                self.screen = Screen::Queue;
+                // Back where the request was opened from: the search keeps its results.
+                self.screen = match v.from_search.take() {
+                    Some(search) => Screen::Search(*search),
+                    None => Screen::Queue,
+                };
                 return self.refresh();
             }
+            _ => {}
+        }
+        let Screen::Request(v) = &self.screen else {
+            return Ok(());
+        };
+        let v = v.as_ref();
+        let r = &v.detail.request;
+        let (id, reference) = (r.id.clone(), r.reference.clone());
+        match action {
             Action::LogFollowUp => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&id, &reference))))
+                self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&v.detail.request))))
+            }
+            Action::Remind => {
+                if v.detail.referrals.iter().all(|r| r.answered_on.is_some()) {
+                    return Err(Error::input(
+                        "aucune orientation de cette demande n'attend de réponse",
+                    ));
+                }
+                let refs = v.detail.referrals.clone();
+                self.overlay = Some(Overlay::Form(Box::new(Form::remind(&id, &reference, refs))));
+            }
+            Action::OtherRequests => {
+                if v.detail.others.is_empty() {
+                    return Err(Error::input("cette personne n'a pas d'autre demande"));
+                }
+                self.overlay = Some(Overlay::Picker(Picker {
+                    title: "Autres demandes de la personne".into(),
+                    options: v
+                        .detail
+                        .others
+                        .iter()
+                        .map(|o| {
+                            format!("{} · {} · {}", o.reference, o.type_label, o.status.label())
+                        })
+                        .collect(),
+                    selected: 0,
+                    purpose: PickPurpose::Open {
+                        ids: v.detail.others.iter().map(|o| o.id.clone()).collect(),
+                    },
+                    error: None,
+                }));
             }
             Action::Refer => {
                 let partners = self.store.partners()?;
@@ -787,14 +1096,23 @@ impl App {
                 self.overlay = Some(Overlay::Form(Box::new(f)));
             }
             Action::EditPerson => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(&v.detail.person))))
+                self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(
+                    &v.detail.person,
+                    &id,
+                ))))
+            }
+            Action::Aid => {
+                self.overlay = Some(Overlay::Picker(crate::tui::aids::picker(&reference)))
             }
             Action::Accesses => {
-                v.accesses = match v.accesses {
+                let accesses = match v.accesses {
                     Some(_) => None,
                     None => Some(self.store.request_accesses(&id, 200)?),
                 };
-                v.scroll = 0;
+                if let Screen::Request(v) = &mut self.screen {
+                    v.accesses = accesses;
+                    v.scroll = 0;
+                }
             }
             Action::ExportPerson => {
                 let path = self
@@ -814,9 +1132,7 @@ impl App {
                     options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
                     selected: Status::ALL.iter().position(|s| *s == current).unwrap_or(0),
                     purpose: PickPurpose::Status {
-                        request_id: id,
-                        reference,
-                        version,
+                        base: Box::new(v.detail.request.clone()),
                     },
                     error: None,
                 }));
@@ -847,17 +1163,13 @@ impl App {
                     options,
                     selected,
                     purpose: PickPurpose::Assign {
-                        request_id: id,
-                        version,
+                        base: Box::new(v.detail.request.clone()),
                         agent_ids,
                     },
                     error: None,
                 }));
             }
             _ => {}
-        }
-        if let Screen::Request(_) = self.screen {
-            self.screen = Screen::Request(Box::new(v));
         }
         Ok(())
     }
@@ -871,7 +1183,11 @@ impl App {
             Action::Down => s.selected = (s.selected + 1).min(s.results.len().saturating_sub(1)),
             Action::Open => {
                 if let Some(id) = s.results.get(s.selected).map(|r| r.id.clone()) {
+                    let search = std::mem::take(s);
                     self.open_request(&id)?;
+                    if let Screen::Request(v) = &mut self.screen {
+                        v.from_search = Some(Box::new(search));
+                    }
                 }
             }
             Action::Back => {
@@ -914,7 +1230,45 @@ impl App {
                 }
             }
             (None, Screen::PickAgent(p)) => {
-                p.input.input(key);
+                if p.confirm_new.is_some() {
+                    // "o" creates the new agent, "n" goes back to the list.
+                    match key.code {
+                        KeyCode::Char('o' | 'O') => return self.update(Action::Open, None),
+                        KeyCode::Char('n' | 'N') => p.confirm_new = None,
+                        _ => {}
+                    }
+                } else if p.input.input(key) {
+                    p.selected = 0;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    /// Text pasted in the terminal (bracketed paste): into the field being typed, whole.
+    pub fn paste(&mut self, text: &str) {
+        let result = match (&mut self.overlay, &mut self.screen) {
+            (Some(Overlay::Form(f)), _) => {
+                if f.paste(text) && matches!(f.kind, FormKind::NewRequest(_)) {
+                    refresh_matches(&self.store, f)
+                } else {
+                    Ok(())
+                }
+            }
+            (None, Screen::Search(s)) => {
+                if s.input.insert(text) {
+                    self.search_now()
+                } else {
+                    Ok(())
+                }
+            }
+            (None, Screen::PickAgent(p)) => {
+                p.input.insert(text);
+                p.selected = 0;
                 Ok(())
             }
             _ => Ok(()),
@@ -947,7 +1301,10 @@ impl App {
         let Some(Overlay::Form(mut f)) = self.overlay.take() else {
             return Ok(());
         };
+        let arrow = |code: KeyCode| key.is_some_and(|k| k.code == code);
         match action {
+            Action::NextField if arrow(KeyCode::Down) && f.line_move(true) => {}
+            Action::PrevField if arrow(KeyCode::Up) && f.line_move(false) => {}
             Action::NextField => f.next_field(),
             Action::PrevField => f.prev_field(),
             Action::Left | Action::Right => {
@@ -1001,17 +1358,14 @@ impl App {
             }
             Action::Save => {
                 let me = self.me.clone();
-                match f.save(&mut self.store, me.as_ref()) {
-                    Ok(saved) => return self.after_save(saved),
+                match f.submit(self.today(), me.as_ref()) {
+                    Ok(cmd) => self.apply(cmd, Some(Overlay::Form(f))),
                     Err(e) => {
-                        // The input stays; a colleague's change is shown with the fresh data.
-                        if matches!(e, Error::Conflict { .. }) {
-                            self.reload_current()?;
-                            refresh_versions(&self.screen, &mut f);
-                        }
                         self.error(&e);
+                        self.overlay = Some(Overlay::Form(f));
                     }
                 }
+                return Ok(());
             }
             _ => {}
         }
@@ -1035,61 +1389,54 @@ impl App {
                 return Ok(());
             }
             Action::Save => {
-                let result = match &p.purpose {
-                    PickPurpose::Status {
-                        request_id,
-                        reference,
-                        version,
-                    } => {
+                if let PickPurpose::Open { ids } = &p.purpose {
+                    if let Some(id) = ids.get(p.selected).cloned() {
+                        self.open_request(&id)?;
+                    }
+                    return Ok(());
+                }
+                let cmd = match &p.purpose {
+                    PickPurpose::HousingCommune => return self.housing_commune_picked(p.selected),
+                    PickPurpose::Status { base } => {
                         let status = Status::ALL[p.selected];
                         if status == Status::Close {
-                            self.overlay = Some(Overlay::Form(Box::new(Form::close(
-                                request_id, reference, *version,
-                            ))));
+                            self.overlay = Some(Overlay::Form(Box::new(Form::close(base))));
                             return Ok(());
                         }
-                        let change = crate::store::RequestChange {
-                            status: Some(status),
-                            ..Default::default()
-                        };
-                        self.store
-                            .update_request(request_id, Some(*version), &change)
-                            .map(|_| (request_id.clone(), format!("Statut : {}.", status.label())))
+                        Patch::status(
+                            base,
+                            status,
+                            None,
+                            None,
+                            &format!("Statut : {}.", status.label()),
+                        )
                     }
-                    PickPurpose::Assign {
-                        request_id,
-                        version,
-                        agent_ids,
-                    } => {
+                    PickPurpose::Assign { base, agent_ids } => {
                         let agent = agent_ids.get(p.selected).cloned().flatten();
-                        let change = crate::store::RequestChange {
-                            agent_id: Some(agent),
-                            ..Default::default()
+                        let mut patch = Patch::on_request(
+                            base,
+                            &format!("Attribuée : {}.", p.options[p.selected]),
+                        );
+                        patch.set(
+                            PatchField::Agent,
+                            PatchField::Agent.of_request(base),
+                            agent.unwrap_or_default(),
+                        );
+                        patch
+                    }
+                    PickPurpose::Open { .. } => return Ok(()),
+                    PickPurpose::Aid => {
+                        let Screen::Request(v) = &self.screen else {
+                            return Ok(());
                         };
-                        let label = p.options[p.selected].clone();
-                        self.store
-                            .update_request(request_id, Some(*version), &change)
-                            .map(|_| (request_id.clone(), format!("Attribuée : {label}.")))
+                        let step = crate::tui::aids::AidStep::ALL[p.selected];
+                        let f = crate::tui::aids::form(step, &self.store, &v.detail)?;
+                        self.overlay = Some(Overlay::Form(Box::new(f)));
+                        return Ok(());
                     }
                 };
-                match result {
-                    Ok((id, msg)) => return self.after_save(Saved::Request(id, msg)),
-                    Err(e) => {
-                        if matches!(e, Error::Conflict { .. }) {
-                            self.reload_current()?;
-                            if let (
-                                Screen::Request(v),
-                                PickPurpose::Status { version, .. }
-                                | PickPurpose::Assign { version, .. },
-                            ) = (&self.screen, &mut p.purpose)
-                            {
-                                *version = v.detail.request.version;
-                            }
-                        }
-                        p.error = Some(e.to_string());
-                        self.error(&e);
-                    }
-                }
+                self.apply(Command::Patch(cmd), Some(Overlay::Picker(p)));
+                return Ok(());
             }
             _ => {}
         }
@@ -1097,66 +1444,419 @@ impl App {
         Ok(())
     }
 
-    fn after_save(&mut self, saved: Saved) -> Result<()> {
-        self.overlay = None;
-        let msg = match saved {
-            Saved::Request(id, msg) => {
-                self.open_request(&id)?;
-                msg
+    /// The only code of the interface that writes: runs a command through the storage API,
+    /// then shows its result. A colleague's change on other fields is kept and the agent's
+    /// fields are applied on top; a field both changed opens the side-by-side choice. On an
+    /// error, `under` (the form or picker that asked) comes back with the message.
+    pub fn apply(&mut self, cmd: Command, under: Option<Overlay>) {
+        match self.run_command(cmd) {
+            Ok(Applied::Done(msg, next)) => {
+                self.overlay = None;
+                if let Err(e) = self.finish(msg, next) {
+                    self.error(&e);
+                }
             }
-            Saved::Reload(msg) => {
-                self.reload_current()?;
-                msg
+            Ok(Applied::Clash(view)) => {
+                self.message = Some(Message {
+                    text: format!(
+                        "Modifiée par {} le {} : votre valeur ou la sienne ?",
+                        view.by, view.at
+                    ),
+                    error: true,
+                });
+                self.overlay = Some(Overlay::Conflict(view, under.map(Box::new)));
             }
-            Saved::Capture(msg) => {
-                self.open_capture()?;
-                msg
+            Err(e) => {
+                self.overlay = match under {
+                    Some(Overlay::Form(mut f)) => {
+                        f.show_error(&e);
+                        Some(Overlay::Form(f))
+                    }
+                    Some(Overlay::Picker(mut p)) => {
+                        p.error = Some(e.to_string());
+                        Some(Overlay::Picker(p))
+                    }
+                    Some(Overlay::Conflict(v, below)) => Some(Overlay::Conflict(v, below)),
+                    other => other,
+                };
+                self.error(&e);
             }
-            Saved::Period(from, to) => {
-                self.show_review(crate::review::Period::custom(from, to))?;
+        }
+    }
+
+    fn run_command(&mut self, cmd: Command) -> Result<Applied> {
+        let done = |msg: String, next: Next| Ok(Applied::Done(msg, next));
+        match cmd {
+            Command::Patch(p) => self.write_patch(p),
+            Command::Aid { request_id, op } => {
+                let msg = crate::tui::aids::run(&mut self.store, &request_id, &op)?;
+                done(msg, Next::Request(request_id))
+            }
+            Command::LogFollowUp {
+                request_id,
+                follow_up,
+                also,
+            } => {
+                self.store.log_follow_up(&request_id, &follow_up)?;
+                if let Some(mut p) = also {
+                    // The follow-up itself moved the request (first contact, follow-up date):
+                    // the status change applies on top of what this agent just wrote.
+                    let fresh = self.store.request_row(&p.id)?;
+                    p.version = fresh.version;
+                    for e in &mut p.edits {
+                        e.read = e.field.of_request(&fresh);
+                    }
+                    p.edits.retain(|e| e.read != e.mine);
+                    return self.write_patch(p);
+                }
+                done("Suivi enregistré.".into(), Next::Request(request_id))
+            }
+            Command::Refer {
+                request_id,
+                referral,
+                partner,
+            } => {
+                self.store.refer(&request_id, &referral)?;
+                done(
+                    format!("Orientée vers {partner}."),
+                    Next::Request(request_id),
+                )
+            }
+            Command::Answer {
+                request_id,
+                referral_id,
+                version,
+                answer,
+                partner,
+            } => {
+                self.store
+                    .answer_referral(&referral_id, Some(version), &answer)?;
+                done(
+                    format!("Réponse de {partner} enregistrée."),
+                    Next::Request(request_id),
+                )
+            }
+            Command::Remind {
+                request_id,
+                referral_id,
+                partner,
+            } => {
+                self.store.remind_referral(&referral_id)?;
+                done(
+                    format!("Relance de {partner} notée."),
+                    Next::Request(request_id),
+                )
+            }
+            Command::CreateRequests(requests) => {
+                let created = self.store.create_requests(&requests)?;
+                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
+                let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
+                // A request taken on the phone: that call is the first contact.
+                let call = requests
+                    .first()
+                    .is_some_and(|r| r.channel_code.as_deref() == Some("telephone"));
+                if call {
+                    for (c, r) in created.iter().zip(&requests) {
+                        self.store.log_follow_up(
+                            &c.id,
+                            &crate::store::NewFollowUp {
+                                kind: crate::domain::FollowUpKind::AppelEntrant,
+                                occurred_on: r.received_on,
+                                body: "Appel reçu : demande enregistrée".into(),
+                                next_follow_up_on: r.next_follow_up_on,
+                            },
+                        )?;
+                    }
+                }
+                done(
+                    format!(
+                        "Enregistrée : {}{}.",
+                        refs.join(", "),
+                        if call {
+                            " (l'appel compte comme premier contact)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Next::Request(first),
+                )
+            }
+            Command::Capture { requests, who } => {
+                let created = crate::salon::capture(&mut self.store, &requests, true)?;
+                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
+                done(
+                    format!("Enregistré : {who} ({}).", refs.join(", ")),
+                    Next::Capture,
+                )
+            }
+            Command::Resolve {
+                id,
+                decision,
+                candidate,
+            } => {
+                let message =
+                    crate::salon::resolve_with(&mut self.store, &id, decision, candidate)?;
+                if let Screen::Pending(v) = &mut self.screen {
+                    v.last_decided = Some(id.clone());
+                    v.candidate = 0;
+                }
+                let message =
+                    message.replace(&format!("guichet resolve {id} --annuler"), "touche u");
+                done(message, Next::Reload)
+            }
+            Command::Merge(path) => {
+                let r = crate::salon::merge(&mut self.store, &path)?;
+                let waiting = r.pending_duplicates + r.conflicts;
+                done(
+                    format!(
+                        "Fusion : {} personne(s), {} demande(s) ajoutée(s), {} déjà présente(s){}",
+                        r.added_persons,
+                        r.added_requests,
+                        r.already_present,
+                        if waiting > 0 {
+                            format!(" ; {waiting} à décider (touche R).")
+                        } else {
+                            ".".into()
+                        }
+                    ),
+                    Next::Reload,
+                )
+            }
+            Command::ShowPeriod(from, to) => done(
                 format!(
                     "Bilan du {} au {}.",
                     crate::domain::fr_date(from),
                     crate::domain::fr_date(to)
-                )
-            }
-            Saved::Filter(filter, label) => {
-                self.queue.all_filter = *filter;
-                self.queue.all_filter_label = label.clone();
-                self.queue.tab = Tab::All;
-                self.queue.selected = 0;
-                self.queue.scroll = 0;
-                self.queue.rows.clear();
-                self.refresh()?;
+                ),
+                Next::Period(from, to),
+            ),
+            Command::SetFilter(filter, label) => done(
                 if label.is_empty() {
                     "Filtres retirés.".to_string()
                 } else {
                     format!("Filtres : {label}.")
+                },
+                Next::Filter(filter, label),
+            ),
+        }
+    }
+
+    /// Sends the fields the agent changed, with the version read. On a colleague's change:
+    /// fields only they changed are left alone (they are not in the patch), fields only the
+    /// agent changed are sent again on the fresh version, fields both changed are returned
+    /// for the agent to choose.
+    fn write_patch(&mut self, mut p: Patch) -> Result<Applied> {
+        loop {
+            if p.is_empty() {
+                return Ok(Applied::Done(
+                    "Rien n'a changé : rien n'a été écrit.".into(),
+                    Next::Request(p.request_id),
+                ));
+            }
+            let written = match p.target {
+                Target::Request => self
+                    .store
+                    .update_request_received(
+                        &p.id,
+                        Some(p.version),
+                        &p.request_change(),
+                        p.received_on(),
+                    )
+                    .map(|_| ()),
+                Target::Person => {
+                    let fresh = self.store.person(&p.id)?;
+                    self.store
+                        .update_person(&p.id, Some(p.version), &p.person_after(&fresh))
+                        .map(|_| ())
+                }
+            };
+            let (by, at) = match written {
+                Ok(()) => return Ok(Applied::Done(p.done, Next::Request(p.request_id))),
+                Err(Error::Conflict { by, at, .. }) => (by, at),
+                Err(e) => return Err(e),
+            };
+            let (theirs, version): (Vec<String>, i64) = match p.target {
+                Target::Request => {
+                    let r = self.store.request_row(&p.id)?;
+                    (
+                        p.edits.iter().map(|e| e.field.of_request(&r)).collect(),
+                        r.version,
+                    )
+                }
+                Target::Person => {
+                    let r = self.store.person(&p.id)?;
+                    (
+                        p.edits.iter().map(|e| e.field.of_person(&r)).collect(),
+                        r.version,
+                    )
+                }
+            };
+            let mut clashes = Vec::new();
+            let mut edits = Vec::new();
+            for (e, theirs) in p.edits.into_iter().zip(theirs) {
+                if theirs == e.read {
+                    edits.push(e);
+                } else if theirs != e.mine {
+                    clashes.push(Clash {
+                        field: e.field,
+                        mine_label: self.show(e.field, &e.mine),
+                        theirs_label: self.show(e.field, &theirs),
+                        mine: e.mine.clone(),
+                        theirs: theirs.clone(),
+                        keep_mine: true,
+                    });
+                    edits.push(Edit {
+                        field: e.field,
+                        read: theirs,
+                        mine: e.mine,
+                    });
+                }
+                // Both wrote the same value: nothing left to send for it.
+            }
+            p.edits = edits;
+            p.version = version;
+            if !clashes.is_empty() {
+                return Ok(Applied::Clash(Box::new(ConflictView {
+                    patch: p,
+                    clashes,
+                    selected: 0,
+                    by,
+                    at,
+                })));
+            }
+        }
+    }
+
+    /// A stored value as the agent reads it (labels, French dates, "—" for none).
+    fn show(&self, field: PatchField, value: &str) -> String {
+        if value.is_empty() {
+            return "—".into();
+        }
+        let date = |v: &str| {
+            v.parse::<NaiveDate>()
+                .map(crate::domain::fr_date)
+                .unwrap_or_else(|_| v.to_string())
+        };
+        let label = |codes: Result<Vec<crate::store::Code>>| {
+            codes
+                .ok()
+                .and_then(|c| c.into_iter().find(|c| c.code == value).map(|c| c.label))
+                .unwrap_or_else(|| value.to_string())
+        };
+        match field {
+            PatchField::NextFollowUp | PatchField::BirthDate | PatchField::ReceivedOn => {
+                date(value)
+            }
+            PatchField::Type => label(self.store.types()),
+            PatchField::Channel => label(self.store.channels()),
+            PatchField::Agent => self
+                .store
+                .agents()
+                .ok()
+                .and_then(|a| a.into_iter().find(|a| a.id == value).map(|a| a.name))
+                .unwrap_or_else(|| value.to_string()),
+            PatchField::Profile => crate::domain::Profile::from_code(value)
+                .map_or_else(|| value.to_string(), |p| p.label().to_string()),
+            PatchField::Status => {
+                let mut parts = value.split('|');
+                let status = parts
+                    .next()
+                    .and_then(Status::from_code)
+                    .map_or(value, |s| s.label());
+                match (
+                    parts.next().and_then(crate::domain::Outcome::from_code),
+                    parts.next(),
+                ) {
+                    (Some(o), Some(d)) => format!("{status} ({}, le {})", o.label(), date(d)),
+                    _ => status.to_string(),
                 }
             }
+            _ => value.to_string(),
+        }
+    }
+
+    /// Keys of the side-by-side choice after a conflict.
+    fn conflict_action(&mut self, action: Action) -> Result<()> {
+        let Some(Overlay::Conflict(mut v, under)) = self.overlay.take() else {
+            return Ok(());
         };
+        match action {
+            Action::Up => v.selected = v.selected.saturating_sub(1),
+            Action::Down => v.selected = (v.selected + 1).min(v.clashes.len().saturating_sub(1)),
+            Action::Left | Action::Right | Action::Toggle => {
+                if let Some(c) = v.clashes.get_mut(v.selected) {
+                    c.keep_mine =
+                        action == Action::Left || (action == Action::Toggle && !c.keep_mine);
+                }
+            }
+            Action::Back => {
+                self.overlay = under.map(|o| *o);
+                return Ok(());
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help(
+                    Context::Conflict,
+                    Some(Box::new(Overlay::Conflict(v, under))),
+                ));
+                return Ok(());
+            }
+            Action::Save => {
+                let patch = v.resolved();
+                let below = under.map(|o| *o);
+                self.apply(Command::Patch(patch), below);
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Conflict(v, under));
+        Ok(())
+    }
+
+    /// After a write: show what comes next, with fresh rows everywhere.
+    fn finish(&mut self, msg: String, next: Next) -> Result<()> {
+        match next {
+            Next::Request(id) => self.open_request(&id)?,
+            Next::Reload => self.reload_current()?,
+            Next::Capture => self.open_capture()?,
+            Next::Period(from, to) => self.show_review(crate::review::Period::custom(from, to))?,
+            Next::Filter(filter, label) => {
+                self.queue.all_filter = *filter;
+                self.queue.all_filter_label = label;
+                self.queue.tab = Tab::All;
+                self.queue.selected = 0;
+                self.queue.scroll = 0;
+            }
+        }
         self.data_version = self.store.data_version()?;
+        self.queue.rows.clear();
         self.refresh_counts()?;
+        self.load_window()?;
         self.info(msg);
         Ok(())
     }
 
     /// Re-reads what is on screen (another process changed the file, or a save).
+    /// Rows already loaded stay: every write of this interface ([`App::apply`]) and every change
+    /// by another process ([`App::tick`]) clears them, so they are never stale.
     pub fn refresh(&mut self) -> Result<()> {
         self.refresh_counts()?;
         self.load_window()?;
         self.reload_current()
     }
 
-    fn reload_current(&mut self) -> Result<()> {
+    pub(super) fn reload_current(&mut self) -> Result<()> {
         match &mut self.screen {
             Screen::Request(v) => {
                 let id = v.detail.request.id.clone();
                 v.detail = self.store.request_detail(&id)?;
+                v.aids = self.store.person_aids(&v.detail.person.id)?;
             }
             Screen::Search(_) => self.search_now()?,
+            Screen::Housing(v) => super::housing::search(&self.store, v)?,
             Screen::Review(v) => {
                 v.review = crate::review::compute(&self.store, v.review.period)?;
+                let p = v.review.period;
+                v.aids = crate::tui::aids::review_part(&self.store, p.from, p.to)?;
             }
             Screen::Pending(v) => {
                 v.items = crate::salon::pending(&self.store)?;
@@ -1170,6 +1870,16 @@ impl App {
                     ..Default::default()
                 };
                 v.visitors_today = self.store.count_persons(&filter)?;
+                v.event = match &filter.event_id {
+                    Some(id) => self
+                        .store
+                        .events()?
+                        .into_iter()
+                        .find(|e| &e.id == id)
+                        .map(|e| format!("{} — {}", e.name, crate::domain::fr_date(e.held_on)))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
                 v.recent = self.store.queue(
                     &RequestFilter {
                         event_id: filter.event_id.clone(),
@@ -1209,6 +1919,11 @@ impl App {
         }
         q.scroll = q.scroll.min(total.saturating_sub(page));
         let wanted = q.scroll..(q.scroll + page).min(total);
+        if total == 0 {
+            // The queue emptied (the last request left it): no stale rows on screen.
+            q.rows.clear();
+            return Ok(());
+        }
         let loaded = q.window_start..q.window_start + q.rows.len();
         if wanted.start >= loaded.start && wanted.end <= loaded.end && !q.rows.is_empty() {
             return Ok(());
@@ -1288,16 +2003,4 @@ fn refresh_matches(store: &Store, f: &mut Form) -> Result<()> {
         lists.matches = matches;
     }
     Ok(())
-}
-
-/// After a colleague's change, the form re-applies the agent's input on the fresh version.
-fn refresh_versions(screen: &Screen, f: &mut Form) {
-    let Screen::Request(v) = screen else { return };
-    match &mut f.kind {
-        FormKind::EditRequest { version, .. } | FormKind::Close { version, .. } => {
-            *version = v.detail.request.version
-        }
-        FormKind::EditPerson { version, .. } => *version = v.detail.person.version,
-        _ => {}
-    }
 }

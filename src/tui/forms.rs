@@ -1,12 +1,13 @@
 //! The interface's forms: what they hold, how they check it, and how they save through the
 //! storage API. A failed save keeps every field as typed and says what is wrong beside it.
 
+use super::command::{Command, Patch, PatchField, Target};
 use super::input::TextField;
 use crate::domain::{Answer, FollowUpKind, Outcome, Profile, Status, parse_date};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field as ErrField, Result};
 use crate::store::{
     Agent, Code, Event, NewFollowUp, NewPerson, NewReferral, NewRequest, Partner, Person,
-    ReferralAnswer, ReferralRow, RequestChange, RequestDetail, RequestFilter, Store,
+    ReferralAnswer, ReferralRow, RequestDetail, RequestFilter, RequestRow, Store,
 };
 use crate::text::fold;
 use chrono::NaiveDate;
@@ -16,6 +17,8 @@ use chrono::NaiveDate;
 pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
+    /// A date: the form shows the day a relative value (`+7`, `demain`) means as it is typed.
+    pub date: bool,
     /// The message shown beside the field after a failed save.
     pub error: Option<String>,
 }
@@ -23,6 +26,12 @@ pub struct Field {
 #[derive(Debug, Clone)]
 pub enum FieldKind {
     Text(TextField),
+    /// Several lines of text (a note, a follow-up): lines, undo, a cursor that moves between
+    /// lines. `text` is the lines joined, kept in step after every edit.
+    Area {
+        area: Box<ratatui_textarea::TextArea<'static>>,
+        text: String,
+    },
     /// One of `options` (labels); `←`/`→` choose.
     Choice {
         options: Vec<String>,
@@ -41,13 +50,24 @@ impl Field {
         Field {
             label,
             kind: FieldKind::Text(TextField::new(value)),
+            date: false,
             error: None,
+        }
+    }
+    pub fn date(label: &'static str, value: &str) -> Field {
+        Field {
+            date: true,
+            ..Field::text(label, value)
         }
     }
     pub fn multiline(label: &'static str) -> Field {
         Field {
             label,
-            kind: FieldKind::Text(TextField::multiline()),
+            kind: FieldKind::Area {
+                area: Box::default(),
+                text: String::new(),
+            },
+            date: false,
             error: None,
         }
     }
@@ -55,6 +75,7 @@ impl Field {
         Field {
             label,
             kind: FieldKind::Choice { options, selected },
+            date: false,
             error: None,
         }
     }
@@ -67,6 +88,7 @@ impl Field {
                 checked,
                 cursor: 0,
             },
+            date: false,
             error: None,
         }
     }
@@ -74,6 +96,7 @@ impl Field {
     pub fn value(&self) -> &str {
         match &self.kind {
             FieldKind::Text(t) => t.text(),
+            FieldKind::Area { text, .. } => text,
             FieldKind::Choice { options, selected } => {
                 options.get(*selected).map_or("", String::as_str)
             }
@@ -85,7 +108,7 @@ impl Field {
         match &self.kind {
             FieldKind::Choice { selected, .. } => *selected,
             FieldKind::Checks { cursor, .. } => *cursor,
-            FieldKind::Text(_) => 0,
+            FieldKind::Text(_) | FieldKind::Area { .. } => 0,
         }
     }
 
@@ -106,7 +129,11 @@ impl Field {
 #[derive(Debug, Clone)]
 pub enum FormKind {
     FollowUp {
+        base: Box<RequestRow>,
+    },
+    Remind {
         request_id: String,
+        referrals: Vec<ReferralRow>,
     },
     Referral {
         request_id: String,
@@ -116,19 +143,18 @@ pub enum FormKind {
         request_id: String,
         referrals: Vec<ReferralRow>,
     },
+    /// `base` is the request as the agent read it: the save sends only what differs from it.
     EditRequest {
-        request_id: String,
-        version: i64,
+        base: Box<RequestRow>,
         types: Vec<Code>,
         channels: Vec<Code>,
     },
     EditPerson {
-        person_id: String,
-        version: i64,
+        base: Box<Person>,
+        request_id: String,
     },
     Close {
-        request_id: String,
-        version: i64,
+        base: Box<RequestRow>,
     },
     NewRequest(Box<NewRequestLists>),
     /// Filters of the "Toutes" queue.
@@ -139,6 +165,8 @@ pub enum FormKind {
     Capture(Box<CaptureLists>),
     /// The laptop file to merge.
     MergeFile,
+    /// Grant, payment, commitment start, attestation, breach (`tui::aids`).
+    Aid(Box<crate::tui::aids::AidForm>),
 }
 
 /// What the quick capture offers, and where the captures go.
@@ -208,6 +236,7 @@ pub mod nr {
     pub const EVENT: usize = 9;
     pub const SUMMARY: usize = 10;
     pub const AGENT: usize = 11;
+    pub const NEXT: usize = 12;
 }
 
 /// The person's fields that open the capture and new-request forms: names, contacts,
@@ -220,7 +249,7 @@ fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
         Field::text("E-mail", ""),
     ];
     if birth_date {
-        fields.push(Field::text("Né(e) le", ""));
+        fields.push(Field::date("Né(e) le", ""));
     }
     fields.push(Field::choice(
         "Profil",
@@ -230,6 +259,22 @@ fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
     fields.push(Field::text(profession, ""));
     fields
 }
+
+/// The referrals still waiting for the partner's answer.
+fn awaiting_answer(referrals: Vec<ReferralRow>) -> Vec<ReferralRow> {
+    referrals
+        .into_iter()
+        .filter(|r| r.answered_on.is_none())
+        .collect()
+}
+
+/// The statuses a follow-up may set (closing has its own form).
+const FOLLOW_UP_STATUSES: [Status; 4] = [
+    Status::EnCours,
+    Status::AttenteDemandeur,
+    Status::AttentePartenaire,
+    Status::Nouvelle,
+];
 
 const PROFILES: [&str; 5] = [
     "—",
@@ -260,22 +305,52 @@ impl Form {
         }
     }
 
-    pub fn follow_up(request_id: &str, reference: &str) -> Form {
+    /// A follow-up, and with it (if chosen) a new status: one form for "called, waiting for
+    /// the papers".
+    pub fn follow_up(base: &RequestRow) -> Form {
         let kinds = FollowUpKind::ALL
             .iter()
             .map(|k| k.label().to_string())
             .collect();
+        let mut statuses = vec!["inchangé".to_string()];
+        statuses.extend(FOLLOW_UP_STATUSES.iter().map(|s| s.label().to_string()));
         Form::new(
-            format!("Suivi — {reference}"),
+            format!("Suivi — {}", base.reference),
             FormKind::FollowUp {
-                request_id: request_id.into(),
+                base: Box::new(base.clone()),
             },
             vec![
                 Field::choice("Type", kinds, 1),
-                Field::text("Date", "aujourd'hui"),
+                Field::date("Date", "aujourd'hui"),
                 Field::multiline("Texte"),
-                Field::text("Relance le", ""),
+                Field::date("Relance le", ""),
+                Field::choice("Statut", statuses, 0),
             ],
+        )
+    }
+
+    /// A reminder sent to a partner that has not answered.
+    pub fn remind(request_id: &str, reference: &str, referrals: Vec<ReferralRow>) -> Form {
+        let open = awaiting_answer(referrals);
+        let labels = open
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} (réponse attendue le {})",
+                    r.partner,
+                    r.expected_by
+                        .map(crate::domain::fr_date)
+                        .unwrap_or_else(|| "—".into())
+                )
+            })
+            .collect();
+        Form::new(
+            format!("Relance d'un partenaire — {reference}"),
+            FormKind::Remind {
+                request_id: request_id.into(),
+                referrals: open,
+            },
+            vec![Field::choice("Orientation", labels, 0)],
         )
     }
 
@@ -294,18 +369,15 @@ impl Form {
             },
             vec![
                 Field::choice("Partenaire", names, 0),
-                Field::text("Envoyée le", "aujourd'hui"),
-                Field::text("Réponse attendue le", "+30"),
+                Field::date("Envoyée le", "aujourd'hui"),
+                Field::date("Réponse attendue le", "+30"),
                 Field::multiline("Note"),
             ],
         )
     }
 
     pub fn answer(request_id: &str, reference: &str, referrals: Vec<ReferralRow>) -> Form {
-        let open: Vec<ReferralRow> = referrals
-            .into_iter()
-            .filter(|r| r.answered_on.is_none())
-            .collect();
+        let open = awaiting_answer(referrals);
         let labels = open
             .iter()
             .map(|r| {
@@ -326,7 +398,7 @@ impl Form {
             vec![
                 Field::choice("Orientation", labels, 0),
                 Field::choice("Réponse", answers, 0),
-                Field::text("Reçue le", "aujourd'hui"),
+                Field::date("Reçue le", "aujourd'hui"),
                 Field::multiline("Note"),
             ],
         )
@@ -349,8 +421,7 @@ impl Form {
         Form::new(
             format!("Modifier la demande {}", r.reference),
             FormKind::EditRequest {
-                request_id: r.id.clone(),
-                version: r.version,
+                base: Box::new(r.clone()),
                 types,
                 channels,
             },
@@ -364,16 +435,17 @@ impl Form {
                 ),
                 Field::choice("Type", type_labels, type_idx),
                 Field::choice("Canal", channel_labels, channel_idx),
+                Field::date("Reçue le", &crate::domain::fr_date(r.received_on)),
             ],
         )
     }
 
-    pub fn edit_person(p: &Person) -> Form {
+    pub fn edit_person(p: &Person, request_id: &str) -> Form {
         Form::new(
             format!("Modifier {} {}", p.last_name, p.first_name),
             FormKind::EditPerson {
-                person_id: p.id.clone(),
-                version: p.version,
+                base: Box::new(p.clone()),
+                request_id: request_id.to_string(),
             },
             vec![
                 Field::text("Nom", &p.last_name),
@@ -478,14 +550,14 @@ impl Form {
                 ),
                 event_idx,
             ),
-            Field::text(
+            Field::date(
                 "Reçues du",
                 &current
                     .received_from
                     .map(crate::domain::fr_date)
                     .unwrap_or_default(),
             ),
-            Field::text(
+            Field::date(
                 "au",
                 &current
                     .received_to
@@ -548,26 +620,24 @@ impl Form {
             "Période du bilan".into(),
             FormKind::Period,
             vec![
-                Field::text("Du", &crate::domain::fr_date(from)),
-                Field::text("Au", &crate::domain::fr_date(to)),
+                Field::date("Du", &crate::domain::fr_date(from)),
+                Field::date("Au", &crate::domain::fr_date(to)),
             ],
         )
     }
 
-    pub fn close(request_id: &str, reference: &str, version: i64) -> Form {
+    /// Closing: the outcome starts on "—", so a hurried save cannot record one by chance.
+    pub fn close(base: &RequestRow) -> Form {
+        let mut outcomes = vec!["—".to_string()];
+        outcomes.extend(Outcome::ALL.iter().map(|o| o.label().to_string()));
         Form::new(
-            format!("Clore la demande {reference}"),
+            format!("Clore la demande {}", base.reference),
             FormKind::Close {
-                request_id: request_id.into(),
-                version,
+                base: Box::new(base.clone()),
             },
             vec![
-                Field::choice(
-                    "Issue",
-                    Outcome::ALL.iter().map(|o| o.label().to_string()).collect(),
-                    0,
-                ),
-                Field::text("Close le", "aujourd'hui"),
+                Field::choice("Issue", outcomes, 0),
+                Field::date("Close le", "aujourd'hui"),
             ],
         )
     }
@@ -605,6 +675,7 @@ impl Form {
             Field::choice("Événement", event_labels, 0),
             Field::text("Résumé", ""),
             Field::choice("Agent", agent_labels, me_idx),
+            Field::date("Relance le", ""),
         ]);
         Ok(Form::new(
             "Nouvelle demande".into(),
@@ -618,6 +689,56 @@ impl Form {
             })),
             fields,
         ))
+    }
+
+    /// A new request for a known person (`n` from a request): the person is taken as is, the
+    /// form opens on the types.
+    pub fn new_request_for(store: &Store, me: Option<&Agent>, p: &Person) -> Result<Form> {
+        let mut f = Form::new_request(store, me)?;
+        let set = |f: &mut Form, i: usize, v: &str| {
+            if let FieldKind::Text(t) = &mut f.fields[i].kind {
+                t.set(v);
+            }
+        };
+        set(&mut f, nr::LAST, &p.last_name);
+        set(&mut f, nr::FIRST, &p.first_name);
+        set(&mut f, nr::PHONE, &p.phone);
+        set(&mut f, nr::EMAIL, &p.email);
+        set(
+            &mut f,
+            nr::BIRTH,
+            &p.birth_date.map(crate::domain::fr_date).unwrap_or_default(),
+        );
+        set(&mut f, nr::PROFESSION, &p.profession);
+        if let FieldKind::Choice { selected, .. } = &mut f.fields[nr::PROFILE].kind {
+            *selected = profile_index(p.profile);
+        }
+        if let FormKind::NewRequest(lists) = &mut f.kind {
+            lists.matches = vec![p.clone()];
+            lists.reuse = Some(0);
+        }
+        f.title = format!("Nouvelle demande pour {} {}", p.last_name, p.first_name);
+        f.focus = nr::TYPES;
+        Ok(f)
+    }
+
+    /// `↑`/`↓` in a multi-line field move between its lines (and leave it from its first or
+    /// last line); returns whether the field took the key.
+    pub fn line_move(&mut self, down: bool) -> bool {
+        let FieldKind::Area { area, .. } = &mut self.fields[self.focus].kind else {
+            return false;
+        };
+        let row = area.cursor().0;
+        let last = area.lines().len().saturating_sub(1);
+        if (down && row >= last) || (!down && row == 0) {
+            return false;
+        }
+        area.move_cursor(if down {
+            ratatui_textarea::CursorMove::Down
+        } else {
+            ratatui_textarea::CursorMove::Up
+        });
+        true
     }
 
     pub fn focused(&self) -> &Field {
@@ -637,6 +758,9 @@ impl Form {
         match &mut self.fields[self.focus].kind {
             FieldKind::Text(t) => {
                 t.input(key);
+            }
+            FieldKind::Area { area, .. } => {
+                area.input(*key);
             }
             FieldKind::Choice { options, selected } if !options.is_empty() => {
                 let n = options.len();
@@ -673,6 +797,30 @@ impl Form {
         }
     }
 
+    /// Pasted text into the focused text field; returns whether it changed.
+    pub fn paste(&mut self, pasted: &str) -> bool {
+        let changed = match &mut self.fields[self.focus].kind {
+            FieldKind::Text(t) => t.insert(pasted),
+            FieldKind::Area { area, text } => {
+                let clean: String = pasted
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .chars()
+                    .filter(|c| *c == '\n' || !c.is_control())
+                    .collect();
+                let changed = area.insert_str(clean);
+                *text = area.lines().join("\n");
+                changed
+            }
+            _ => false,
+        };
+        if changed {
+            self.dirty = true;
+            self.fields[self.focus].error = None;
+        }
+        changed
+    }
+
     /// A typed key; returns whether a text changed (the new-request form then looks for
     /// likely matches).
     pub fn type_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
@@ -686,8 +834,39 @@ impl Form {
                 }
                 changed
             }
+            FieldKind::Area { area, text } => {
+                use ratatui::crossterm::event::KeyModifiers;
+                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                let changed = match key.code {
+                    KeyCode::Char('z') if ctrl => area.undo(),
+                    KeyCode::Char('y') if ctrl => area.redo(),
+                    _ => area.input(*key),
+                };
+                if changed {
+                    *text = area.lines().join("\n");
+                    self.dirty = true;
+                    self.fields[self.focus].error = None;
+                }
+                changed
+            }
             FieldKind::Checks { .. } if key.code == KeyCode::Char(' ') => {
                 self.toggle();
+                false
+            }
+            FieldKind::Checks {
+                options, cursor, ..
+            } => {
+                // A letter goes to the next choice starting with it.
+                if let KeyCode::Char(c) = key.code {
+                    let c = fold(&c.to_string());
+                    let n = options.len();
+                    if let Some(i) = (1..=n)
+                        .map(|k| (*cursor + k) % n)
+                        .find(|i| fold(&options[*i]).starts_with(&c))
+                    {
+                        *cursor = i;
+                    }
+                }
                 false
             }
             FieldKind::Choice { options, selected } => {
@@ -705,7 +884,6 @@ impl Form {
                 }
                 false
             }
-            _ => false,
         }
     }
 
@@ -742,45 +920,103 @@ impl Form {
 
     /// Checks and saves. On success returns a message for the status line; on failure the
     /// fields keep what was typed and carry the error.
-    pub fn save(&mut self, store: &mut Store, me: Option<&Agent>) -> Result<Saved> {
+    /// Checks what was typed and turns it into a [`Command`], touching no store. On failure the
+    /// fields keep what was typed and the one at fault carries the error.
+    pub fn submit(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
         self.clear_errors();
-        let today = store.today();
-        let result = self.save_inner(store, me, today);
-        if let Err(e) = &result
-            && self.fields.iter().all(|f| f.error.is_none())
-        {
-            self.error = Some(e.to_string());
+        let result = self.submit_inner(today, me);
+        if let Err(e) = &result {
+            self.show_error(e);
         }
         result
     }
 
-    fn save_inner(
-        &mut self,
-        store: &mut Store,
-        me: Option<&Agent>,
-        today: NaiveDate,
-    ) -> Result<Saved> {
+    /// Puts an error beside its field (typed errors), else on the whole form.
+    pub fn show_error(&mut self, e: &Error) {
+        if let Error::Invalid { field, .. } = e
+            && let Some(i) = self.index_of(*field)
+        {
+            self.fields[i].error = Some(e.to_string());
+            self.focus = i;
+            return;
+        }
+        if self.fields.iter().all(|f| f.error.is_none()) {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    /// The position of a field named by a typed error, in this form.
+    fn index_of(&self, field: ErrField) -> Option<usize> {
+        let label = match field {
+            ErrField::LastName => "Nom",
+            ErrField::FirstName => "Prénom",
+            ErrField::Phone => "Téléphone",
+            ErrField::Email => "E-mail",
+            ErrField::BirthDate => "Né(e) le",
+            ErrField::ClosedOn => "Close le",
+            ErrField::NextFollowUp => "Relance le",
+            ErrField::OccurredOn => "Date",
+            ErrField::ReceivedOn => "Reçue le",
+        };
+        self.fields.iter().position(|f| f.label == label)
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.fields[i].value().trim().to_string()
+    }
+
+    fn submit_inner(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
         match self.kind.clone() {
-            FormKind::FollowUp { request_id } => {
+            FormKind::Remind {
+                request_id,
+                referrals,
+            } => {
+                let Some(r) = referrals.get(self.fields[0].selected()) else {
+                    return Err(
+                        self.fail(0, Error::input("aucune orientation n'attend de réponse"))
+                    );
+                };
+                Ok(Command::Remind {
+                    request_id,
+                    referral_id: r.id.clone(),
+                    partner: r.partner.clone(),
+                })
+            }
+            FormKind::FollowUp { base } => {
+                let request_id = base.id.clone();
+                let also = self.fields[4]
+                    .selected()
+                    .checked_sub(1)
+                    .and_then(|i| FOLLOW_UP_STATUSES.get(i))
+                    .map(|st| {
+                        Patch::status(
+                            &base,
+                            *st,
+                            None,
+                            None,
+                            &format!("Suivi enregistré ; statut : {}.", st.label()),
+                        )
+                    });
                 let kind = FollowUpKind::ALL[self.fields[0].selected()];
                 let occurred_on = self.date(1, today, true)?.unwrap_or(today);
+                if occurred_on > today {
+                    return Err(self.fail(1, Error::input("ce suivi est daté dans le futur")));
+                }
                 let body = self.fields[2].value().to_string();
                 let next = self.date(3, today, false)?;
                 if kind == FollowUpKind::Note && body.trim().is_empty() {
                     return Err(self.fail(2, Error::input("la note est vide")));
                 }
-                store
-                    .log_follow_up(
-                        &request_id,
-                        &NewFollowUp {
-                            kind,
-                            occurred_on,
-                            body,
-                            next_follow_up_on: next,
-                        },
-                    )
-                    .map_err(|e| self.fail_on_date(e, 1))?;
-                Ok(Saved::Request(request_id, "Suivi enregistré.".into()))
+                Ok(Command::LogFollowUp {
+                    request_id,
+                    follow_up: NewFollowUp {
+                        kind,
+                        occurred_on,
+                        body,
+                        next_follow_up_on: next,
+                    },
+                    also,
+                })
             }
             FormKind::Referral {
                 request_id,
@@ -794,18 +1030,16 @@ impl Form {
                     "" => None,
                     v => Some(parse_date(v, sent_on).map_err(|e| self.fail(2, e))?),
                 };
-                let note = self.fields[3].value().to_string();
-                let name = partner.name.clone();
-                store.refer(
-                    &request_id,
-                    &NewReferral {
+                Ok(Command::Refer {
+                    request_id,
+                    referral: NewReferral {
                         partner_id: partner.id.clone(),
                         sent_on,
                         expected_by: expected,
-                        note,
+                        note: self.fields[3].value().to_string(),
                     },
-                )?;
-                Ok(Saved::Request(request_id, format!("Orientée vers {name}.")))
+                    partner: partner.name.clone(),
+                })
             }
             FormKind::Answer {
                 request_id,
@@ -818,82 +1052,143 @@ impl Form {
                 };
                 let answer = Answer::ALL[self.fields[1].selected()];
                 let answered_on = self.date(2, today, true)?.unwrap_or(today);
-                let note = self.fields[3].value().to_string();
-                store.answer_referral(
-                    &referral.id,
-                    Some(referral.version),
-                    &ReferralAnswer {
+                Ok(Command::Answer {
+                    request_id,
+                    referral_id: referral.id.clone(),
+                    version: referral.version,
+                    answer: ReferralAnswer {
                         answered_on,
                         answer,
-                        note,
+                        note: self.fields[3].value().to_string(),
                     },
-                )?;
-                Ok(Saved::Request(
-                    request_id,
-                    format!("Réponse de {} enregistrée.", referral.partner),
-                ))
+                    partner: referral.partner.clone(),
+                })
             }
             FormKind::EditRequest {
-                request_id,
-                version,
+                base,
                 types,
                 channels,
             } => {
                 let next = self.date(1, today, false)?;
-                let change = RequestChange {
-                    summary: Some(self.fields[0].value().to_string()),
-                    next_follow_up_on: Some(next),
-                    type_code: types.get(self.fields[2].selected()).map(|t| t.code.clone()),
-                    channel_code: Some(match self.fields[3].selected() {
-                        0 => None,
-                        i => channels.get(i - 1).map(|c| c.code.clone()),
-                    }),
-                    ..Default::default()
+                let mut p = Patch::on_request(&base, "Demande modifiée.");
+                let of = |f: PatchField| f.of_request(&base);
+                p.set(PatchField::Summary, of(PatchField::Summary), self.text(0));
+                p.set(
+                    PatchField::NextFollowUp,
+                    of(PatchField::NextFollowUp),
+                    next.map(|d| d.to_string()).unwrap_or_default(),
+                );
+                if let Some(t) = types.get(self.fields[2].selected()) {
+                    p.set(PatchField::Type, of(PatchField::Type), t.code.clone());
+                }
+                let channel = match self.fields[3].selected() {
+                    0 => String::new(),
+                    i => channels
+                        .get(i - 1)
+                        .map(|c| c.code.clone())
+                        .unwrap_or_default(),
                 };
-                store.update_request(&request_id, Some(version), &change)?;
-                Ok(Saved::Request(request_id, "Demande modifiée.".into()))
+                p.set(PatchField::Channel, of(PatchField::Channel), channel);
+                let received = self.date(4, today, true)?.unwrap_or(base.received_on);
+                p.set(
+                    PatchField::ReceivedOn,
+                    of(PatchField::ReceivedOn),
+                    received.to_string(),
+                );
+                Ok(Command::Patch(p))
             }
-            FormKind::EditPerson { person_id, version } => {
-                let p = self.person_from(0, today)?;
-                store
-                    .update_person(&person_id, Some(version), &p)
-                    .map_err(|e| self.fail_person(e))?;
-                Ok(Saved::Reload("Personne modifiée.".into()))
-            }
-            FormKind::Close {
-                request_id,
-                version,
-            } => {
-                let outcome = Outcome::ALL[self.fields[0].selected()];
-                let closed_on = self.date(1, today, true)?;
-                let change = RequestChange {
-                    status: Some(Status::Close),
-                    outcome: Some(outcome),
-                    closed_on,
-                    ..Default::default()
+            FormKind::EditPerson { base, request_id } => {
+                let birth = self.date(6, today, false)?;
+                let mut person = NewPerson {
+                    last_name: self.text(0),
+                    first_name: self.text(1),
+                    phone: self.text(2),
+                    email: self.text(3),
+                    profile: self.fields[4]
+                        .selected()
+                        .checked_sub(1)
+                        .map(|i| Profile::ALL[i]),
+                    profession: self.text(5),
+                    birth_date: birth,
                 };
-                store
-                    .update_request(&request_id, Some(version), &change)
-                    .map_err(|e| self.fail_on_date(e, 1))?;
-                Ok(Saved::Request(
-                    request_id,
-                    format!("Demande close : {}.", outcome.label()),
-                ))
+                person.validate()?;
+                crate::store::validate::birth_date(birth, today)?;
+                let mut p = Patch::new(
+                    Target::Person,
+                    &base.id,
+                    &request_id,
+                    base.version,
+                    "Personne modifiée.",
+                );
+                let of = |f: PatchField| f.of_person(&base);
+                let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+                let pairs = [
+                    (PatchField::LastName, person.last_name.clone()),
+                    (PatchField::FirstName, person.first_name.clone()),
+                    (PatchField::Phone, person.phone.clone()),
+                    (PatchField::Email, person.email.clone()),
+                    (
+                        PatchField::Profile,
+                        person
+                            .profile
+                            .map(|p| p.code().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    (PatchField::Profession, person.profession.clone()),
+                    (PatchField::BirthDate, date(person.birth_date)),
+                ];
+                for (field, mine) in pairs {
+                    p.set(field, of(field), mine);
+                }
+                Ok(Command::Patch(p))
             }
+            FormKind::Close { base } => {
+                // The first choice is "—": the agent must pick an outcome.
+                let Some(outcome) = self.fields[0]
+                    .selected()
+                    .checked_sub(1)
+                    .and_then(|i| Outcome::ALL.get(i).copied())
+                else {
+                    return Err(self.fail(
+                        0,
+                        Error::input("choisissez l'issue (← →) : rien n'est choisi d'avance"),
+                    ));
+                };
+                let closed_on = self.date(1, today, true)?.unwrap_or(today);
+                crate::store::validate::closed_on(Some(closed_on), today)?;
+                if closed_on < base.received_on {
+                    return Err(self.fail(
+                        1,
+                        Error::input(format!(
+                            "la date de clôture est antérieure à la réception ({})",
+                            crate::domain::fr_date(base.received_on)
+                        )),
+                    ));
+                }
+                let p = Patch::status(
+                    &base,
+                    Status::Close,
+                    Some(outcome),
+                    Some(closed_on),
+                    &format!("Demande close : {}.", outcome.label()),
+                );
+                Ok(Command::Patch(p))
+            }
+            FormKind::Aid(a) => crate::tui::aids::command(&a, &mut self.fields, today),
             FormKind::Capture(lists) => {
                 let mut person = NewPerson {
-                    last_name: self.fields[cap::LAST].value().to_string(),
-                    first_name: self.fields[cap::FIRST].value().to_string(),
-                    phone: self.fields[cap::PHONE].value().to_string(),
-                    email: self.fields[cap::EMAIL].value().to_string(),
+                    last_name: self.text(cap::LAST),
+                    first_name: self.text(cap::FIRST),
+                    phone: self.text(cap::PHONE),
+                    email: self.text(cap::EMAIL),
                     profile: self.fields[cap::PROFILE]
                         .selected()
                         .checked_sub(1)
                         .map(|i| Profile::ALL[i]),
-                    profession: self.fields[cap::PROFESSION].value().to_string(),
+                    profession: self.text(cap::PROFESSION),
                     birth_date: None,
                 };
-                person.validate().map_err(|e| self.fail_person(e))?;
+                person.validate()?;
                 if person.phone.is_empty() && person.email.is_empty() {
                     return Err(self.fail(
                         cap::PHONE,
@@ -933,33 +1228,17 @@ impl Form {
                         r
                     })
                     .collect();
-                let created = crate::salon::capture(store, &requests, true)?;
-                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
-                Ok(Saved::Capture(format!(
-                    "Enregistré : {} {} ({}).",
-                    person.last_name.to_uppercase(),
-                    person.first_name,
-                    refs.join(", ")
-                )))
+                Ok(Command::Capture {
+                    requests,
+                    who: format!("{} {}", person.last_name.to_uppercase(), person.first_name),
+                })
             }
             FormKind::MergeFile => {
-                let path = std::path::PathBuf::from(self.fields[0].value().trim());
+                let path = std::path::PathBuf::from(self.text(0));
                 if path.as_os_str().is_empty() {
                     return Err(self.fail(0, Error::input("le chemin du fichier est vide")));
                 }
-                let r = crate::salon::merge(store, &path).map_err(|e| self.fail(0, e))?;
-                let waiting = r.pending_duplicates + r.conflicts;
-                Ok(Saved::Reload(format!(
-                    "Fusion : {} personne(s), {} demande(s) ajoutée(s), {} déjà présente(s){}",
-                    r.added_persons,
-                    r.added_requests,
-                    r.already_present,
-                    if waiting > 0 {
-                        format!(" ; {waiting} à décider (touche R).")
-                    } else {
-                        ".".into()
-                    }
-                )))
+                Ok(Command::Merge(path))
             }
             FormKind::Period => {
                 let from = self.date(0, today, true)?.unwrap_or(today);
@@ -970,7 +1249,7 @@ impl Form {
                     );
                 }
                 crate::report::check_range(from, to).map_err(|e| self.fail(1, e))?;
-                Ok(Saved::Period(from, to))
+                Ok(Command::ShowPeriod(from, to))
             }
             FormKind::Filter(lists) => {
                 let from = self.date(5, today, false)?;
@@ -1014,19 +1293,19 @@ impl Form {
                     .chain(from.map(|d| format!("du {}", crate::domain::fr_date(d))))
                     .chain(to.map(|d| format!("au {}", crate::domain::fr_date(d))))
                     .collect();
-                Ok(Saved::Filter(Box::new(filter), label.join(" · ")))
+                Ok(Command::SetFilter(Box::new(filter), label.join(" · ")))
             }
             FormKind::NewRequest(lists) => {
                 let mut person = NewPerson {
-                    last_name: self.fields[nr::LAST].value().to_string(),
-                    first_name: self.fields[nr::FIRST].value().to_string(),
-                    phone: self.fields[nr::PHONE].value().to_string(),
-                    email: self.fields[nr::EMAIL].value().to_string(),
+                    last_name: self.text(nr::LAST),
+                    first_name: self.text(nr::FIRST),
+                    phone: self.text(nr::PHONE),
+                    email: self.text(nr::EMAIL),
                     profile: self.fields[nr::PROFILE]
                         .selected()
                         .checked_sub(1)
                         .map(|i| Profile::ALL[i]),
-                    profession: self.fields[nr::PROFESSION].value().to_string(),
+                    profession: self.text(nr::PROFESSION),
                     birth_date: self.date(nr::BIRTH, today, false)?,
                 };
                 let reuse = lists
@@ -1034,7 +1313,8 @@ impl Form {
                     .and_then(|i| lists.matches.get(i))
                     .map(|p| p.id.clone());
                 if reuse.is_none() {
-                    person.validate().map_err(|e| self.fail_person(e))?;
+                    person.validate()?;
+                    crate::store::validate::birth_date(person.birth_date, today)?;
                 }
                 let types: Vec<String> = self.fields[nr::TYPES]
                     .checked()
@@ -1063,6 +1343,7 @@ impl Form {
                     .checked_sub(1)
                     .and_then(|i| lists.agents.get(i))
                     .map(|a| a.id.clone());
+                let next = self.date(nr::NEXT, today, false)?;
                 let requests: Vec<NewRequest> = types
                     .iter()
                     .map(|t| {
@@ -1072,78 +1353,12 @@ impl Form {
                         r.event_id = event.clone();
                         r.agent_id = agent.clone();
                         r.summary = self.fields[nr::SUMMARY].value().to_string();
+                        r.next_follow_up_on = next;
                         r
                     })
                     .collect();
-                let created = store.create_requests(&requests)?;
-                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
-                let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
-                Ok(Saved::Request(
-                    first,
-                    format!("Enregistrée : {}.", refs.join(", ")),
-                ))
+                Ok(Command::CreateRequests(requests))
             }
         }
     }
-
-    /// Reads person fields starting at `first` (the edit-person layout).
-    fn person_from(&mut self, first: usize, today: NaiveDate) -> Result<NewPerson> {
-        let birth = self.date(first + 6, today, false)?;
-        Ok(NewPerson {
-            last_name: self.fields[first].value().to_string(),
-            first_name: self.fields[first + 1].value().to_string(),
-            phone: self.fields[first + 2].value().to_string(),
-            email: self.fields[first + 3].value().to_string(),
-            profile: self.fields[first + 4]
-                .selected()
-                .checked_sub(1)
-                .map(|i| Profile::ALL[i]),
-            profession: self.fields[first + 5].value().to_string(),
-            birth_date: birth,
-        })
-    }
-
-    /// Puts a person-validation error beside the field it is about.
-    fn fail_person(&mut self, e: Error) -> Error {
-        let msg = e.to_string();
-        let index = if msg.contains("prénom") {
-            1
-        } else if msg.contains("nom") {
-            0
-        } else if msg.contains("téléphone") {
-            2
-        } else if msg.contains("e-mail") {
-            3
-        } else {
-            return e;
-        };
-        self.fail(index, e)
-    }
-
-    /// A date the store refused (future, before reception…) goes beside the date field.
-    fn fail_on_date(&mut self, e: Error, index: usize) -> Error {
-        match &e {
-            Error::Input(m)
-                if m.contains("date") || m.contains("futur") || m.contains("antérieure") =>
-            {
-                self.fail(index, e)
-            }
-            _ => e,
-        }
-    }
-}
-
-/// What a successful save leads to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Saved {
-    /// Show that request, with a message.
-    Request(String, String),
-    /// Reload the current screen, with a message.
-    Reload(String),
-    /// New filters for the "Toutes" queue, and how to describe them.
-    Filter(Box<RequestFilter>, String),
-    /// A custom period for the review.
-    Period(NaiveDate, NaiveDate),
-    /// A visitor captured: the form starts again, empty.
-    Capture(String),
 }

@@ -49,7 +49,19 @@ pub enum Action {
     DecideApart,
     DecideOffice,
     DecideLaptop,
+    /// Undo the last decision taken on the pending screen (until the next merge).
+    UndoDecision,
     Offers,
+    Remind,
+    OtherRequests,
+    LastWeek,
+    /// The aid of the request: grant, pay, commitment start, attestation, breach.
+    Aid,
+    /// The *Logements* screen (free places for a semester).
+    Housing,
+    /// A larger / smaller radius around the commune (Logements).
+    Wider,
+    Narrower,
     /// Who consulted or changed this request (the access log).
     Accesses,
     /// Everything about the person of this request, to a file (right of access).
@@ -73,6 +85,9 @@ pub enum Context {
     Picker,
     Help,
     Confirm,
+    /// A save met a colleague's change: mine or theirs, field by field.
+    Conflict,
+    Housing,
 }
 
 impl Context {
@@ -99,6 +114,8 @@ impl Context {
             Context::Picker => "Liste de choix",
             Context::Help => "Aide",
             Context::Confirm => "Confirmation",
+            Context::Conflict => "Modifiée par un collègue",
+            Context::Housing => "Logements",
         }
     }
 }
@@ -200,6 +217,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Global,
+        &[Ctrl('c')],
+        A::Quit,
+        "quitter (demande si un formulaire est en cours)",
+        None,
+    ),
+    b(
+        C::Global,
         &[Ctrl('l')],
         A::Refresh,
         "relire le fichier",
@@ -219,19 +243,26 @@ pub const BINDINGS: &[Binding] = &[
         "ce que propose le Département (bourses, aides…)",
         None,
     ),
+    b(
+        C::Global,
+        &[Char('L')],
+        A::Housing,
+        "logements libres (loger la demande affichée)",
+        None,
+    ),
     // Welcome on an empty file.
     b(
         C::Welcome,
         &[Char('d')],
         A::LoadDemo,
-        "charger des données de démonstration",
+        "charger des données de démonstration (2 000 demandes fictives)",
         Some("démo"),
     ),
     b(
         C::Welcome,
         &[Code(KC::Enter)],
         A::Open,
-        "commencer",
+        "commencer avec le fichier vide",
         Some("commencer"),
     ),
     b(
@@ -402,6 +433,20 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Pending,
+        &[Code(KC::Left), Code(KC::Right)],
+        A::Right,
+        "doublon : candidat du bureau suivant",
+        None,
+    ),
+    b(
+        C::Pending,
+        &[Char('u')],
+        A::UndoDecision,
+        "annuler la dernière décision (jusqu'à la prochaine fusion)",
+        Some("annuler"),
+    ),
+    b(
+        C::Pending,
         &[Code(KC::Esc), Char('q')],
         A::Back,
         "retour à la file",
@@ -493,6 +538,13 @@ pub const BINDINGS: &[Binding] = &[
         "onglet précédent",
         None,
     ),
+    b(
+        C::Review,
+        &[Char('w')],
+        A::LastWeek,
+        "revenir à la dernière semaine complète",
+        Some("semaine"),
+    ),
     b(C::Review, &[Char('q')], A::Quit, "quitter", Some("quitter")),
     // Request file.
     b(
@@ -546,9 +598,23 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Request,
+        &[Char('l')],
+        A::Remind,
+        "relance envoyée à un partenaire (à noter)",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('v')],
+        A::OtherRequests,
+        "voir une autre demande de la personne",
+        None,
+    ),
+    b(
+        C::Request,
         &[Char('e')],
         A::EditRequest,
-        "modifier la demande (résumé, relance, type, canal)",
+        "modifier la demande (résumé, relance, type, canal, réception)",
         None,
     ),
     b(
@@ -560,7 +626,14 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Request,
-        &[Char('v')],
+        &[Char('g')],
+        A::Aid,
+        "aide : accorder, verser, engagement, attestation, rupture",
+        None,
+    ),
+    b(
+        C::Request,
+        &[Char('t')],
         A::Accesses,
         "qui a consulté ce dossier",
         None,
@@ -691,6 +764,13 @@ pub const BINDINGS: &[Binding] = &[
         "annuler",
         Some("annuler"),
     ),
+    b(
+        C::Form,
+        &[Ctrl('c')],
+        A::Quit,
+        "quitter (demande confirmation)",
+        None,
+    ),
     b(C::Picker, &[Code(KC::F(1))], A::Help, "aide", None),
     // Help and confirmations.
     b(
@@ -707,6 +787,34 @@ pub const BINDINGS: &[Binding] = &[
         Some("fermer"),
     ),
     b(
+        C::Help,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "remonter",
+        Some("défiler"),
+    ),
+    b(
+        C::Help,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "descendre",
+        None,
+    ),
+    b(
+        C::Help,
+        &[Code(KC::PageUp)],
+        A::PageUp,
+        "page précédente",
+        None,
+    ),
+    b(
+        C::Help,
+        &[Code(KC::PageDown), Char(' ')],
+        A::PageDown,
+        "page suivante",
+        None,
+    ),
+    b(
         C::Confirm,
         &[Char('o'), Char('y')],
         A::Yes,
@@ -719,6 +827,127 @@ pub const BINDINGS: &[Binding] = &[
         A::No,
         "non",
         Some("non"),
+    ),
+    // A save met a colleague's change on the same fields.
+    b(
+        C::Conflict,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "champ précédent",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "champ suivant",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Left), Char('m')],
+        A::Left,
+        "garder ma valeur",
+        Some("la mienne"),
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Right), Char('c')],
+        A::Right,
+        "garder celle du collègue",
+        Some("la sienne"),
+    ),
+    b(
+        C::Conflict,
+        &[Char(' ')],
+        A::Toggle,
+        "changer de choix",
+        None,
+    ),
+    b(
+        C::Conflict,
+        &[Ctrl('s'), Code(KC::F(10)), Code(KC::Enter)],
+        A::Save,
+        "enregistrer ces choix",
+        Some("enregistrer"),
+    ),
+    b(
+        C::Conflict,
+        &[Code(KC::Esc)],
+        A::Back,
+        "revenir au formulaire (rien n'est écrit)",
+        Some("retour"),
+    ),
+    b(
+        C::Conflict,
+        &[Char('?'), Code(KC::F(1))],
+        A::Help,
+        "aide",
+        None,
+    ),
+    // The Logements screen (issue #14); `L` above opens it from every screen.
+    b(
+        C::Housing,
+        &[Code(KC::Up), Char('k')],
+        A::Up,
+        "logement précédent",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Down), Char('j')],
+        A::Down,
+        "logement suivant",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Left), Char('h')],
+        A::Left,
+        "semestre précédent",
+        Some("semestre"),
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Right), Char('l')],
+        A::Right,
+        "semestre suivant",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Char('p')],
+        A::Filter,
+        "près de quelle commune (ou tout le registre)",
+        Some("commune"),
+    ),
+    b(
+        C::Housing,
+        &[Char('+')],
+        A::Wider,
+        "rayon plus grand (+10 km)",
+        Some("rayon"),
+    ),
+    b(
+        C::Housing,
+        &[Char('-')],
+        A::Narrower,
+        "rayon plus petit (-10 km)",
+        None,
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Enter)],
+        A::Open,
+        "loger la demande ici (ou noter l'intérêt du visiteur)",
+        Some("loger"),
+    ),
+    b(
+        C::Housing,
+        &[Code(KC::Esc), Char('q')],
+        A::Back,
+        "retour",
+        Some("retour"),
     ),
 ];
 
@@ -733,7 +962,12 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
             .map(|b| b.action)
     };
     find(context).or_else(|| {
-        if context.takes_text() || matches!(context, Context::Help | Context::Confirm) {
+        if context.takes_text()
+            || matches!(
+                context,
+                Context::Help | Context::Confirm | Context::Conflict
+            )
+        {
             None
         } else {
             find(Context::Global)
@@ -741,17 +975,38 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// Every binding of a context (and the global ones where they apply), for the help.
-pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> {
-    let with_global = !context.takes_text() && !matches!(context, Context::Help | Context::Confirm);
-    BINDINGS
-        .iter()
-        .filter(move |b| b.context == context || (with_global && b.context == Context::Global))
+/// Every binding of a context (and the global ones where they apply and are not shadowed by
+/// the context's own keys), for the help and the footer. `salon`: the quick capture exists.
+pub fn bindings_for(context: Context, salon: bool) -> impl Iterator<Item = &'static Binding> {
+    let with_global = !context.takes_text()
+        && !matches!(
+            context,
+            Context::Help | Context::Confirm | Context::Conflict
+        );
+    BINDINGS.iter().filter(move |b| {
+        if b.context == context {
+            return true;
+        }
+        if !with_global || b.context != Context::Global {
+            return false;
+        }
+        // A global key that does nothing here is not listed here.
+        if b.action == Action::Capture && (!salon || context == Context::Capture) {
+            return false;
+        }
+        let own = |k: &Key| {
+            BINDINGS
+                .iter()
+                .filter(|o| o.context == context)
+                .any(|o| o.keys.contains(k))
+        };
+        !b.keys.iter().all(own)
+    })
 }
 
 /// "Tab file suivante · Entrée ouvrir…": the footer of a context.
-pub fn footer(context: Context) -> Vec<(String, &'static str)> {
-    bindings_for(context)
+pub fn footer(context: Context, salon: bool) -> Vec<(String, &'static str)> {
+    bindings_for(context, salon)
         .filter_map(|b| b.footer.map(|label| (b.keys[0].label(), label)))
         .collect()
 }
@@ -829,22 +1084,61 @@ mod tests {
     }
 
     #[test]
-    fn no_key_is_bound_twice_in_one_context() {
+    fn every_context_lists_each_key_once_and_every_listed_key_does_what_it_says() {
+        const ALL: [Context; 15] = [
+            Context::Global,
+            Context::Welcome,
+            Context::PickAgent,
+            Context::Queue,
+            Context::Request,
+            Context::Review,
+            Context::Capture,
+            Context::Pending,
+            Context::Search,
+            Context::Form,
+            Context::Picker,
+            Context::Help,
+            Context::Confirm,
+            Context::Conflict,
+            Context::Global,
+        ];
+        for salon in [false, true] {
+            for ctx in ALL {
+                let mut seen: Vec<String> = Vec::new();
+                for b in bindings_for(ctx, salon) {
+                    for k in b.keys {
+                        let label = k.label();
+                        assert!(!seen.contains(&label), "{label} listed twice in {ctx:?}");
+                        seen.push(label.clone());
+                        // Reachable: the key does what the help says in this context.
+                        let ev = match *k {
+                            Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                            Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                            Key::Code(code) => KeyEvent::new(code, KeyModifiers::NONE),
+                        };
+                        if ctx != Context::Global {
+                            assert_eq!(action_for(ctx, &ev), Some(b.action), "{label} in {ctx:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // The quick capture is listed on a salon laptop only, and Ctrl-C everywhere.
+        assert!(!bindings_for(Context::Queue, false).any(|b| b.action == Action::Capture));
+        assert!(bindings_for(Context::Queue, true).any(|b| b.action == Action::Capture));
         for ctx in [
             Context::Queue,
             Context::Request,
             Context::Form,
+            Context::Review,
             Context::Search,
             Context::Welcome,
+            Context::Housing,
         ] {
-            let mut seen: Vec<String> = Vec::new();
-            for b in bindings_for(ctx) {
-                for k in b.keys {
-                    let label = k.label();
-                    assert!(!seen.contains(&label), "{label} bound twice in {ctx:?}");
-                    seen.push(label);
-                }
-            }
+            assert!(
+                bindings_for(ctx, false).any(|b| b.keys.contains(&Key::Ctrl('c'))),
+                "Ctrl-C in {ctx:?}"
+            );
         }
     }
 }

@@ -2,49 +2,86 @@
 //! second), update — with the event source outside the [`App`], so tests drive the `App` with
 //! keys and no terminal.
 
+pub mod aids;
 pub mod app;
+pub mod command;
 pub mod forms;
+pub mod housing;
 pub mod input;
 pub mod keymap;
+pub mod settings;
 pub mod ui;
 
-use crate::cli::Cli;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::store::Store;
 use app::{App, Display};
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind,
+};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Opens the file and runs the interface until the agent quits.
-pub fn run(cli: &Cli) -> Result<()> {
-    let store = crate::cli::open_store(cli)?;
+/// Runs the interface on an open file until the agent quits. `agent` is the `--agent` /
+/// `GUICHET_AGENT` name; without it, the chooser offers the last agent of the settings.
+pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Error::NoTerminal);
+    }
+    let settings_path = crate::paths::settings_path().ok();
+    let settings = settings_path
+        .as_deref()
+        .map(settings::Settings::load)
+        .unwrap_or_default();
+    // A damaged file, or the daily verified copy (guichet backup DIR --chaque-jour).
+    let notice = store.startup_notice();
     let display = Display {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         utc: false,
+        light: settings.light(std::env::var("GUICHET_THEME").ok().as_deref()),
     };
-    let mut app = App::new(store, cli.me.as_deref(), display)?;
+    let mut app = App::new(store, agent, display)?;
+    app.settings_path = settings_path;
+    app.offer_last_agent(settings.agent.as_deref());
+    // SIGTERM and SIGHUP end the loop like Ctrl-C, so the terminal is restored.
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+    if let Some((text, error)) = notice {
+        app.message = Some(app::Message { text, error });
+    }
     // A panic restores the terminal before its report is printed.
     let _ = color_eyre::install();
     crate::store::no_prompt_from_now();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app);
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    let result = event_loop(&mut terminal, &mut app, &stop);
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    stop: &AtomicBool,
+) -> Result<()> {
     let size = terminal.size()?;
     app.resize(size.width, size.height);
-    while !app.quit {
+    while !app.quit && !stop.load(Ordering::Relaxed) {
         terminal.draw(|f| ui::render(app, f))?;
         if event::poll(Duration::from_millis(250))? {
             // Handle every event already waiting before drawing again.
             loop {
                 match event::read()? {
                     Event::Key(k) if k.kind != KeyEventKind::Release => app.handle_key(k),
+                    Event::Paste(text) => app.paste(&text),
                     Event::Resize(w, h) => app.resize(w, h),
                     _ => {}
                 }
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if app.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }

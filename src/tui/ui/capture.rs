@@ -40,14 +40,21 @@ pub fn render(app: &App, v: &CaptureView, theme: &Theme, frame: &mut Frame, area
             form,
         );
     }
-    let mut lines = vec![Line::styled(
+    let mut lines = vec![];
+    if !v.event.is_empty() {
+        lines.push(Line::styled(
+            format!("Événement : {}", safe(&v.event)),
+            theme.title(),
+        ));
+    }
+    lines.push(Line::styled(
         format!(
             "Aujourd'hui : {} visiteur{}",
             v.visitors_today,
             if v.visitors_today > 1 { "s" } else { "" }
         ),
         theme.title(),
-    )];
+    ));
     for r in &v.recent {
         lines.push(Line::raw(format!(
             "{} {} {} — {}",
@@ -65,7 +72,8 @@ pub fn render(app: &App, v: &CaptureView, theme: &Theme, frame: &mut Frame, area
     );
 }
 
-/// What merges left to decide: each held capture or conflicting edit, beside the office record.
+/// What merges left to decide: each held capture or conflicting edit; for the selected
+/// duplicate, the capture and the office candidate side by side (← → for the next candidate).
 pub fn render_pending(
     v: &crate::tui::app::PendingView,
     theme: &Theme,
@@ -94,19 +102,78 @@ pub fn render_pending(
             format!("{what} : {}", safe(&p.summary)),
             style,
         ));
+        let more = if p.candidates.len() > 1 {
+            format!(" (+{} autre(s) candidat(s))", p.candidates.len() - 1)
+        } else {
+            String::new()
+        };
         lines.push(Line::styled(
-            format!("    au bureau : {}", safe(&p.office)),
+            format!("    au bureau : {}{more}", safe(&p.office)),
             theme.dim(),
         ));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Doublon : f même personne (les demandes la rejoignent) · s deux personnes différentes",
+        "Doublon : f même personne (les demandes la rejoignent) · s deux personnes différentes · ← → autre candidat",
         theme.dim(),
     ));
     lines.push(Line::styled(
-        "Modifiée des deux côtés : b garder le bureau · p appliquer le poste (l'autre reste dans l'historique)",
+        "Modifiée des deux côtés : b garder le bureau · p appliquer le poste (l'autre reste dans l'historique) · u annuler",
         theme.dim(),
     ));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    let selected = v.items.get(v.selected).filter(|p| p.capture.is_some());
+    let Some(p) = selected else {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+        return;
+    };
+    let list_height = (lines.len() as u16 + 1).min(area.height / 2);
+    let [list, cards] =
+        Layout::vertical([Constraint::Length(list_height), Constraint::Min(4)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), list);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cards);
+    if let Some(c) = &p.capture {
+        card(frame, left, " Saisie du salon ", c);
+    }
+    let n = p.candidates.len();
+    if let Some(c) = p.candidates.get(v.candidate.min(n.saturating_sub(1))) {
+        let title = format!(
+            " Au bureau : candidat {} sur {n} ",
+            v.candidate.min(n - 1) + 1
+        );
+        card(frame, right, &title, c);
+    }
+}
+
+/// One person as a decision compares them: identity, contacts, requests.
+fn card(frame: &mut Frame, area: Rect, title: &str, c: &crate::store::PersonCard) {
+    let mut lines = vec![Line::raw(format!(
+        "{} {}",
+        safe(&c.last_name).to_uppercase(),
+        safe(&c.first_name)
+    ))];
+    if let Some(b) = c.birth_date {
+        lines.push(Line::raw(format!("né(e) le {}", crate::domain::fr_date(b))));
+    }
+    for (label, v) in [
+        ("tél.", &c.phone),
+        ("e-mail", &c.email),
+        ("profession", &c.profession),
+    ] {
+        if !v.is_empty() {
+            lines.push(Line::raw(format!("{label} : {}", safe(v))));
+        }
+    }
+    lines.push(Line::raw(format!("{} demande(s) :", c.requests.len())));
+    for r in &c.requests {
+        lines.push(Line::raw(format!("  {}", safe(r))));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
+        ),
+        area,
+    );
 }

@@ -3,6 +3,7 @@
 use super::{Theme, centered, popup, safe};
 use crate::tui::app::{Confirm, Picker};
 use crate::tui::forms::{FieldKind, Form, FormKind};
+use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -10,6 +11,22 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 const LABEL: usize = 20;
+
+/// The day a relative date means (`+7`, `demain`, `15/12`), to show as it is typed; `None` for
+/// a full date (already explicit) or what does not read as a date.
+fn meant_day(text: &str, today: NaiveDate) -> Option<String> {
+    let text = text.trim();
+    let full = text.len() == 10 && text.chars().filter(|c| c.is_ascii_digit()).count() == 8;
+    if text.is_empty() || full {
+        return None;
+    }
+    let d = crate::domain::parse_date(text, today).ok()?;
+    Some(format!(
+        "{} {}",
+        super::weekday(d),
+        crate::domain::fr_date(d)
+    ))
+}
 
 /// A text field's content with the cursor shown as a bar, on one or several lines.
 fn text_lines(text: &str, cursor: usize, focused: bool) -> Vec<String> {
@@ -26,7 +43,7 @@ fn text_lines(text: &str, cursor: usize, focused: bool) -> Vec<String> {
     s.split('\n').map(safe).collect()
 }
 
-pub fn render(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, area: Rect) {
     let big = matches!(f.kind, FormKind::NewRequest(_));
     let width = if big {
         area.width
@@ -39,16 +56,16 @@ pub fn render(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
         (f.fields.len() as u16 * 2 + 6).min(area.height)
     };
     let inner = popup(frame, centered(area, width, height), &f.title);
-    render_fields(f, theme, frame, inner);
+    render_fields(f, today, theme, frame, inner);
 }
 
 /// A form drawn where it stands (the quick capture), not as a pop-up.
-pub fn render_in_place(f: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render_in_place(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = popup(frame, area, &f.title);
-    render_fields(f, theme, frame, inner);
+    render_fields(f, today, theme, frame, inner);
 }
 
-fn render_fields(f: &Form, theme: &Theme, frame: &mut Frame, inner: Rect) {
+fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, inner: Rect) {
     let (form_area, side) = match &f.kind {
         FormKind::NewRequest(_) if inner.width >= 100 => {
             let [l, r] =
@@ -75,14 +92,49 @@ fn render_fields(f: &Form, theme: &Theme, frame: &mut Frame, inner: Rect) {
                     } else {
                         " ".repeat(LABEL)
                     };
-                    lines.push(Line::from(vec![
-                        Span::styled(head, label_style),
-                        Span::raw(line.clone()),
-                    ]));
+                    let mut spans = vec![Span::styled(head, label_style), Span::raw(line.clone())];
+                    if k == 0
+                        && field.date
+                        && let Some(day) = meant_day(t.text(), today)
+                    {
+                        spans.push(Span::styled(format!("  → {day}"), theme.dim()));
+                    }
+                    lines.push(Line::from(spans));
                 }
                 if t.multiline && focused {
                     lines.push(Line::styled(
                         format!("{}(Entrée : nouvelle ligne)", " ".repeat(LABEL)),
+                        theme.dim(),
+                    ));
+                }
+            }
+            FieldKind::Area { area, .. } => {
+                let (row, col) = (area.cursor().0, area.cursor().1);
+                for (k, line) in area.lines().iter().enumerate() {
+                    let head = if k == 0 {
+                        label.clone()
+                    } else {
+                        " ".repeat(LABEL)
+                    };
+                    let shown = if focused && k == row {
+                        let mut l: String = line.chars().take(col).collect();
+                        l.push('▏');
+                        l.extend(line.chars().skip(col));
+                        l
+                    } else {
+                        line.clone()
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(head, label_style),
+                        Span::raw(safe(&shown)),
+                    ]));
+                }
+                if focused {
+                    lines.push(Line::styled(
+                        format!(
+                            "{}(Entrée : nouvelle ligne · ↑↓ lignes · Ctrl-Z annuler)",
+                            " ".repeat(LABEL)
+                        ),
                         theme.dim(),
                     ));
                 }
@@ -240,14 +292,72 @@ pub fn render_confirm(c: Confirm, theme: &Theme, frame: &mut Frame, area: Rect) 
         Paragraph::new(vec![
             Line::raw(c.question()),
             Line::raw(""),
-            Line::from(vec![
-                Span::styled("o", theme.key()),
-                Span::raw(" oui   "),
-                Span::styled("n", theme.key()),
-                Span::raw(" non"),
-            ]),
+            Line::from(
+                crate::tui::keymap::bindings_for(crate::tui::keymap::Context::Confirm, false)
+                    .flat_map(|b| {
+                        [
+                            Span::styled(b.keys[0].label(), theme.key()),
+                            Span::raw(format!(" {}   ", b.desc)),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            ),
         ])
         .wrap(Wrap { trim: true }),
         inner,
     );
+}
+
+/// A save met a colleague's change on the same fields: each field side by side, mine and
+/// theirs, with who and when; the chosen value is highlighted.
+pub fn render_conflict(
+    v: &crate::tui::command::ConflictView,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let width = area.width.min(96);
+    let height = (v.clashes.len() as u16 * 2 + 7).min(area.height);
+    let inner = popup(frame, centered(area, width, height), "Modifiée entre-temps");
+    let col = usize::from(inner.width.saturating_sub(16) / 2).max(8);
+    let cut = |s: &str| {
+        let s = safe(s).replace('\n', " ");
+        if s.chars().count() > col {
+            format!("{}…", s.chars().take(col - 1).collect::<String>())
+        } else {
+            s
+        }
+    };
+    let mut lines = vec![
+        Line::raw(format!("{} l'a modifiée le {}.", safe(&v.by), safe(&v.at))),
+        Line::styled(
+            "Ses autres changements sont gardés. Pour ces champs, choisissez :",
+            theme.dim(),
+        ),
+        Line::from(vec![
+            Span::styled(format!("{:<14}", ""), theme.dim()),
+            Span::styled(format!(" {:<col$} ", "la vôtre"), theme.dim()),
+            Span::styled(
+                format!(" {}", cut(&format!("la sienne ({})", v.by))),
+                theme.dim(),
+            ),
+        ]),
+    ];
+    for (i, c) in v.clashes.iter().enumerate() {
+        let pick = |chosen: bool| {
+            if chosen {
+                theme.selected()
+            } else {
+                Style::default()
+            }
+        };
+        let marker = if i == v.selected { "▶ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{marker}{:<12}", c.field.label())),
+            Span::styled(format!(" {:<col$} ", cut(&c.mine_label)), pick(c.keep_mine)),
+            Span::styled(format!(" {} ", cut(&c.theirs_label)), pick(!c.keep_mine)),
+        ]));
+        lines.push(Line::raw(""));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

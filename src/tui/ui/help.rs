@@ -7,10 +7,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn render(ctx: Context, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let bindings: Vec<_> = keymap::bindings_for(ctx).collect();
+pub fn render(
+    ctx: Context,
+    salon: bool,
+    scroll: u16,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let bindings: Vec<_> = keymap::bindings_for(ctx, salon).collect();
     let width = area.width.saturating_sub(4).min(76);
-    let height = (bindings.len() as u16 + 4).min(area.height);
+    let height = (bindings.len() as u16 + 5).min(area.height);
     let inner = popup(
         frame,
         centered(area, width, height),
@@ -38,11 +45,17 @@ pub fn render(ctx: Context, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
     }
     lines.push(Line::styled("Échap ferme cette aide.", theme.dim()));
-    frame.render_widget(Paragraph::new(lines), inner);
+    show_scrolled(lines, scroll, false, theme, frame, inner);
 }
 
 /// What the département offers, to answer a visitor at once.
-pub fn render_offers(offers: &[crate::store::Offer], theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render_offers(
+    offers: &[crate::store::Offer],
+    scroll: u16,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let width = area.width.saturating_sub(2).min(100);
     let inner = popup(
         frame,
@@ -55,9 +68,66 @@ pub fn render_offers(offers: &[crate::store::Offer], theme: &Theme, frame: &mut 
         lines.push(Line::raw(super::safe(&o.body)));
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled("Une touche pour revenir.", theme.dim()));
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
-        inner,
-    );
+    lines.push(Line::styled("Échap pour revenir.", theme.dim()));
+    show_scrolled(lines, scroll, true, theme, frame, inner);
+}
+
+/// Lines in a box that may be shorter than them: scrolled, with "↓ suite" while more follows.
+fn show_scrolled(
+    lines: Vec<Line>,
+    scroll: u16,
+    wrap: bool,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let width = usize::from(area.width.max(1));
+    let total: usize = lines
+        .iter()
+        .map(|l| {
+            if wrap {
+                wrapped_rows(&l.to_string(), width)
+            } else {
+                1
+            }
+        })
+        .sum();
+    let total = total as u16;
+    let mut p = Paragraph::new(lines);
+    if wrap {
+        p = p.wrap(ratatui::widgets::Wrap { trim: true });
+    }
+    let max = total.saturating_sub(area.height);
+    let scroll = scroll.min(max);
+    frame.render_widget(p.scroll((scroll, 0)), area);
+    if scroll < max && area.height > 0 {
+        let more = Rect {
+            y: area.y + area.height - 1,
+            height: 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled("↓ suite (↓ ou Espace)", theme.key()))
+                .alignment(ratatui::layout::Alignment::Right),
+            more,
+        );
+    }
+}
+
+/// How many rows a text takes once word-wrapped at `width` columns.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = word.width();
+        let need = if used == 0 { w } else { used + 1 + w };
+        if need <= width {
+            used = need;
+        } else {
+            rows += 1 + w.saturating_sub(1) / width;
+            used = w % width;
+        }
+    }
+    rows
 }

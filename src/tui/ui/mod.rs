@@ -1,9 +1,11 @@
 //! Drawing. Rendering only reads the [`App`]; every text that comes from the file passes
 //! [`safe`] (the one sanitiser) before it reaches a cell.
 
+mod aids;
 mod capture;
 mod forms;
 mod help;
+mod housing;
 mod queue;
 mod request;
 mod review;
@@ -22,57 +24,89 @@ pub fn safe(s: &str) -> String {
     crate::text::display_safe(s).into_owned()
 }
 
-/// Styles, with and without colour (`NO_COLOR`).
+/// Styles, with and without colour (`NO_COLOR`), for a dark or a light terminal.
 pub struct Theme {
     no_color: bool,
+    light: bool,
+}
+
+/// Colours of the light theme, chosen for a contrast of at least 4.5:1 on white (WCAG AA).
+pub mod light {
+    use ratatui::style::Color;
+    pub const TITLE: Color = Color::Rgb(0x00, 0x4E, 0x8A);
+    pub const DIM: Color = Color::Rgb(0x59, 0x59, 0x59);
+    pub const KEY: Color = Color::Rgb(0x7A, 0x3E, 0x00);
+    pub const ERROR: Color = Color::Rgb(0xA3, 0x00, 0x1B);
+    pub const OK: Color = Color::Rgb(0x1B, 0x5E, 0x20);
+    pub const ALL: [Color; 5] = [TITLE, DIM, KEY, ERROR, OK];
 }
 
 impl Theme {
     pub fn of(app: &App) -> Theme {
         Theme {
             no_color: app.display.no_color,
+            light: app.display.light,
         }
     }
-    fn fg(&self, c: Color) -> Style {
+    fn fg(&self, dark: Color, light: Color) -> Style {
         if self.no_color {
             Style::default()
+        } else if self.light {
+            Style::default().fg(light)
         } else {
-            Style::default().fg(c)
+            Style::default().fg(dark)
         }
     }
     pub fn title(&self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(Color::Cyan, light::TITLE)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn dim(&self) -> Style {
-        if self.no_color {
-            Style::default()
-        } else {
-            Style::default().fg(Color::DarkGray)
-        }
+        self.fg(Color::DarkGray, light::DIM)
     }
     pub fn key(&self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(Color::Yellow, light::KEY)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn overdue(&self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+        self.fg(Color::Red, light::ERROR)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn error(&self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+        self.fg(Color::Red, light::ERROR)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn ok(&self) -> Style {
-        self.fg(Color::Green)
+        self.fg(Color::Green, light::OK)
     }
     pub fn selected(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }
     pub fn tab(&self, active: bool) -> Style {
         if active {
-            self.fg(Color::Cyan)
+            self.fg(Color::Cyan, light::TITLE)
                 .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         } else {
             Style::default()
         }
     }
+}
+
+/// WCAG contrast ratio of two sRGB colours.
+pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    fn lum(c: (u8, u8, u8)) -> f64 {
+        let ch = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
+    }
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 pub fn status_short(s: Status) -> &'static str {
@@ -110,6 +144,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Capture(v) => capture::render(app, v, &theme, frame, body),
         Screen::Pending(v) => capture::render_pending(v, &theme, frame, body),
         Screen::Search(s) => queue::render_search(app, s, &theme, frame, body),
+        Screen::Housing(v) => housing::render(v, &theme, frame, body),
     }
     if let Some(m) = &app.message {
         let style = if m.error { theme.error() } else { theme.ok() };
@@ -118,14 +153,19 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_footer(app, &theme, frame, footer);
     match &app.overlay {
         None => {}
-        Some(Overlay::Help(ctx, _)) => help::render(*ctx, &theme, frame, body),
-        Some(Overlay::Offers(offers, _)) => help::render_offers(offers, &theme, frame, body),
-        Some(Overlay::Form(f)) if matches!(f.kind, crate::tui::forms::FormKind::Capture(_)) => {
-            forms::render_in_place(f, &theme, frame, capture::form_area(body))
+        Some(Overlay::Help(ctx, _)) => {
+            help::render(*ctx, app.salon, app.overlay_scroll, &theme, frame, body)
         }
-        Some(Overlay::Form(f)) => forms::render(f, &theme, frame, body),
+        Some(Overlay::Offers(offers, _)) => {
+            help::render_offers(offers, app.overlay_scroll, &theme, frame, body)
+        }
+        Some(Overlay::Form(f)) if matches!(f.kind, crate::tui::forms::FormKind::Capture(_)) => {
+            forms::render_in_place(f, app.today(), &theme, frame, capture::form_area(body))
+        }
+        Some(Overlay::Form(f)) => forms::render(f, app.today(), &theme, frame, body),
         Some(Overlay::Picker(p)) => forms::render_picker(p, &theme, frame, body),
         Some(Overlay::Confirm(c, _)) => forms::render_confirm(*c, &theme, frame, body),
+        Some(Overlay::Conflict(v, _)) => forms::render_conflict(v, &theme, frame, body),
     }
 }
 
@@ -156,7 +196,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(day), r);
 }
 
-fn weekday(d: chrono::NaiveDate) -> &'static str {
+pub(super) fn weekday(d: chrono::NaiveDate) -> &'static str {
     use chrono::Datelike;
     [
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
@@ -165,7 +205,10 @@ fn weekday(d: chrono::NaiveDate) -> &'static str {
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (i, (key, desc)) in keymap::footer(app.context()).into_iter().enumerate() {
+    for (i, (key, desc)) in keymap::footer(app.context(), app.salon)
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
@@ -176,27 +219,20 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn render_welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let lines = vec![
+    // The keys come from the keymap, like the footer and the help.
+    let keys: Vec<Line> = keymap::bindings_for(keymap::Context::Welcome, app.salon)
+        .filter(|b| b.footer.is_some())
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!("{:<8}", b.keys[0].label()), theme.key()),
+                Span::raw(b.desc),
+            ])
+        })
+        .collect();
+    let mut lines = vec![
         Line::styled("Bienvenue dans guichet", theme.title()),
         Line::raw(""),
         Line::raw("Le fichier est vide : aucune demande n'est encore enregistrée."),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled("d", theme.key()),
-            Span::raw("       charger des données de démonstration (2 000 demandes fictives)"),
-        ]),
-        Line::from(vec![
-            Span::styled("n", theme.key()),
-            Span::raw("       enregistrer une première demande"),
-        ]),
-        Line::from(vec![
-            Span::styled("Entrée", theme.key()),
-            Span::raw("  commencer avec le fichier vide"),
-        ]),
-        Line::from(vec![
-            Span::styled("?", theme.key()),
-            Span::raw("       aide"),
-        ]),
         Line::raw(""),
         Line::styled(
             format!(
@@ -208,6 +244,7 @@ fn render_welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dim(),
         ),
     ];
+    lines.splice(4..4, keys);
     let block = Block::default().borders(Borders::ALL).title(" Accueil ");
     frame.render_widget(
         Paragraph::new(lines)
@@ -222,8 +259,9 @@ fn render_pick_agent(p: &super::app::AgentPicker, theme: &Theme, frame: &mut Fra
         Line::styled("Qui travaille ?", theme.title()),
         Line::raw(""),
     ];
-    for (i, a) in p.agents.iter().enumerate() {
-        let style = if i == p.selected && p.input.text().is_empty() {
+    let visible = p.visible();
+    for (i, a) in visible.iter().enumerate() {
+        let style = if i == p.selected {
             theme.selected()
         } else {
             Style::default()
@@ -237,12 +275,21 @@ fn render_pick_agent(p: &super::app::AgentPicker, theme: &Theme, frame: &mut Fra
         lines.push(Line::raw(
             "Aucun agent dans ce fichier : tapez votre nom pour le créer.",
         ));
+    } else if visible.is_empty() {
+        lines.push(Line::styled("  aucun agent de ce nom", theme.dim()));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        Span::raw("Autre nom : "),
+        Span::raw("Nom : "),
         Span::styled(format!("{}▏", safe(p.input.text())), theme.key()),
     ]));
+    if let Some(name) = &p.confirm_new {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("Créer l'agent « {} » ? o oui · n non", safe(name)),
+            theme.error(),
+        ));
+    }
     let block = Block::default().borders(Borders::ALL).title(" Agent ");
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -267,4 +314,24 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str) -> Rect {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_light_theme_reads_on_white_at_4_5_to_1_or_more() {
+        for c in light::ALL {
+            let Color::Rgb(r, g, b) = c else {
+                panic!("RGB colours")
+            };
+            let ratio = contrast((r, g, b), (255, 255, 255));
+            assert!(ratio >= 4.5, "{c:?}: {ratio:.2}");
+        }
+        assert!(
+            contrast((255, 255, 0), (255, 255, 255)) < 4.5,
+            "yellow on white fails"
+        );
+    }
 }

@@ -13,7 +13,15 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 /// The tabs: the queues with their counts, then the review.
 pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
-    let narrow = area.width < 100;
+    // Full labels when they fit on the line, short ones otherwise.
+    let full: usize = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| t.label(false).chars().count() + 1 + app.queue.counts[i].to_string().len())
+        .sum::<usize>()
+        + 3 * Tab::ALL.len()
+        + "Bilan".len();
+    let narrow = full > usize::from(area.width);
     let mut spans = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
         if i > 0 {
@@ -51,6 +59,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 "Aucune demande ouverte ne vous est attribuée. Tab : autres files · n : nouvelle demande"
             }
             Tab::Due => "Aucune relance n'est due aujourd'hui.",
+            Tab::Today => {
+                "Aucune de vos relances n'est due aujourd'hui. Tab : votre file et les autres"
+            }
+            Tab::Commitments => "Aucune attestation d'exercice attendue dans les 30 jours.",
             _ => "Aucune demande dans cette file.",
         };
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), table);
@@ -128,14 +140,36 @@ fn draw_table(
             Constraint::Length(10),
         ]
     } else {
+        // Type and agent as wide as the rows on screen need, the person gets the rest.
+        use unicode_width::UnicodeWidthStr;
+        let fixed = 1 + 9 + 10 + 15 + 10 + 7;
+        let room = usize::from(area.width).saturating_sub(fixed + 16);
+        let type_w = rows
+            .iter()
+            .map(|r| safe(&r.type_label).width())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 24);
+        let agent_w = rows
+            .iter()
+            .map(|r| r.agent.as_deref().map_or(1, |a| safe(a).width()))
+            .max()
+            .unwrap_or(5)
+            .clamp(5, 24);
+        let (type_w, agent_w) = if type_w + agent_w <= room {
+            (type_w, agent_w)
+        } else {
+            let t = type_w.min(room / 2);
+            (t, agent_w.min(room.saturating_sub(t)))
+        };
         [
             Constraint::Length(1),
             Constraint::Length(9),
             Constraint::Length(10),
-            Constraint::Length(20),
+            Constraint::Length(type_w as u16),
             Constraint::Min(16),
             Constraint::Length(15),
-            Constraint::Length(18),
+            Constraint::Length(agent_w as u16),
             Constraint::Length(10),
         ]
     };

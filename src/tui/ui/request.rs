@@ -16,35 +16,6 @@ struct Event {
     text: String,
 }
 
-fn history_text(field: &str, old: Option<&str>, new: Option<&str>) -> Option<String> {
-    let v = |x: Option<&str>| {
-        x.filter(|s| !s.is_empty())
-            .map_or_else(|| "—".to_string(), safe)
-    };
-    let status = |x: Option<&str>| {
-        x.and_then(crate::domain::Status::from_code)
-            .map_or_else(|| v(x), |s| s.label().to_string())
-    };
-    Some(match field {
-        "*" => "Demande enregistrée".to_string(),
-        "status" => format!("Statut : {} → {}", status(old), status(new)),
-        "agent" => format!("Attribution : {} → {}", v(old), v(new)),
-        "outcome" => format!("Issue : {}", v(new)),
-        "next_follow_up_on" => format!(
-            "Relance : {}",
-            new.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .map_or_else(|| "aucune".to_string(), fr_date)
-        ),
-        "summary" => "Résumé modifié".to_string(),
-        "type" => format!("Type : {} → {}", v(old), v(new)),
-        "channel" => format!("Canal : {} → {}", v(old), v(new)),
-        "closed_on" => return None,
-        "answer" => format!("Réponse du partenaire : {}", v(new)),
-        "reminder" => "Partenaire relancé".to_string(),
-        other => format!("{other} : {} → {}", v(old), v(new)),
-    })
-}
-
 pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let d = &v.detail;
     let r = &d.request;
@@ -82,21 +53,28 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
                 .map_or_else(|| "non attribuée".to_string(), safe)
         )),
     ];
+    // "(en retard)" beside the date only when that date is past; a partner's late answer is
+    // said as such.
+    let late = r.status.is_open() && r.next_follow_up_on.is_some_and(|d| d < today);
     let relance = Line::from(vec![
         Span::raw("Relance : "),
         Span::styled(
             date_or_dash(r.next_follow_up_on),
-            if r.is_overdue(today) {
+            if late {
                 theme.overdue()
             } else {
                 ratatui::style::Style::default()
             },
         ),
-        Span::raw(if r.is_overdue(today) {
-            " (en retard)"
-        } else {
-            ""
-        }),
+        Span::styled(if late { " (en retard)" } else { "" }, theme.overdue()),
+        Span::styled(
+            if r.status.is_open() && r.referral_overdue {
+                " · réponse de partenaire en retard"
+            } else {
+                ""
+            },
+            theme.overdue(),
+        ),
     ]);
     req.push(relance);
     if let Some(o) = r.outcome {
@@ -196,10 +174,19 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             at: format!("{}~", f.sent_on),
             day: fr_date(f.sent_on),
             who: f.created_by.clone(),
-            text: format!("Orientation → {} ({state})", safe(&f.partner)),
+            text: format!(
+                "Orientation → {} ({state}){}{}",
+                safe(&f.partner),
+                referral_note(" — note : ", &f.note),
+                referral_note(" — réponse : ", &f.answer_note)
+            ),
         });
     }
-    for h in d.history.iter().filter(|h| h.entity == "request") {
+    for h in d
+        .history
+        .iter()
+        .filter(|h| h.entity == "request" || (h.entity == "person" && h.field != "*"))
+    {
         if h.field == "next_follow_up_on"
             && d.follow_ups
                 .iter()
@@ -207,7 +194,12 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
         {
             continue; // already said by the follow-up that set it
         }
-        if let Some(text) = history_text(&h.field, h.old_value.as_deref(), h.new_value.as_deref()) {
+        if let Some(text) = crate::history_text::history_line(
+            &h.entity,
+            &h.field,
+            h.old_value.as_deref(),
+            h.new_value.as_deref(),
+        ) {
             events.push(Event {
                 at: h.at.clone(),
                 day: app.timestamp(&h.at),
@@ -218,6 +210,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     }
     events.sort_by(|a, b| a.at.cmp(&b.at));
 
+    let bottom = super::aids::render_block(v, today, theme, frame, bottom);
     let [timeline, others] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(if d.others.is_empty() {
@@ -296,5 +289,14 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
                 .wrap(Wrap { trim: true }),
             others,
         );
+    }
+}
+
+/// A referral's sent or answer note on the timeline, when there is one.
+fn referral_note(label: &str, note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("{label}{}", safe(note))
     }
 }

@@ -52,8 +52,15 @@ fn days(v: Option<f64>) -> String {
     )
 }
 
+/// `s` in `width` columns: padded, or cut with "…" when longer.
 fn pad(s: &str, width: usize) -> String {
-    let mut out: String = s.chars().take(width).collect();
+    let mut out: String = if s.chars().count() > width && width > 0 {
+        let mut cut: String = s.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        s.to_string()
+    };
     let n = out.chars().count();
     out.push_str(&" ".repeat(width.saturating_sub(n)));
     out
@@ -190,6 +197,13 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
 
+    // Housing places (issue #14), when the register offered some in the period.
+    if let Some(line) = r.housing.line() {
+        lines.push(title("Logements"));
+        lines.push(Line::raw(line));
+        lines.push(Line::raw(""));
+    }
+
     lines.push(title(
         "Charge actuelle par agent (ouvertes · relance dépassée)",
     ));
@@ -234,7 +248,8 @@ pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area:
         Paragraph::new(Line::raw(safe(&r.headline))).wrap(Wrap { trim: true }),
         headline,
     );
-    let lines = body(r, theme, area.width);
+    let mut lines = body(r, theme, area.width);
+    lines.extend(super::aids::review_section(&v.aids, theme));
     let max_scroll = lines.len().saturating_sub(usize::from(rest.height));
     frame.render_widget(
         Paragraph::new(lines).scroll((v.scroll.min(max_scroll) as u16, 0)),

@@ -1,0 +1,106 @@
+//! One line of a request's history in French, for the interface and `request show` alike:
+//! French field names, labels instead of codes, dates as JJ/MM/AAAA.
+
+use crate::domain::{Outcome, Profile, Status, fr_date};
+use crate::text::display_safe;
+
+/// "Statut : Nouvelle → En cours". `None` for a line another line already says.
+pub fn history_line(
+    entity: &str,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Option<String> {
+    let date = |x: Option<&str>| {
+        x.filter(|s| !s.is_empty()).map_or_else(
+            || "—".to_string(),
+            |s| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(fr_date)
+                    .unwrap_or_else(|_| display_safe(s).into_owned())
+            },
+        )
+    };
+    let v = |x: Option<&str>| {
+        x.filter(|s| !s.is_empty())
+            .map_or_else(|| "—".to_string(), |s| display_safe(s).into_owned())
+    };
+    let coded = |x: Option<&str>, label: &dyn Fn(&str) -> Option<&'static str>| {
+        x.and_then(label).map_or_else(|| v(x), str::to_string)
+    };
+    let status = |s: &str| Status::from_code(s).map(Status::label);
+    let outcome = |s: &str| Outcome::from_code(s).map(Outcome::label);
+    let profile = |s: &str| Profile::from_code(s).map(Profile::label);
+    let change = |name: &str, o: String, n: String| format!("{name} : {o} → {n}");
+    let what = match entity {
+        "request" => "Demande",
+        "person" => "Personne",
+        "follow_up" => "Suivi",
+        "referral" => "Orientation",
+        "agent" => "Agent",
+        _ => "Fiche",
+    };
+    Some(match field {
+        "*" => format!("{what} enregistrée"),
+        "status" => change("Statut", coded(old, &status), coded(new, &status)),
+        "outcome" => format!("Issue : {}", coded(new, &outcome)),
+        "closed_on" => return None,
+        "agent" => change("Attribution", v(old), v(new)),
+        "next_follow_up_on" => format!("Relance : {}", date(new)),
+        "received_on" => change("Reçue le", date(old), date(new)),
+        "summary" => "Résumé modifié".to_string(),
+        "type" => change("Type", v(old), v(new)),
+        "channel" => change("Canal", v(old), v(new)),
+        "event" => change("Événement", v(old), v(new)),
+        "answer" => format!("Réponse du partenaire : {}", v(new)),
+        "reminder" => format!("Partenaire relancé le {}", date(new)),
+        "last_name" => change("Nom", v(old), v(new)),
+        "first_name" => change("Prénom", v(old), v(new)),
+        "birth_date" => change("Né(e) le", date(old), date(new)),
+        "phone" => change("Téléphone", v(old), v(new)),
+        "email" => change("E-mail", v(old), v(new)),
+        "profile" => change("Profil", coded(old, &profile), coded(new, &profile)),
+        "profession" => change("Profession", v(old), v(new)),
+        "active" => match new {
+            Some("false") => format!("{what} désactivé(e)"),
+            _ => format!("{what} réactivé(e)"),
+        },
+        "aide" => format!("Aide accordée : {}", v(new)),
+        "versement" => format!("Versement : {}", v(new)),
+        "engagement" => format!("Engagement : {}", v(new)),
+        "attestation" => format!("Attestation d'exercice : {}", v(new)),
+        "rupture" => format!("Rupture de l'engagement : {}", v(new)),
+        "remboursement" => format!("Remboursement reçu : {}", v(new)),
+        other => change(&display_safe(other), v(old), v(new)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_and_dates_read_in_french() {
+        assert_eq!(
+            history_line(
+                "request",
+                "next_follow_up_on",
+                Some("2026-11-08"),
+                Some("2026-11-26")
+            ),
+            Some("Relance : 26/11/2026".into())
+        );
+        assert_eq!(
+            history_line("request", "*", None, None),
+            Some("Demande enregistrée".into())
+        );
+        assert_eq!(
+            history_line("request", "status", Some("nouvelle"), Some("en_cours")),
+            Some("Statut : Nouvelle → En cours".into())
+        );
+        assert_eq!(
+            history_line("person", "birth_date", None, Some("1990-05-04")),
+            Some("Né(e) le : — → 04/05/1990".into())
+        );
+    }
+}

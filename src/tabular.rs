@@ -1,0 +1,199 @@
+//! Reading a spreadsheet saved as CSV into a header and numbered rows, shared by every import
+//! (requests, housing places): UTF-8 with or without BOM, `;` or `,` detected, blank lines
+//! skipped, each row with its physical line number, unreadable rows and stray cells reported by
+//! line. What the cells mean is the caller's business.
+
+use crate::error::{Error, Result};
+use crate::text::{display_safe, fold};
+
+/// One data row: its physical line in the file and its cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+/// A file read: the header cells, the rows, and the rows that could not be read (by line).
+#[derive(Debug, Clone, Default)]
+pub struct CsvSheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+    pub errors: Vec<String>,
+}
+
+/// Reads `bytes` as a CSV spreadsheet. Fails at once on a file that is not UTF-8, empty, or whose
+/// header cannot be read; row problems are collected in `errors` so every one is reported.
+pub fn read_csv(bytes: &[u8]) -> Result<CsvSheet> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::input(format!(
+            "ligne {line} : le fichier n'est pas en UTF-8 ; dans le tableur, enregistrez-le au format « CSV UTF-8 »"
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Error::input("le fichier est vide"));
+    }
+    let delimiter = detect_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::input(format!("ligne 1 : en-tête illisible : {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+
+    // Physical line of a byte offset (a quoted cell may span lines).
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |pos: Option<&csv::Position>| {
+        pos.map_or(0, |p| {
+            // With CRLF ends the reader may place a record on the end of the previous line.
+            let mut at = p.byte() as usize;
+            while text
+                .as_bytes()
+                .get(at)
+                .is_some_and(|b| *b == b'\r' || *b == b'\n')
+            {
+                at += 1;
+            }
+            newlines.partition_point(|&nl| nl < at) + 1
+        })
+    };
+    let mut sheet = CsvSheet {
+        headers,
+        ..Default::default()
+    };
+    let width = sheet.headers.len();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = line_of(e.position());
+                sheet
+                    .errors
+                    .push(format!("ligne {line} : ligne illisible ({e})"));
+                continue;
+            }
+        };
+        let line = line_of(record.position());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue; // blank line at the end of a spreadsheet export
+        }
+        if record.len() > width && record.iter().skip(width).any(|c| !c.trim().is_empty()) {
+            sheet.errors.push(format!(
+                "ligne {line} : {} cellules pour {width} colonnes (un « {} » en trop dans une cellule non guillemetée ?)",
+                record.len(),
+                delimiter as char
+            ));
+            continue;
+        }
+        sheet.rows.push(Row {
+            line,
+            cells: record.iter().map(str::to_string).collect(),
+        });
+    }
+    Ok(sheet)
+}
+
+/// The columns of a header row, matched by `from_header`: each header's column (or `None`),
+/// the headers nobody knows (ignored), or every header problem (a column twice, a required
+/// column missing) with its line.
+pub fn map_headers<C: Copy + PartialEq>(
+    headers: &[String],
+    from_header: impl Fn(&str) -> Option<C>,
+    name: impl Fn(C) -> &'static str,
+    required: &[C],
+) -> Result<(Vec<Option<C>>, Vec<String>)> {
+    let mut columns: Vec<Option<C>> = Vec::new();
+    let mut ignored = Vec::new();
+    let mut errors = Vec::new();
+    for h in headers {
+        let col = from_header(h);
+        match col {
+            Some(c) if columns.contains(&Some(c)) => errors.push(format!(
+                "ligne 1, colonne « {h} » : la colonne {} apparaît deux fois",
+                name(c)
+            )),
+            None if !h.trim().is_empty() => ignored.push(h.clone()),
+            _ => {}
+        }
+        columns.push(col);
+    }
+    for req in required {
+        if !columns.contains(&Some(*req)) {
+            errors.push(format!(
+                "ligne 1 : colonne obligatoire absente : « {} » (colonnes lues : {})",
+                name(*req),
+                headers.join(", ")
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok((columns, ignored))
+    } else {
+        Err(Error::Rows(errors))
+    }
+}
+
+/// The column whose name or one of its aliases folds to the same text as `header`.
+pub fn find_column<C: Copy>(table: &[(C, &str, &[&str])], header: &str) -> Option<C> {
+    let key = fold(header);
+    table
+        .iter()
+        .find(|(_, name, aliases)| fold(name) == key || aliases.iter().any(|a| fold(a) == key))
+        .map(|(c, _, _)| *c)
+}
+
+/// "ligne 4, colonne « lits » (« deux ») : …" — one safe line (cells may hold line breaks or
+/// escape sequences).
+pub fn cell_error(line: usize, column: &str, value: &str, why: &str) -> String {
+    let message = if value.is_empty() {
+        format!("ligne {line}, colonne « {column} » : {why}")
+    } else {
+        format!("ligne {line}, colonne « {column} » (« {value} ») : {why}")
+    };
+    display_safe(&message).into_owned()
+}
+
+/// The bytes of a spreadsheet file, or which file could not be read.
+pub fn read_file(file: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(file).map_err(|e| Error::File {
+        path: file.to_path_buf(),
+        why: format!("illisible : {e}"),
+    })
+}
+
+/// An import's row problems, headed by "FILE : rien n'a été importé, N problème(s) à corriger :".
+pub fn nothing_imported(file: &std::path::Path, e: Error) -> Error {
+    match e {
+        Error::Rows(rows) => Error::Rows(
+            std::iter::once(format!(
+                "{} : rien n'a été importé, {} problème(s) à corriger :",
+                file.display(),
+                rows.len()
+            ))
+            .chain(rows.into_iter().map(|r| format!("  {r}")))
+            .collect(),
+        ),
+        e => e,
+    }
+}
+
+/// `;` or `,`, whichever the header line uses more (outside quotes).
+fn detect_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    let (mut semi, mut comma, mut quoted) = (0, 0, false);
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => semi += 1,
+            ',' if !quoted => comma += 1,
+            _ => {}
+        }
+    }
+    if comma > semi { b',' } else { b';' }
+}

@@ -1,0 +1,406 @@
+//! Aids in the interface: the *Aide* block of the request screen (this request's aid, then the
+//! person's other aids), the forms behind its keys (grant, pay, start, attest, break), and the
+//! *Aides* lines of the Bilan. The store does every check; a refused save keeps the form open
+//! with the reason beside the field.
+
+use crate::aids::{fr_euros, parse_euros};
+use crate::domain::{fr_date, parse_date};
+use crate::error::{Error, Result};
+use crate::store::{AidDetail, RequestDetail, Store};
+use crate::tui::command::Command;
+use crate::tui::forms::{Field, Form, FormKind};
+use chrono::NaiveDate;
+
+/// What an aid form records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AidStep {
+    Grant,
+    Pay,
+    Start,
+    Attest,
+    Break,
+}
+
+impl AidStep {
+    pub const ALL: [AidStep; 5] = [
+        AidStep::Grant,
+        AidStep::Pay,
+        AidStep::Start,
+        AidStep::Attest,
+        AidStep::Break,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AidStep::Grant => "Accorder une aide",
+            AidStep::Pay => "Enregistrer un versement",
+            AidStep::Start => "Début de l'engagement d'exercer",
+            AidStep::Attest => "Attestation annuelle reçue",
+            AidStep::Break => "Rupture de l'engagement",
+        }
+    }
+}
+
+/// The chooser behind the `g` key of the request screen.
+pub fn picker(reference: &str) -> crate::tui::app::Picker {
+    crate::tui::app::Picker {
+        title: format!("Aide — {reference}"),
+        options: AidStep::ALL.iter().map(|s| s.label().to_string()).collect(),
+        selected: 0,
+        purpose: crate::tui::app::PickPurpose::Aid,
+        error: None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AidForm {
+    pub step: AidStep,
+    pub request_id: String,
+    /// Scheme codes offered by the grant form, in its order.
+    pub schemes: Vec<String>,
+    /// The commitment's version read (a breach states it).
+    pub version: Option<i64>,
+}
+
+/// The form of `step` for the request on screen; refused with a reason when it makes no sense
+/// yet (paying before a grant, attesting before a start).
+pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
+    let r = &d.request;
+    let aid = store.aid(&r.id)?;
+    let need_aid = || {
+        Error::input(format!(
+            "la demande {} n'a pas d'aide accordée : « g », « Accorder une aide »",
+            r.reference
+        ))
+    };
+    let need_commitment = || {
+        Error::input(format!(
+            "la demande {} n'a pas d'engagement commencé : « g », « Début de l'engagement »",
+            r.reference
+        ))
+    };
+    let mut schemes = Vec::new();
+    let mut version = None;
+    let (title, fields) = match step {
+        AidStep::Grant => {
+            if aid.is_some() {
+                return Err(Error::input(format!(
+                    "la demande {} a déjà une aide accordée",
+                    r.reference
+                )));
+            }
+            let offered: Vec<_> = store
+                .schemes()?
+                .into_iter()
+                .filter(|s| s.active && s.type_code == r.type_code)
+                .collect();
+            if offered.is_empty() {
+                return Err(Error::input(format!(
+                    "aucun dispositif d'aide pour les demandes de type {} (guichet dispositif set …)",
+                    r.type_label
+                )));
+            }
+            let labels = offered
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} ({} à {})",
+                        s.label,
+                        fr_euros(s.min_amount),
+                        fr_euros(s.max_amount)
+                    )
+                })
+                .collect();
+            schemes = offered.into_iter().map(|s| s.code).collect();
+            (
+                format!("Accorder une aide — {}", r.reference),
+                vec![
+                    Field::choice("Dispositif", labels, 0),
+                    Field::text("Montant (€)", ""),
+                    Field::text("Bonification (€)", ""),
+                    Field::text("Décision du", "aujourd'hui"),
+                ],
+            )
+        }
+        AidStep::Pay => {
+            let a = aid.ok_or_else(need_aid)?;
+            (
+                format!(
+                    "Versement — {} (reste {})",
+                    r.reference,
+                    fr_euros(a.granted() - a.paid())
+                ),
+                vec![
+                    Field::text(
+                        "Montant (€)",
+                        &a.to_come
+                            .first()
+                            .map_or(String::new(), |i| i.amount.to_string()),
+                    ),
+                    Field::text("Versé le", "aujourd'hui"),
+                ],
+            )
+        }
+        AidStep::Start => {
+            let a = aid.ok_or_else(need_aid)?;
+            (
+                format!("Début de l'engagement — {}", r.reference),
+                vec![
+                    Field::text("Début le", ""),
+                    Field::text("Commune d'exercice", ""),
+                    Field::text("Durée (ans)", &a.scheme.commitment_years.to_string()),
+                ],
+            )
+        }
+        AidStep::Attest => {
+            aid.and_then(|a| a.commitment).ok_or_else(need_commitment)?;
+            (
+                format!("Attestation annuelle reçue — {}", r.reference),
+                vec![Field::text("Reçue le", "aujourd'hui")],
+            )
+        }
+        AidStep::Break => {
+            let c = aid.and_then(|a| a.commitment).ok_or_else(need_commitment)?;
+            version = Some(c.version);
+            (
+                format!("Rupture de l'engagement — {}", r.reference),
+                vec![
+                    Field::text("Rompu le", "aujourd'hui"),
+                    Field::text("Remboursement (€, vide : calculé)", ""),
+                ],
+            )
+        }
+    };
+    Ok(Form {
+        title,
+        kind: FormKind::Aid(Box::new(AidForm {
+            step,
+            request_id: r.id.clone(),
+            schemes,
+            version,
+        })),
+        fields,
+        focus: if step == AidStep::Grant { 1 } else { 0 },
+        dirty: false,
+        error: None,
+    })
+}
+
+/// Reads field `i` with `parse`; a problem is written beside the field.
+fn read<T>(fields: &mut [Field], i: usize, parse: impl Fn(&str) -> Result<T>) -> Result<Option<T>> {
+    let v = fields[i].value().trim().to_string();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    parse(&v)
+        .map(Some)
+        .inspect_err(|e| fields[i].error = Some(e.to_string()))
+}
+
+fn required<T>(fields: &mut [Field], i: usize, v: Option<T>) -> Result<T> {
+    v.ok_or_else(|| {
+        let e = Error::input(format!("{} : obligatoire", fields[i].label));
+        fields[i].error = Some("obligatoire".into());
+        e
+    })
+}
+
+/// What an aid form asks the store to record (built by [`command`], written by [`run`] from
+/// the interface's one writer, `App::apply`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AidOp {
+    Grant(crate::store::NewAid),
+    Pay {
+        amount: i64,
+        on: NaiveDate,
+    },
+    Start {
+        on: NaiveDate,
+        commune: String,
+        years: Option<u32>,
+    },
+    Attest {
+        on: NaiveDate,
+    },
+    Break {
+        on: NaiveDate,
+        asked: Option<i64>,
+        version: Option<i64>,
+    },
+}
+
+/// Reads an aid form into what to record, touching no store; a problem is written beside its
+/// field.
+pub fn command(a: &AidForm, fields: &mut [Field], today: NaiveDate) -> Result<Command> {
+    let date = |s: &str| parse_date(s, today);
+    let op = match a.step {
+        AidStep::Grant => {
+            let scheme = a
+                .schemes
+                .get(fields[0].selected())
+                .cloned()
+                .unwrap_or_default();
+            let amount = read(fields, 1, parse_euros)?;
+            let amount = required(fields, 1, amount)?;
+            let bonus = read(fields, 2, parse_euros)?.unwrap_or(0);
+            let on = read(fields, 3, date)?;
+            let decided_on = required(fields, 3, on)?;
+            AidOp::Grant(crate::store::NewAid {
+                scheme,
+                amount,
+                bonus,
+                decided_on,
+                installments: None,
+            })
+        }
+        AidStep::Pay => {
+            let amount = read(fields, 0, parse_euros)?;
+            let amount = required(fields, 0, amount)?;
+            let on = read(fields, 1, date)?.unwrap_or(today);
+            AidOp::Pay { amount, on }
+        }
+        AidStep::Start => {
+            let on = read(fields, 0, date)?;
+            let on = required(fields, 0, on)?;
+            let commune = fields[1].value().trim().to_string();
+            let years = read(fields, 2, |s| {
+                s.parse::<u32>()
+                    .map_err(|_| Error::input(format!("durée invalide : « {s} » (en années)")))
+            })?;
+            AidOp::Start { on, commune, years }
+        }
+        AidStep::Attest => AidOp::Attest {
+            on: read(fields, 0, date)?.unwrap_or(today),
+        },
+        AidStep::Break => {
+            let on = read(fields, 0, date)?;
+            let on = required(fields, 0, on)?;
+            let asked = read(fields, 1, parse_euros)?;
+            AidOp::Break {
+                on,
+                asked,
+                version: a.version,
+            }
+        }
+    };
+    Ok(Command::Aid {
+        request_id: a.request_id.clone(),
+        op: Box::new(op),
+    })
+}
+
+/// Records `op` on the request's aid; the store refuses what breaks a rule. Returns the message
+/// for the status line.
+pub fn run(store: &mut Store, request_id: &str, op: &AidOp) -> Result<String> {
+    Ok(match op {
+        AidOp::Grant(aid) => {
+            store.grant_aid(request_id, aid)?;
+            format!("Aide accordée : {}.", fr_euros(aid.amount + aid.bonus))
+        }
+        AidOp::Pay { amount, on } => {
+            store.pay_aid(request_id, *amount, *on)?;
+            format!("Versement de {} enregistré.", fr_euros(*amount))
+        }
+        AidOp::Start { on, commune, years } => {
+            store.start_commitment(request_id, *on, commune, *years)?;
+            format!("Engagement commencé le {}.", fr_date(*on))
+        }
+        AidOp::Attest { on } => {
+            store.attest_commitment(request_id, *on)?;
+            "Attestation enregistrée.".to_string()
+        }
+        AidOp::Break { on, asked, version } => {
+            let amount = store.break_commitment(request_id, *on, *asked, *version)?;
+            format!(
+                "Rupture enregistrée ; remboursement demandé : {}.",
+                fr_euros(amount)
+            )
+        }
+    })
+}
+
+/// The *Aide* block: this request's aid in full, then one line for each of the person's other
+/// aids (across their requests).
+pub fn block_lines(aids: &[AidDetail], request_id: &str, today: NaiveDate) -> Vec<String> {
+    let mut lines = Vec::new();
+    match aids.iter().find(|a| a.request_id == request_id) {
+        Some(a) => lines.extend(crate::cli_aids::aid_lines(a, today)),
+        None => lines.push("Aucune aide sur cette demande (g : accorder)".into()),
+    }
+    let others: Vec<&AidDetail> = aids.iter().filter(|a| a.request_id != request_id).collect();
+    if !others.is_empty() {
+        lines.push("Autres aides de la personne :".into());
+        for a in others {
+            let state = a.commitment_state(today).map_or(String::new(), |s| {
+                format!(", engagement {}", s.label().to_lowercase())
+            });
+            lines.push(format!(
+                "  {} — {} : {} le {}, versé {}{state}",
+                a.reference,
+                a.scheme.label,
+                fr_euros(a.granted()),
+                fr_date(a.decided_on),
+                fr_euros(a.paid())
+            ));
+        }
+    }
+    lines
+}
+
+/// The *Aides* part of the Bilan, as text lines: per scheme, then commitments and the sentence.
+pub fn review_lines(r: &crate::report_aids::AidsReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (code, s) in &r.by_scheme {
+        if s.granted_count == 0 && s.paid_amount == 0 && s.budget.is_none() {
+            continue;
+        }
+        let budget = match (s.budget, s.budget_left) {
+            (Some(b), Some(left)) => format!(", budget {} (reste {})", fr_euros(b), fr_euros(left)),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "{} : {} aide(s), {} accordés, {} versés{budget}",
+            if s.label.is_empty() { code } else { &s.label },
+            s.granted_count,
+            fr_euros(s.granted_amount),
+            fr_euros(s.paid_amount)
+        ));
+    }
+    let c = &r.commitments;
+    lines.push(format!(
+        "Engagements : {} en cours, {} honorés, {} rompus ; attestations en retard : {}",
+        c.running, c.honoured, c.broken, c.attestations_overdue
+    ));
+    lines.push(r.sentence.clone());
+    lines
+}
+
+/// Days ahead the *Engagements à vérifier* tab looks for attestations due.
+pub const DUE_WITHIN_DAYS: u64 = 30;
+
+/// The *Engagements à vérifier* queue: requests whose commitment's yearly attestation is due
+/// within [`DUE_WITHIN_DAYS`] days or late (late ones are also in `report aids`).
+pub fn commitments_filter(
+    store: &Store,
+    today: NaiveDate,
+) -> (crate::store::RequestFilter, crate::store::QueueOrder) {
+    let ids = store
+        .commitments_to_check(today, DUE_WITHIN_DAYS)
+        .map(|due| due.into_iter().map(|d| d.request_id).collect())
+        .unwrap_or_default();
+    (
+        crate::store::RequestFilter {
+            request_ids: Some(ids),
+            ..Default::default()
+        },
+        crate::store::QueueOrder::Due,
+    )
+}
+
+/// The *Aides* part of the Bilan for a period (empty when no scheme is configured).
+pub fn review_part(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<String>> {
+    if store.schemes()?.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(review_lines(&crate::report_aids::compute(store, from, to)?))
+}
