@@ -17,10 +17,10 @@
 //! - `application_id` marks a guichet file, `user_version` its schema; foreign and newer files are
 //!   refused untouched (see `migrate.rs`).
 
-mod backup;
 mod agents;
-mod cache;
 mod aids;
+mod backup;
+mod cache;
 mod figures;
 mod followups;
 mod health;
@@ -38,11 +38,11 @@ mod search;
 mod seed;
 pub mod validate;
 
-pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
 pub use aids::{
     AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, ImportedAid, NewAid, Payment,
     PlannedAid, PlannedCommitment, Scheme, SchemeDef, years_of,
 };
+pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
 pub use health::damage_marker;

@@ -210,10 +210,23 @@ fn required<T>(fields: &mut [Field], i: usize, v: Option<T>) -> Result<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AidOp {
     Grant(crate::store::NewAid),
-    Pay { amount: i64, on: NaiveDate },
-    Start { on: NaiveDate, commune: String, years: Option<u32> },
-    Attest { on: NaiveDate },
-    Break { on: NaiveDate, asked: Option<i64>, version: Option<i64> },
+    Pay {
+        amount: i64,
+        on: NaiveDate,
+    },
+    Start {
+        on: NaiveDate,
+        commune: String,
+        years: Option<u32>,
+    },
+    Attest {
+        on: NaiveDate,
+    },
+    Break {
+        on: NaiveDate,
+        asked: Option<i64>,
+        version: Option<i64>,
+    },
 }
 
 /// Reads an aid form into what to record, touching no store; a problem is written beside its

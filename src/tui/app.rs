@@ -39,16 +39,17 @@ impl Tab {
     pub fn label(self, narrow: bool) -> &'static str {
         match (self, narrow) {
             (Tab::Today, false) => "Mes relances du jour",
-            (Tab::Today, true) => "Du jour",
+            (Tab::Today, true) => "Jour",
             (Tab::Mine, _) => "Ma file",
             (Tab::Unassigned, false) => "Non attribuées",
             (Tab::Unassigned, true) => "Non attr.",
-            (Tab::Due, _) => "À relancer",
+            (Tab::Due, false) => "À relancer",
+            (Tab::Due, true) => "Relancer",
             (Tab::Partner, false) => "Attente partenaire",
             (Tab::Partner, true) => "Part.",
             (Tab::All, _) => "Toutes",
             (Tab::Commitments, false) => "Engagements",
-            (Tab::Commitments, true) => "Engag.",
+            (Tab::Commitments, true) => "Eng.",
         }
     }
 
@@ -1400,8 +1401,16 @@ impl App {
                             return Ok(());
                         };
                         let step = crate::tui::aids::AidStep::ALL[p.selected];
-                        let f = crate::tui::aids::form(step, &self.store, &v.detail)?;
-                        self.overlay = Some(Overlay::Form(Box::new(f)));
+                        // A refused step (paying before any grant…) keeps the chooser open
+                        // with the reason.
+                        match crate::tui::aids::form(step, &self.store, &v.detail) {
+                            Ok(f) => self.overlay = Some(Overlay::Form(Box::new(f))),
+                            Err(e) => {
+                                p.error = Some(e.to_string());
+                                self.error(&e);
+                                self.overlay = Some(Overlay::Picker(p));
+                            }
+                        }
                         return Ok(());
                     }
                 };
@@ -1564,12 +1573,14 @@ impl App {
                 decision,
                 candidate,
             } => {
-                let message = crate::salon::resolve_with(&mut self.store, &id, decision, candidate)?;
+                let message =
+                    crate::salon::resolve_with(&mut self.store, &id, decision, candidate)?;
                 if let Screen::Pending(v) = &mut self.screen {
                     v.last_decided = Some(id.clone());
                     v.candidate = 0;
                 }
-                let message = message.replace(&format!("guichet resolve {id} --annuler"), "touche u");
+                let message =
+                    message.replace(&format!("guichet resolve {id} --annuler"), "touche u");
                 done(message, Next::Reload)
             }
             Command::Merge(path) => {
