@@ -944,8 +944,10 @@ fn list_cells(r: &RequestRow) -> Vec<String> {
 /// Opens `--out FILE` (owner-only) or standard output.
 pub(crate) fn sink<'a>(path: Option<&Path>, out: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>> {
     match path {
+        // Written under a temporary name, put in place by the final flush: an export that
+        // fails half-way (a full disk) leaves nothing under its final name.
         Some(p) => Ok(Box::new(crate::text::SafeWrite::new(
-            std::io::BufWriter::new(crate::store::create_private_file(p)?),
+            std::io::BufWriter::new(crate::store::PrivateFile::create(p)?),
         ))),
         None => Ok(Box::new(out)),
     }

@@ -65,6 +65,10 @@ pub fn history_line(
             Some("false") => format!("{what} désactivé(e)"),
             _ => format!("{what} réactivé(e)"),
         },
+        "logement" => match new.filter(|s| !s.is_empty()) {
+            Some(_) => format!("Logement : {}", v(new)),
+            None => format!("Logement annulé : {}", v(old)),
+        },
         "aide" => format!("Aide accordée : {}", v(new)),
         "versement" => format!("Versement : {}", v(new)),
         "engagement" => format!("Engagement : {}", v(new)),

@@ -377,12 +377,12 @@ fn the_breach_asks_back_pro_rata_and_is_tracked_until_repaid() {
     // Every action is in the request's history.
     let show = env.ok(&["request", "show", ormes]);
     for what in [
-        "aide",
-        "versement",
-        "engagement",
-        "attestation",
-        "rupture",
-        "remboursement",
+        "Aide accordée",
+        "Versement",
+        "Engagement",
+        "Attestation d'exercice",
+        "Rupture de l'engagement",
+        "Remboursement reçu",
     ] {
         assert!(
             show.contains(what),

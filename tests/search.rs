@@ -561,6 +561,12 @@ fn a_file_of_schema_1_is_reindexed_when_opened() {
         )
         .unwrap();
     }
+    // Made by hand with the umask's mode; guichet refuses a file others can read.
+    std::fs::set_permissions(
+        env.db(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     assert_eq!(guichet::store::APPLICATION_ID, 1196771651);
     for typed in ["daubigne", "pithiviers", "345678"] {
         assert_eq!(

@@ -277,7 +277,7 @@ fn a_late_attestation_is_in_the_commitments_tab_until_attested() {
     assert_eq!(app.queue.total(), 1);
     assert_eq!(app.queue.rows[0].reference, r);
     let s = form_text(&app);
-    assert!(s.contains("Engagements 1"), "{s}");
+    assert!(s.contains("Eng. 1"), "{s}");
     key(&mut app, KeyCode::Enter);
     assert!(form_text(&app).contains("22/10/2026 — EN RETARD"));
     choose(&mut app, 3);

@@ -39,16 +39,17 @@ impl Tab {
     pub fn label(self, narrow: bool) -> &'static str {
         match (self, narrow) {
             (Tab::Today, false) => "Mes relances du jour",
-            (Tab::Today, true) => "Du jour",
+            (Tab::Today, true) => "Jour",
             (Tab::Mine, _) => "Ma file",
             (Tab::Unassigned, false) => "Non attribuées",
             (Tab::Unassigned, true) => "Non attr.",
-            (Tab::Due, _) => "À relancer",
+            (Tab::Due, false) => "À relancer",
+            (Tab::Due, true) => "Relancer",
             (Tab::Partner, false) => "Attente partenaire",
             (Tab::Partner, true) => "Part.",
             (Tab::All, _) => "Toutes",
             (Tab::Commitments, false) => "Engagements",
-            (Tab::Commitments, true) => "Engag.",
+            (Tab::Commitments, true) => "Eng.",
         }
     }
 
@@ -1430,8 +1431,16 @@ impl App {
                             return Ok(());
                         };
                         let step = crate::tui::aids::AidStep::ALL[p.selected];
-                        let f = crate::tui::aids::form(step, &self.store, &v.detail)?;
-                        self.overlay = Some(Overlay::Form(Box::new(f)));
+                        // A refused step (paying before any grant…) keeps the chooser open
+                        // with the reason.
+                        match crate::tui::aids::form(step, &self.store, &v.detail) {
+                            Ok(f) => self.overlay = Some(Overlay::Form(Box::new(f))),
+                            Err(e) => {
+                                p.error = Some(e.to_string());
+                                self.error(&e);
+                                self.overlay = Some(Overlay::Picker(p));
+                            }
+                        }
                         return Ok(());
                     }
                 };

@@ -771,6 +771,7 @@ pub const BINDINGS: &[Binding] = &[
         "quitter (demande confirmation)",
         None,
     ),
+    b(C::Search, &[Ctrl('c')], A::Quit, "quitter", None),
     b(C::Picker, &[Code(KC::F(1))], A::Help, "aide", None),
     // Help and confirmations.
     b(

@@ -100,9 +100,10 @@ fn show_scrolled(
     let max = total.saturating_sub(area.height);
     let scroll = scroll.min(max);
     frame.render_widget(p.scroll((scroll, 0)), area);
-    if scroll < max && area.height > 0 {
+    // The hint sits on the box's bottom border, so it never hides a line of the text.
+    if scroll < max && area.height > 0 && area.bottom() < frame.area().bottom() {
         let more = Rect {
-            y: area.y + area.height - 1,
+            y: area.bottom(),
             height: 1,
             ..area
         };
