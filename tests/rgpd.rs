@@ -1097,3 +1097,125 @@ fn the_office_file_is_encrypted_and_decrypted_in_place_and_keeps_working() {
     assert_eq!(&read(&env.db())[..16], b"SQLite format 3\0");
     assert!(env.ok(&["list"]).contains("pzqnom"));
 }
+
+/// A request of `nom` (its own phone, so its own person) with an installation aid whose
+/// commitment starts on `start`, closed on 01/06/2018.
+fn with_commitment(env: &Env, nom: &str, phone: &str, start: &str) -> String {
+    let r = env
+        .ok(&[
+            "--agent",
+            "EM",
+            "request",
+            "add",
+            "--type",
+            "installation",
+            "--nom",
+            nom,
+            "--prenom",
+            "Jeanne",
+            "--telephone",
+            phone,
+            "--date",
+            "2018-01-10",
+        ])
+        .trim()
+        .to_string();
+    env.ok(&[
+        "--agent",
+        "EM",
+        "aid",
+        "grant",
+        &r,
+        "--dispositif",
+        "aide_installation",
+        "--montant",
+        "10000",
+        "--date",
+        "2018-02-01",
+    ]);
+    env.ok(&[
+        "--agent", "EM", "commitment", "start", &r, "--date", start, "--commune", "Orléans",
+    ]);
+    r
+}
+
+fn close_on_2018_06_01(env: &Env, r: &str) {
+    env.ok(&[
+        "--agent",
+        "EM",
+        "request",
+        "update",
+        r,
+        "--statut",
+        "close",
+        "--issue",
+        "aboutie",
+        "--date-cloture",
+        "2018-06-01",
+    ]);
+}
+
+#[test]
+fn a_commitment_keeps_the_file_until_two_years_after_its_end_and_is_exported_with_its_payments() {
+    let env = agent_env();
+    // Running until 2029.
+    let running = with_commitment(&env, "Encours", "06 00 00 00 11", "2024-01-01");
+    // Honoured on 01/11/2026: kept until 01/11/2028.
+    let ended = with_commitment(&env, "Finierecemment", "06 00 00 00 12", "2021-11-01");
+    // Honoured on 01/03/2023: due since 01/03/2025.
+    let old = with_commitment(&env, "Finielongtemps", "06 00 00 00 13", "2018-03-01");
+    // Broken on 01/03/2019: due since 01/03/2021.
+    let broken = with_commitment(&env, "Rompue", "06 00 00 00 14", "2018-03-01");
+    env.ok(&[
+        "--agent",
+        "EM",
+        "commitment",
+        "break",
+        &broken,
+        "--date",
+        "2019-03-01",
+    ]);
+    env.ok(&[
+        "--agent", "EM", "aid", "pay", &ended, "--montant", "4000", "--date", "2022-01-15",
+    ]);
+    env.ok(&[
+        "--agent",
+        "EM",
+        "commitment",
+        "attest",
+        &ended,
+        "--date",
+        "2022-11-03",
+    ]);
+    for r in [&running, &ended, &old, &broken] {
+        close_on_2018_06_01(&env, r);
+    }
+    let list: Value =
+        serde_json::from_str(&env.ok(&["retention", "list", "--format", "json"])).unwrap();
+    let listed: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, vec![old.as_str(), broken.as_str()], "{list}");
+
+    // The export holds the aid, its payment, the commitment and its attestation.
+    let out = env.path("ended.json");
+    env.ok(&[
+        "--agent",
+        "EM",
+        "person",
+        "export",
+        &ended,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let export: Value = serde_json::from_slice(&read(&out)).unwrap();
+    let related = &export["requests"][0]["related"];
+    assert_eq!(related["aid"][0]["amount"], 10000, "{related}");
+    assert_eq!(related["aid_payment"][0]["amount"], 4000, "{related}");
+    assert_eq!(related["aid_payment"][0]["paid_on"], "2022-01-15");
+    assert_eq!(related["commitment"][0]["started_on"], "2021-11-01");
+    assert_eq!(related["attestation"][0]["received_on"], "2022-11-03");
+}
