@@ -1134,7 +1134,15 @@ fn with_commitment(env: &Env, nom: &str, phone: &str, start: &str) -> String {
         "2018-02-01",
     ]);
     env.ok(&[
-        "--agent", "EM", "commitment", "start", &r, "--date", start, "--commune", "Orléans",
+        "--agent",
+        "EM",
+        "commitment",
+        "start",
+        &r,
+        "--date",
+        start,
+        "--commune",
+        "Orléans",
     ]);
     r
 }
@@ -1176,7 +1184,15 @@ fn a_commitment_keeps_the_file_until_two_years_after_its_end_and_is_exported_wit
         "2019-03-01",
     ]);
     env.ok(&[
-        "--agent", "EM", "aid", "pay", &ended, "--montant", "4000", "--date", "2022-01-15",
+        "--agent",
+        "EM",
+        "aid",
+        "pay",
+        &ended,
+        "--montant",
+        "4000",
+        "--date",
+        "2022-01-15",
     ]);
     env.ok(&[
         "--agent",
