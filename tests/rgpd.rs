@@ -465,6 +465,19 @@ fn closed(env: &Env, nom: &str, type_: &str, received: &str, closed_on: &str) ->
     .to_string()
 }
 
+/// `retention list` as JSON, and the references it lists.
+fn retention_list(env: &Env) -> (Value, Vec<String>) {
+    let list: Value =
+        serde_json::from_str(&env.ok(&["retention", "list", "--format", "json"])).unwrap();
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["reference"].as_str().unwrap().to_string())
+        .collect();
+    (list, listed)
+}
+
 #[test]
 fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_has_no_name() {
     let env = agent_env();
@@ -518,14 +531,8 @@ fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_ha
         "10",
     ]);
 
-    let list: Value =
-        serde_json::from_str(&env.ok(&["retention", "list", "--format", "json"])).unwrap();
-    let listed: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["reference"].as_str().unwrap())
-        .collect();
+    let (list, listed) = retention_list(&env);
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
     assert_eq!(listed, vec![old1.as_str(), old2.as_str()], "{list}");
     assert_eq!(list[0]["last_activity_on"], "2019-06-01");
     assert!(list[0]["rule"].as_str().unwrap().contains("3 an"));
@@ -1206,14 +1213,8 @@ fn a_commitment_keeps_the_file_until_two_years_after_its_end_and_is_exported_wit
     for r in [&running, &ended, &old, &broken] {
         close_on_2018_06_01(&env, r);
     }
-    let list: Value =
-        serde_json::from_str(&env.ok(&["retention", "list", "--format", "json"])).unwrap();
-    let listed: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["reference"].as_str().unwrap())
-        .collect();
+    let (list, listed) = retention_list(&env);
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
     assert_eq!(listed, vec![old.as_str(), broken.as_str()], "{list}");
 
     // The export holds the aid, its payment, the commitment and its attestation.
