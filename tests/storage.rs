@@ -830,7 +830,6 @@ fn foreign_and_laptop_files_are_read_without_companions_even_on_a_write_protecte
 /// code in `salon.rs` still opens it with a plain read-only connection, which SQLite cannot do
 /// for a WAL file on a write-protected medium).
 #[test]
-#[ignore = "needs the merge to open laptop files with store::open_immutable"]
 fn guichet_merge_reads_a_laptop_file_on_a_write_protected_key() {
     let env = Env::new();
     let laptop = laptop_with_one_capture(&env);
