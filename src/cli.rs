@@ -167,6 +167,25 @@ pub enum Command {
     Encrypt,
     /// Déchiffre le fichier
     Decrypt,
+    /// Courrier ou e-mail pour une demande, à partir d'un modèle (.md, .docx, .odt) ; aussi
+    /// « guichet courrier »
+    #[command(alias = "courrier")]
+    Letter(crate::cli_letters::LetterArgs),
+    /// Calendrier (.ics) des relances d'un agent et des attestations attendues ; aussi
+    /// « guichet calendrier »
+    #[command(alias = "calendrier")]
+    Calendar(crate::cli_letters::CalendarArgs),
+    /// Script de complétion pour le shell (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// Le shell
+        shell: clap_complete::Shell,
+    },
+    /// Page de manuel (man) sur la sortie standard : guichet man > guichet.1
+    Man {
+        /// Écrire dans ce dossier guichet.1 et une page par commande (guichet-request-add.1…)
+        #[arg(long, value_name = "DOSSIER")]
+        dossier: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -536,6 +555,17 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
         // The current file may be too damaged to open: restore works on files.
         return crate::cli_backup::restore(cli, backup, out);
     }
+    // Generated from the command line itself: no file needed.
+    match command {
+        Command::Completions { shell } => return crate::clap_fr::write_completions(*shell, out),
+        Command::Man { dossier: None } => return crate::clap_fr::write_man(out),
+        Command::Man { dossier: Some(dir) } => {
+            let n = crate::clap_fr::write_man_pages(dir)?;
+            writeln!(out, "{n} pages de manuel écrites dans {}", dir.display())?;
+            return Ok(());
+        }
+        _ => {}
+    }
     let mut store = open_store(cli)?;
     if !matches!(
         command,
@@ -778,6 +808,11 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
         Command::Person { action } => crate::cli_rgpd::person(&mut store, action, out)?,
         Command::Retention { action } => crate::cli_rgpd::retention(&mut store, action, out)?,
         Command::AccessLog(args) => crate::cli_rgpd::access_log(&store, args, out)?,
+        Command::Letter(args) => crate::cli_letters::letter(&mut store, cli, args, out)?,
+        Command::Calendar(args) => crate::cli_letters::calendar(&store, cli, args, out)?,
+        Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("handled before opening the file")
+        }
         Command::Encrypt | Command::Decrypt => {
             let path = db_path(cli)?;
             let key = matches!(command, Command::Encrypt)

@@ -1,7 +1,7 @@
 //! `guichet`: with a subcommand, the command line; without, the terminal interface.
 
-use clap::Parser;
-use guichet::cli::{self, Cli};
+use guichet::clap_fr::Parsed;
+use guichet::cli;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -13,7 +13,18 @@ fn main() -> ExitCode {
     unsafe {
         libc::umask(0o077);
     }
-    let cli = Cli::parse();
+    // Usage errors and help in French (exit 2 on a usage error, as clap does).
+    let cli = match guichet::clap_fr::parse_from(std::env::args_os()) {
+        Parsed::Run(cli) => *cli,
+        Parsed::Exit { text, code } => {
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+            return ExitCode::from(code);
+        }
+    };
     let _log = guichet::logging::init();
     let result = match &cli.command {
         Some(command) => {

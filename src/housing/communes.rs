@@ -94,7 +94,7 @@ pub fn closest(input: &str, n: usize) -> Vec<&'static str> {
     scored.into_iter().take(n).map(|(_, name)| name).collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

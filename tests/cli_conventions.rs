@@ -1,0 +1,142 @@
+//! The conventions of a well-made command-line tool, in French: usage errors and help without
+//! clap's English boilerplate, shell completions, a man page.
+
+mod common;
+
+use common::Env;
+
+/// Words of clap's English templates and messages that must never reach an agent.
+const ENGLISH: [&str; 12] = [
+    "error:",
+    "Usage:",
+    "Print help",
+    "Print version",
+    "unexpected argument",
+    "possible values",
+    "[default:",
+    "[env:",
+    "Commands:",
+    "Options:",
+    "Arguments:",
+    "For more information",
+];
+
+fn assert_french(text: &str) {
+    for english in ENGLISH {
+        assert!(!text.contains(english), "« {english} » in:\n{text}");
+    }
+}
+
+#[test]
+fn an_unknown_option_is_explained_in_french_with_exit_2() {
+    let env = Env::new();
+    let err = env.fails(&["request", "add", "--typo"], 2);
+    assert_french(&err);
+    assert!(err.contains("option inconnue : « --typo »"), "{err}");
+    assert!(err.contains("vouliez-vous dire « --type » ?"), "{err}");
+    assert!(err.contains("Utilisation : guichet request add"), "{err}");
+    assert!(err.contains("guichet request add --help"), "{err}");
+    // Nothing was created by a usage error.
+    assert!(!env.db().exists());
+}
+
+#[test]
+fn other_usage_errors_are_french() {
+    let env = Env::new();
+    let err = env.fails(&["request", "add", "--type", "logement"], 2);
+    assert_french(&err);
+    assert!(err.contains("manquant"), "{err}");
+    assert!(err.contains("--nom"), "{err}");
+
+    let err = env.fails(&["list", "--format", "pdf"], 2);
+    assert_french(&err);
+    assert!(
+        err.contains("valeur « pdf » invalide pour --format"),
+        "{err}"
+    );
+    assert!(err.contains("valeurs possibles : "), "{err}");
+    assert!(err.contains("json"), "{err}");
+
+    let err = env.fails(&["requst"], 2);
+    assert_french(&err);
+    assert!(err.contains("commande inconnue : « requst »"), "{err}");
+    assert!(err.contains("« request »"), "{err}");
+
+    let err = env.fails(&["demo", "--requests", "beaucoup"], 2);
+    assert_french(&err);
+    assert!(err.contains("nombre entier attendu"), "{err}");
+
+    // A group without its subcommand names them, exit 2.
+    let err = env.fails(&["request"], 2);
+    assert_french(&err);
+    assert!(
+        err.contains("« guichet request » attend une commande : add, update, show"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_and_version_are_french() {
+    let env = Env::new();
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["request", "add", "--help"],
+        &["list", "--help"],
+        &["help", "request"],
+        &["aide", "letter"],
+    ] {
+        let out = env.ok(args);
+        assert_french(&out);
+        assert!(out.contains("Utilisation : guichet"), "{args:?}\n{out}");
+        assert!(out.contains("Options :"), "{args:?}\n{out}");
+        assert!(out.contains("Affiche cette aide"), "{args:?}\n{out}");
+    }
+    let top = env.ok(&["--help"]);
+    assert!(top.contains("Commandes :"), "{top}");
+    assert!(top.contains("Affiche la version"), "{top}");
+    assert!(top.contains("[variable GUICHET_DB]"), "{top}");
+    let list = env.ok(&["list", "--help"]);
+    assert!(list.contains("[valeurs : table, csv, json"), "{list}");
+    assert!(list.contains("par défaut : table"), "{list}");
+    let version = env.ok(&["--version"]);
+    assert!(version.starts_with("guichet "), "{version}");
+}
+
+#[test]
+fn completions_name_the_subcommands() {
+    let env = Env::new();
+    let bash = env.ok(&["completions", "bash"]);
+    for word in [
+        "guichet",
+        "request",
+        "letter",
+        "calendar",
+        "completions",
+        "--modele",
+    ] {
+        assert!(bash.contains(word), "{word} missing from the bash script");
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let script = env.ok(&["completions", shell]);
+        assert!(script.contains("request"), "{shell}");
+    }
+    let err = env.fails(&["completions", "tcsh"], 2);
+    assert!(err.contains("bash"), "{err}");
+    // No data file is needed, none is created.
+    assert!(!env.db().exists());
+}
+
+#[test]
+fn man_page_is_french_roff() {
+    let env = Env::new();
+    let man = env.ok(&["man"]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH guichet"),
+        "{man}"
+    );
+    assert!(man.contains(".SH NOM"), "{man}");
+    assert!(man.contains(".SH COMMANDES"), "{man}");
+    assert!(man.contains("request"), "{man}");
+    assert_french(&man);
+}
