@@ -284,6 +284,9 @@ pub fn render(
     let mut lines = Vec::new();
     for (i, raw) in template.lines().enumerate() {
         let n = i + 1;
+        // A template is a file: its control characters are neutralised like stored text.
+        let raw = display_safe(raw);
+        let raw = raw.as_ref();
         let (block, body) = if let Some(rest) = raw.strip_prefix("### ") {
             (Block::Heading(3), rest)
         } else if let Some(rest) = raw.strip_prefix("## ") {
@@ -318,7 +321,7 @@ pub fn render(
                 rest = &rest[2..];
             } else if c == '{'
                 && let Some(end) = rest[1..].find(['{', '}'])
-                && rest[1..].as_bytes()[end] == b'}'
+                && rest.as_bytes()[1 + end] == b'}'
                 && end > 0
                 && end <= 40
             {
@@ -353,7 +356,7 @@ pub fn render(
     }
     if !problems.is_empty() {
         problems.push(format!(
-            "Champs connus : {}",
+            "Champs connus (une accolade seule s'écrit {{{{ ou }}}}) : {}",
             FIELDS
                 .iter()
                 .map(|(k, _)| format!("{{{k}}}"))
