@@ -207,18 +207,17 @@ pub fn render_error(e: &clap::Error) -> String {
             .collect::<Vec<_>>()
             .join(" ou ")
     };
+    let valid = list(ContextKind::ValidValue);
+    let possible = if valid.is_empty() {
+        String::new()
+    } else {
+        format!(" ; valeurs possibles : {}", valid.join(", "))
+    };
     let mut msg = match e.kind() {
         ErrorKind::InvalidValue if value.is_empty() => {
-            format!("{arg} attend une valeur, aucune n'a été donnée")
+            format!("{arg} attend une valeur, aucune n'a été donnée{possible}")
         }
-        ErrorKind::InvalidValue => {
-            let mut m = format!("valeur « {value} » invalide pour {arg}");
-            let valid = list(ContextKind::ValidValue);
-            if !valid.is_empty() {
-                m.push_str(&format!(" ; valeurs possibles : {}", valid.join(", ")));
-            }
-            m
-        }
+        ErrorKind::InvalidValue => format!("valeur « {value} » invalide pour {arg}{possible}"),
         ErrorKind::ValueValidation => {
             let why = std::error::Error::source(e)
                 .and_then(|src| src.downcast_ref::<std::num::ParseIntError>())

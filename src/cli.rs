@@ -167,12 +167,12 @@ pub enum Command {
     Encrypt,
     /// Déchiffre le fichier
     Decrypt,
-    /// Courrier ou e-mail pour une demande, à partir d'un modèle (.md, .docx, .odt) ; aussi
-    /// « guichet courrier »
+    /// Courrier ou e-mail d'une demande, à partir d'un modèle : .md, .docx, .odt (aussi :
+    /// courrier)
     #[command(alias = "courrier")]
     Letter(crate::cli_letters::LetterArgs),
-    /// Calendrier (.ics) des relances d'un agent et des attestations attendues ; aussi
-    /// « guichet calendrier »
+    /// Calendrier .ics des relances d'un agent et des attestations attendues (aussi :
+    /// calendrier)
     #[command(alias = "calendrier")]
     Calendar(crate::cli_letters::CalendarArgs),
     /// Script de complétion pour le shell (bash, zsh, fish, powershell, elvish)

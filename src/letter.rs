@@ -100,7 +100,11 @@ pub fn templates_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("GUICHET_MODELES").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    let data = crate::paths::default_db_path()?;
+    let data = crate::paths::default_db_path().map_err(|_| {
+        Error::input(
+            "impossible de trouver le dossier de données : précisez le dossier des modèles avec GUICHET_MODELES",
+        )
+    })?;
     Ok(data
         .parent()
         .map(|p| p.join("modeles"))
