@@ -21,6 +21,9 @@ pub struct LetterArgs {
     /// (LibreOffice). Sans --out : le texte Markdown à l'écran
     #[arg(long, value_name = "FICHIER")]
     out: Option<PathBuf>,
+    /// Valeur d'un champ du modèle (répétable) : --valeur pieces="RIB, attestation"
+    #[arg(long, value_name = "CHAMP=TEXTE")]
+    valeur: Vec<String>,
     /// Liste les modèles, leur dossier et les champs utilisables
     #[arg(long, conflicts_with_all = ["reference", "modele", "out"])]
     liste: bool,
@@ -72,7 +75,8 @@ pub fn letter(store: &mut Store, cli: &Cli, args: &LetterArgs, out: &mut dyn Wri
     let id = store.request_id(reference)?;
     let detail = store.request_detail(&id)?;
     let writer = cli.me.is_some().then(|| store.ctx.actor.clone());
-    let values = letter::fields(&detail, writer.as_deref(), store.today());
+    let mut values = letter::fields(&detail, writer.as_deref(), store.today());
+    letter::add_values(&mut values, &args.valeur)?;
     let name = modele.strip_suffix(".md").unwrap_or(modele);
     let rendered = letter::render(name, &template, &values, &detail.request.reference)?;
     // A letter names the person: it is a consultation of the request.

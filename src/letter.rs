@@ -206,11 +206,7 @@ pub fn fr_long_date(d: NaiveDate) -> String {
 
 /// The values of the fields for one request; `None` when the request has no value (no
 /// referral for `{partenaire}`, no phone…). `writer` is the agent who writes the letter.
-pub fn fields(
-    detail: &RequestDetail,
-    writer: Option<&str>,
-    today: NaiveDate,
-) -> BTreeMap<&'static str, Option<String>> {
+pub fn fields(detail: &RequestDetail, writer: Option<&str>, today: NaiveDate) -> Values {
     let r = &detail.request;
     let p = &detail.person;
     let some = |s: &str| {
@@ -244,8 +240,36 @@ pub fn fields(
     // Stored text reaches a document: control and invisible characters neutralised.
     values
         .into_iter()
-        .map(|(k, v)| (k, v.map(|v| display_safe(&v).into_owned())))
+        .map(|(k, v)| (k.to_string(), v.map(|v| display_safe(&v).into_owned())))
         .collect()
+}
+
+/// Field name → value (`None`: the request has none).
+pub type Values = BTreeMap<String, Option<String>>;
+
+/// The key a field is known by: `{Prénom}` and `{prenom}` are one field.
+fn field_key(name: &str) -> String {
+    fold(name).replace(' ', "_")
+}
+
+/// Adds the values given with `--valeur CHAMP=TEXTE` (a field of the team's own templates, or
+/// another text for a known one).
+pub fn add_values(values: &mut Values, given: &[String]) -> Result<()> {
+    for g in given {
+        let Some((name, text)) = g.split_once('=') else {
+            return Err(Error::input(format!(
+                "--valeur : « {g} » s'écrit CHAMP=TEXTE (par exemple pieces=\"RIB, attestation\")"
+            )));
+        };
+        let key = field_key(name);
+        if key.is_empty() {
+            return Err(Error::input(format!(
+                "--valeur : « {g} » : nom de champ vide"
+            )));
+        }
+        values.insert(key, Some(text.trim().to_string()));
+    }
+    Ok(())
 }
 
 /// How a line of the letter is laid out.
@@ -281,7 +305,7 @@ pub struct Letter {
 pub fn render(
     template_name: &str,
     template: &str,
-    values: &BTreeMap<&'static str, Option<String>>,
+    values: &Values,
     reference: &str,
 ) -> Result<Letter> {
     let mut problems = Vec::new();
@@ -330,7 +354,7 @@ pub fn render(
                 && end <= 40
             {
                 let name = &rest[1..1 + end];
-                let key = fold(name).replace(' ', "_");
+                let key = field_key(name);
                 match values.get_key_value(key.as_str()) {
                     Some((_, Some(v))) => {
                         flush(&mut literal, &mut runs, bold);
@@ -345,7 +369,8 @@ pub fn render(
                         why_empty(k)
                     )),
                     None => problems.push(format!(
-                        "modèle « {template_name} », ligne {n} : champ inconnu {{{name}}}{}",
+                        "modèle « {template_name} », ligne {n} : champ inconnu {{{name}}}{} \
+                         (un champ du modèle se donne avec --valeur {key}=TEXTE)",
                         suggest(&key)
                     )),
                 }
@@ -599,12 +624,14 @@ impl LetterFormat {
 mod tests {
     use super::*;
 
-    fn values() -> BTreeMap<&'static str, Option<String>> {
-        BTreeMap::from([
-            ("prenom", Some("Léa*".to_string())),
-            ("nom", Some("Dupont".to_string())),
-            ("partenaire", None),
-        ])
+    fn values() -> Values {
+        let mut v = Values::from([
+            ("prenom".to_string(), Some("Léa*".to_string())),
+            ("partenaire".to_string(), None),
+        ]);
+        add_values(&mut v, &["Nom=Dupont".to_string()]).unwrap();
+        assert!(add_values(&mut v, &["nom".to_string()]).is_err());
+        v
     }
 
     #[test]

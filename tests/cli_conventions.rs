@@ -140,3 +140,18 @@ fn man_page_is_french_roff() {
     assert!(man.contains("request"), "{man}");
     assert_french(&man);
 }
+
+#[test]
+fn man_pages_for_every_command_in_a_folder() {
+    let env = Env::new();
+    let dir = env.path("man");
+    let said = env.ok(&["man", "--dossier", dir.to_str().unwrap()]);
+    assert!(said.contains("pages de manuel"), "{said}");
+    for page in ["guichet.1", "guichet-request-add.1", "guichet-letter.1"] {
+        let text = std::fs::read_to_string(dir.join(page)).expect(page);
+        assert!(text.contains(".SH NOM"), "{page}");
+        assert_french(&text);
+    }
+    let add = std::fs::read_to_string(dir.join("guichet-request-add.1")).unwrap();
+    assert!(add.contains("prenom"), "{add}");
+}

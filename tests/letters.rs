@@ -240,6 +240,23 @@ fn templates_are_plain_files_the_team_edits() {
         "{text}"
     );
     assert!(!text.contains("statut"), "{text}");
+
+    // A field of the team's own: given with --valeur, refused without.
+    std::fs::write(dir.join("pieces.md"), "Il manque : {pieces}.\n").unwrap();
+    let err = env.fails(&["letter", &r, "--modele", "pieces"], 2);
+    assert!(
+        err.contains("{pieces}") && err.contains("--valeur pieces=TEXTE"),
+        "{err}"
+    );
+    let text = env.ok(&[
+        "letter",
+        &r,
+        "--modele",
+        "pieces",
+        "--valeur",
+        "pieces=RIB, attestation",
+    ]);
+    assert_eq!(text, "Il manque : RIB, attestation.\n");
 }
 
 /// The events of an .ics, parsed with the icalendar crate: (uid, summary, start).
