@@ -294,6 +294,24 @@ pub struct Line {
     pub runs: Vec<Run>,
 }
 
+impl Line {
+    /// The runs with neighbours of the same weight joined: a document holds "Bonjour Léa
+    /// Dupont," as one piece of text, as a word processor would.
+    fn merged_runs(&self) -> Vec<Run> {
+        let mut out: Vec<Run> = Vec::new();
+        for run in &self.runs {
+            match out.last_mut() {
+                Some(last) if last.bold == run.bold => {
+                    last.text.push_str(&run.text);
+                    last.value |= run.value;
+                }
+                _ => out.push(run.clone()),
+            }
+        }
+        out
+    }
+}
+
 /// A rendered letter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Letter {
@@ -471,7 +489,7 @@ impl Letter {
             if line.block == Block::Bullet {
                 p = p.add_run(DRun::new().add_text("• "));
             }
-            for run in &line.runs {
+            for run in line.merged_runs() {
                 let mut r = DRun::new().add_text(run.text.as_str());
                 if run.bold || size.is_some() {
                     r = r.bold();
@@ -524,7 +542,7 @@ impl Letter {
                 Block::Paragraph => ("<text:p>".to_string(), "</text:p>".to_string()),
             };
             body.push_str(&open);
-            for run in &line.runs {
+            for run in line.merged_runs() {
                 let text = escape_xml(&run.text);
                 if run.bold {
                     body.push_str(&format!(
@@ -567,6 +585,7 @@ const ODT_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 const ODT_TAIL: &str = "</office:text></office:body></office:document-content>\n";
 
+/// Escapes element text (quotes need no escape outside attributes).
 fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -574,8 +593,6 @@ fn escape_xml(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             c => out.push(c),
         }
     }

@@ -123,6 +123,8 @@ fn docx_and_odt_hold_the_text() {
         docx.to_str().unwrap(),
     ]);
     let xml = read_zip_entry(&docx, "word/document.xml");
+    // One piece of text, as a word processor writes it.
+    assert!(xml.contains("Bonjour Léa Dupont,"), "{xml}");
     for expected in ["Dupont", "Léa", r.as_str(), "CPTS&apos;O (Orléans)"] {
         let plain = expected.replace("&apos;", "'");
         assert!(
@@ -150,7 +152,9 @@ fn docx_and_odt_hold_the_text() {
         "application/vnd.oasis.opendocument.text"
     );
     let content = read_zip_entry(&odt, "content.xml");
-    assert!(content.contains("Bonjour Léa Dupont"), "{content}");
+    assert!(content.contains("Bonjour Léa Dupont,"), "{content}");
+    // Apostrophes stay as typed in element text.
+    assert!(content.contains("Nous vous prions d'agréer"), "{content}");
     assert!(content.contains(&r), "{content}");
     // Nothing left behind under a temporary name.
     let names: Vec<String> = std::fs::read_dir(env.dir.path())
