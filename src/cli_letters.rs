@@ -2,9 +2,10 @@
 //! day, from the file. Both write personal data owner-only, under a temporary name then renamed.
 
 use crate::cli::Cli;
+use crate::domain::FollowUpKind;
 use crate::error::{Error, Result};
 use crate::letter::{self, LetterFormat};
-use crate::store::{AccessAction, Store};
+use crate::store::{AccessAction, NewFollowUp, Store};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,8 +25,11 @@ pub struct LetterArgs {
     /// Valeur d'un champ du modèle (répétable) : --valeur pieces="RIB, attestation"
     #[arg(long, value_name = "CHAMP=TEXTE")]
     valeur: Vec<String>,
+    /// Note l'envoi au journal de la demande (« Courrier » ; « E-mail envoyé » pour un .md)
+    #[arg(long)]
+    noter: bool,
     /// Liste les modèles, leur dossier et les champs utilisables
-    #[arg(long, conflicts_with_all = ["reference", "modele", "out"])]
+    #[arg(long, conflicts_with_all = ["reference", "modele", "out", "noter"])]
     liste: bool,
 }
 
@@ -91,12 +95,33 @@ pub fn letter(store: &mut Store, cli: &Cli, args: &LetterArgs, out: &mut dyn Wri
         (LetterFormat::Odt, Some(path)) => crate::store::write_private(path, &rendered.odt()?)?,
         (_, None) => unreachable!("binary formats come from --out"),
     }
+    if args.noter {
+        // The case log says which template went out, never the letter's text.
+        let kind = match format {
+            LetterFormat::Markdown => FollowUpKind::EmailEnvoye,
+            LetterFormat::Docx | LetterFormat::Odt => FollowUpKind::Courrier,
+        };
+        store.log_follow_up(
+            &id,
+            &NewFollowUp {
+                kind,
+                occurred_on: store.today(),
+                body: format!("Modèle « {name} »"),
+                next_follow_up_on: None,
+            },
+        )?;
+    }
     if let Some(path) = &args.out {
         writeln!(
             out,
-            "Courrier écrit : {} (modèle « {name} », demande {})",
+            "Courrier écrit : {} (modèle « {name} », demande {}){}",
             path.display(),
-            detail.request.reference
+            detail.request.reference,
+            if args.noter {
+                " ; noté au journal"
+            } else {
+                ""
+            }
         )?;
     }
     Ok(())

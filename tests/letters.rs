@@ -133,6 +133,28 @@ fn docx_and_odt_hold_the_text() {
         );
     }
     assert_eq!(mode(&docx), 0o600);
+    // Without --noter the case log is untouched; with it, one entry names the template.
+    let before = env.ok(&["request", "show", &r, "--format", "json"]);
+    assert!(!before.contains("orientation-partenaire"), "{before}");
+    env.ok(&[
+        "letter",
+        &r,
+        "--modele",
+        "orientation-partenaire",
+        "--out",
+        docx.to_str().unwrap(),
+        "--noter",
+    ]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&env.ok(&["request", "show", &r, "--format", "json"])).unwrap();
+    let logged: Vec<&serde_json::Value> = shown["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["body"] == "Modèle « orientation-partenaire »")
+        .collect();
+    assert_eq!(logged.len(), 1, "{shown:#}");
+    assert_eq!(logged[0]["kind"], "courrier");
 
     let odt = env.path("lettre.odt");
     env.ok(&[
