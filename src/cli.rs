@@ -2,7 +2,7 @@
 
 use crate::domain::{Answer, FollowUpKind, Outcome, Role, Status, fr_date, parse_date};
 use crate::error::{Error, Result};
-use crate::import::{Column, RowInput, import_csv, parse_row};
+use crate::import::{Column, RowInput, parse_row};
 use crate::output::{Format, JsonArray, Table};
 use crate::report;
 use crate::store::{
@@ -47,11 +47,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Importe un tableur
-    Import {
-        #[command(subcommand)]
-        what: ImportKind,
-    },
+    /// Importe un tableur : .csv, .xlsx ou .ods
+    Import(crate::cli_import::ImportArgs),
     /// Liste des demandes
     List(ListArgs),
     /// Cherche des demandes comme la recherche de l'interface (« / »)
@@ -199,12 +196,6 @@ pub enum DecisionArg {
     Separer,
     Bureau,
     Poste,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ImportKind {
-    /// Tableur CSV (séparateur ; ou ,), UTF-8
-    Csv { file: PathBuf },
 }
 
 #[derive(Debug, Args)]
@@ -567,21 +558,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 r.requests, r.persons, r.follow_ups, r.referrals, r.events
             )?;
         }
-        Command::Import {
-            what: ImportKind::Csv { file },
-        } => {
-            let bytes = crate::tabular::read_file(file)?;
-            let r = import_csv(&mut store, &bytes)
-                .map_err(|e| crate::tabular::nothing_imported(file, e))?;
-            writeln!(
-                out,
-                "{} ligne(s) lue(s) : {} demande(s) ajoutée(s), {} déjà présente(s), {} personne(s) déjà connue(s), {} orientation(s).",
-                r.rows, r.added, r.already_there, r.persons_reused, r.referrals
-            )?;
-            if !r.ignored_columns.is_empty() {
-                writeln!(out, "Colonnes ignorées : {}", r.ignored_columns.join(", "))?;
-            }
-        }
+        Command::Import(args) => crate::cli_import::run(&mut store, args, out)?,
         Command::List(args) => list(&store, args, out)?,
         Command::Search(args) => crate::cli_search::search(&store, args, out)?,
         Command::Request { action } => request(&mut store, action, out)?,

@@ -32,6 +32,7 @@ mod health;
 mod history;
 mod housing;
 mod import;
+mod import_aliases;
 mod log;
 pub(crate) mod merge;
 mod migrate;
@@ -63,6 +64,7 @@ pub use housing::{
 };
 pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
 pub use import::{ImportCounts, ParsedRow};
+pub use import_aliases::ImportAlias;
 pub use log::{NewReferral, ReferralAnswer};
 pub use merge::PersonCard;
 pub(crate) use migrate::open_foreign;
