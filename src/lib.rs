@@ -12,6 +12,7 @@ pub use store::Store;
 pub mod cli;
 pub mod cli_aids;
 pub mod cli_backup;
+pub mod cli_export;
 pub mod cli_housing;
 pub mod cli_import;
 pub mod cli_rgpd;

@@ -137,7 +137,7 @@ fn one_wrong_row_and_nothing_is_written_every_problem_reported_with_its_line() {
 }
 
 #[test]
-fn missing_columns_and_non_utf8_files_are_explained() {
+fn missing_columns_are_explained_and_windows_1252_is_read() {
     let env = Env::new();
     let file = env.path("incomplet.csv");
     std::fs::write(&file, "date;nom\n05/06/2023;Dupont\n").unwrap();
@@ -153,11 +153,10 @@ fn missing_columns_and_non_utf8_files_are_explained() {
         b"date;type;nom;prenom\n05/06/2023;cr\xe8che;Dupont;Jean\n",
     )
     .unwrap();
-    let stderr = env.fails(&["import", "csv", latin1.to_str().unwrap()], 2);
-    assert!(
-        stderr.contains("ligne 2 : le fichier n'est pas en UTF-8"),
-        "{stderr}"
-    );
+    // Excel's "CSV (séparateur : point-virgule)" is Windows-1252: read as such.
+    let out = env.ok(&["import", "csv", latin1.to_str().unwrap()]);
+    assert!(out.contains("1 demande(s) ajoutée(s)"), "{out}");
+    assert_eq!(count(&env, "SELECT count(*) FROM request WHERE type_code = 'creche'"), 1);
     let empty = env.path("vide.csv");
     std::fs::write(&empty, "").unwrap();
     assert!(
