@@ -104,10 +104,7 @@ pub fn request_markdown(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
         ),
     )?;
     item("Événement", s(r.event.as_deref().unwrap_or_default()))?;
-    item(
-        "Agent",
-        s(r.agent.as_deref().unwrap_or("non attribuée")),
-    )?;
+    item("Agent", s(r.agent.as_deref().unwrap_or("non attribuée")))?;
     item(
         "Prochaine relance",
         r.next_follow_up_on.map(fr_date).unwrap_or_default(),

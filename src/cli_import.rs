@@ -92,7 +92,10 @@ pub fn run(store: &mut Store, args: &ImportArgs, out: &mut dyn Write) -> Result<
             r.remembered
         )?;
     } else if flags.retenir && r.simulated {
-        writeln!(out, "Simulation : les correspondances n'ont pas été retenues.")?;
+        writeln!(
+            out,
+            "Simulation : les correspondances n'ont pas été retenues."
+        )?;
     }
     Ok(())
 }

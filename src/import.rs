@@ -287,9 +287,11 @@ pub fn parse_row(
         }
         None => {}
     }
-    let next_follow_up_on = row
-        .get(Column::Relance)
-        .and_then(|d| parse_date(d, today).map_err(|e| fail(Column::Relance, e)).ok());
+    let next_follow_up_on = row.get(Column::Relance).and_then(|d| {
+        parse_date(d, today)
+            .map_err(|e| fail(Column::Relance, e))
+            .ok()
+    });
     let partner_id = row
         .get(Column::Partenaire)
         .and_then(|p| {
@@ -401,7 +403,16 @@ pub fn import_sheet(
     let mut mapping_errors = Vec::new();
     for m in &options.mappings {
         match parse_mapping(store, m) {
-            Ok(a) => given.push(a),
+            Ok(a) => match given.iter().find(|g: &&crate::store::ImportAlias| {
+                g.list == a.list && g.value_key == a.value_key
+            }) {
+                Some(g) if g.code != a.code => mapping_errors.push(format!(
+                    "--correspondance « {m} » : « {} » de la colonne {} est déjà lu comme {}",
+                    a.value, a.list, g.code
+                )),
+                Some(_) => {}
+                None => given.push(a),
+            },
             Err(e) => mapping_errors.push(e.to_string()),
         }
     }

@@ -94,7 +94,11 @@ pub fn sheet_date(s: &str) -> Option<String> {
     let s = s.trim();
     if let Some((date, time)) = s.split_once([' ', 'T'])
         && !date.is_empty()
-        && time.trim().chars().next().is_some_and(|c| c.is_ascii_digit())
+        && time
+            .trim()
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
         && time
             .trim()
             .chars()
@@ -166,7 +170,11 @@ fn known(store: &Store, col: Column) -> Result<Vec<(String, String, Vec<String>)
         all.iter()
             .map(|v| {
                 let (c, l) = (code(*v), label(*v));
-                (l.to_string(), c.to_string(), vec![c.to_string(), l.to_string()])
+                (
+                    l.to_string(),
+                    c.to_string(),
+                    vec![c.to_string(), l.to_string()],
+                )
             })
             .collect()
     }

@@ -36,7 +36,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvSheet> {
 pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(t) => t.into(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     }
 }
 
@@ -82,7 +86,11 @@ pub fn read_csv_text(text: &str) -> Result<CsvSheet> {
     };
     let width = sheet.headers.len();
     // Line breaks inside quoted cells so far: the spreadsheet row is the file line minus them.
-    let mut inner_breaks = sheet.headers.iter().map(|h| h.matches('\n').count()).sum::<usize>();
+    let mut inner_breaks = sheet
+        .headers
+        .iter()
+        .map(|h| h.matches('\n').count())
+        .sum::<usize>();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -95,7 +103,10 @@ pub fn read_csv_text(text: &str) -> Result<CsvSheet> {
             }
         };
         let line = line_of(record.position()).saturating_sub(inner_breaks);
-        inner_breaks += record.iter().map(|c| c.matches('\n').count()).sum::<usize>();
+        inner_breaks += record
+            .iter()
+            .map(|c| c.matches('\n').count())
+            .sum::<usize>();
         if record.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line at the end of a spreadsheet export
         }

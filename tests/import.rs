@@ -157,7 +157,13 @@ fn missing_columns_are_explained_and_windows_1252_is_read() {
     // Excel's "CSV (séparateur : point-virgule)" is Windows-1252: read as such.
     let out = env.ok(&["import", "csv", latin1.to_str().unwrap()]);
     assert!(out.contains("1 demande(s) ajoutée(s)"), "{out}");
-    assert_eq!(count(&env, "SELECT count(*) FROM request WHERE type_code = 'creche'"), 1);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM request WHERE type_code = 'creche'"
+        ),
+        1
+    );
     let empty = env.path("vide.csv");
     std::fs::write(&empty, "").unwrap();
     assert!(
