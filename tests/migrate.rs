@@ -214,7 +214,11 @@ fn a_schema_1_file_opens_migrates_and_keeps_every_row() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    import(&["--correspondance", "partenaire:CPTS'O=cpts_orleans", "--retenir"]);
+    import(&[
+        "--correspondance",
+        "partenaire:CPTS'O=cpts_orleans",
+        "--retenir",
+    ]);
     std::fs::write(
         &sheet,
         "date;type;nom;prenom;partenaire\n04/10/2025;logement;Zqblanc;Inès;CPTS'O\n",

@@ -222,7 +222,7 @@ fn xlsx_cell(ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, _: usize, v: C
             ws.write_string(r, c, t).unwrap();
         }
         Date(y, m, d) => {
-            ws.write_date_with_format(r, c, &date(y, m, d), &fmt)
+            ws.write_date_with_format(r, c, date(y, m, d), &fmt)
                 .unwrap();
         }
         Empty => {}
