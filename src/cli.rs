@@ -1226,13 +1226,7 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
     if !d.referrals.is_empty() {
         writeln!(out, "\nOrientations :")?;
         for f in &d.referrals {
-            let state = match (f.answered_on, f.answer) {
-                (Some(on), Some(a)) => format!("réponse {} le {}", a.label(), fr_date(on)),
-                _ => format!(
-                    "réponse attendue le {}",
-                    f.expected_by.map(fr_date).unwrap_or_default()
-                ),
-            };
+            let state = crate::cli_export::referral_state(f);
             writeln!(
                 out,
                 "  {} → {} : {state}",

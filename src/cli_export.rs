@@ -126,13 +126,7 @@ pub fn request_markdown(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
     if !d.referrals.is_empty() {
         writeln!(out, "\n## Orientations\n")?;
         for f in &d.referrals {
-            let state = match (f.answered_on, f.answer) {
-                (Some(on), Some(a)) => format!("réponse {} le {}", a.label(), fr_date(on)),
-                _ => match f.expected_by {
-                    Some(e) => format!("réponse attendue le {}", fr_date(e)),
-                    None => "en attente de réponse".into(),
-                },
-            };
+            let state = referral_state(f);
             writeln!(
                 out,
                 "- {} → {} : {state}",
@@ -148,6 +142,17 @@ pub fn request_markdown(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where a referral stands: "réponse Favorable le 02/12/2026", "réponse attendue le …".
+pub fn referral_state(f: &crate::store::ReferralRow) -> String {
+    match (f.answered_on, f.answer) {
+        (Some(on), Some(a)) => format!("réponse {} le {}", a.label(), fr_date(on)),
+        _ => match f.expected_by {
+            Some(e) => format!("réponse attendue le {}", fr_date(e)),
+            None => "en attente de réponse".into(),
+        },
+    }
 }
 
 /// The labels people read for the codes figures are keyed by (JSON keeps the codes).

@@ -333,16 +333,20 @@ fn count(db: &Path, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// `guichet import FILE ARGS…` on the file `db`; stdout.
-fn import(env: &Env, db: &Path, file: &Path, args: &[&str]) -> String {
-    let out = env
-        .cmd()
+/// `guichet import FILE ARGS…` on the file `db`.
+fn run_import(env: &Env, db: &Path, file: &Path, args: &[&str]) -> std::process::Output {
+    env.cmd()
         .env("GUICHET_DB", db)
         .arg("import")
         .arg(file)
         .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `guichet import FILE ARGS…` expected to succeed; stdout.
+fn import(env: &Env, db: &Path, file: &Path, args: &[&str]) -> String {
+    let out = run_import(env, db, file, args);
     assert!(
         out.status.success(),
         "import {} failed: {}",
@@ -354,14 +358,7 @@ fn import(env: &Env, db: &Path, file: &Path, args: &[&str]) -> String {
 
 /// `guichet import FILE ARGS…` expected to fail with status 2; stderr.
 fn import_fails(env: &Env, db: &Path, file: &Path, args: &[&str]) -> String {
-    let out = env
-        .cmd()
-        .env("GUICHET_DB", db)
-        .arg("import")
-        .arg(file)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = run_import(env, db, file, args);
     assert_eq!(
         out.status.code(),
         Some(2),
