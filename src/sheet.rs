@@ -37,7 +37,9 @@ pub fn read(bytes: &[u8], sheet: Option<&str>) -> Result<CsvSheet> {
                     "--feuille : un fichier CSV n'a qu'une feuille (l'option sert aux classeurs .xlsx et .ods)",
                 ));
             }
-            if bytes.contains(&0) {
+            let utf16 = encoding_rs::Encoding::for_bom(bytes)
+                .is_some_and(|(e, _)| e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE);
+            if !utf16 && bytes.contains(&0) {
                 return Err(Error::input(
                     "ce fichier n'est pas un tableur lisible : ni CSV, ni classeur .xlsx ou .ods",
                 ));
@@ -178,6 +180,26 @@ mod tests {
             .to_string();
         assert!(e.contains("pas un classeur lisible"), "{e}");
         assert!(!e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn csv_in_every_encoding_a_spreadsheet_writes() {
+        let text = "date\ttype\tnom\tprenom\n03/10/2025\tcrèche\tCœur\tZoé\n";
+        let expected = vec!["03/10/2025", "crèche", "Cœur", "Zoé"];
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        for bytes in [text.as_bytes().to_vec(), cp1252.into_owned(), utf16] {
+            let sheet = read(&bytes, None).unwrap();
+            assert_eq!(sheet.headers, ["date", "type", "nom", "prenom"]);
+            assert_eq!(sheet.rows[0].cells, expected);
+        }
+        let mixed = [text.as_bytes(), b"04/10/2025\tcr\xe8che\tA\tB\n"].concat();
+        let e = read(&mixed, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("ligne 3 : le fichier mélange deux encodages"),
+            "{e}"
+        );
     }
 
     #[test]

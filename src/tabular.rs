@@ -27,19 +27,39 @@ pub struct CsvSheet {
 /// empty or whose header cannot be read; row problems are collected in `errors` so every one is
 /// reported.
 pub fn read_csv(bytes: &[u8]) -> Result<CsvSheet> {
-    let text = decode_text(bytes);
+    let text = decode_text(bytes)?;
     read_csv_text(&text)
 }
 
-/// The text of a CSV file: UTF-8 when the bytes are valid UTF-8, else Windows-1252 (every byte
-/// of which is a character; a UTF-8 file is never valid Windows-1252 text of the same meaning).
-pub fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+/// The text of a CSV file: UTF-8 when the bytes are valid UTF-8; UTF-16 with its BOM (Excel's
+/// "Texte Unicode"); else Windows-1252, every byte of which is a character. A file mixing
+/// UTF-8 accents with other bytes (two files pasted together) is refused with the line of the
+/// first odd byte rather than read half wrong.
+pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>> {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
+        && encoding != encoding_rs::UTF_8
+    {
+        return Ok(encoding.decode_with_bom_removal(bytes).0);
+    }
     match std::str::from_utf8(bytes) {
-        Ok(t) => t.into(),
-        Err(_) => {
-            encoding_rs::WINDOWS_1252
+        Ok(t) => Ok(t.into()),
+        Err(e) => {
+            let utf8_accents = String::from_utf8_lossy(bytes)
+                .chars()
+                .any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER);
+            if utf8_accents {
+                let line = bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                return Err(Error::input(format!(
+                    "ligne {line} : le fichier mélange deux encodages (UTF-8 et un autre) ; dans le tableur, enregistrez-le à nouveau au format « CSV UTF-8 »"
+                )));
+            }
+            Ok(encoding_rs::WINDOWS_1252
                 .decode_without_bom_handling(bytes)
-                .0
+                .0)
         }
     }
 }
@@ -210,17 +230,24 @@ pub fn nothing_imported(file: &std::path::Path, e: Error) -> Error {
     }
 }
 
-/// `;` or `,`, whichever the header line uses more (outside quotes).
+/// `;`, `,` or a tab, whichever the header line uses more (outside quotes); `;` on a tie.
 fn detect_delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or_default();
-    let (mut semi, mut comma, mut quoted) = (0, 0, false);
+    let (mut semi, mut comma, mut tab, mut quoted) = (0, 0, 0, false);
     for c in header.chars() {
         match c {
             '"' => quoted = !quoted,
             ';' if !quoted => semi += 1,
             ',' if !quoted => comma += 1,
+            '\t' if !quoted => tab += 1,
             _ => {}
         }
     }
-    if comma > semi { b',' } else { b';' }
+    if tab > semi && tab > comma {
+        b'\t'
+    } else if comma > semi {
+        b','
+    } else {
+        b';'
+    }
 }
