@@ -760,6 +760,11 @@ fn human_formats_show_labels_and_request_show_speaks_md_and_json_only() {
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["by_channel"]["rendez_vous"], 1, "JSON keeps the codes");
 
+    let list = env.ok(&["list", "--format", "md"]);
+    assert!(
+        list.contains("| A25-00004 | Crèche | En attente du demandeur |"),
+        "{list}"
+    );
     let md = env.ok(&["request", "show", "A25-00001", "--format", "md"]);
     assert!(md.starts_with("# A25-00001 — Bourse d'études\n"), "{md}");
     assert!(md.contains("- **Demandeur** : D'Aubigné Hélène"), "{md}");
