@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use std::io::Write;
 
 /// The columns of `list --format csv|xlsx|md`: what `guichet import` reads back (`Reçue le` is
-/// `date`, `Relance le` is `relance`, `Close le` is `date_cloture`; `Référence` is ignored).
+/// `date`, `Relance le` is `date_relance`, `Close le` is `date_cloture`; `Référence` is ignored).
 pub const LIST_HEADERS: [&str; 14] = [
     "Référence",
     "Type",

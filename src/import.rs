@@ -100,7 +100,8 @@ const COLUMNS: &[(Column, &str, &[&str])] = &[
     ),
     (
         Column::Relance,
-        "relance",
+        // Not "relance" alone: a team's "Relance" column often holds free text ("à faire").
+        "date_relance",
         &["relance le", "prochaine relance", "date de relance"],
     ),
     (
