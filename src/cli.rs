@@ -2,7 +2,7 @@
 
 use crate::domain::{Answer, FollowUpKind, Outcome, Role, Status, fr_date, parse_date};
 use crate::error::{Error, Result};
-use crate::import::{Column, RowInput, import_csv, parse_row};
+use crate::import::{Column, RowInput, parse_row};
 use crate::output::{Format, JsonArray, Table};
 use crate::report;
 use crate::store::{
@@ -47,11 +47,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Importe un tableur
-    Import {
-        #[command(subcommand)]
-        what: ImportKind,
-    },
+    /// Importe un tableur : .csv, .xlsx ou .ods
+    Import(crate::cli_import::ImportArgs),
     /// Liste des demandes
     List(ListArgs),
     /// Cherche des demandes comme la recherche de l'interface (« / »)
@@ -218,12 +215,6 @@ pub enum DecisionArg {
     Separer,
     Bureau,
     Poste,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ImportKind {
-    /// Tableur CSV (séparateur ; ou ,), UTF-8
-    Csv { file: PathBuf },
 }
 
 #[derive(Debug, Args)]
@@ -597,21 +588,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 r.requests, r.persons, r.follow_ups, r.referrals, r.events
             )?;
         }
-        Command::Import {
-            what: ImportKind::Csv { file },
-        } => {
-            let bytes = crate::tabular::read_file(file)?;
-            let r = import_csv(&mut store, &bytes)
-                .map_err(|e| crate::tabular::nothing_imported(file, e))?;
-            writeln!(
-                out,
-                "{} ligne(s) lue(s) : {} demande(s) ajoutée(s), {} déjà présente(s), {} personne(s) déjà connue(s), {} orientation(s).",
-                r.rows, r.added, r.already_there, r.persons_reused, r.referrals
-            )?;
-            if !r.ignored_columns.is_empty() {
-                writeln!(out, "Colonnes ignorées : {}", r.ignored_columns.join(", "))?;
-            }
-        }
+        Command::Import(args) => crate::cli_import::run(&mut store, args, out)?,
         Command::List(args) => list(&store, args, out)?,
         Command::Search(args) => crate::cli_search::search(&store, args, out)?,
         Command::Request { action } => request(&mut store, action, out)?,
@@ -939,41 +916,11 @@ fn filter_from(store: &Store, args: &ListArgs) -> Result<RequestFilter> {
     })
 }
 
-const LIST_HEADERS: [&str; 14] = [
-    "Référence",
-    "Type",
-    "Statut",
-    "Issue",
-    "Canal",
-    "Événement",
-    "Agent",
-    "Nom",
-    "Prénom",
-    "Téléphone",
-    "E-mail",
-    "Reçue le",
-    "Relance le",
-    "Close le",
-];
-
 fn list_cells(r: &RequestRow) -> Vec<String> {
-    let d = |d: Option<NaiveDate>| d.map(fr_date).unwrap_or_default();
-    vec![
-        r.reference.clone(),
-        r.type_code.clone(),
-        r.status.label().to_string(),
-        r.outcome.map(|o| o.label().to_string()).unwrap_or_default(),
-        r.channel.clone().unwrap_or_default(),
-        r.event.clone().unwrap_or_default(),
-        r.agent.clone().unwrap_or_default(),
-        r.last_name.clone(),
-        r.first_name.clone(),
-        r.phone.clone(),
-        r.email.clone(),
-        fr_date(r.received_on),
-        d(r.next_follow_up_on),
-        d(r.closed_on),
-    ]
+    crate::cli_export::list_values(r)
+        .iter()
+        .map(crate::output::Value::display)
+        .collect()
 }
 
 /// Opens `--out FILE` (owner-only) or standard output.
@@ -1013,12 +960,15 @@ pub(crate) fn write_requests(
     to: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    if matches!(format, Format::Md | Format::Xlsx) {
-        return Err(Error::input("--format : s'écrit en table, csv ou json"));
+    if format == Format::Xlsx && to.is_none() {
+        return Err(Error::input(
+            "--format xlsx : un classeur s'écrit dans un fichier, ajoutez --out FICHIER.xlsx",
+        ));
     }
     store.log_access(crate::store::AccessAction::ListExport, None)?;
     let filter = filter.clone();
-    let mut w = sink(to, out)?;
+    // A workbook is written whole by `write_xlsx`, never through the text sink.
+    let mut w = sink(to.filter(|_| format != Format::Xlsx), out)?;
     let each = |f: &RequestFilter, each: &mut dyn FnMut(RequestRow) -> Result<()>| {
         store.for_each_request_up_to(f, order, limit, each)
     };
@@ -1035,7 +985,7 @@ pub(crate) fn write_requests(
         }
         Format::Csv => {
             let mut csv = crate::output::csv_writer(&mut w)?;
-            csv.write_record(LIST_HEADERS)?;
+            csv.write_record(crate::cli_export::LIST_HEADERS)?;
             each(&filter, &mut |r| {
                 seen += 1;
                 if seen <= limit {
@@ -1049,7 +999,24 @@ pub(crate) fn write_requests(
             })?;
             csv.flush()?;
         }
-        Format::Table | Format::Md | Format::Xlsx => {
+        Format::Md | Format::Xlsx => {
+            let mut rows = Vec::new();
+            each(&filter, &mut |r| {
+                seen += 1;
+                if seen <= limit {
+                    rows.push(crate::cli_export::list_values(&r));
+                }
+                Ok(())
+            })?;
+            let sheet = crate::cli_export::list_sheet(rows);
+            if let (Format::Xlsx, Some(path)) = (format, to) {
+                drop(w);
+                crate::output::write_xlsx(&[sheet], path)?;
+                return Ok(());
+            }
+            crate::output::write_sheets_md(&[sheet], &mut w)?;
+        }
+        Format::Table => {
             let mut t = Table::new(vec![
                 "Référence",
                 "Reçue le",
@@ -1191,6 +1158,11 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
             writeln!(out, "{} modifiée (version {v})", reference.to_uppercase())?;
         }
         RequestAction::Show { reference, format } => {
+            if matches!(format, Format::Csv | Format::Xlsx) {
+                return Err(Error::input(
+                    "--format : la fiche d'une demande s'affiche en table (défaut), md (texte pour un e-mail) ou json ; pour un tableur, voir « guichet list --format csv|xlsx »",
+                ));
+            }
             let id = store.request_id(reference)?;
             let d = store.consult_request(&id)?;
             match format {
@@ -1198,7 +1170,9 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                     serde_json::to_writer_pretty(&mut *out, &d)?;
                     writeln!(out)?;
                 }
-                _ => show_text(&d, out)?,
+                Format::Md => crate::cli_export::request_markdown(&d, out)?,
+                Format::Table => show_text(&d, out)?,
+                Format::Csv | Format::Xlsx => unreachable!("refused before reading"),
             }
         }
     }
@@ -1287,13 +1261,7 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
     if !d.referrals.is_empty() {
         writeln!(out, "\nOrientations :")?;
         for f in &d.referrals {
-            let state = match (f.answered_on, f.answer) {
-                (Some(on), Some(a)) => format!("réponse {} le {}", a.label(), fr_date(on)),
-                _ => format!(
-                    "réponse attendue le {}",
-                    f.expected_by.map(fr_date).unwrap_or_default()
-                ),
-            };
+            let state = crate::cli_export::referral_state(f);
             writeln!(
                 out,
                 "  {} → {} : {state}",
@@ -1391,6 +1359,7 @@ fn referral(store: &mut Store, action: &ReferralAction, out: &mut dyn Write) -> 
 }
 
 fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<()> {
+    use crate::cli_export::CodeKind;
     use crate::output::{Sheet, Value};
     use crate::review::{self, Period};
     let (ReportKind::Weekly(args)
@@ -1413,6 +1382,7 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     let (json, md, sheets): (serde_json::Value, Option<String>, Vec<Sheet>) = match kind {
         ReportKind::Weekly(_) => {
             let rows = report::weekly(store, from, to)?;
+            let labels = crate::cli_export::Labels::read(store)?;
             let sheet = Sheet::new(
                 "Par semaine",
                 &[
@@ -1428,7 +1398,7 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                         vec![
                             Value::text(&r.week),
                             Value::Date(r.week_start),
-                            Value::text(&r.type_code),
+                            Value::Text(labels.of(CodeKind::Type, &r.type_code)),
                             Value::Int(r.received),
                             Value::Int(r.closed),
                             Value::Int(r.open_at_end),
@@ -1462,17 +1432,25 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
                     Value::Int(s.events),
                 ],
             ];
-            for (section, map) in [
-                ("Par type", &s.by_type),
-                ("Par canal", &s.by_channel),
-                ("Par statut", &s.by_status),
-                ("Par issue", &s.by_outcome),
-                ("Orientations par partenaire", &s.referrals_by_partner),
+            let labels = crate::cli_export::Labels::read(store)?;
+            for (section, kind, map) in [
+                ("Par type", CodeKind::Type, &s.by_type),
+                ("Par canal", CodeKind::Channel, &s.by_channel),
+                ("Par statut", CodeKind::Status, &s.by_status),
+                ("Par issue", CodeKind::Outcome, &s.by_outcome),
+                (
+                    "Orientations par partenaire",
+                    CodeKind::Partner,
+                    &s.referrals_by_partner,
+                ),
             ] {
-                rows.extend(
-                    map.iter()
-                        .map(|(k, n)| vec![Value::text(section), Value::text(k), Value::Int(*n)]),
-                );
+                rows.extend(map.iter().map(|(k, n)| {
+                    vec![
+                        Value::text(section),
+                        Value::Text(labels.of(kind, k)),
+                        Value::Int(*n),
+                    ]
+                }));
             }
             let sheet = Sheet::new(
                 &format!("Du {} au {}", fr_date(s.from), fr_date(s.to)),

@@ -83,12 +83,18 @@ pub(crate) use vocabulary;
 vocabulary!(
     /// Where a request stands. `Close` always comes with an [`Outcome`].
     Status, "statut" {
-        AQualifier = "a_qualifier", "À qualifier";
-        Nouvelle = "nouvelle", "Nouvelle";
-        EnCours = "en_cours", "En cours";
-        AttenteDemandeur = "attente_demandeur", "En attente du demandeur" | "attente demandeur";
-        AttentePartenaire = "attente_partenaire", "En attente d'un partenaire" | "attente partenaire";
-        Close = "close", "Close" | "clos" | "clôturée" | "fermée";
+        AQualifier = "a_qualifier", "À qualifier" | "à compléter" | "incomplète";
+        Nouvelle = "nouvelle", "Nouvelle" | "nouveau" | "à traiter" | "reçue" | "non traitée";
+        EnCours = "en_cours", "En cours" | "en traitement" | "en cours de traitement"
+            | "traitement en cours" | "ouverte" | "ouvert" | "suivi en cours";
+        AttenteDemandeur = "attente_demandeur", "En attente du demandeur" | "attente demandeur"
+            | "en attente demandeur" | "en attente" | "attente" | "en attente de pièces"
+            | "pièces manquantes" | "dossier incomplet";
+        AttentePartenaire = "attente_partenaire", "En attente d'un partenaire" | "attente partenaire"
+            | "en attente partenaire" | "en attente du partenaire" | "chez le partenaire";
+        Close = "close", "Close" | "clos" | "clôturée" | "fermée" | "fermé" | "clôturé" | "clôture"
+            | "terminé" | "terminée" | "traité" | "traitée" | "fini" | "finie" | "classé"
+            | "classée" | "archivé" | "archivée";
     }
 );
 
@@ -101,10 +107,15 @@ impl Status {
 vocabulary!(
     /// How a closed request ended.
     Outcome, "issue" {
-        Aboutie = "aboutie", "Aboutie";
-        Refusee = "refusee", "Refusée";
-        SansSuite = "sans_suite", "Sans suite";
-        Reorientee = "reorientee", "Réorientée";
+        Aboutie = "aboutie", "Aboutie" | "abouti" | "accordée" | "accordé" | "accord" | "favorable"
+            | "obtenue" | "obtenu" | "réalisée" | "réussie" | "validée" | "validé" | "satisfaite"
+            | "positive";
+        Refusee = "refusee", "Refusée" | "refusé" | "refus" | "défavorable" | "rejetée" | "rejeté"
+            | "non éligible" | "inéligible" | "négative";
+        SansSuite = "sans_suite", "Sans suite" | "abandon" | "abandonnée" | "abandonné"
+            | "sans réponse" | "classée sans suite" | "classé sans suite" | "désistement";
+        Reorientee = "reorientee", "Réorientée" | "réorienté" | "réorientation" | "orientée"
+            | "transmise" | "hors champ" | "hors compétence";
     }
 );
 
@@ -310,6 +321,22 @@ mod tests {
         assert_eq!(Outcome::parse("refusée").unwrap(), Outcome::Refusee);
         assert_eq!(Outcome::parse("Sans suite").unwrap(), Outcome::SansSuite);
         assert_eq!(Profile::parse("Étudiant").unwrap(), Profile::Etudiant);
+        for (written, status) in [
+            ("Terminé", Status::Close),
+            ("terminée", Status::Close),
+            ("En attente", Status::AttenteDemandeur),
+            ("EN COURS DE TRAITEMENT", Status::EnCours),
+        ] {
+            assert_eq!(Status::parse(written).unwrap(), status, "{written}");
+        }
+        for (written, outcome) in [
+            ("Accordée", Outcome::Aboutie),
+            ("Favorable", Outcome::Aboutie),
+            ("Défavorable", Outcome::Refusee),
+            ("Abandon", Outcome::SansSuite),
+        ] {
+            assert_eq!(Outcome::parse(written).unwrap(), outcome, "{written}");
+        }
         let e = Status::parse("perdue").unwrap_err().to_string();
         assert!(e.starts_with("statut inconnu : « perdue »"), "{e}");
     }

@@ -31,6 +31,8 @@ pub enum Column {
     DateCloture,
     Partenaire,
     Commentaire,
+    /// Next follow-up date (`list --format csv` writes it as "Relance le").
+    Relance,
     /// The grants spreadsheet's columns (`crate::import_aids`).
     Aid(crate::import_aids::AidColumn),
 }
@@ -43,6 +45,7 @@ const COLUMNS: &[(Column, &str, &[&str])] = &[
             "date de reception",
             "date reception",
             "recu le",
+            "recue le",
             "date de la demande",
             "date demande",
         ],
@@ -88,12 +91,18 @@ const COLUMNS: &[(Column, &str, &[&str])] = &[
     (
         Column::DateCloture,
         "date_cloture",
-        &["date de cloture", "cloture le", "date cloture"],
+        &["date de cloture", "cloture le", "date cloture", "close le"],
     ),
     (
         Column::Partenaire,
         "partenaire",
         &["oriente vers", "orientation"],
+    ),
+    (
+        Column::Relance,
+        // Not "relance" alone: a team's "Relance" column often holds free text ("à faire").
+        "date_relance",
+        &["relance le", "prochaine relance", "date de relance"],
     ),
     (
         Column::Commentaire,
@@ -122,7 +131,7 @@ impl Column {
             .unwrap_or("?")
     }
 
-    fn from_header(h: &str) -> Option<Column> {
+    pub fn from_header(h: &str) -> Option<Column> {
         crate::tabular::find_column(COLUMNS, h)
             .or_else(|| crate::import_aids::AidColumn::from_header(h).map(Column::Aid))
     }
@@ -279,6 +288,11 @@ pub fn parse_row(
         }
         None => {}
     }
+    let next_follow_up_on = row.get(Column::Relance).and_then(|d| {
+        parse_date(d, today)
+            .map_err(|e| fail(Column::Relance, e))
+            .ok()
+    });
     let partner_id = row
         .get(Column::Partenaire)
         .and_then(|p| {
@@ -315,6 +329,7 @@ pub fn parse_row(
     request.outcome = outcome;
     request.closed_on = closed_on;
     request.first_note = row.get(Column::Commentaire).unwrap_or_default().to_string();
+    request.next_follow_up_on = next_follow_up_on;
     Ok(ParsedRow {
         request,
         agent: row.get(Column::Agent).map(str::to_string),
@@ -347,15 +362,72 @@ pub struct ImportReport {
     pub persons_reused: usize,
     pub referrals: usize,
     pub ignored_columns: Vec<String>,
+    /// What was read differently from what the cell holds ("ligne 3 : téléphone « 612345678 »
+    /// lu « 06 12 34 56 78 »…").
+    pub notices: Vec<String>,
+    /// Checked only (`--simuler`): nothing was written.
+    pub simulated: bool,
+    /// Mappings kept for the next imports (`--retenir`).
+    pub remembered: usize,
 }
 
-/// Reads the file, checks every row, and writes all of it in one transaction — or nothing.
+/// How to import: `--simuler`, `--correspondance`, `--retenir`.
+#[derive(Debug, Default, Clone)]
+pub struct ImportOptions {
+    pub simulate: bool,
+    /// `COLONNE:VALEUR=CODE`, as typed.
+    pub mappings: Vec<String>,
+    pub remember: bool,
+}
+
+/// Reads a CSV file, checks every row, and writes all of it in one transaction — or nothing.
 pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
     let sheet = crate::tabular::read_csv(bytes)?;
+    import_sheet(store, &sheet, &ImportOptions::default())
+}
+
+/// Checks every row of a spreadsheet read by `crate::sheet` (cells cleaned and mapped by
+/// `crate::import_cells`) and writes all of it in one transaction — or nothing; with
+/// `simulate`, only says what would be added.
+pub fn import_sheet(
+    store: &mut Store,
+    sheet: &crate::tabular::CsvSheet,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
+    use crate::import_cells::{clean, is_list_column, parse_mapping, unknown_value};
+    if options.remember && options.mappings.is_empty() {
+        return Err(Error::input(
+            "--retenir : rien à retenir sans --correspondance COLONNE:VALEUR=CODE",
+        ));
+    }
+    let mut given = Vec::new();
+    let mut mapping_errors = Vec::new();
+    for m in &options.mappings {
+        match parse_mapping(store, m) {
+            Ok(a) => match given.iter().find(|g: &&crate::store::ImportAlias| {
+                g.list == a.list && g.value_key == a.value_key
+            }) {
+                Some(g) if g.code != a.code => mapping_errors.push(format!(
+                    "--correspondance « {m} » : « {} » de la colonne {} est déjà lu comme {}",
+                    a.value, a.list, g.code
+                )),
+                Some(_) => {}
+                None => given.push(a),
+            },
+            Err(e) => mapping_errors.push(e.to_string()),
+        }
+    }
+    if !mapping_errors.is_empty() {
+        return Err(Error::Rows(mapping_errors));
+    }
+    // What was given now wins over what was remembered.
+    let mut aliases = given.clone();
+    aliases.extend(store.import_aliases()?);
     let (columns, ignored_columns) =
         crate::tabular::map_headers(&sheet.headers, Column::from_header, Column::name, &REQUIRED)?;
     let mut report = ImportReport {
         ignored_columns,
+        simulated: options.simulate,
         ..Default::default()
     };
     let today = store.today();
@@ -365,15 +437,39 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
         let line = record.line;
         let mut row = RowInput::default();
         for (i, cell) in record.cells.iter().enumerate() {
-            if let Some(Some(col)) = columns.get(i) {
-                row.set(*col, Some(cell));
+            let Some(Some(col)) = columns.get(i) else {
+                continue;
+            };
+            let (mut value, notice) = clean(*col, cell);
+            if let Some(n) = notice {
+                report
+                    .notices
+                    .push(crate::text::display_safe(&format!("ligne {line} : {n}")).into_owned());
             }
+            if is_list_column(*col) {
+                let key = crate::text::fold(&value);
+                if let Some(a) = aliases
+                    .iter()
+                    .find(|a| a.list == col.name() && a.value_key == key)
+                {
+                    value = a.code.clone();
+                }
+            }
+            row.set(*col, Some(&value));
         }
         match parse_row(store, &row, today) {
             Ok(p) => parsed.push(p),
             Err(errs) => {
                 for (col, why) in errs {
                     let value = row.get(col).unwrap_or("");
+                    let why = if is_list_column(col)
+                        && !value.is_empty()
+                        && crate::import_cells::resolve(store, col, value).is_err()
+                    {
+                        unknown_value(store, col, value)?
+                    } else {
+                        why
+                    };
                     errors.push(crate::tabular::cell_error(line, col.name(), value, &why));
                 }
             }
@@ -386,10 +482,32 @@ pub fn import_csv(store: &mut Store, bytes: &[u8]) -> Result<ImportReport> {
     for p in &mut parsed {
         p.request.import_key = Some(import_key(&p.request));
     }
+    if options.simulate {
+        let keys: Vec<String> = parsed
+            .iter()
+            .filter_map(|p| p.request.import_key.clone())
+            .collect();
+        let present = store.import_keys_present(&keys)?;
+        let mut seen = std::collections::HashSet::new();
+        for p in &parsed {
+            let key = p.request.import_key.clone().unwrap_or_default();
+            if present.contains(&key) || !seen.insert(key) {
+                report.already_there += 1;
+            } else {
+                report.added += 1;
+                report.referrals += usize::from(p.partner_id.is_some());
+            }
+        }
+        return Ok(report);
+    }
     let counts = store.import_rows(&parsed)?;
     report.added = counts.added;
     report.already_there = counts.already_there;
     report.persons_reused = counts.persons_reused;
     report.referrals = counts.referrals;
+    if options.remember {
+        store.remember_import_aliases(&given)?;
+        report.remembered = given.len();
+    }
     Ok(report)
 }

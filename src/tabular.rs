@@ -1,12 +1,13 @@
 //! Reading a spreadsheet saved as CSV into a header and numbered rows, shared by every import
-//! (requests, housing places): UTF-8 with or without BOM, `;` or `,` detected, blank lines
-//! skipped, each row with its physical line number, unreadable rows and stray cells reported by
-//! line. What the cells mean is the caller's business.
+//! (requests, housing places): UTF-8 with or without BOM or Windows-1252, `;` or `,` detected,
+//! blank lines skipped, each row with its number as the spreadsheet shows it, unreadable rows and
+//! stray cells reported by row. What the cells mean is the caller's business. Workbooks (.xlsx,
+//! .ods) are read into the same shape by `crate::sheet`.
 
 use crate::error::{Error, Result};
 use crate::text::{display_safe, fold};
 
-/// One data row: its physical line in the file and its cells.
+/// One data row: its row number in the spreadsheet and its cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub line: usize,
@@ -21,15 +22,51 @@ pub struct CsvSheet {
     pub errors: Vec<String>,
 }
 
-/// Reads `bytes` as a CSV spreadsheet. Fails at once on a file that is not UTF-8, empty, or whose
-/// header cannot be read; row problems are collected in `errors` so every one is reported.
+/// Reads `bytes` as a CSV spreadsheet, in UTF-8 (with or without BOM) or Windows-1252 (Excel's
+/// "CSV (séparateur : point-virgule)"), whichever the bytes are. Fails at once on a file that is
+/// empty or whose header cannot be read; row problems are collected in `errors` so every one is
+/// reported.
 pub fn read_csv(bytes: &[u8]) -> Result<CsvSheet> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::input(format!(
-            "ligne {line} : le fichier n'est pas en UTF-8 ; dans le tableur, enregistrez-le au format « CSV UTF-8 »"
-        ))
-    })?;
+    let text = decode_text(bytes)?;
+    read_csv_text(&text)
+}
+
+/// The text of a CSV file: UTF-8 when the bytes are valid UTF-8; UTF-16 with its BOM (Excel's
+/// "Texte Unicode"); else Windows-1252, every byte of which is a character. A file mixing
+/// UTF-8 accents with other bytes (two files pasted together) is refused with the line of the
+/// first odd byte rather than read half wrong.
+pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>> {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
+        && encoding != encoding_rs::UTF_8
+    {
+        return Ok(encoding.decode_with_bom_removal(bytes).0);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t.into()),
+        Err(e) => {
+            let utf8_accents = String::from_utf8_lossy(bytes)
+                .chars()
+                .any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER);
+            if utf8_accents {
+                let line = bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                return Err(Error::input(format!(
+                    "ligne {line} : le fichier mélange deux encodages (UTF-8 et un autre) ; dans le tableur, enregistrez-le à nouveau au format « CSV UTF-8 »"
+                )));
+            }
+            Ok(encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0)
+        }
+    }
+}
+
+/// Reads CSV text; rows are numbered as a spreadsheet shows them (a cell holding line breaks is
+/// one row).
+pub fn read_csv_text(text: &str) -> Result<CsvSheet> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(Error::input("le fichier est vide"));
@@ -68,18 +105,28 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvSheet> {
         ..Default::default()
     };
     let width = sheet.headers.len();
+    // Line breaks inside quoted cells so far: the spreadsheet row is the file line minus them.
+    let mut inner_breaks = sheet
+        .headers
+        .iter()
+        .map(|h| h.matches('\n').count())
+        .sum::<usize>();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = line_of(e.position());
+                let line = line_of(e.position()).saturating_sub(inner_breaks);
                 sheet
                     .errors
                     .push(format!("ligne {line} : ligne illisible ({e})"));
                 continue;
             }
         };
-        let line = line_of(record.position());
+        let line = line_of(record.position()).saturating_sub(inner_breaks);
+        inner_breaks += record
+            .iter()
+            .map(|c| c.matches('\n').count())
+            .sum::<usize>();
         if record.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line at the end of a spreadsheet export
         }
@@ -183,17 +230,24 @@ pub fn nothing_imported(file: &std::path::Path, e: Error) -> Error {
     }
 }
 
-/// `;` or `,`, whichever the header line uses more (outside quotes).
+/// `;`, `,` or a tab, whichever the header line uses more (outside quotes); `;` on a tie.
 fn detect_delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or_default();
-    let (mut semi, mut comma, mut quoted) = (0, 0, false);
+    let (mut semi, mut comma, mut tab, mut quoted) = (0, 0, 0, false);
     for c in header.chars() {
         match c {
             '"' => quoted = !quoted,
             ';' if !quoted => semi += 1,
             ',' if !quoted => comma += 1,
+            '\t' if !quoted => tab += 1,
             _ => {}
         }
     }
-    if comma > semi { b',' } else { b';' }
+    if tab > semi && tab > comma {
+        b'\t'
+    } else if comma > semi {
+        b','
+    } else {
+        b';'
+    }
 }

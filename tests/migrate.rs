@@ -193,6 +193,49 @@ fn a_schema_1_file_opens_migrates_and_keeps_every_row() {
         "check after migration: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // The migrated file remembers a spreadsheet spelling (`import --retenir`) and reads it back.
+    let sheet = env.path("salon.csv");
+    std::fs::write(
+        &sheet,
+        "date;type;nom;prenom;partenaire\n03/10/2025;installation;Zqpetit;Jules;CPTS'O\n",
+    )
+    .unwrap();
+    let import = |args: &[&str]| {
+        let out = guichet(&env, &db)
+            .arg("import")
+            .arg(&sheet)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "import {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    import(&[
+        "--correspondance",
+        "partenaire:CPTS'O=cpts_orleans",
+        "--retenir",
+    ]);
+    std::fs::write(
+        &sheet,
+        "date;type;nom;prenom;partenaire\n04/10/2025;logement;Zqblanc;Inès;CPTS'O\n",
+    )
+    .unwrap();
+    import(&[]);
+    let c = Connection::open(&db).unwrap();
+    let referred: i64 = c
+        .query_row(
+            "SELECT count(*) FROM referral f JOIN request r ON r.id = f.request_id
+               JOIN person p ON p.id = r.person_id JOIN partner pa ON pa.id = f.partner_id
+              WHERE p.last_name LIKE 'Zq%' AND pa.code = 'cpts_orleans'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(referred, 2);
 }
 
 /// The state a killed migration leaves: a whole version with its exact schema and every row;

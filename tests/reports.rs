@@ -234,8 +234,8 @@ fn weekly_csv_is_for_french_spreadsheets() {
     assert_eq!(
         text,
         "\u{feff}Semaine;Début;Type;Reçues;Closes;Ouvertes en fin de semaine\r\n\
-         2023-W23;05/06/2023;bourse;2;1;2\r\n\
-         2023-W23;05/06/2023;installation;0;0;0\r\n"
+         2023-W23;05/06/2023;Bourse d'études;2;1;2\r\n\
+         2023-W23;05/06/2023;Aide à l'installation;0;0;0\r\n"
     );
     let table = env.ok(&[
         "report",
@@ -247,7 +247,7 @@ fn weekly_csv_is_for_french_spreadsheets() {
     ]);
     assert!(
         table.starts_with(
-            "Semaine   Début       Type          Reçues  Closes  Ouvertes en fin de semaine\n"
+            "Semaine   Début       Type                   Reçues  Closes  Ouvertes en fin de semaine\n"
         ),
         "{table}"
     );

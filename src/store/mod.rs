@@ -32,6 +32,7 @@ mod health;
 mod history;
 mod housing;
 mod import;
+mod import_aliases;
 mod letters;
 mod log;
 pub(crate) mod merge;
@@ -64,6 +65,7 @@ pub use housing::{
 };
 pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
 pub use import::{ImportCounts, ParsedRow};
+pub use import_aliases::ImportAlias;
 pub use letters::{AgentCommitment, PlannedFollowUp};
 pub use log::{NewReferral, ReferralAnswer};
 pub use merge::PersonCard;
