@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cli_aids;
 pub mod cli_backup;
 pub mod cli_housing;
+pub mod cli_review;
 pub mod cli_rgpd;
 pub mod cli_salon;
 pub mod cli_search;

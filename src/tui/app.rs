@@ -1827,7 +1827,9 @@ impl App {
             Next::Request(id) => self.open_request(&id)?,
             Next::Reload => self.reload_current()?,
             Next::Capture => self.open_capture()?,
-            Next::Period(from, to) => self.show_review(crate::review::Period::custom(from, to))?,
+            Next::Period(from, to) => {
+                self.show_review(crate::review::Period::from_dates(from, to))?
+            }
             Next::Filter(filter, label) => {
                 self.queue.all_filter = *filter;
                 self.queue.all_filter_label = label;
