@@ -779,10 +779,13 @@ fn with_total(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
 }
 
 impl Period {
-    /// A short name for a comparison: "2026-W45", "octobre 2026", "du 01/10/2026 au 22/10/2026".
+    /// A short name for a comparison: "2026-W45", "octobre 2026", "du 01/10 au 22/10/2026".
     pub fn short_label(&self) -> String {
         match self.kind {
             PeriodKind::Week => iso_week_label(self.from),
+            PeriodKind::Custom if self.from.year() == self.to.year() => {
+                format!("du {} au {}", self.from.format("%d/%m"), fr_date(self.to))
+            }
             _ => self.label(),
         }
     }

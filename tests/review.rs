@@ -469,3 +469,46 @@ fn list_filters_on_outcome_and_closing_dates() {
     let err = env.fails(&["list", "--issue", "gagnée"], 2);
     assert!(err.contains("issue"), "{err}");
 }
+
+/// The Bilan tab on the same file: `p` from the last complete week gives November to date,
+/// said so, compared with 1–22 October and 1–22 November 2025, the outcomes by type below.
+#[test]
+fn the_bilan_tab_shows_a_month_to_date_against_the_same_days() {
+    use common::keys::{key, screen_at};
+    use guichet::tui::app::{App, Display, Screen};
+    use ratatui::crossterm::event::KeyCode;
+    let env = Env::new();
+    build(&env);
+    env.ok(&["agent", "add", "Claire Martin"]);
+    let mut store = guichet::store::Store::open(&env.db()).unwrap();
+    store.set_today(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    let mut app = App::new(
+        store,
+        Some("Claire Martin"),
+        Display {
+            no_color: false,
+            utc: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.resize(120, 40);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Char('p'));
+    let Screen::Review(v) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert_eq!(v.review.period.label(), "novembre 2026");
+    let screen = screen_at(&app, (120, 40));
+    assert!(
+        screen.contains("Bilan : novembre 2026 ▶  en cours, compté jusqu'au 22/11/2026"),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .contains("comparé à : du 01/10 au 22/10/2026 (préc.) · du 01/11 au 22/11/2025 (N-1)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("bilan_month_to_date_120x40", screen);
+    insta::assert_snapshot!("bilan_month_to_date_80x24", screen_at(&app, (80, 24)));
+}
