@@ -512,3 +512,50 @@ fn the_bilan_tab_shows_a_month_to_date_against_the_same_days() {
     insta::assert_snapshot!("bilan_month_to_date_120x40", screen);
     insta::assert_snapshot!("bilan_month_to_date_80x24", screen_at(&app, (80, 24)));
 }
+
+/// The Bilan is computed once per state of the file: coming back to the tab shows the same
+/// figures without reading the file again, and a request recorded meanwhile — by a colleague
+/// (another connection) or from this interface's own connection — shows at once.
+#[test]
+fn the_bilan_tab_follows_every_change_of_the_file() {
+    use common::keys::key;
+    use guichet::tui::app::{App, Display, Screen};
+    use ratatui::crossterm::event::KeyCode;
+    let env = Env::new();
+    build(&env);
+    env.ok(&["agent", "add", "Claire Martin"]);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut store = guichet::store::Store::open(&env.db()).unwrap();
+    store.set_today(today);
+    let mut app = App::new(store, Some("Claire Martin"), Display::default()).unwrap();
+    let received = |app: &App| match &app.screen {
+        Screen::Review(v) => v.review.received,
+        other => panic!("{other:?}"),
+    };
+    // The last complete week, 09–15/11/2026: nothing received (A and B came the week before).
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(received(&app), 0);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(received(&app), 0);
+    // A colleague records a request received on 10/11.
+    add(&env, "crèche", "Mike", "10/11/2026", None);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(received(&app), 1);
+    // This connection records one: the same.
+    let mut r = guichet::store::NewRequest::new(
+        guichet::store::NewPerson {
+            last_name: "November".into(),
+            first_name: "Test".into(),
+            ..Default::default()
+        },
+        "creche",
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 12).unwrap(),
+    );
+    r.channel_code = None;
+    app.store.create_request(&r).unwrap();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(received(&app), 2);
+}
