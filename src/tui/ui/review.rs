@@ -139,7 +139,14 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     ));
     lines.push(Line::raw(""));
 
-    let inline = |items: Vec<String>| Line::raw(items.join(" · "));
+    // A line longer than the screen ends with "…".
+    let inline = |items: Vec<String>| {
+        Line::raw(
+            pad(&items.join(" · "), usize::from(width))
+                .trim_end()
+                .to_string(),
+        )
+    };
     lines.push(title("Par canal"));
     lines.push(inline(
         r.by_channel
@@ -282,10 +289,13 @@ pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area:
     frame.render_widget(Paragraph::new(Line::from(spans)), period);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            format!(
-                "comparé à : {} (préc.) · {} (N-1)",
-                r.previous.short_label(),
-                r.last_year.short_label()
+            pad(
+                &format!(
+                    "comparé à : {} (préc.) · {} (N-1)",
+                    r.previous.short_label(),
+                    r.last_year.short_label()
+                ),
+                usize::from(area.width),
             ),
             theme.dim(),
         )),
