@@ -331,7 +331,7 @@ fn the_workbook_has_totals_comparison_dates_outcomes_by_type_and_the_weeks() {
     );
 
     let types = wb.worksheet_range("Par type").unwrap();
-    let last = types.rows().last().unwrap().to_vec();
+    let last = types.rows().next_back().unwrap().to_vec();
     assert_eq!(last[0], Data::String("Total".into()));
     // Reçues, préc., l'an dernier, closes, préc., l'an dernier, ouvertes (A…L: 7 open).
     assert_eq!(
