@@ -270,6 +270,22 @@ fn one_rounding_rule_in_every_format() {
         .find(|r| r[0] == Data::String("Clôture, médiane (jours)".into()))
         .expect("the median's row");
     assert_eq!(row[1], Data::Float(51.5));
+    // And on the Bilan screen.
+    env.ok(&["agent", "add", "Claire Martin"]);
+    let mut store = guichet::store::Store::open(&env.db()).unwrap();
+    store.set_today(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    let mut app =
+        guichet::tui::app::App::new(store, Some("Claire Martin"), Default::default()).unwrap();
+    app.review_period = Some(guichet::review::Period::containing(
+        guichet::review::PeriodKind::Month,
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+    ));
+    app.open_review().unwrap();
+    let screen = common::keys::screen_at(&app, (120, 40));
+    assert!(
+        screen.contains("Clôture : médiane 51,5 j, 90 % sous 52 j"),
+        "{screen}"
+    );
 }
 
 /// The workbook a lead sends: the comparison periods' dates, total rows, outcomes by type and
