@@ -46,10 +46,18 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("bench.sqlite3");
-    let t = Instant::now();
-    guichet::demo::fill(&mut open(&path), REQUESTS, 1).expect("demo");
-    println!("fixture: {REQUESTS} requests in {:.1?}", t.elapsed());
+    // GUICHET_BENCH_FILE=PATH keeps the fixture between runs (built there when absent).
+    let path = std::env::var_os("GUICHET_BENCH_FILE").map_or_else(
+        || dir.path().join("bench.sqlite3"),
+        std::path::PathBuf::from,
+    );
+    if path.exists() {
+        println!("fixture: {}", path.display());
+    } else {
+        let t = Instant::now();
+        guichet::demo::fill(&mut open(&path), REQUESTS, 1).expect("demo");
+        println!("fixture: {REQUESTS} requests in {:.1?}", t.elapsed());
+    }
 
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let mut starts = Vec::new();
@@ -90,10 +98,21 @@ fn main() {
             .map(|_| measure(&mut app, KeyCode::PageDown))
             .collect(),
     );
+    // Every 8th Tab lands on the Bilan (the review of the last complete week).
+    let (mut to_review, mut to_queue) = (Vec::new(), Vec::new());
+    for _ in 0..200 {
+        let d = measure(&mut app, KeyCode::Tab);
+        match app.screen {
+            guichet::tui::app::Screen::Review(_) => to_review.push(d),
+            _ => to_queue.push(d),
+        }
+    }
     report(
         "switch tab",
-        (0..200).map(|_| measure(&mut app, KeyCode::Tab)).collect(),
+        to_review.iter().chain(&to_queue).copied().collect(),
     );
+    report("switch tab: to the Bilan", to_review);
+    report("switch tab: to a queue", to_queue);
 
     app.handle_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE));
     let mut open_close = Vec::new();

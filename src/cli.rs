@@ -243,6 +243,15 @@ pub struct ListArgs {
     /// Reçues jusqu'au
     #[arg(long)]
     to: Option<String>,
+    /// Issue des demandes closes (aboutie, refusee, sans_suite, reorientee)
+    #[arg(long, alias = "outcome")]
+    issue: Option<String>,
+    /// Closes à partir du (JJ/MM/AAAA)
+    #[arg(long = "cloturee-du", alias = "closed-from")]
+    cloturee_du: Option<String>,
+    /// Closes jusqu'au (JJ/MM/AAAA)
+    #[arg(long = "cloturee-au", alias = "closed-to")]
+    cloturee_au: Option<String>,
     /// Nombre maximal de lignes
     #[arg(long)]
     limit: Option<usize>,
@@ -402,8 +411,8 @@ pub enum ReportKind {
     Review(RangeArgs),
     /// Orientations par partenaire : envoyées, réponses, en attente, en retard, délai médian
     Partners(RangeArgs),
-    /// Charge actuelle par agent : demandes ouvertes et relances dépassées
-    Backlog(RangeArgs),
+    /// Charge actuelle par agent : demandes ouvertes et relances dépassées (sans dates)
+    Backlog(crate::cli_review::BacklogArgs),
     /// Aides : accordées, versées, budgets, engagements, phrase publiable
     Aids(RangeArgs),
     /// Logements : places, lits, placements, occupation par mois, nuitées, demandes logées
@@ -911,6 +920,13 @@ fn filter_from(store: &Store, args: &ListArgs) -> Result<RequestFilter> {
             .transpose()?,
         received_from: date_arg(store, "from", args.from.as_deref())?,
         received_to: date_arg(store, "to", args.to.as_deref())?,
+        outcome: args
+            .issue
+            .as_deref()
+            .map(|o| flagged("issue", Outcome::parse(o)))
+            .transpose()?,
+        closed_from: date_arg(store, "cloturee-du", args.cloturee_du.as_deref())?,
+        closed_to: date_arg(store, "cloturee-au", args.cloturee_au.as_deref())?,
         request_ids: crate::cli_aids::request_ids(store, &args.aids)?,
         ..Default::default()
     })
@@ -1362,22 +1378,37 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     use crate::cli_export::CodeKind;
     use crate::output::{Sheet, Value};
     use crate::review::{self, Period};
-    let (ReportKind::Weekly(args)
-    | ReportKind::Summary(args)
-    | ReportKind::Review(args)
-    | ReportKind::Partners(args)
-    | ReportKind::Backlog(args)
-    | ReportKind::Aids(args)
-    | ReportKind::Housing(args)) = kind;
-    let from = date_arg(store, "from", Some(&args.from))?.expect("given");
-    let to = date_arg(store, "to", Some(&args.to))?.expect("given");
+    let (dates, format, out_path) = match kind {
+        ReportKind::Weekly(args)
+        | ReportKind::Summary(args)
+        | ReportKind::Review(args)
+        | ReportKind::Partners(args)
+        | ReportKind::Aids(args)
+        | ReportKind::Housing(args) => (
+            Some((args.from.as_str(), args.to.as_str())),
+            args.format,
+            args.out.as_deref(),
+        ),
+        // Today's load: no dates.
+        ReportKind::Backlog(args) => {
+            crate::cli_review::note_ignored_dates(store, args)?;
+            (None, args.format, args.out.as_deref())
+        }
+    };
+    let (from, to) = match dates {
+        Some((from, to)) => (
+            date_arg(store, "from", Some(from))?.expect("given"),
+            date_arg(store, "to", Some(to))?.expect("given"),
+        ),
+        None => (store.today(), store.today()),
+    };
     crate::report::check_range(from, to)?;
-    if args.format == Format::Xlsx && args.out.is_none() {
+    if format == Format::Xlsx && out_path.is_none() {
         return Err(Error::input(
             "--format xlsx : un classeur s'écrit dans un fichier, ajoutez --out FICHIER.xlsx",
         ));
     }
-    let period = Period::custom(from, to);
+    let period = Period::from_dates(from, to);
     // JSON and the e-mail text have their own shape; everything else is tables.
     let (json, md, sheets): (serde_json::Value, Option<String>, Vec<Sheet>) = match kind {
         ReportKind::Weekly(_) => {
@@ -1480,11 +1511,11 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
             (json, None, sheets)
         }
         ReportKind::Backlog(_) => {
-            let r = review::compute(store, period)?;
+            let workload = review::workload(store)?;
             (
-                serde_json::to_value(&r.workload)?,
+                serde_json::to_value(&workload)?,
                 None,
-                vec![review::workload_sheet(&r.workload)],
+                vec![review::workload_sheet(&workload)],
             )
         }
         ReportKind::Aids(_) => {
@@ -1492,13 +1523,13 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
             (serde_json::to_value(&r)?, None, r.sheets())
         }
     };
-    if let (Format::Xlsx, Some(path)) = (args.format, &args.out) {
+    if let (Format::Xlsx, Some(path)) = (format, out_path) {
         crate::output::write_xlsx(&sheets, path)?;
         writeln!(out, "Classeur écrit : {}", path.display())?;
         return Ok(());
     }
-    let mut w = sink(args.out.as_deref(), out)?;
-    match args.format {
+    let mut w = sink(out_path, out)?;
+    match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut w, &json)?;
             writeln!(w)?;
@@ -1512,7 +1543,7 @@ fn report_cmd(store: &Store, kind: &ReportKind, out: &mut dyn Write) -> Result<(
     }
     w.flush()?;
     drop(w);
-    if let Some(path) = &args.out {
+    if let Some(path) = out_path {
         writeln!(out, "Fichier écrit : {}", path.display())?;
     }
     Ok(())

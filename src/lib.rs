@@ -18,6 +18,7 @@ pub mod cli_export;
 pub mod cli_housing;
 pub mod cli_import;
 pub mod cli_letters;
+pub mod cli_review;
 pub mod cli_rgpd;
 pub mod cli_salon;
 pub mod cli_search;

@@ -156,6 +156,23 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
+/// The one rounding rule of every figure shown (screen, text, CSV, workbook): one decimal.
+/// JSON keeps the number as computed.
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// A number as shown to people: rounded by `round1`, with a French decimal comma and no
+/// decimal when whole ("51,5", "10").
+pub fn fr_number(x: f64) -> String {
+    let r = round1(x);
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}").replace('.', ",")
+    }
+}
+
 /// A typed cell: numbers and dates stay numbers and dates in a workbook.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -177,8 +194,7 @@ impl Value {
         match self {
             Value::Text(s) => s.clone(),
             Value::Int(n) => n.to_string(),
-            Value::Num(x) if x.fract() == 0.0 => format!("{x:.0}"),
-            Value::Num(x) => format!("{x:.1}").replace('.', ","),
+            Value::Num(x) => fr_number(*x),
             Value::Date(d) => crate::domain::fr_date(*d),
             Value::Empty => String::new(),
         }
@@ -279,7 +295,6 @@ pub fn write_xlsx(sheets: &[Sheet], path: &std::path::Path) -> Result<()> {
     let mut wb = Workbook::new();
     let bold = XFormat::new().set_bold();
     let date = XFormat::new().set_num_format("dd/mm/yyyy");
-    let decimal = XFormat::new().set_num_format("0.0");
     for s in sheets {
         let ws = wb.add_worksheet();
         // Sheet names: 31 characters, none of []:*?/\.
@@ -306,9 +321,9 @@ pub fn write_xlsx(sheets: &[Sheet], path: &std::path::Path) -> Result<()> {
                     Value::Int(n) => {
                         ws.write_number(r, col, *n as f64).map_err(xerr)?;
                     }
+                    // Rounded as everywhere else, shown as rounded ("51,5", "10").
                     Value::Num(x) => {
-                        ws.write_number_with_format(r, col, *x, &decimal)
-                            .map_err(xerr)?;
+                        ws.write_number(r, col, round1(*x)).map_err(xerr)?;
                     }
                     Value::Date(d) => {
                         ws.write_date_with_format(r, col, d, &date).map_err(xerr)?;

@@ -2,8 +2,17 @@
 //! report review|partners|backlog` and every export format share. Definitions are those of
 //! PRODUCT.md (see `report.rs`); the ones added here:
 //!
-//! - the previous period has the same kind and length, just before;
-//! - trend: requests received in each of the 12 ISO weeks ending with the period's last week;
+//! - a period in progress is counted up to today (`through`), and compared like for like: the
+//!   previous period and the same period a year earlier are cut to the same days (a month to
+//!   date against the same days of the previous month, a week in progress against the same
+//!   weekdays); a finished period is compared with the whole previous one (same kind and
+//!   length, just before) and with the same one a year earlier (a week: the same ISO week);
+//! - trend: requests received in each of the 12 ISO weeks ending with the week of `through`
+//!   (never a future week); the weekly series of the exports covers the period's weeks and at
+//!   least those 12;
+//! - treated (*traitées*): requests, whatever their reception date, with a contact (a call, an
+//!   e-mail, a meeting or a letter; a note is not one) or a closing in the period;
+//! - outcomes by type: the requests closed in the period, by type and outcome;
 //! - events: the events held in the period, with every request captured there;
 //! - referrals by partner: sent in the period, answered in the period, still awaited at its end
 //!   (sent by then, not answered by then), of which overdue (expected before the end, or before
@@ -18,10 +27,10 @@
 use crate::domain::{MONTHS, fr_date, iso_week_label, week_start};
 use crate::error::Result;
 use crate::output::{Sheet, Value};
-use crate::store::{DateColumn, Store};
+use crate::store::{DateColumn, Grouping, Store};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +84,22 @@ impl Period {
             from,
             to: from + Days::new(6),
         }
+    }
+
+    /// The period two dates make: a whole ISO week, month, quarter or year is that kind (and
+    /// is compared with the previous one of its kind, June with May); any other range is a
+    /// custom one.
+    pub fn from_dates(from: NaiveDate, to: NaiveDate) -> Period {
+        [
+            PeriodKind::Week,
+            PeriodKind::Month,
+            PeriodKind::Quarter,
+            PeriodKind::Year,
+        ]
+        .into_iter()
+        .map(|kind| Period::containing(kind, from))
+        .find(|p| p.from == from && p.to == to)
+        .unwrap_or_else(|| Period::custom(from, to))
     }
 
     pub fn custom(from: NaiveDate, to: NaiveDate) -> Period {
@@ -149,6 +174,54 @@ impl Period {
         (self.to - self.from).num_days() + 1
     }
 
+    /// The last day counted as of `today`: the period's end, or today while it runs.
+    pub fn through(&self, today: NaiveDate) -> NaiveDate {
+        self.to.min(today).max(self.from)
+    }
+
+    /// What the period is compared with, like for like: the previous period, cut to the same
+    /// days when this one is still running (counted up to `through`).
+    pub fn comparison(&self, through: NaiveDate) -> Period {
+        let prev = self.shift(-1);
+        if through >= self.to {
+            return prev;
+        }
+        let end = match self.kind {
+            PeriodKind::Week => through - Days::new(7),
+            PeriodKind::Month => through - Months::new(1),
+            PeriodKind::Quarter => through - Months::new(3),
+            PeriodKind::Year => through - Months::new(12),
+            PeriodKind::Custom => prev.from + (through - self.from),
+        };
+        Period::custom(prev.from, end.min(prev.to))
+    }
+
+    /// The same period a year earlier (a week: the same ISO week), cut like `comparison`.
+    pub fn year_before(&self, through: NaiveDate) -> Period {
+        let back = |d: NaiveDate| d - Months::new(12);
+        let from = match self.kind {
+            PeriodKind::Week => {
+                let w = self.from.iso_week();
+                NaiveDate::from_isoywd_opt(w.year() - 1, w.week(), chrono::Weekday::Mon)
+                    .unwrap_or(self.from - Days::new(364))
+            }
+            _ => back(self.from),
+        };
+        let whole = match self.kind {
+            PeriodKind::Custom => Period::custom(from, back(self.to)),
+            kind => Period::containing(kind, from),
+        };
+        if through >= self.to {
+            return whole;
+        }
+        let end = from + (through - self.from);
+        let end = match self.kind {
+            PeriodKind::Week | PeriodKind::Custom => end,
+            _ => back(through),
+        };
+        Period::custom(whole.from, end.min(whole.to))
+    }
+
     /// "semaine 2026-W46, du 09/11/2026 au 15/11/2026", "novembre 2026", "T4 2026"…
     pub fn label(&self) -> String {
         match self.kind {
@@ -179,7 +252,12 @@ pub struct TypeFigures {
     pub open_at_end: i64,
     pub previous_received: i64,
     pub previous_closed: i64,
-    /// Received per week, the 12 ISO weeks ending with the period's last week.
+    /// Received and closed in the same period a year earlier.
+    pub last_year_received: i64,
+    pub last_year_closed: i64,
+    /// The requests closed in the period, by outcome code (every outcome, 0 included).
+    pub outcomes: BTreeMap<String, i64>,
+    /// Received per week, the 12 ISO weeks ending with the week of `through`.
     pub trend: Vec<i64>,
 }
 
@@ -227,10 +305,17 @@ pub struct Delay {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Review {
     pub period: Period,
+    /// The last day counted: the period's end, or today while it runs.
+    pub through: NaiveDate,
+    /// Compared with, like for like (see the module's comment).
     pub previous: Period,
+    /// The same period a year earlier, cut the same way.
+    pub last_year: Period,
     pub received: i64,
     pub closed: i64,
     pub open_at_end: i64,
+    /// Requests with a contact or a closing in the period, whatever their reception date.
+    pub treated: i64,
     pub by_type: Vec<TypeFigures>,
     pub by_channel: Vec<Count>,
     pub by_outcome: Vec<Count>,
@@ -244,6 +329,9 @@ pub struct Review {
     pub headline: String,
     /// Housing places of the period (issue #14).
     pub housing: crate::housing::report::HousingReport,
+    /// Received, closed and open at the end of each ISO week and type: the period's weeks, and
+    /// at least the 12 of the trend (the rows of `report weekly`).
+    pub weeks: Vec<crate::report::WeeklyRow>,
 }
 
 /// Days since 1970-01-01 of a stored `YYYY-MM-DD` date, without a date library: the review
@@ -355,28 +443,24 @@ pub fn plural(label: &str, n: i64) -> String {
 pub fn compute(store: &Store, period: Period) -> Result<Review> {
     crate::report::check_range(period.from, period.to)?;
     let today = store.today();
-    let (from, to) = (period.from, period.to);
-    let previous = period.shift(-1);
+    // A period in progress is counted up to today, and compared on the same days.
+    let through = period.through(today);
+    let (from, to) = (period.from, through);
+    let previous = period.comparison(through);
+    let last_year = period.year_before(through);
     let types = store.types()?;
     // Two passes over the covering indexes — reception side and closing side — from the
     // earliest day any figure needs, plus the counts before it: a year of 100,000 requests
     // reads each index once instead of once per figure.
-    let trend_from = week_start(to) - Days::new(7 * 11);
-    let lo = from.min(previous.from).min(trend_from);
+    let lo = from.min(previous.from);
 
-    // Dates are ISO text: compared as text, parsed only for the trend's week.
+    // Dates are ISO text: compared as text, parsed only for the delays.
     let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let (from_s, to_s, prev_from_s, prev_to_s, trend_from_s) = (
-        iso(from),
-        iso(to),
-        iso(previous.from),
-        iso(previous.to),
-        iso(trend_from),
-    );
+    let (from_s, to_s, prev_from_s, prev_to_s) =
+        (iso(from), iso(to), iso(previous.from), iso(previous.to));
     let in_period = |d: &str| d >= from_s.as_str() && d <= to_s.as_str();
     let in_previous = |d: &str| d >= prev_from_s.as_str() && d <= prev_to_s.as_str();
     let bump = |m: &mut Counts, k: &str| m.bump(k);
-    let trend_start = day_number(&trend_from_s);
 
     let mut received = Counts::default();
     let mut prev_received = Counts::default();
@@ -384,20 +468,8 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     let mut received_by_end = counts_before(store, &types, DateColumn::Received, lo)?;
     let mut by_channel_raw = Counts::default();
     let mut contact_days: Vec<f64> = Vec::new();
-    let mut trend: HashMap<String, Vec<i64>> = HashMap::new();
     store.scan_received(lo, to, |day, t, channel, contact| {
         bump(&mut received_by_end, t);
-        if day >= trend_from_s.as_str() {
-            let week = ((day_number(day) - trend_start) / 7) as usize;
-            match trend.get_mut(t) {
-                Some(v) => v[week.min(11)] += 1,
-                None => {
-                    let mut v = vec![0; 12];
-                    v[week.min(11)] = 1;
-                    trend.insert(t.to_string(), v);
-                }
-            }
-        }
         if in_previous(day) {
             bump(&mut prev_received, t);
         }
@@ -414,6 +486,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     let mut prev_closed = Counts::default();
     let mut closed_by_end = counts_before(store, &types, DateColumn::Closed, lo)?;
     let mut outcomes = Counts::default();
+    let mut outcomes_by_type: HashMap<String, Counts> = HashMap::new();
     let mut close_days: Vec<f64> = Vec::new();
     store.scan_closed(lo, to, |day, t, outcome, received_on| {
         bump(&mut closed_by_end, t);
@@ -423,11 +496,36 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         if in_period(day) {
             bump(&mut closed, t);
             bump(&mut outcomes, outcome);
+            match outcomes_by_type.get_mut(t) {
+                Some(c) => c.bump(outcome),
+                None => {
+                    let mut c = Counts::default();
+                    c.bump(outcome);
+                    outcomes_by_type.insert(t.to_string(), c);
+                }
+            }
             close_days.push((day_number(day) - day_number(received_on)) as f64);
         }
     })?;
+    let ly_received =
+        store.grouped_counts(Grouping::ReceivedByType, last_year.from, last_year.to)?;
+    let ly_closed = store.grouped_counts(Grouping::ClosedByType, last_year.from, last_year.to)?;
+
+    // The weekly series, from which the trend is read: its last 12 weeks.
+    let trend_from = week_start(through) - Days::new(7 * 11);
+    let weeks = crate::report::weekly(store, from.min(trend_from), through)?;
+    let trend_of = |code: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = weeks
+            .iter()
+            .filter(|w| w.type_code == code && w.week_start >= trend_from)
+            .map(|w| w.received)
+            .collect();
+        v.resize(12, 0);
+        v
+    };
 
     let get = |m: &Counts, k: &str| m.get(k).copied().unwrap_or(0);
+    let get_map = |m: &BTreeMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
     let by_type: Vec<TypeFigures> = types
         .iter()
         .filter(|t| get(&received_by_end, &t.code) > 0 || get(&prev_received, &t.code) > 0)
@@ -439,7 +537,18 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
             open_at_end: get(&received_by_end, &t.code) - get(&closed_by_end, &t.code),
             previous_received: get(&prev_received, &t.code),
             previous_closed: get(&prev_closed, &t.code),
-            trend: trend.remove(&t.code).unwrap_or_else(|| vec![0; 12]),
+            last_year_received: get_map(&ly_received, &t.code),
+            last_year_closed: get_map(&ly_closed, &t.code),
+            outcomes: crate::domain::Outcome::ALL
+                .iter()
+                .map(|o| {
+                    let n = outcomes_by_type
+                        .get(&t.code)
+                        .map_or(0, |c| get(c, o.code()));
+                    (o.code().to_string(), n)
+                })
+                .collect(),
+            trend: trend_of(&t.code),
         })
         .collect();
 
@@ -507,78 +616,32 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
             .and_then(|d| delay(d).median_days);
     }
 
-    // Grouped in the order of the open-requests index (no sort, no join); named afterwards.
-    let names: HashMap<String, String> = store
-        .agents()?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let mut workload: Vec<Workload> = store
-        .open_workload(today)?
-        .into_iter()
-        .map(|w| Workload {
-            agent: w.agent_id.map(|id| names.get(&id).cloned().unwrap_or(id)),
-            open: w.open,
-            overdue: w.overdue,
-        })
-        .collect();
-    // Agents by name, the unassigned last.
-    workload.sort_by(|a, b| (a.agent.is_none(), &a.agent).cmp(&(b.agent.is_none(), &b.agent)));
-
+    let workload = workload(store)?;
     let first_contact = delay(contact_days);
     let time_to_close = delay(close_days);
     let total_received: i64 = received.total();
     let total_closed: i64 = closed.total();
     let without_contact = total_received - first_contact.count as i64;
     let open_at_end = by_type.iter().map(|t| t.open_at_end).sum();
-
-    // The sentence the département publishes: the two measures it funds when the file has
-    // them (Loiret: grants and installation aid), else the two most requested types.
-    let mut featured: Vec<&TypeFigures> = by_type
-        .iter()
-        .filter(|t| t.code == "bourse" || t.code == "installation")
-        .collect();
-    if featured.len() < 2 {
-        let mut top: Vec<&TypeFigures> = by_type.iter().filter(|t| t.received > 0).collect();
-        top.sort_by_key(|t| std::cmp::Reverse(t.received));
-        featured = top.into_iter().take(2).collect();
-    }
-    let parts: Vec<String> = featured
-        .iter()
-        .map(|t| format!("{} {}", t.received, plural(&t.label, t.received)))
-        .collect();
-    let opening = if to >= today {
-        format!("Depuis le {}", fr_date(from))
-    } else {
-        format!("Du {} au {}", fr_date(from), fr_date(to))
-    };
-    // Says what it counts: receptions, and among them those an agent has contacted.
-    let plural_s = |n: i64| if n > 1 { "s" } else { "" };
-    let mut headline = format!(
-        "{opening}, {total_received} demande{} reçue{}",
-        plural_s(total_received),
-        plural_s(total_received)
-    );
-    if !parts.is_empty() && total_received > 0 {
-        headline.push_str(&format!(", dont {}", parts.join(" et ")));
-    }
-    let contacted = first_contact.count as i64;
-    headline.push_str(&format!(
-        " ; {contacted} déjà contactée{}",
-        plural_s(contacted)
-    ));
-    headline.push_str(&format!(
-        " ; {} événement{}.",
+    let treated = store.treated_count(from, to)?;
+    let headline = headline(
+        &period,
+        today,
+        &by_type,
+        total_received,
+        treated,
         events.len(),
-        if events.len() > 1 { "s" } else { "" }
-    ));
+    );
 
     Ok(Review {
         period,
+        through,
         previous,
+        last_year,
         received: total_received,
         closed: total_closed,
         open_at_end,
+        treated,
         by_type,
         by_channel,
         by_outcome,
@@ -596,17 +659,149 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
                 to: period.to,
             },
         )?,
+        weeks,
     })
+}
+
+/// Today's load: open requests per agent (by name, the unassigned last) and those whose
+/// follow-up date is past. `report backlog` and the review's last section.
+pub fn workload(store: &Store) -> Result<Vec<Workload>> {
+    // Grouped in the order of the open-requests index (no sort, no join); named afterwards.
+    let names: HashMap<String, String> = store
+        .agents()?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let mut workload: Vec<Workload> = store
+        .open_workload(store.today())?
+        .into_iter()
+        .map(|w| Workload {
+            agent: w.agent_id.map(|id| names.get(&id).cloned().unwrap_or(id)),
+            open: w.open,
+            overdue: w.overdue,
+        })
+        .collect();
+    workload.sort_by(|a, b| (a.agent.is_none(), &a.agent).cmp(&(b.agent.is_none(), &b.agent)));
+    Ok(workload)
+}
+
+/// The sentence the département publishes, saying what it counts: "Du … au …, N demandes
+/// reçues, dont … ; N traitées (contact ou clôture) ; N événements." It names the two measures
+/// the département funds when the file has them (Loiret: grants and installation aid), else
+/// the two most requested types.
+fn headline(
+    period: &Period,
+    today: NaiveDate,
+    by_type: &[TypeFigures],
+    received: i64,
+    treated: i64,
+    events: usize,
+) -> String {
+    let mut featured: Vec<&TypeFigures> = by_type
+        .iter()
+        .filter(|t| t.code == "bourse" || t.code == "installation")
+        .collect();
+    if featured.len() < 2 {
+        let mut top: Vec<&TypeFigures> = by_type.iter().filter(|t| t.received > 0).collect();
+        top.sort_by_key(|t| std::cmp::Reverse(t.received));
+        featured = top.into_iter().take(2).collect();
+    }
+    let parts: Vec<String> = featured
+        .iter()
+        .map(|t| format!("{} {}", t.received, plural(&t.label, t.received)))
+        .collect();
+    let opening = if period.to >= today {
+        format!("Depuis le {}", fr_date(period.from))
+    } else {
+        format!("Du {} au {}", fr_date(period.from), fr_date(period.to))
+    };
+    let s = |n: i64| if n > 1 { "s" } else { "" };
+    let mut headline = format!(
+        "{opening}, {received} demande{} reçue{}",
+        s(received),
+        s(received)
+    );
+    if !parts.is_empty() && received > 0 {
+        headline.push_str(&format!(", dont {}", parts.join(" et ")));
+    }
+    headline.push_str(&format!(
+        " ; {treated} traitée{} (contact ou clôture)",
+        s(treated)
+    ));
+    headline.push_str(&format!(" ; {events} événement{}.", s(events as i64)));
+    headline
 }
 
 fn days(v: Option<f64>) -> Value {
     v.map_or(Value::Empty, Value::Num)
 }
 
+/// A number of days as every screen and text shows it: "51,5 j", "10 j", "—" (the one
+/// rounding rule, `output::fr_number`).
+pub fn days_text(v: Option<f64>) -> String {
+    v.map_or_else(
+        || "—".to_string(),
+        |d| format!("{} j", crate::output::fr_number(d)),
+    )
+}
+
+/// A change as the screen and the e-mail text show it: "+3", "-2", "=".
+pub fn change(now: i64, before: i64) -> String {
+    match now - before {
+        0 => "=".into(),
+        d if d > 0 => format!("+{d}"),
+        d => d.to_string(),
+    }
+}
+
+/// `rows` with a last "Total" row: the sum of every column of whole numbers.
+fn with_total(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return rows;
+    };
+    let total: Vec<Value> = (0..width)
+        .map(|c| {
+            if c == 0 {
+                return Value::text("Total");
+            }
+            let mut sum = 0;
+            for r in &rows {
+                match r.get(c) {
+                    Some(Value::Int(n)) => sum += n,
+                    _ => return Value::Empty,
+                }
+            }
+            Value::Int(sum)
+        })
+        .collect();
+    rows.push(total);
+    rows
+}
+
+impl Period {
+    /// A short name for a comparison: "2026-W45", "octobre 2026", "du 01/10 au 22/10/2026".
+    pub fn short_label(&self) -> String {
+        match self.kind {
+            PeriodKind::Week => iso_week_label(self.from),
+            PeriodKind::Custom if self.from.year() == self.to.year() => {
+                format!("du {} au {}", self.from.format("%d/%m"), fr_date(self.to))
+            }
+            _ => self.label(),
+        }
+    }
+}
+
 impl Review {
+    /// True while the period runs (counted up to today, not to its end).
+    pub fn in_progress(&self) -> bool {
+        self.through < self.period.to
+    }
+
     /// The review as tables, one per section: what the screen shows, and every export.
     pub fn sheets(&self) -> Vec<Sheet> {
         let mut out = Vec::new();
+        let prev_received: i64 = self.by_type.iter().map(|t| t.previous_received).sum();
+        let ly_received: i64 = self.by_type.iter().map(|t| t.last_year_received).sum();
         out.push(Sheet::new(
             "Synthèse",
             &["Rubrique", "Valeur"],
@@ -614,8 +809,37 @@ impl Review {
                 vec![Value::text("Période"), Value::text(&self.period.label())],
                 vec![Value::text("Du"), Value::Date(self.period.from)],
                 vec![Value::text("Au"), Value::Date(self.period.to)],
+                vec![Value::text("Compté jusqu'au"), Value::Date(self.through)],
+                vec![
+                    Value::text("Comparé à : période précédente, du"),
+                    Value::Date(self.previous.from),
+                ],
+                vec![
+                    Value::text("Comparé à : période précédente, au"),
+                    Value::Date(self.previous.to),
+                ],
+                vec![
+                    Value::text("Comparé à : même période l'an dernier, du"),
+                    Value::Date(self.last_year.from),
+                ],
+                vec![
+                    Value::text("Comparé à : même période l'an dernier, au"),
+                    Value::Date(self.last_year.to),
+                ],
                 vec![Value::text("Demandes reçues"), Value::Int(self.received)],
+                vec![
+                    Value::text("Demandes reçues, période précédente"),
+                    Value::Int(prev_received),
+                ],
+                vec![
+                    Value::text("Demandes reçues, même période l'an dernier"),
+                    Value::Int(ly_received),
+                ],
                 vec![Value::text("Demandes closes"), Value::Int(self.closed)],
+                vec![
+                    Value::text("Demandes traitées (contact ou clôture)"),
+                    Value::Int(self.treated),
+                ],
                 vec![
                     Value::text("Ouvertes en fin de période"),
                     Value::Int(self.open_at_end),
@@ -653,31 +877,39 @@ impl Review {
                 "Type",
                 "Reçues",
                 "Reçues (période précédente)",
+                "Reçues (l'an dernier)",
                 "Closes",
                 "Closes (période précédente)",
+                "Closes (l'an dernier)",
                 "Ouvertes en fin de période",
             ],
-            self.by_type
-                .iter()
-                .map(|t| {
-                    vec![
-                        Value::text(&t.label),
-                        Value::Int(t.received),
-                        Value::Int(t.previous_received),
-                        Value::Int(t.closed),
-                        Value::Int(t.previous_closed),
-                        Value::Int(t.open_at_end),
-                    ]
-                })
-                .collect(),
+            with_total(
+                self.by_type
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            Value::text(&t.label),
+                            Value::Int(t.received),
+                            Value::Int(t.previous_received),
+                            Value::Int(t.last_year_received),
+                            Value::Int(t.closed),
+                            Value::Int(t.previous_closed),
+                            Value::Int(t.last_year_closed),
+                            Value::Int(t.open_at_end),
+                        ]
+                    })
+                    .collect(),
+            ),
         ));
         out.push(Sheet::new(
             "Par canal",
             &["Canal", "Reçues"],
-            self.by_channel
-                .iter()
-                .map(|c| vec![Value::text(&c.label), Value::Int(c.count)])
-                .collect(),
+            with_total(
+                self.by_channel
+                    .iter()
+                    .map(|c| vec![Value::text(&c.label), Value::Int(c.count)])
+                    .collect(),
+            ),
         ));
         out.push(Sheet::new(
             "Événements",
@@ -696,17 +928,83 @@ impl Review {
         out.push(Sheet::new(
             "Issues",
             &["Issue", "Demandes closes"],
-            self.by_outcome
-                .iter()
-                .map(|c| vec![Value::text(&c.label), Value::Int(c.count)])
-                .collect(),
+            with_total(
+                self.by_outcome
+                    .iter()
+                    .map(|c| vec![Value::text(&c.label), Value::Int(c.count)])
+                    .collect(),
+            ),
         ));
+        out.push(self.outcomes_by_type_sheet());
+        out.push(self.weeks_sheet());
         out.push(partners_sheet(&self.partners));
         out.push(workload_sheet(&self.workload));
         if self.housing.line().is_some() {
             out.extend(self.housing.sheets());
         }
         out
+    }
+
+    /// Closed requests of the period by type and outcome ("how many grants were granted").
+    fn outcomes_by_type_sheet(&self) -> Sheet {
+        let outcomes = crate::domain::Outcome::ALL;
+        let mut headers = vec!["Type"];
+        headers.extend(outcomes.iter().map(|o| o.label()));
+        headers.push("Closes");
+        Sheet::new(
+            "Issues par type",
+            &headers,
+            with_total(
+                self.by_type
+                    .iter()
+                    .filter(|t| t.closed > 0)
+                    .map(|t| {
+                        let mut row = vec![Value::text(&t.label)];
+                        row.extend(
+                            outcomes.iter().map(|o| {
+                                Value::Int(t.outcomes.get(o.code()).copied().unwrap_or(0))
+                            }),
+                        );
+                        row.push(Value::Int(t.closed));
+                        row
+                    })
+                    .collect(),
+            ),
+        )
+    }
+
+    /// The weekly series: one row per ISO week and type (the rows of `report weekly`).
+    fn weeks_sheet(&self) -> Sheet {
+        let label = |code: &str| -> String {
+            self.by_type
+                .iter()
+                .find(|t| t.code == code)
+                .map_or_else(|| code.to_string(), |t| t.label.clone())
+        };
+        Sheet::new(
+            "Par semaine",
+            &[
+                "Semaine",
+                "Début",
+                "Type",
+                "Reçues",
+                "Closes",
+                "Ouvertes en fin de semaine",
+            ],
+            self.weeks
+                .iter()
+                .map(|w| {
+                    vec![
+                        Value::text(&w.week),
+                        Value::Date(w.week_start),
+                        Value::Text(label(&w.type_code)),
+                        Value::Int(w.received),
+                        Value::Int(w.closed),
+                        Value::Int(w.open_at_end),
+                    ]
+                })
+                .collect(),
+        )
     }
 }
 
@@ -721,19 +1019,21 @@ pub fn partners_sheet(partners: &[PartnerFigures]) -> Sheet {
             "Dont en retard",
             "Délai médian de réponse (jours)",
         ],
-        partners
-            .iter()
-            .map(|p| {
-                vec![
-                    Value::text(&p.name),
-                    Value::Int(p.sent),
-                    Value::Int(p.answered),
-                    Value::Int(p.awaited),
-                    Value::Int(p.overdue),
-                    days(p.median_days_to_answer),
-                ]
-            })
-            .collect(),
+        with_total(
+            partners
+                .iter()
+                .map(|p| {
+                    vec![
+                        Value::text(&p.name),
+                        Value::Int(p.sent),
+                        Value::Int(p.answered),
+                        Value::Int(p.awaited),
+                        Value::Int(p.overdue),
+                        days(p.median_days_to_answer),
+                    ]
+                })
+                .collect(),
+        ),
     )
 }
 
@@ -741,16 +1041,18 @@ pub fn workload_sheet(workload: &[Workload]) -> Sheet {
     Sheet::new(
         "Charge",
         &["Agent", "Demandes ouvertes", "Dont relance dépassée"],
-        workload
-            .iter()
-            .map(|w| {
-                vec![
-                    Value::text(w.agent.as_deref().unwrap_or("Non attribuées")),
-                    Value::Int(w.open),
-                    Value::Int(w.overdue),
-                ]
-            })
-            .collect(),
+        with_total(
+            workload
+                .iter()
+                .map(|w| {
+                    vec![
+                        Value::text(w.agent.as_deref().unwrap_or("Non attribuées")),
+                        Value::Int(w.open),
+                        Value::Int(w.overdue),
+                    ]
+                })
+                .collect(),
+        ),
     )
 }
 
@@ -765,31 +1067,49 @@ pub fn markdown(r: &Review) -> String {
 
 fn markdown_without_housing(r: &Review) -> String {
     let mut s = format!("# Bilan — {}\n\n{}\n\n", r.period.label(), r.headline);
-    let change = |now: i64, before: i64| match now - before {
-        0 => "stable".to_string(),
-        d if d > 0 => format!("+{d}"),
-        d => d.to_string(),
-    };
+    if r.in_progress() {
+        s.push_str(&format!(
+            "Période en cours, comptée jusqu'au {}.\n\n",
+            fr_date(r.through)
+        ));
+    }
+    let prev_received: i64 = r.by_type.iter().map(|t| t.previous_received).sum();
+    let ly_received: i64 = r.by_type.iter().map(|t| t.last_year_received).sum();
     s.push_str(&format!(
-        "- Demandes reçues : **{}** ({} par rapport à la période précédente), closes : **{}**, ouvertes en fin de période : **{}**.\n",
+        "- Demandes reçues : **{}** ({} par rapport à la période précédente, {} ; {} par rapport à la même période l'an dernier, {}), closes : **{}**, traitées (contact ou clôture) : **{}**, ouvertes en fin de période : **{}**.\n",
         r.received,
-        change(r.received, r.by_type.iter().map(|t| t.previous_received).sum()),
+        change(r.received, prev_received),
+        r.previous.label(),
+        change(r.received, ly_received),
+        r.last_year.label(),
         r.closed,
+        r.treated,
         r.open_at_end
     ));
     for t in r.by_type.iter().filter(|t| t.received > 0 || t.closed > 0) {
+        let outcomes: Vec<String> = crate::domain::Outcome::ALL
+            .iter()
+            .filter_map(|o| {
+                let n = t.outcomes.get(o.code()).copied().unwrap_or(0);
+                (n > 0).then(|| format!("{n} {}", o.label().to_lowercase()))
+            })
+            .collect();
+        let outcomes = if outcomes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", outcomes.join(", "))
+        };
         s.push_str(&format!(
-            "- {} : {} reçue(s), {} close(s)\n",
+            "- {} : {} reçue(s), {} close(s){outcomes}\n",
             t.label, t.received, t.closed
         ));
     }
-    let fmt = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |v| format!("{v:.0} j"));
     s.push_str(&format!(
         "- Premier contact : médiane {}, 90 % sous {} ; clôture : médiane {}, 90 % sous {}.\n",
-        fmt(r.first_contact.median_days),
-        fmt(r.first_contact.p90_days),
-        fmt(r.time_to_close.median_days),
-        fmt(r.time_to_close.p90_days)
+        days_text(r.first_contact.median_days),
+        days_text(r.first_contact.p90_days),
+        days_text(r.time_to_close.median_days),
+        days_text(r.time_to_close.p90_days)
     ));
     let awaited: i64 = r.partners.iter().map(|p| p.awaited).sum();
     let overdue: i64 = r.partners.iter().map(|p| p.overdue).sum();
@@ -840,6 +1160,46 @@ mod tests {
         assert_eq!((y.from, y.to), (d(2025, 1, 1), d(2025, 12, 31)));
         let c = Period::custom(d(2023, 6, 1), d(2023, 6, 10)).shift(-1);
         assert_eq!((c.from, c.to), (d(2023, 5, 22), d(2023, 5, 31)));
+    }
+
+    #[test]
+    fn periods_in_progress_are_compared_on_the_same_days() {
+        // Wednesday 18/11/2026: the week in progress against Monday–Wednesday of the previous
+        // week and of the same ISO week a year earlier (2025-W47).
+        let wed = d(2026, 11, 18);
+        let w = Period::containing(PeriodKind::Week, wed);
+        assert_eq!(w.through(wed), wed);
+        let c = w.comparison(wed);
+        assert_eq!((c.from, c.to), (d(2026, 11, 9), d(2026, 11, 11)));
+        let y = w.year_before(wed);
+        assert_eq!((y.from, y.to), (d(2025, 11, 17), d(2025, 11, 19)));
+        // A month to date: the same days of the previous month, and of last year's.
+        let m = Period::containing(PeriodKind::Month, d(2026, 3, 31));
+        let c = m.comparison(d(2026, 3, 30));
+        assert_eq!((c.from, c.to), (d(2026, 2, 1), d(2026, 2, 28)));
+        let c = m.comparison(d(2026, 3, 10));
+        assert_eq!((c.from, c.to), (d(2026, 2, 1), d(2026, 2, 10)));
+        // A finished period: the whole previous one, and the whole one a year earlier.
+        let feb = Period::containing(PeriodKind::Month, d(2025, 2, 1));
+        let y = feb.year_before(d(2026, 11, 22));
+        assert_eq!(
+            (y.kind, y.from, y.to),
+            (PeriodKind::Month, d(2024, 2, 1), d(2024, 2, 29))
+        );
+        assert_eq!(feb.comparison(d(2026, 11, 22)), feb.shift(-1));
+        // Whole calendar periods typed as dates are that kind.
+        assert_eq!(
+            Period::from_dates(d(2023, 6, 1), d(2023, 6, 30)).kind,
+            PeriodKind::Month
+        );
+        assert_eq!(
+            Period::from_dates(d(2023, 6, 5), d(2023, 6, 11)).kind,
+            PeriodKind::Week
+        );
+        assert_eq!(
+            Period::from_dates(d(2023, 6, 1), d(2023, 6, 29)).kind,
+            PeriodKind::Custom
+        );
     }
 
     #[test]

@@ -256,8 +256,10 @@ fn weekly_csv_is_for_french_spreadsheets() {
 /// June 2023 by hand (today is 22/11/2026):
 /// - received 5 (#1–#5), closed 3 (#1 on 06/06, #3 on 12/06, #4 on 18/06); open at the end:
 ///   bourse 3 received − 2 closed = 1, logement 2 − 1 = 1, installation 1 − 1 = 0;
-/// - previous period: the 30 days before, 02/05–31/05: installation closed 1 (#6, 10/05),
-///   nothing received (#6 came on 01/05);
+/// - previous period: a whole month is compared with the whole previous month, 01/05–31/05:
+///   installation received 1 (#6 on 01/05) and closed 1 (#6, 10/05);
+/// - treated (a contact or a closing in June): #1, #3, #4 closed, #2 and #5 contacted → 5
+///   (#4's note is not a contact);
 /// - referrals at 30/06: ARS sent 02/05, expected 01/06, unanswered: awaited and overdue;
 ///   CAF sent 21/06, expected 21/07: awaited; CPAM sent 06/06, answered 16/06: 10 days;
 /// - first contact: #2 after 3 days, #5 after 0 → median 1.5, 90th percentile 3; 3 without;
@@ -306,10 +308,15 @@ fn review_figures_equal_the_hand_computed_ones() {
         [
             ("logement".to_string(), 2, 1, 1, 0, 0),
             ("bourse".to_string(), 3, 2, 1, 0, 0),
-            ("installation".to_string(), 0, 0, 0, 0, 1),
+            ("installation".to_string(), 0, 0, 0, 1, 1),
         ]
     );
-    assert_eq!(r["previous"]["from"], "2023-05-02");
+    // A whole month is compared with the whole previous month (#6 came on 01/05, closed 10/05).
+    assert_eq!(r["period"]["kind"], "month");
+    assert_eq!(
+        (&r["previous"]["from"], &r["previous"]["to"]),
+        (&json!("2023-05-01"), &json!("2023-05-31"))
+    );
     assert_eq!(
         r["partners"],
         json!([
@@ -342,7 +349,7 @@ fn review_figures_equal_the_hand_computed_ones() {
     );
     assert_eq!(
         r["headline"],
-        "Du 01/06/2023 au 30/06/2023, 5 demandes reçues, dont 3 bourses d'études et 0 aide à l'installation ; 2 déjà contactées ; 1 événement."
+        "Du 01/06/2023 au 30/06/2023, 5 demandes reçues, dont 3 bourses d'études et 0 aide à l'installation ; 5 traitées (contact ou clôture) ; 1 événement."
     );
     // The 12-week trend ends with the period's last week (2023-W26): bourse's receptions.
     assert_eq!(
@@ -392,10 +399,13 @@ fn review_figures_equal_the_hand_computed_ones() {
         "--format",
         "md",
     ]);
-    assert!(md.starts_with("# Bilan — du 01/06/2023 au 30/06/2023\n\nDu 01/06/2023 au 30/06/2023, 5 demandes reçues"), "{md}");
+    assert!(
+        md.starts_with("# Bilan — juin 2023\n\nDu 01/06/2023 au 30/06/2023, 5 demandes reçues"),
+        "{md}"
+    );
     assert!(
         md.contains(
-            "- Premier contact : médiane 2 j, 90 % sous 3 j ; clôture : médiane 5 j, 90 % sous 6 j."
+            "- Premier contact : médiane 1,5 j, 90 % sous 3 j ; clôture : médiane 5 j, 90 % sous 6 j."
         ),
         "{md}"
     );
@@ -444,6 +454,8 @@ fn the_workbook_has_one_sheet_per_table_with_typed_cells() {
             "Par canal",
             "Événements",
             "Issues",
+            "Issues par type",
+            "Par semaine",
             "Partenaires",
             "Charge"
         ]
@@ -474,10 +486,10 @@ fn the_workbook_has_one_sheet_per_table_with_typed_cells() {
     assert_eq!(partners.get((3, 5)), Some(&Data::Float(10.0)));
     let synthese = wb.worksheet_range("Synthèse").unwrap();
     assert_eq!(
-        synthese.get((4, 0)),
+        synthese.get((9, 0)),
         Some(&Data::String("Demandes reçues".into()))
     );
-    assert_eq!(synthese.get((4, 1)), Some(&Data::Float(5.0)));
+    assert_eq!(synthese.get((9, 1)), Some(&Data::Float(5.0)));
     // Weekly and summary reports are workbooks too.
     let weekly = env.path("semaines.xlsx");
     env.ok(&[

@@ -25,6 +25,8 @@ pub enum Grouping {
     ReceivedByStatus,
     /// Requests closed in the period, by outcome.
     ClosedByOutcome,
+    /// Requests closed in the period, by type.
+    ClosedByType,
     /// Referrals sent in the period, by partner code.
     ReferralsByPartner,
 }
@@ -155,6 +157,10 @@ impl Store {
             Grouping::ClosedByOutcome => {
                 "SELECT outcome, count(*) FROM request WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY outcome"
             }
+            Grouping::ClosedByType => {
+                "SELECT type_code, count(*) FROM request INDEXED BY request_closed \
+                 WHERE closed_on BETWEEN ?1 AND ?2 GROUP BY type_code"
+            }
             Grouping::ReferralsByPartner => {
                 "SELECT p.code, count(*) FROM referral f JOIN partner p ON p.id = f.partner_id \
                  WHERE f.sent_on BETWEEN ?1 AND ?2 GROUP BY p.code"
@@ -163,6 +169,26 @@ impl Store {
         let mut st = self.conn.prepare_cached(sql)?;
         let rows = st.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Requests treated in [from, to]: with a contact (any follow-up but a note) or a closing
+    /// in it, whatever their reception date. On the follow-up date index and the closing one.
+    pub fn treated_count(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM ( \
+               SELECT request_id FROM follow_up \
+                WHERE occurred_on BETWEEN ?1 AND ?2 AND kind <> 'note' \
+               UNION \
+               SELECT id FROM request INDEXED BY request_closed WHERE closed_on BETWEEN ?1 AND ?2)",
+            [from, to],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// What the figures depend on: `PRAGMA data_version` (moves when another connection
+    /// commits) and the rows this connection changed. Equal marks, equal figures.
+    pub fn figures_mark(&self) -> Result<(i64, u64)> {
+        Ok((self.data_version()?, self.conn.total_changes()))
     }
 
     /// Events held in [from, to].

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/004_housing.sql"),
     include_str!("../../migrations/005_rgpd.sql"),
     include_str!("../../migrations/006_import_aliases.sql"),
+    include_str!("../../migrations/007_follow_up_on.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

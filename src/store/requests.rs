@@ -117,6 +117,11 @@ pub struct RequestFilter {
     pub person_id: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
+    /// Closed with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Closed on or after / on or before this day.
+    pub closed_from: Option<NaiveDate>,
+    pub closed_to: Option<NaiveDate>,
     /// Next follow-up date on or before this day.
     pub due_by: Option<NaiveDate>,
     /// Full-text search (names, e-mails, phones, reference, summary, case log), as typed;
@@ -327,6 +332,18 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
     if let Some(d) = f.received_to {
         clauses.push("r.received_on <= :to");
         params.push((":to", Box::new(d)));
+    }
+    if let Some(o) = f.outcome {
+        clauses.push("r.outcome = :outcome");
+        params.push((":outcome", Box::new(o)));
+    }
+    if let Some(d) = f.closed_from {
+        clauses.push("r.closed_on >= :closed_from");
+        params.push((":closed_from", Box::new(d)));
+    }
+    if let Some(d) = f.closed_to {
+        clauses.push("r.closed_on <= :closed_to");
+        params.push((":closed_to", Box::new(d)));
     }
     if let Some(d) = f.due_by {
         clauses.push("r.next_follow_up_on <= :due");

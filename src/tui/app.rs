@@ -356,6 +356,8 @@ pub struct App {
     pub export_dir: Option<std::path::PathBuf>,
     /// The period of the review, kept while moving between tabs.
     pub review_period: Option<crate::review::Period>,
+    /// Reviews already computed, until the file changes.
+    review_cache: super::review_cache::ReviewCache,
     /// This file is a salon laptop's: it opens on the quick capture.
     pub salon: bool,
     /// How far the help or the offers are scrolled.
@@ -389,6 +391,7 @@ impl App {
             size: (80, 24),
             export_dir: None,
             review_period: None,
+            review_cache: Default::default(),
             salon: false,
             settings_path: None,
             overlay_scroll: 0,
@@ -897,8 +900,7 @@ impl App {
     }
 
     fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
-        let review = crate::review::compute(&self.store, period)?;
-        let aids = crate::tui::aids::review_part(&self.store, period.from, period.to)?;
+        let (review, aids) = self.review_cache.get(&self.store, period)?;
         self.review_period = Some(period);
         self.screen = Screen::Review(Box::new(ReviewView {
             review,
@@ -1827,7 +1829,9 @@ impl App {
             Next::Request(id) => self.open_request(&id)?,
             Next::Reload => self.reload_current()?,
             Next::Capture => self.open_capture()?,
-            Next::Period(from, to) => self.show_review(crate::review::Period::custom(from, to))?,
+            Next::Period(from, to) => {
+                self.show_review(crate::review::Period::from_dates(from, to))?
+            }
             Next::Filter(filter, label) => {
                 self.queue.all_filter = *filter;
                 self.queue.all_filter_label = label;
@@ -1863,9 +1867,7 @@ impl App {
             Screen::Search(_) => self.search_now()?,
             Screen::Housing(v) => super::housing::search(&self.store, v)?,
             Screen::Review(v) => {
-                v.review = crate::review::compute(&self.store, v.review.period)?;
-                let p = v.review.period;
-                v.aids = crate::tui::aids::review_part(&self.store, p.from, p.to)?;
+                (v.review, v.aids) = self.review_cache.get(&self.store, v.review.period)?;
             }
             Screen::Pending(v) => {
                 v.items = crate::salon::pending(&self.store)?;

@@ -37,20 +37,7 @@ fn bar(value: i64, max: i64, width: usize) -> String {
     "█".repeat(n.min(width))
 }
 
-fn change(now: i64, before: i64) -> String {
-    match now - before {
-        0 => "=".into(),
-        d if d > 0 => format!("+{d}"),
-        d => d.to_string(),
-    }
-}
-
-fn days(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "—".into(),
-        |d| crate::output::Value::Num(d).display() + " j",
-    )
-}
+use crate::review::{change, days_text as days};
 
 /// `s` in `width` columns: padded, or cut with "…" when longer.
 fn pad(s: &str, width: usize) -> String {
@@ -70,21 +57,38 @@ fn pad(s: &str, width: usize) -> String {
 fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let wide = width >= 100;
     let label_w = if wide { 26 } else { 16 };
-    let bar_w = if wide { 14 } else { 8 };
+    // At 80 columns the bars give way to the comparisons; the 12-week trend stays.
+    let bar_w = if wide { 14 } else { 0 };
     let mut lines = Vec::new();
     let title = |t: &str| Line::styled(t.to_string(), theme.title());
-    lines.push(title("Par type de demande"));
+    lines.push(title(
+        "Par type de demande (évolution : préc. = période précédente, N-1 = l'an dernier)",
+    ));
+    let figures = |received: i64, closed: i64, open: i64, t: (i64, i64, i64, i64)| {
+        format!(
+            "{received:>7} {:>5} {:>5} {closed:>7} {:>5} {:>5} {open:>8}  ",
+            change(received, t.0),
+            change(received, t.1),
+            change(closed, t.2),
+            change(closed, t.3),
+        )
+    };
+    let columns = if bar_w > 0 {
+        pad("", bar_w + 2)
+    } else {
+        String::new()
+    };
     lines.push(Line::styled(
         format!(
-            "{}{:>7} {:>5} {:>7} {:>5} {:>8}  {}{}",
+            "{}{:>7} {:>5} {:>5} {:>7} {:>5} {:>5} {:>8}  {columns}12 semaines",
             pad("", label_w),
             "Reçues",
-            "évol.",
+            "préc.",
+            "N-1",
             "Closes",
-            "évol.",
+            "préc.",
+            "N-1",
             "Ouvertes",
-            pad("", bar_w + 2),
-            "12 semaines"
         ),
         theme.dim(),
     ));
@@ -92,37 +96,57 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     for t in &r.by_type {
         let mut spans = vec![
             Span::raw(pad(&safe(&t.label), label_w)),
-            Span::raw(format!(
-                "{:>7} {:>5} {:>7} {:>5} {:>8}  ",
+            Span::raw(figures(
                 t.received,
-                change(t.received, t.previous_received),
                 t.closed,
-                change(t.closed, t.previous_closed),
-                t.open_at_end
+                t.open_at_end,
+                (
+                    t.previous_received,
+                    t.last_year_received,
+                    t.previous_closed,
+                    t.last_year_closed,
+                ),
             )),
         ];
-        spans.push(Span::styled(
-            pad(&bar(t.received, max, bar_w), bar_w + 2),
-            theme.key(),
-        ));
+        if bar_w > 0 {
+            spans.push(Span::styled(
+                pad(&bar(t.received, max, bar_w), bar_w + 2),
+                theme.key(),
+            ));
+        }
         spans.push(Span::styled(sparkline(&t.trend), theme.ok()));
         lines.push(Line::from(spans));
     }
-    lines.push(Line::raw(format!(
-        "{}{:>7} {:>5} {:>7} {:>5} {:>8}",
-        pad("Total", label_w),
-        r.received,
-        change(
-            r.received,
-            r.by_type.iter().map(|t| t.previous_received).sum()
-        ),
-        r.closed,
-        change(r.closed, r.by_type.iter().map(|t| t.previous_closed).sum()),
-        r.open_at_end
-    )));
+    let sum = |f: fn(&crate::review::TypeFigures) -> i64| r.by_type.iter().map(f).sum::<i64>();
+    lines.push(Line::raw(
+        format!(
+            "{}{}",
+            pad("Total", label_w),
+            figures(
+                r.received,
+                r.closed,
+                r.open_at_end,
+                (
+                    sum(|t| t.previous_received),
+                    sum(|t| t.last_year_received),
+                    sum(|t| t.previous_closed),
+                    sum(|t| t.last_year_closed),
+                ),
+            )
+        )
+        .trim_end()
+        .to_string(),
+    ));
     lines.push(Line::raw(""));
 
-    let inline = |items: Vec<String>| Line::raw(items.join(" · "));
+    // A line longer than the screen ends with "…".
+    let inline = |items: Vec<String>| {
+        Line::raw(
+            pad(&items.join(" · "), usize::from(width))
+                .trim_end()
+                .to_string(),
+        )
+    };
     lines.push(title("Par canal"));
     lines.push(inline(
         r.by_channel
@@ -137,6 +161,24 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             .map(|c| format!("{} {}", c.label, c.count))
             .collect(),
     ));
+    // By type: how many grants were actually granted.
+    let closed_types: Vec<_> = r.by_type.iter().filter(|t| t.closed > 0).collect();
+    if !closed_types.is_empty() {
+        let outcomes = crate::domain::Outcome::ALL;
+        let mut head = pad("", label_w);
+        for o in outcomes {
+            head.push_str(&format!(" {:>11}", o.label()));
+        }
+        lines.push(Line::styled(head, theme.dim()));
+        for t in closed_types {
+            let mut line = pad(&safe(&t.label), label_w);
+            for o in outcomes {
+                let n = t.outcomes.get(o.code()).copied().unwrap_or(0);
+                line.push_str(&format!(" {n:>11}"));
+            }
+            lines.push(Line::raw(line));
+        }
+    }
     lines.push(title("Délais"));
     lines.push(Line::raw(format!(
         "Premier contact : médiane {}, 90 % sous {} ({} sans contact) · Clôture : médiane {}, 90 % sous {}",
@@ -224,7 +266,8 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 
 pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let r = &v.review;
-    let [tabs, period, headline, rest] = Layout::vertical([
+    let [tabs, period, compared, headline, rest] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(2),
@@ -232,17 +275,31 @@ pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area:
     ])
     .areas(area);
     tabs_line(app, theme, frame, tabs, true);
+    let mut spans = vec![
+        Span::styled("◀ ", theme.key()),
+        Span::styled(format!("Bilan : {}", r.period.label()), theme.title()),
+        Span::styled(" ▶", theme.key()),
+    ];
+    if r.in_progress() {
+        spans.push(Span::styled(
+            format!("  en cours, compté jusqu'au {}", fr_date(r.through)),
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), period);
     frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("◀ ", theme.key()),
-            Span::styled(format!("Bilan : {}", r.period.label()), theme.title()),
-            Span::styled(" ▶", theme.key()),
-            Span::styled(
-                format!("  (comparé à : {})", r.previous.label()),
-                theme.dim(),
+        Paragraph::new(Line::styled(
+            pad(
+                &format!(
+                    "comparé à : {} (préc.) · {} (N-1)",
+                    r.previous.short_label(),
+                    r.last_year.short_label()
+                ),
+                usize::from(area.width),
             ),
-        ])),
-        period,
+            theme.dim(),
+        )),
+        compared,
     );
     frame.render_widget(
         Paragraph::new(Line::raw(safe(&r.headline))).wrap(Wrap { trim: true }),
