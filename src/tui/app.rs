@@ -1093,7 +1093,12 @@ impl App {
                 self.overlay = Some(Overlay::Form(Box::new(Form::answer(&id, &reference, refs))));
             }
             Action::EditRequest => {
-                let f = Form::edit_request(&v.detail, self.store.types()?, self.store.channels()?);
+                let f = Form::edit_request(
+                    &v.detail,
+                    self.store.types()?,
+                    self.store.channels()?,
+                    self.store.events()?,
+                );
                 self.overlay = Some(Overlay::Form(Box::new(f)));
             }
             Action::EditPerson => {
@@ -1665,11 +1670,12 @@ impl App {
             let written = match p.target {
                 Target::Request => self
                     .store
-                    .update_request_received(
+                    .update_request_reception(
                         &p.id,
                         Some(p.version),
                         &p.request_change(),
                         p.received_on(),
+                        p.event(),
                     )
                     .map(|_| ()),
                 Target::Person => {
@@ -1758,6 +1764,16 @@ impl App {
             }
             PatchField::Type => label(self.store.types()),
             PatchField::Channel => label(self.store.channels()),
+            PatchField::Event => self
+                .store
+                .events()
+                .ok()
+                .and_then(|e| {
+                    e.into_iter()
+                        .find(|e| e.id == value)
+                        .map(|e| event_label(&e))
+                })
+                .unwrap_or_else(|| value.to_string()),
             PatchField::Agent => self
                 .store
                 .agents()
@@ -1983,6 +1999,11 @@ impl App {
             self.error(&e);
         }
     }
+}
+
+/// An event as a list shows it: "Salon de l'étudiant (22/11/2026)".
+pub fn event_label(e: &crate::store::Event) -> String {
+    format!("{} ({})", e.name, crate::domain::fr_date(e.held_on))
 }
 
 /// Likely matches for the new-request form, from what is typed so far.

@@ -148,6 +148,7 @@ pub enum FormKind {
         base: Box<RequestRow>,
         types: Vec<Code>,
         channels: Vec<Code>,
+        events: Vec<Event>,
     },
     EditPerson {
         base: Box<Person>,
@@ -404,7 +405,12 @@ impl Form {
         )
     }
 
-    pub fn edit_request(d: &RequestDetail, types: Vec<Code>, channels: Vec<Code>) -> Form {
+    pub fn edit_request(
+        d: &RequestDetail,
+        types: Vec<Code>,
+        channels: Vec<Code>,
+        events: Vec<Event>,
+    ) -> Form {
         let r = &d.request;
         let type_labels = types.iter().map(|t| t.label.clone()).collect();
         let type_idx = types
@@ -418,12 +424,20 @@ impl Form {
             .as_ref()
             .and_then(|c| channels.iter().position(|x| &x.code == c))
             .map_or(0, |i| i + 1);
+        let mut event_labels = vec!["—".to_string()];
+        event_labels.extend(events.iter().map(crate::tui::app::event_label));
+        let event_idx = r
+            .event_id
+            .as_ref()
+            .and_then(|id| events.iter().position(|e| &e.id == id))
+            .map_or(0, |i| i + 1);
         Form::new(
             format!("Modifier la demande {}", r.reference),
             FormKind::EditRequest {
                 base: Box::new(r.clone()),
                 types,
                 channels,
+                events,
             },
             vec![
                 Field::text("Résumé", &r.summary),
@@ -436,6 +450,7 @@ impl Form {
                 Field::choice("Type", type_labels, type_idx),
                 Field::choice("Canal", channel_labels, channel_idx),
                 Field::date("Reçue le", &crate::domain::fr_date(r.received_on)),
+                Field::choice("Événement", event_labels, event_idx),
             ],
         )
     }
@@ -545,7 +560,7 @@ impl Form {
                     lists
                         .events
                         .iter()
-                        .map(|e| format!("{} ({})", e.name, crate::domain::fr_date(e.held_on)))
+                        .map(crate::tui::app::event_label)
                         .collect(),
                 ),
                 event_idx,
@@ -654,12 +669,7 @@ impl Form {
             .position(|c| c.code == "telephone")
             .map_or(0, |i| i + 1);
         let mut event_labels = vec!["—".to_string()];
-        event_labels.extend(
-            events
-                .iter()
-                .take(30)
-                .map(|e| format!("{} ({})", e.name, crate::domain::fr_date(e.held_on))),
-        );
+        event_labels.extend(events.iter().take(30).map(crate::tui::app::event_label));
         let mut agent_labels = vec!["Non attribuée".to_string()];
         agent_labels.extend(agents.iter().map(|a| a.name.clone()));
         let me_idx = me
@@ -1068,6 +1078,7 @@ impl Form {
                 base,
                 types,
                 channels,
+                events,
             } => {
                 let next = self.date(1, today, false)?;
                 let mut p = Patch::on_request(&base, "Demande modifiée.");
@@ -1095,6 +1106,11 @@ impl Form {
                     of(PatchField::ReceivedOn),
                     received.to_string(),
                 );
+                let event = match self.fields[5].selected() {
+                    0 => String::new(),
+                    i => events.get(i - 1).map(|e| e.id.clone()).unwrap_or_default(),
+                };
+                p.set(PatchField::Event, of(PatchField::Event), event);
                 Ok(Command::Patch(p))
             }
             FormKind::EditPerson { base, request_id } => {

@@ -1,0 +1,152 @@
+//! The interface's screens and forms (issue 8): the event edited from the request form, long
+//! values scrolling in their field, the keymap of every context.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::Env;
+use common::keys::{ctrl, key, screen_at, typed};
+use guichet::store::Store;
+use guichet::tui::app::{App, Display, Overlay, Screen};
+use ratatui::crossterm::event::KeyCode;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn store(env: &Env) -> Store {
+    let mut s = Store::open(&env.db()).unwrap();
+    s.set_today(today());
+    s
+}
+
+fn app_on(env: &Env, size: (u16, u16)) -> App {
+    let mut app = App::new(
+        store(env),
+        Some("Julien Moreau"),
+        Display {
+            utc: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.resize(size.0, size.1);
+    app
+}
+
+fn message(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn opened_id(app: &App) -> String {
+    match &app.screen {
+        Screen::Request(v) => v.detail.request.id.clone(),
+        other => panic!("no request open: {other:?}"),
+    }
+}
+
+/// The focused field of the open form: its label and its options.
+fn focused(app: &App) -> (String, Vec<String>, usize) {
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("no form open: {}", message(app))
+    };
+    let field = f.focused();
+    let options = match &field.kind {
+        guichet::tui::forms::FieldKind::Choice { options, .. } => options.clone(),
+        _ => Vec::new(),
+    };
+    (field.label.to_string(), options, field.selected())
+}
+
+#[test]
+fn the_event_is_chosen_in_the_edit_form_saved_as_a_patch_with_a_french_history() {
+    let env = Env::new();
+    {
+        let mut s = store(&env);
+        guichet::demo::fill(&mut s, 40, 1).unwrap();
+        s.add_event(
+            "Salon infirmier de Lyon",
+            today() - chrono::Duration::days(8),
+            "Lyon",
+        )
+        .unwrap();
+    }
+    let mut app = app_on(&env, (120, 40));
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab); // to "Toutes"
+    }
+    key(&mut app, KeyCode::Enter);
+    let id = opened_id(&app);
+    let before = store(&env).request_row(&id).unwrap();
+    key(&mut app, KeyCode::Char('e'));
+    // Résumé, Relance le, Type, Canal, Reçue le, Événement.
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    let (label, options, _) = focused(&app);
+    assert_eq!(label, "Événement");
+    let wanted = options
+        .iter()
+        .position(|o| o == "Salon infirmier de Lyon (14/11/2026)")
+        .expect("the new event is offered");
+    while focused(&app).2 != wanted {
+        key(&mut app, KeyCode::Right);
+    }
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    assert_eq!(message(&app), "Demande modifiée.");
+
+    let after = store(&env).request_row(&id).unwrap();
+    let event = store(&env)
+        .events()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == "Salon infirmier de Lyon")
+        .unwrap();
+    assert_eq!(after.event_id.as_deref(), Some(event.id.as_str()));
+    assert_eq!(after.version, before.version + 1);
+    assert_eq!(
+        (after.summary, after.type_code, after.received_on),
+        (before.summary, before.type_code, before.received_on),
+        "nothing else written"
+    );
+    let shown = screen_at(&app, app.size);
+    let old = before.event.as_deref().map_or_else(
+        || "—".to_string(),
+        |name| {
+            let e = store(&env)
+                .events()
+                .unwrap()
+                .into_iter()
+                .find(|e| e.name == name)
+                .unwrap();
+            guichet::tui::app::event_label(&e)
+        },
+    );
+    assert!(
+        shown.contains(&format!(
+            "Événement : {old} → Salon infirmier de Lyon (14/11/2026)"
+        )),
+        "{shown}"
+    );
+
+    // Back to no event: the field clears, the history says so.
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    while focused(&app).2 != 0 {
+        key(&mut app, KeyCode::Right);
+    }
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    assert_eq!(store(&env).request_row(&id).unwrap().event_id, None);
+    assert!(
+        screen_at(&app, app.size).contains("Événement : Salon infirmier de Lyon (14/11/2026) → —"),
+        "{}",
+        screen_at(&app, app.size)
+    );
+}
