@@ -150,3 +150,33 @@ fn the_event_is_chosen_in_the_edit_form_saved_as_a_patch_with_a_french_history()
         screen_at(&app, app.size)
     );
 }
+
+/// A 120-character e-mail in the new-request form at 80×24: the field scrolls sideways, the
+/// cursor stays visible at the end and at the start; nothing wraps onto the next field.
+#[test]
+fn a_long_single_line_value_scrolls_in_its_field_at_80x24() {
+    let env = Env::new();
+    guichet::demo::fill(&mut store(&env), 20, 1).unwrap();
+    let mut app = app_on(&env, (80, 24));
+    key(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "Dupont");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Jean");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    let email = format!("{}@{}.fr", "jean.dupont".repeat(8), "exemple".repeat(4));
+    assert_eq!(email.chars().count(), 120);
+    typed(&mut app, &email);
+    let at_end = screen_at(&app, (80, 24));
+    assert!(at_end.contains("exempleexemple.fr▏"), "{at_end}");
+    insta::assert_snapshot!("long_email_cursor_at_end_80x24", at_end);
+    key(&mut app, KeyCode::Home);
+    let at_start = screen_at(&app, (80, 24));
+    assert!(at_start.contains("▏jean.dupontjean"), "{at_start}");
+    insta::assert_snapshot!("long_email_cursor_at_start_80x24", at_start);
+    // What was typed is kept whole.
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays open")
+    };
+    assert_eq!(f.focused().value(), email);
+}
