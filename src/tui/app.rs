@@ -1033,7 +1033,9 @@ impl App {
                     Some(search) => Screen::Search(*search),
                     None => Screen::Queue,
                 };
-                return self.refresh();
+                // Reading wrote nothing the lists show: the interface's writes refresh them
+                // (`finish`), other processes' are followed by `tick`. No recount here.
+                return self.load_window();
             }
             _ => {}
         }
