@@ -9,6 +9,7 @@ pub mod forms;
 pub mod housing;
 pub mod input;
 pub mod keymap;
+pub mod screens;
 pub mod settings;
 pub mod ui;
 

@@ -1,0 +1,254 @@
+//! The queues (tabs *Mes relances du jour* … *Engagements*): their filters, the window of rows
+//! kept in memory around the selection, and the keys that move in them.
+
+use crate::domain::Status;
+use crate::error::Result;
+use crate::store::{Agent, QueueOrder, RequestFilter, RequestRow};
+use crate::tui::app::{App, Overlay, Screen};
+use crate::tui::forms::Form;
+use crate::tui::keymap::Action;
+use chrono::NaiveDate;
+
+/// The queues, as tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// My follow-ups due today or overdue: where a desk agent's day starts.
+    Today,
+    Mine,
+    Unassigned,
+    Due,
+    Partner,
+    All,
+    /// *Engagements à vérifier*: a yearly attestation due within 30 days or late (`tui::aids`).
+    Commitments,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 7] = [
+        Tab::Today,
+        Tab::Mine,
+        Tab::Unassigned,
+        Tab::Due,
+        Tab::Partner,
+        Tab::All,
+        Tab::Commitments,
+    ];
+
+    pub fn label(self, narrow: bool) -> &'static str {
+        match (self, narrow) {
+            (Tab::Today, false) => "Mes relances du jour",
+            (Tab::Today, true) => "Jour",
+            (Tab::Mine, _) => "Ma file",
+            (Tab::Unassigned, false) => "Non attribuées",
+            (Tab::Unassigned, true) => "Non attr.",
+            (Tab::Due, false) => "À relancer",
+            (Tab::Due, true) => "Relancer",
+            (Tab::Partner, false) => "Attente partenaire",
+            (Tab::Partner, true) => "Part.",
+            (Tab::All, _) => "Toutes",
+            (Tab::Commitments, false) => "Engagements",
+            (Tab::Commitments, true) => "Eng.",
+        }
+    }
+
+    /// The filter and order of a queue. "Ma file" without a known agent is empty.
+    pub fn filter(self, me: Option<&Agent>, today: NaiveDate) -> (RequestFilter, QueueOrder) {
+        let open = RequestFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        let mine = me.map_or_else(|| "-".to_string(), |a| a.id.clone());
+        match self {
+            Tab::Today => (
+                RequestFilter {
+                    agent_id: Some(mine),
+                    due_by: Some(today),
+                    ..open
+                },
+                QueueOrder::Overdue,
+            ),
+            Tab::Mine => (
+                RequestFilter {
+                    agent_id: Some(mine),
+                    ..open
+                },
+                QueueOrder::Overdue,
+            ),
+            Tab::Unassigned => (
+                RequestFilter {
+                    unassigned: true,
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::Due => (
+                RequestFilter {
+                    due_by: Some(today),
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::Partner => (
+                RequestFilter {
+                    status: Some(Status::AttentePartenaire),
+                    ..open
+                },
+                QueueOrder::Due,
+            ),
+            Tab::All => (RequestFilter::default(), QueueOrder::Recent),
+            // The ids come from the store (see `App::filter_of`).
+            Tab::Commitments => (
+                RequestFilter {
+                    request_ids: Some(Vec::new()),
+                    ..Default::default()
+                },
+                QueueOrder::Due,
+            ),
+        }
+    }
+}
+
+/// Rows kept in memory around the visible part of a queue: the list pages through the file.
+const WINDOW: usize = 120;
+
+#[derive(Debug, Clone)]
+pub struct QueueState {
+    pub tab: Tab,
+    pub counts: [usize; Tab::ALL.len()],
+    /// Loaded rows, starting at `window_start` in the queue.
+    pub rows: Vec<RequestRow>,
+    pub window_start: usize,
+    pub selected: usize,
+    /// First visible row.
+    pub scroll: usize,
+    /// Filters of the "Toutes" queue, and their description ("" when none).
+    pub all_filter: RequestFilter,
+    pub all_filter_label: String,
+}
+
+impl QueueState {
+    pub fn total(&self) -> usize {
+        self.counts[Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0)]
+    }
+
+    pub fn row(&self, index: usize) -> Option<&RequestRow> {
+        index
+            .checked_sub(self.window_start)
+            .and_then(|i| self.rows.get(i))
+    }
+
+    pub fn selected_row(&self) -> Option<&RequestRow> {
+        self.row(self.selected)
+    }
+}
+
+impl App {
+    /// The filter and order of a queue, with the agent's filters on "Toutes".
+    pub fn filter_of(&self, tab: Tab) -> (RequestFilter, QueueOrder) {
+        match tab {
+            Tab::All => (self.queue.all_filter.clone(), QueueOrder::Recent),
+            Tab::Commitments => crate::tui::aids::commitments_filter(&self.store, self.today()),
+            _ => tab.filter(self.me.as_ref(), self.today()),
+        }
+    }
+
+    /// Rows of the queue table that fit on screen.
+    pub fn viewport(&self) -> usize {
+        usize::from(self.size.1).saturating_sub(6).max(1)
+    }
+
+    pub(crate) fn queue_action(&mut self, action: Action) -> Result<()> {
+        let total = self.queue.total();
+        let page = self.viewport();
+        let q = &mut self.queue;
+        match action {
+            Action::Up => q.selected = q.selected.saturating_sub(1),
+            Action::Down => q.selected = (q.selected + 1).min(total.saturating_sub(1)),
+            Action::PageUp => q.selected = q.selected.saturating_sub(page),
+            Action::PageDown => q.selected = (q.selected + page).min(total.saturating_sub(1)),
+            Action::Top => q.selected = 0,
+            Action::Bottom => q.selected = total.saturating_sub(1),
+            // The review comes after the last queue, and before the first.
+            Action::NextTab if q.tab == Tab::ALL[Tab::ALL.len() - 1] => return self.open_review(),
+            Action::PrevTab if q.tab == Tab::ALL[0] => return self.open_review(),
+            Action::NextTab | Action::PrevTab => {
+                let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
+                let n = Tab::ALL.len();
+                q.tab = Tab::ALL[if action == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+                q.selected = 0;
+                q.scroll = 0;
+                q.rows.clear();
+                return self.refresh();
+            }
+            Action::Open => {
+                if let Some(id) = q.selected_row().map(|r| r.id.clone()) {
+                    self.open_request(&id)?;
+                }
+                return Ok(());
+            }
+            Action::MergeFile => {
+                self.overlay = Some(Overlay::Form(Box::new(Form::merge_file())));
+                return Ok(());
+            }
+            Action::Pending => {
+                self.screen = Screen::Pending(crate::tui::app::PendingView::default());
+                return self.reload_current();
+            }
+            Action::Filter => {
+                let form = Form::filter(&self.store, &self.queue.all_filter)?;
+                self.overlay = Some(Overlay::Form(Box::new(form)));
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+        self.load_window()
+    }
+
+    pub(crate) fn refresh_counts(&mut self) -> Result<()> {
+        for (i, tab) in Tab::ALL.iter().enumerate() {
+            let (filter, _) = self.filter_of(*tab);
+            self.queue.counts[i] = self.store.count(&filter)?;
+        }
+        let total = self.queue.total();
+        if self.queue.selected >= total {
+            self.queue.selected = total.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// Keeps the selection visible and the rows around it loaded (one page from the file).
+    pub(crate) fn load_window(&mut self) -> Result<()> {
+        let page = self.viewport();
+        let total = self.queue.total();
+        let q = &mut self.queue;
+        if q.selected < q.scroll {
+            q.scroll = q.selected;
+        } else if q.selected >= q.scroll + page {
+            q.scroll = q.selected + 1 - page;
+        }
+        q.scroll = q.scroll.min(total.saturating_sub(page));
+        let wanted = q.scroll..(q.scroll + page).min(total);
+        if total == 0 {
+            // The queue emptied (the last request left it): no stale rows on screen.
+            q.rows.clear();
+            return Ok(());
+        }
+        let loaded = q.window_start..q.window_start + q.rows.len();
+        if wanted.start >= loaded.start && wanted.end <= loaded.end && !q.rows.is_empty() {
+            return Ok(());
+        }
+        let start = q.scroll.saturating_sub(WINDOW / 4);
+        let tab = q.tab;
+        let (filter, order) = self.filter_of(tab);
+        let rows = self
+            .store
+            .queue(&filter, order, start, WINDOW.max(page * 2))?;
+        self.queue.rows = rows;
+        self.queue.window_start = start;
+        Ok(())
+    }
+}
