@@ -88,14 +88,14 @@ impl App {
 
 /// Likely matches for the new-request form, from what is typed so far.
 pub(crate) fn refresh_matches(store: &Store, f: &mut Form) -> Result<()> {
-    use crate::tui::forms::nr;
-    let value = |i: usize| f.fields[i].value().trim().to_string();
+    use crate::tui::forms::Name;
+    let value = |n: Name| f.field(n).value().trim().to_string();
     let person = crate::store::NewPerson {
-        last_name: value(nr::LAST),
-        first_name: value(nr::FIRST),
-        phone: value(nr::PHONE),
-        email: value(nr::EMAIL),
-        birth_date: crate::domain::parse_date(&value(nr::BIRTH), store.today()).ok(),
+        last_name: value(Name::LastName),
+        first_name: value(Name::FirstName),
+        phone: value(Name::Phone),
+        email: value(Name::Email),
+        birth_date: crate::domain::parse_date(&value(Name::BirthDate), store.today()).ok(),
         ..Default::default()
     };
     let searchable = (!person.last_name.is_empty() && !person.first_name.is_empty())
