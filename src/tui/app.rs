@@ -963,6 +963,36 @@ impl App {
         Ok(())
     }
 
+    /// Carries out what a screen's key led to.
+    pub(crate) fn go(&mut self, t: super::screens::Transition) -> Result<()> {
+        use super::screens::Transition as T;
+        match t {
+            T::Stay => Ok(()),
+            T::Moved => self.load_window(),
+            T::Reload => self.refresh(),
+            T::OpenRequest(id) => self.open_request(&id),
+            T::Show(screen) => {
+                self.screen = screen;
+                self.reload_current()
+            }
+            T::Back(screen) => {
+                self.screen = screen;
+                // Reading wrote nothing the lists show: the interface's writes refresh them
+                // (`finish`), other processes' are followed by `tick`. No recount here.
+                self.load_window()
+            }
+            T::Review => self.open_review(),
+            T::Overlay(o) => {
+                self.overlay = Some(o);
+                Ok(())
+            }
+            T::Command(cmd) => {
+                self.apply(cmd, None);
+                Ok(())
+            }
+        }
+    }
+
     /// After a write: show what comes next, with fresh rows everywhere.
     pub(crate) fn finish(&mut self, msg: String, next: Next) -> Result<()> {
         match next {

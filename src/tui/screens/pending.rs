@@ -16,6 +16,30 @@ pub struct PendingView {
     pub last_decided: Option<String>,
 }
 
+impl PendingView {
+    /// Moving between the items, and between the office candidates of a duplicate.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Up => {
+                self.selected = self.selected.saturating_sub(1);
+                self.candidate = 0;
+            }
+            Action::Down => {
+                self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
+                self.candidate = 0;
+            }
+            Action::Right | Action::Left => {
+                let n = self
+                    .items
+                    .get(self.selected)
+                    .map_or(0, |p| p.candidates.len());
+                self.candidate = if n == 0 { 0 } else { (self.candidate + 1) % n };
+            }
+            _ => {}
+        }
+    }
+}
+
 impl App {
     pub(crate) fn pending_action(&mut self, action: Action) -> Result<()> {
         use crate::salon::Decision;
@@ -23,19 +47,8 @@ impl App {
             return Ok(());
         };
         let decision = match action {
-            Action::Up => {
-                v.selected = v.selected.saturating_sub(1);
-                v.candidate = 0;
-                return Ok(());
-            }
-            Action::Down => {
-                v.selected = (v.selected + 1).min(v.items.len().saturating_sub(1));
-                v.candidate = 0;
-                return Ok(());
-            }
-            Action::Right | Action::Left => {
-                let n = v.items.get(v.selected).map_or(0, |p| p.candidates.len());
-                v.candidate = if n == 0 { 0 } else { (v.candidate + 1) % n };
+            Action::Up | Action::Down | Action::Left | Action::Right => {
+                v.update(action);
                 return Ok(());
             }
             Action::UndoDecision => {

@@ -7,6 +7,7 @@ use crate::store::{Agent, QueueOrder, RequestFilter, RequestRow};
 use crate::tui::app::{App, Overlay, Screen};
 use crate::tui::forms::Form;
 use crate::tui::keymap::Action;
+use crate::tui::screens::Transition;
 use chrono::NaiveDate;
 
 /// The queues, as tabs.
@@ -127,6 +128,48 @@ pub struct QueueState {
 }
 
 impl QueueState {
+    /// A key on the queues; `page` is how many rows fit on screen.
+    pub fn update(&mut self, action: Action, page: usize) -> Transition {
+        let total = self.total();
+        let last = total.saturating_sub(1);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(page),
+            Action::PageDown => self.selected = (self.selected + page).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            // The review comes after the last queue, and before the first.
+            Action::NextTab if self.tab == Tab::ALL[Tab::ALL.len() - 1] => {
+                return Transition::Review;
+            }
+            Action::PrevTab if self.tab == Tab::ALL[0] => return Transition::Review,
+            Action::NextTab | Action::PrevTab => {
+                let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let n = Tab::ALL.len();
+                self.tab = Tab::ALL[if action == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+                self.selected = 0;
+                self.scroll = 0;
+                self.rows.clear();
+                return Transition::Reload;
+            }
+            Action::Open => {
+                return self
+                    .selected_row()
+                    .map_or(Transition::Stay, |r| Transition::OpenRequest(r.id.clone()));
+            }
+            Action::Pending => {
+                return Transition::Show(Screen::Pending(crate::tui::app::PendingView::default()));
+            }
+            _ => return Transition::Stay,
+        }
+        Transition::Moved
+    }
+
     pub fn total(&self) -> usize {
         self.counts[Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0)]
     }
@@ -158,54 +201,16 @@ impl App {
     }
 
     pub(crate) fn queue_action(&mut self, action: Action) -> Result<()> {
-        let total = self.queue.total();
         let page = self.viewport();
-        let q = &mut self.queue;
-        match action {
-            Action::Up => q.selected = q.selected.saturating_sub(1),
-            Action::Down => q.selected = (q.selected + 1).min(total.saturating_sub(1)),
-            Action::PageUp => q.selected = q.selected.saturating_sub(page),
-            Action::PageDown => q.selected = (q.selected + page).min(total.saturating_sub(1)),
-            Action::Top => q.selected = 0,
-            Action::Bottom => q.selected = total.saturating_sub(1),
-            // The review comes after the last queue, and before the first.
-            Action::NextTab if q.tab == Tab::ALL[Tab::ALL.len() - 1] => return self.open_review(),
-            Action::PrevTab if q.tab == Tab::ALL[0] => return self.open_review(),
-            Action::NextTab | Action::PrevTab => {
-                let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
-                let n = Tab::ALL.len();
-                q.tab = Tab::ALL[if action == Action::NextTab {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                }];
-                q.selected = 0;
-                q.scroll = 0;
-                q.rows.clear();
-                return self.refresh();
-            }
-            Action::Open => {
-                if let Some(id) = q.selected_row().map(|r| r.id.clone()) {
-                    self.open_request(&id)?;
-                }
-                return Ok(());
-            }
-            Action::MergeFile => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::merge_file())));
-                return Ok(());
-            }
-            Action::Pending => {
-                self.screen = Screen::Pending(crate::tui::app::PendingView::default());
-                return self.reload_current();
-            }
-            Action::Filter => {
-                let form = Form::filter(&self.store, &self.queue.all_filter)?;
-                self.overlay = Some(Overlay::Form(Box::new(form)));
-                return Ok(());
-            }
-            _ => return Ok(()),
-        }
-        self.load_window()
+        let t = match action {
+            Action::MergeFile => Transition::Overlay(Overlay::Form(Box::new(Form::merge_file()))),
+            Action::Filter => Transition::Overlay(Overlay::Form(Box::new(Form::filter(
+                &self.store,
+                &self.queue.all_filter,
+            )?))),
+            _ => self.queue.update(action, page),
+        };
+        self.go(t)
     }
 
     pub(crate) fn refresh_counts(&mut self) -> Result<()> {

@@ -9,6 +9,7 @@ use crate::tui::app::{App, Overlay, Screen};
 use crate::tui::app::{PickPurpose, Picker};
 use crate::tui::forms::Form;
 use crate::tui::keymap::Action;
+use crate::tui::screens::Transition;
 
 #[derive(Debug, Clone)]
 pub struct RequestView {
@@ -20,6 +21,25 @@ pub struct RequestView {
     pub from_search: Option<Box<SearchView>>,
     /// The person's aids, across their requests (this one's included).
     pub aids: Vec<crate::store::AidDetail>,
+}
+
+impl RequestView {
+    /// The keys that move on the request screen itself (the others open forms and pickers).
+    pub fn update(&mut self, action: Action) -> Transition {
+        match action {
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll += 1,
+            // Back where the request was opened from: the search keeps its results.
+            Action::Back => {
+                return Transition::Back(match self.from_search.take() {
+                    Some(search) => Screen::Search(*search),
+                    None => Screen::Queue,
+                });
+            }
+            _ => {}
+        }
+        Transition::Stay
+    }
 }
 
 impl App {
@@ -44,26 +64,12 @@ impl App {
         let Screen::Request(v) = &mut self.screen else {
             return Ok(());
         };
-        match action {
-            Action::Up => {
-                v.scroll = v.scroll.saturating_sub(1);
+        match v.update(action) {
+            Transition::Stay if matches!(action, Action::Up | Action::Down | Action::Back) => {
                 return Ok(());
             }
-            Action::Down => {
-                v.scroll += 1;
-                return Ok(());
-            }
-            Action::Back => {
-                // Back where the request was opened from: the search keeps its results.
-                self.screen = match v.from_search.take() {
-                    Some(search) => Screen::Search(*search),
-                    None => Screen::Queue,
-                };
-                // Reading wrote nothing the lists show: the interface's writes refresh them
-                // (`finish`), other processes' are followed by `tick`. No recount here.
-                return self.load_window();
-            }
-            _ => {}
+            Transition::Stay => {}
+            t => return self.go(t),
         }
         let Screen::Request(v) = &self.screen else {
             return Ok(());
