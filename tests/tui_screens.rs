@@ -180,3 +180,78 @@ fn a_long_single_line_value_scrolls_in_its_field_at_80x24() {
     };
     assert_eq!(f.focused().value(), email);
 }
+
+/// What the agent sees change after a key: the context, an overlay, the status line, the
+/// screen's kind, leaving.
+fn seen(app: &App) -> String {
+    let screen = format!("{:?}", app.screen);
+    let kind = screen
+        .split(['(', ' ', '{'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    format!(
+        "{:?} {} {:?} {} {kind}",
+        app.context(),
+        app.overlay.is_some(),
+        app.message,
+        app.quit
+    )
+}
+
+/// Every global key listed in a context's help and footer does something there: a key that
+/// does nothing in a context is not listed in it.
+#[test]
+fn every_global_key_listed_on_a_screen_does_something_there() {
+    use guichet::tui::keymap::{Context, Key, bindings_for};
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    let env = Env::new();
+    guichet::demo::fill(&mut store(&env), 40, 1).unwrap();
+    let empty = Env::new();
+    store(&empty);
+    // How to reach each screen from a fresh start.
+    let screens: [(Context, &Env, &[KeyCode]); 5] = [
+        (Context::Queue, &env, &[]),
+        (
+            Context::Request,
+            &env,
+            &[
+                KeyCode::Tab,
+                KeyCode::Tab,
+                KeyCode::Tab,
+                KeyCode::Tab,
+                KeyCode::Tab,
+                KeyCode::Enter,
+            ],
+        ),
+        (Context::Review, &env, &[KeyCode::BackTab]),
+        (Context::Housing, &env, &[KeyCode::Char('L')]),
+        (Context::Welcome, &empty, &[]),
+    ];
+    let mut checked = 0;
+    for (ctx, env, path) in screens {
+        for b in bindings_for(ctx, false).filter(|b| b.context == Context::Global) {
+            let mut app = app_on(env, (120, 40));
+            for code in path {
+                key(&mut app, *code);
+            }
+            assert_eq!(app.context(), ctx, "{}", message(&app));
+            let before = seen(&app);
+            let ev = match b.keys[0] {
+                Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                Key::Code(code) => KeyEvent::new(code, KeyModifiers::NONE),
+            };
+            app.handle_key(ev);
+            assert_ne!(
+                seen(&app),
+                before,
+                "{} ({}) is listed in {ctx:?} but does nothing there",
+                b.keys[0].label(),
+                b.desc
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "{checked}");
+}

@@ -995,6 +995,9 @@ pub fn bindings_for(context: Context, salon: bool) -> impl Iterator<Item = &'sta
         if b.action == Action::Capture && (!salon || context == Context::Capture) {
             return false;
         }
+        if b.action == Action::Housing && context == Context::Housing {
+            return false;
+        }
         let own = |k: &Key| {
             BINDINGS
                 .iter()
@@ -1087,7 +1090,7 @@ mod tests {
     #[test]
     fn every_context_lists_each_key_once_and_every_listed_key_does_what_it_says() {
         const ALL: [Context; 15] = [
-            Context::Global,
+            Context::Housing,
             Context::Welcome,
             Context::PickAgent,
             Context::Queue,
