@@ -50,25 +50,30 @@ pub enum Confirm {
 }
 
 impl Confirm {
-    pub fn question(self) -> &'static str {
-        match self {
+    /// The question, with the keys the keymap binds (the answers are in the footer).
+    pub fn question(self) -> String {
+        use crate::salon::Decision;
+        let text = match self {
             Confirm::Quit => "Un formulaire n'est pas enregistré. Quitter quand même ?",
             Confirm::Discard => "Abandonner ce qui a été saisi ?",
-            Confirm::Decide(d) => match d {
-                crate::salon::Decision::Merge => {
-                    "Même personne : ses demandes rejoignent le candidat affiché (les demandes identiques sont réunies). Confirmer ? (u annule ensuite)"
-                }
-                crate::salon::Decision::KeepApart => {
-                    "Deux personnes différentes : la saisie reste une personne à part. Confirmer ?"
-                }
-                crate::salon::Decision::KeepOffice => {
-                    "Garder la version du bureau ? (celle du poste reste dans l'historique)"
-                }
-                crate::salon::Decision::ApplyLaptop => {
-                    "Appliquer la version du poste ? (celle du bureau reste dans l'historique)"
-                }
-            },
-        }
+            Confirm::Decide(Decision::Merge) => {
+                return format!(
+                    "Même personne : ses demandes rejoignent le candidat affiché (les demandes \
+                     identiques sont réunies). Confirmer ? ({} annule ensuite)",
+                    super::keymap::key_of(Context::Pending, Action::UndoDecision)
+                );
+            }
+            Confirm::Decide(Decision::KeepApart) => {
+                "Deux personnes différentes : la saisie reste une personne à part. Confirmer ?"
+            }
+            Confirm::Decide(Decision::KeepOffice) => {
+                "Garder la version du bureau ? (celle du poste reste dans l'historique)"
+            }
+            Confirm::Decide(Decision::ApplyLaptop) => {
+                "Appliquer la version du poste ? (celle du bureau reste dans l'historique)"
+            }
+        };
+        text.to_string()
     }
 }
 
@@ -178,16 +183,13 @@ impl App {
         }
         app.salon = app.store.meta("role")?.as_deref() == Some(crate::salon::ROLE_SALON);
         let empty = app.store.count(&RequestFilter::default())? == 0;
-        app.screen = if app.salon && app.me.is_some() {
+        if app.salon && app.me.is_some() {
             app.open_capture()?;
-            app.screen.clone()
         } else if empty && !app.salon {
-            Screen::Welcome
+            app.screen = Screen::Welcome;
         } else if app.me.is_none() {
-            app.agent_picker()?
-        } else {
-            Screen::Queue
-        };
+            app.screen = app.agent_picker()?;
+        }
         app.refresh()?;
         app.data_version = app.store.data_version()?;
         Ok(app)
@@ -740,8 +742,13 @@ impl App {
                     v.last_decided = Some(id.clone());
                     v.candidate = 0;
                 }
-                let message =
-                    message.replace(&format!("guichet resolve {id} --annuler"), "touche u");
+                let message = message.replace(
+                    &format!("guichet resolve {id} --annuler"),
+                    &format!(
+                        "touche {}",
+                        super::keymap::key_of(Context::Pending, Action::UndoDecision)
+                    ),
+                );
                 done(message, Next::Reload)
             }
             Command::Merge(path) => {
@@ -754,7 +761,10 @@ impl App {
                         r.added_requests,
                         r.already_present,
                         if waiting > 0 {
-                            format!(" ; {waiting} à décider (touche R).")
+                            format!(
+                                " ; {waiting} à décider (touche {}).",
+                                super::keymap::key_of(Context::Queue, Action::Pending)
+                            )
                         } else {
                             ".".into()
                         }

@@ -1432,7 +1432,13 @@ impl Form {
                 if types.is_empty() {
                     return Err(self.fail(
                         Name::Types,
-                        Error::input("cochez au moins un type de demande (Ctrl-T ou Espace)"),
+                        Error::input(format!(
+                            "cochez au moins un type de demande ({} ou Espace)",
+                            crate::tui::keymap::key_of(
+                                crate::tui::keymap::Context::Form,
+                                crate::tui::keymap::Action::Toggle
+                            )
+                        )),
                     ));
                 }
                 let channel = self

@@ -289,7 +289,13 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
         }
         if !lists.matches.is_empty() {
             side_lines.push(Line::styled(
-                "Ctrl-P : reprendre cette personne",
+                format!(
+                    "{} : reprendre cette personne",
+                    crate::tui::keymap::key_of(
+                        crate::tui::keymap::Context::Form,
+                        crate::tui::keymap::Action::ReuseMatch
+                    )
+                ),
                 theme.key(),
             ));
         }
