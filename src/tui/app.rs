@@ -361,13 +361,7 @@ impl App {
             Action::Capture if self.salon => self.open_capture(),
             Action::Housing => self.open_housing(),
             Action::Offers => {
-                let offers = self
-                    .store
-                    .offers()?
-                    .into_iter()
-                    .filter(|o| o.active)
-                    .collect();
-                self.overlay = Some(Overlay::Offers(offers, None));
+                self.overlay = Some(Overlay::Offers(self.active_offers()?, None));
                 Ok(())
             }
             Action::NewRequest => {
@@ -971,6 +965,16 @@ impl App {
         }
         self.overlay = Some(Overlay::Conflict(v, under));
         Ok(())
+    }
+
+    /// What the département offers now (`i`, `Ctrl-O`).
+    pub(crate) fn active_offers(&self) -> Result<Vec<crate::store::Offer>> {
+        Ok(self
+            .store
+            .offers()?
+            .into_iter()
+            .filter(|o| o.active)
+            .collect())
     }
 
     /// Carries out what a screen's key led to.

@@ -1031,6 +1031,24 @@ impl Form {
         self.fields.iter().position(|f| f.name == name)
     }
 
+    /// The person as typed in the fields named for a person (names, contacts, profile,
+    /// profession), with `birth_date`.
+    fn person(&self, birth_date: Option<NaiveDate>) -> NewPerson {
+        NewPerson {
+            last_name: self.text(Name::LastName),
+            first_name: self.text(Name::FirstName),
+            phone: self.text(Name::Phone),
+            email: self.text(Name::Email),
+            profile: self
+                .field(Name::Profile)
+                .selected()
+                .checked_sub(1)
+                .map(|i| Profile::ALL[i]),
+            profession: self.text(Name::Profession),
+            birth_date,
+        }
+    }
+
     fn text(&self, name: Name) -> String {
         self.field(name).value().trim().to_string()
     }
@@ -1190,19 +1208,7 @@ impl Form {
             }
             FormKind::EditPerson { base, request_id } => {
                 let birth = self.date(Name::BirthDate, today, false)?;
-                let mut person = NewPerson {
-                    last_name: self.text(Name::LastName),
-                    first_name: self.text(Name::FirstName),
-                    phone: self.text(Name::Phone),
-                    email: self.text(Name::Email),
-                    profile: self
-                        .field(Name::Profile)
-                        .selected()
-                        .checked_sub(1)
-                        .map(|i| Profile::ALL[i]),
-                    profession: self.text(Name::Profession),
-                    birth_date: birth,
-                };
+                let mut person = self.person(birth);
                 person.validate()?;
                 crate::store::validate::birth_date(birth, today)?;
                 let mut p = Patch::new(
@@ -1269,19 +1275,7 @@ impl Form {
             }
             FormKind::Aid(a) => crate::tui::aids::command(&a, &mut self.fields, today),
             FormKind::Capture(lists) => {
-                let mut person = NewPerson {
-                    last_name: self.text(Name::LastName),
-                    first_name: self.text(Name::FirstName),
-                    phone: self.text(Name::Phone),
-                    email: self.text(Name::Email),
-                    profile: self
-                        .field(Name::Profile)
-                        .selected()
-                        .checked_sub(1)
-                        .map(|i| Profile::ALL[i]),
-                    profession: self.text(Name::Profession),
-                    birth_date: None,
-                };
+                let mut person = self.person(None);
                 person.validate()?;
                 if person.phone.is_empty() && person.email.is_empty() {
                     return Err(self.fail(
@@ -1401,19 +1395,8 @@ impl Form {
                 Ok(Command::SetFilter(Box::new(filter), label.join(" · ")))
             }
             FormKind::NewRequest(lists) => {
-                let mut person = NewPerson {
-                    last_name: self.text(Name::LastName),
-                    first_name: self.text(Name::FirstName),
-                    phone: self.text(Name::Phone),
-                    email: self.text(Name::Email),
-                    profile: self
-                        .field(Name::Profile)
-                        .selected()
-                        .checked_sub(1)
-                        .map(|i| Profile::ALL[i]),
-                    profession: self.text(Name::Profession),
-                    birth_date: self.date(Name::BirthDate, today, false)?,
-                };
+                let birth = self.date(Name::BirthDate, today, false)?;
+                let mut person = self.person(birth);
                 let reuse = lists
                     .reuse
                     .and_then(|i| lists.matches.get(i))

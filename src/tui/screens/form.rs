@@ -43,12 +43,7 @@ impl App {
                 }
             }
             Action::Offers => {
-                let offers = self
-                    .store
-                    .offers()?
-                    .into_iter()
-                    .filter(|o| o.active)
-                    .collect();
+                let offers = self.active_offers()?;
                 self.overlay = Some(Overlay::Offers(offers, Some(Box::new(Overlay::Form(f)))));
                 return Ok(());
             }
