@@ -79,6 +79,8 @@ pub struct RequestRow {
     #[serde(skip)]
     pub channel_label: Option<String>,
     pub event: Option<String>,
+    #[serde(skip)]
+    pub event_id: Option<String>,
     pub agent: Option<String>,
     pub last_name: String,
     pub first_name: String,
@@ -269,7 +271,8 @@ impl Names {
                 .get::<_, Option<String>>(5)?
                 .map(|c| self.channels.get(&c).cloned().unwrap_or(c)),
             channel: r.get(5)?,
-            event: event_id.and_then(|e| self.events.get(&e).cloned()),
+            event: event_id.as_ref().and_then(|e| self.events.get(e).cloned()),
+            event_id,
             agent: agent_id.as_ref().and_then(|a| self.agents.get(a).cloned()),
             last_name: r.get(7)?,
             first_name: r.get(8)?,

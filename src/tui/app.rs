@@ -3,158 +3,20 @@
 
 use super::command::{Clash, Command, ConflictView, Edit, Patch, PatchField, Target};
 use super::forms::{Form, FormKind};
-use super::input::TextField;
 use super::keymap::{Action, Context, action_for};
-use crate::domain::{Role, Status};
+use crate::domain::Status;
 use crate::error::{Error, Result};
-use crate::store::{Agent, QueueOrder, RequestDetail, RequestFilter, RequestRow, Store};
+use crate::store::{Agent, QueueOrder, RequestFilter, Store};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// The queues, as tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    /// My follow-ups due today or overdue: where a desk agent's day starts.
-    Today,
-    Mine,
-    Unassigned,
-    Due,
-    Partner,
-    All,
-    /// *Engagements à vérifier*: a yearly attestation due within 30 days or late (`tui::aids`).
-    Commitments,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 7] = [
-        Tab::Today,
-        Tab::Mine,
-        Tab::Unassigned,
-        Tab::Due,
-        Tab::Partner,
-        Tab::All,
-        Tab::Commitments,
-    ];
-
-    pub fn label(self, narrow: bool) -> &'static str {
-        match (self, narrow) {
-            (Tab::Today, false) => "Mes relances du jour",
-            (Tab::Today, true) => "Jour",
-            (Tab::Mine, _) => "Ma file",
-            (Tab::Unassigned, false) => "Non attribuées",
-            (Tab::Unassigned, true) => "Non attr.",
-            (Tab::Due, false) => "À relancer",
-            (Tab::Due, true) => "Relancer",
-            (Tab::Partner, false) => "Attente partenaire",
-            (Tab::Partner, true) => "Part.",
-            (Tab::All, _) => "Toutes",
-            (Tab::Commitments, false) => "Engagements",
-            (Tab::Commitments, true) => "Eng.",
-        }
-    }
-
-    /// The filter and order of a queue. "Ma file" without a known agent is empty.
-    pub fn filter(self, me: Option<&Agent>, today: NaiveDate) -> (RequestFilter, QueueOrder) {
-        let open = RequestFilter {
-            open_only: true,
-            ..Default::default()
-        };
-        let mine = me.map_or_else(|| "-".to_string(), |a| a.id.clone());
-        match self {
-            Tab::Today => (
-                RequestFilter {
-                    agent_id: Some(mine),
-                    due_by: Some(today),
-                    ..open
-                },
-                QueueOrder::Overdue,
-            ),
-            Tab::Mine => (
-                RequestFilter {
-                    agent_id: Some(mine),
-                    ..open
-                },
-                QueueOrder::Overdue,
-            ),
-            Tab::Unassigned => (
-                RequestFilter {
-                    unassigned: true,
-                    ..open
-                },
-                QueueOrder::Due,
-            ),
-            Tab::Due => (
-                RequestFilter {
-                    due_by: Some(today),
-                    ..open
-                },
-                QueueOrder::Due,
-            ),
-            Tab::Partner => (
-                RequestFilter {
-                    status: Some(Status::AttentePartenaire),
-                    ..open
-                },
-                QueueOrder::Due,
-            ),
-            Tab::All => (RequestFilter::default(), QueueOrder::Recent),
-            // The ids come from the store (see `App::filter_of`).
-            Tab::Commitments => (
-                RequestFilter {
-                    request_ids: Some(Vec::new()),
-                    ..Default::default()
-                },
-                QueueOrder::Due,
-            ),
-        }
-    }
-}
-
-/// Rows kept in memory around the visible part of a queue: the list pages through the file.
-const WINDOW: usize = 120;
-
-#[derive(Debug, Clone)]
-pub struct QueueState {
-    pub tab: Tab,
-    pub counts: [usize; Tab::ALL.len()],
-    /// Loaded rows, starting at `window_start` in the queue.
-    pub rows: Vec<RequestRow>,
-    pub window_start: usize,
-    pub selected: usize,
-    /// First visible row.
-    pub scroll: usize,
-    /// Filters of the "Toutes" queue, and their description ("" when none).
-    pub all_filter: RequestFilter,
-    pub all_filter_label: String,
-}
-
-impl QueueState {
-    pub fn total(&self) -> usize {
-        self.counts[Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0)]
-    }
-
-    pub fn row(&self, index: usize) -> Option<&RequestRow> {
-        index
-            .checked_sub(self.window_start)
-            .and_then(|i| self.rows.get(i))
-    }
-
-    pub fn selected_row(&self) -> Option<&RequestRow> {
-        self.row(self.selected)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct RequestView {
-    pub detail: RequestDetail,
-    pub scroll: usize,
-    /// Shown instead of the journal: who consulted or changed the request (`t`).
-    pub accesses: Option<Vec<crate::store::AccessEntry>>,
-    /// The search it was opened from, shown again on `Esc`.
-    pub from_search: Option<Box<SearchView>>,
-    /// The person's aids, across their requests (this one's included).
-    pub aids: Vec<crate::store::AidDetail>,
-}
+pub use super::screens::agent::AgentPicker;
+pub use super::screens::capture::CaptureView;
+pub use super::screens::pending::PendingView;
+pub use super::screens::picker::{PickPurpose, Picker};
+pub use super::screens::queue::{QueueState, Tab};
+pub use super::screens::request::RequestView;
+pub use super::screens::search::SearchView;
 
 #[derive(Debug, Clone)]
 pub struct ReviewView {
@@ -162,61 +24,6 @@ pub struct ReviewView {
     pub scroll: usize,
     /// The *Aides* part (`tui::aids::review_lines`).
     pub aids: Vec<String>,
-}
-
-/// What merges left to decide.
-#[derive(Debug, Clone, Default)]
-pub struct PendingView {
-    pub items: Vec<crate::salon::Pending>,
-    pub selected: usize,
-    /// Which office candidate of the selected duplicate is shown (and merged into).
-    pub candidate: usize,
-    /// The last item decided here, for `u` (undo).
-    pub last_decided: Option<String>,
-}
-
-/// The quick-capture screen of a salon laptop: today's count and the latest captures (its form
-/// is the overlay).
-#[derive(Debug, Clone, Default)]
-pub struct CaptureView {
-    pub visitors_today: usize,
-    pub recent: Vec<RequestRow>,
-    /// The event this laptop records for: "Salon de l'étudiant — 22/11/2026".
-    pub event: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SearchView {
-    pub input: TextField,
-    pub results: Vec<RequestRow>,
-    pub selected: usize,
-}
-
-/// Who works: the active agents, narrowed by what is typed; a name that matches nobody is
-/// created only once the agent confirms it.
-#[derive(Debug, Clone)]
-pub struct AgentPicker {
-    pub agents: Vec<Agent>,
-    /// Position in [`AgentPicker::visible`].
-    pub selected: usize,
-    pub input: TextField,
-    /// A new name waiting for "o" (create) or "n".
-    pub confirm_new: Option<String>,
-}
-
-impl AgentPicker {
-    /// The agents whose name or initials contain what is typed (accents and case aside).
-    pub fn visible(&self) -> Vec<&Agent> {
-        let typed = crate::text::fold(self.input.text().trim());
-        self.agents
-            .iter()
-            .filter(|a| {
-                typed.is_empty()
-                    || crate::text::fold(&a.name).contains(&typed)
-                    || crate::text::fold(&a.initials) == typed
-            })
-            .collect()
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -232,35 +39,6 @@ pub enum Screen {
     Housing(Box<super::housing::HousingView>),
 }
 
-/// What a picker chooses; `base` is the request as the agent read it.
-#[derive(Debug, Clone)]
-pub enum PickPurpose {
-    Status {
-        base: Box<RequestRow>,
-    },
-    Assign {
-        base: Box<RequestRow>,
-        agent_ids: Vec<Option<String>>,
-    },
-    /// Open one of these requests (the person's others).
-    Open {
-        ids: Vec<String>,
-    },
-    /// What to record about the request's aid (`tui::aids`).
-    Aid,
-    /// The commune of the *Logements* screen.
-    HousingCommune,
-}
-
-#[derive(Debug, Clone)]
-pub struct Picker {
-    pub title: String,
-    pub options: Vec<String>,
-    pub selected: usize,
-    pub purpose: PickPurpose,
-    pub error: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirm {
     /// Leave the program although a form holds unsaved input.
@@ -272,25 +50,30 @@ pub enum Confirm {
 }
 
 impl Confirm {
-    pub fn question(self) -> &'static str {
-        match self {
+    /// The question, with the keys the keymap binds (the answers are in the footer).
+    pub fn question(self) -> String {
+        use crate::salon::Decision;
+        let text = match self {
             Confirm::Quit => "Un formulaire n'est pas enregistré. Quitter quand même ?",
             Confirm::Discard => "Abandonner ce qui a été saisi ?",
-            Confirm::Decide(d) => match d {
-                crate::salon::Decision::Merge => {
-                    "Même personne : ses demandes rejoignent le candidat affiché (les demandes identiques sont réunies). Confirmer ? (u annule ensuite)"
-                }
-                crate::salon::Decision::KeepApart => {
-                    "Deux personnes différentes : la saisie reste une personne à part. Confirmer ?"
-                }
-                crate::salon::Decision::KeepOffice => {
-                    "Garder la version du bureau ? (celle du poste reste dans l'historique)"
-                }
-                crate::salon::Decision::ApplyLaptop => {
-                    "Appliquer la version du poste ? (celle du bureau reste dans l'historique)"
-                }
-            },
-        }
+            Confirm::Decide(Decision::Merge) => {
+                return format!(
+                    "Même personne : ses demandes rejoignent le candidat affiché (les demandes \
+                     identiques sont réunies). Confirmer ? ({} annule ensuite)",
+                    super::keymap::key_of(Context::Pending, Action::UndoDecision)
+                );
+            }
+            Confirm::Decide(Decision::KeepApart) => {
+                "Deux personnes différentes : la saisie reste une personne à part. Confirmer ?"
+            }
+            Confirm::Decide(Decision::KeepOffice) => {
+                "Garder la version du bureau ? (celle du poste reste dans l'historique)"
+            }
+            Confirm::Decide(Decision::ApplyLaptop) => {
+                "Appliquer la version du poste ? (celle du bureau reste dans l'historique)"
+            }
+        };
+        text.to_string()
     }
 }
 
@@ -310,13 +93,13 @@ pub enum Overlay {
 }
 
 /// What a command led to.
-enum Applied {
+pub(crate) enum Applied {
     Done(String, Next),
     Clash(Box<ConflictView>),
 }
 
 /// What to show after a write.
-enum Next {
+pub(crate) enum Next {
     Request(String),
     Reload,
     Capture,
@@ -364,7 +147,7 @@ pub struct App {
     pub overlay_scroll: u16,
     /// The settings file (last agent, theme); none in tests unless set.
     pub settings_path: Option<std::path::PathBuf>,
-    data_version: i64,
+    pub(crate) data_version: i64,
 }
 
 impl App {
@@ -403,77 +186,20 @@ impl App {
         }
         app.salon = app.store.meta("role")?.as_deref() == Some(crate::salon::ROLE_SALON);
         let empty = app.store.count(&RequestFilter::default())? == 0;
-        app.screen = if app.salon && app.me.is_some() {
+        if app.salon && app.me.is_some() {
             app.open_capture()?;
-            app.screen.clone()
         } else if empty && !app.salon {
-            Screen::Welcome
+            app.screen = Screen::Welcome;
         } else if app.me.is_none() {
-            app.agent_picker()?
-        } else {
-            Screen::Queue
-        };
+            app.screen = app.agent_picker()?;
+        }
         app.refresh()?;
         app.data_version = app.store.data_version()?;
         Ok(app)
     }
 
-    fn set_me(&mut self, a: Agent) {
-        self.store.ctx.actor = a.name.clone();
-        self.me = Some(a);
-    }
-
-    fn agent_picker(&self) -> Result<Screen> {
-        Ok(Screen::PickAgent(AgentPicker {
-            agents: self
-                .store
-                .agents()?
-                .into_iter()
-                .filter(|a| a.active)
-                .collect(),
-            selected: 0,
-            input: TextField::default(),
-            confirm_new: None,
-        }))
-    }
-
-    /// Puts the last agent of the settings first in the chooser (Enter confirms it).
-    pub fn offer_last_agent(&mut self, name: Option<&str>) {
-        if let (Screen::PickAgent(p), Some(name)) = (&mut self.screen, name)
-            && let Some(i) = p.agents.iter().position(|a| a.name == name)
-        {
-            p.selected = i;
-        }
-    }
-
-    /// Remembers the chosen agent in the settings file (when there is one).
-    fn remember_agent(&mut self, name: &str) {
-        let Some(path) = &self.settings_path else {
-            return;
-        };
-        let mut s = super::settings::Settings::load(path);
-        s.agent = Some(name.to_string());
-        if let Err(e) = s.save(path) {
-            tracing::warn!(error = %e, "settings not saved");
-        }
-    }
-
     pub fn today(&self) -> NaiveDate {
         self.store.today()
-    }
-
-    /// The filter and order of a queue, with the agent's filters on "Toutes".
-    pub fn filter_of(&self, tab: Tab) -> (RequestFilter, QueueOrder) {
-        match tab {
-            Tab::All => (self.queue.all_filter.clone(), QueueOrder::Recent),
-            Tab::Commitments => crate::tui::aids::commitments_filter(&self.store, self.today()),
-            _ => tab.filter(self.me.as_ref(), self.today()),
-        }
-    }
-
-    /// Rows of the queue table that fit on screen.
-    pub fn viewport(&self) -> usize {
-        usize::from(self.size.1).saturating_sub(6).max(1)
     }
 
     /// The context of the keys, from the topmost thing on screen.
@@ -498,14 +224,14 @@ impl App {
         }
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, e: &Error) {
+    pub(crate) fn error(&mut self, e: &Error) {
         tracing::warn!(kind = e.kind(), "action refused");
         self.message = Some(Message {
             text: e.to_string(),
@@ -549,7 +275,7 @@ impl App {
     }
 
     /// Quit now, or ask first when a form holds unsaved input.
-    fn request_quit(&mut self) {
+    pub(crate) fn request_quit(&mut self) {
         match self.overlay.take() {
             Some(Overlay::Form(f)) if f.dirty => {
                 self.overlay = Some(Overlay::Confirm(Confirm::Quit, Some(f)))
@@ -565,7 +291,7 @@ impl App {
         }
     }
 
-    fn try_update(&mut self, action: Action, key: Option<&KeyEvent>) -> Result<()> {
+    pub(crate) fn try_update(&mut self, action: Action, key: Option<&KeyEvent>) -> Result<()> {
         if !matches!(action, Action::Refresh) && self.overlay.is_none() {
             self.message = None;
         }
@@ -602,7 +328,7 @@ impl App {
         }
     }
 
-    fn confirm(&mut self, action: Action) -> Result<()> {
+    pub(crate) fn confirm(&mut self, action: Action) -> Result<()> {
         let Some(Overlay::Confirm(what, form)) = self.overlay.take() else {
             return Ok(());
         };
@@ -615,7 +341,7 @@ impl App {
         Ok(())
     }
 
-    fn screen_action(&mut self, action: Action) -> Result<()> {
+    pub(crate) fn screen_action(&mut self, action: Action) -> Result<()> {
         match action {
             Action::Help => {
                 self.overlay = Some(Overlay::Help(self.context(), None));
@@ -638,13 +364,7 @@ impl App {
             Action::Capture if self.salon => self.open_capture(),
             Action::Housing => self.open_housing(),
             Action::Offers => {
-                let offers = self
-                    .store
-                    .offers()?
-                    .into_iter()
-                    .filter(|o| o.active)
-                    .collect();
-                self.overlay = Some(Overlay::Offers(offers, None));
+                self.overlay = Some(Overlay::Offers(self.active_offers()?, None));
                 Ok(())
             }
             Action::NewRequest => {
@@ -672,225 +392,6 @@ impl App {
         }
     }
 
-    fn welcome_action(&mut self, action: Action) -> Result<()> {
-        match action {
-            Action::LoadDemo => {
-                let r = crate::demo::fill(&mut self.store, 2000, 1)?;
-                self.after_welcome()?;
-                self.info(format!(
-                    "Données de démonstration chargées : {} demandes, {} personnes.",
-                    r.requests, r.persons
-                ));
-            }
-            Action::Open => self.after_welcome()?,
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn after_welcome(&mut self) -> Result<()> {
-        self.screen = if self.me.is_none() {
-            self.agent_picker()?
-        } else {
-            Screen::Queue
-        };
-        self.refresh()
-    }
-
-    fn pick_agent_action(&mut self, action: Action) -> Result<()> {
-        let Screen::PickAgent(p) = &mut self.screen else {
-            return Ok(());
-        };
-        let n = p.visible().len();
-        let agent = match action {
-            Action::Up => {
-                p.selected = p.selected.saturating_sub(1);
-                return Ok(());
-            }
-            Action::Down => {
-                p.selected = (p.selected + 1).min(n.saturating_sub(1));
-                return Ok(());
-            }
-            Action::Quit if p.confirm_new.is_some() => {
-                p.confirm_new = None;
-                return Ok(());
-            }
-            Action::Quit => {
-                self.quit = true;
-                return Ok(());
-            }
-            Action::Open => {
-                let typed = p.input.text().trim().to_string();
-                if let Some(name) = p.confirm_new.take() {
-                    self.store.ensure_agent(&name)?
-                } else if let Some(a) = p.visible().get(p.selected.min(n.saturating_sub(1))) {
-                    (*a).clone()
-                } else if !typed.is_empty() {
-                    p.confirm_new = Some(typed);
-                    return Ok(());
-                } else {
-                    return Err(Error::input("tapez votre nom puis Entrée"));
-                }
-            }
-            _ => return Ok(()),
-        };
-        let name = agent.name.clone();
-        self.set_me(agent);
-        self.remember_agent(&name);
-        self.screen = Screen::Queue;
-        self.refresh()?;
-        if self.salon {
-            self.open_capture()?;
-        }
-        self.info(format!("Bonjour {name}."));
-        Ok(())
-    }
-
-    fn queue_action(&mut self, action: Action) -> Result<()> {
-        let total = self.queue.total();
-        let page = self.viewport();
-        let q = &mut self.queue;
-        match action {
-            Action::Up => q.selected = q.selected.saturating_sub(1),
-            Action::Down => q.selected = (q.selected + 1).min(total.saturating_sub(1)),
-            Action::PageUp => q.selected = q.selected.saturating_sub(page),
-            Action::PageDown => q.selected = (q.selected + page).min(total.saturating_sub(1)),
-            Action::Top => q.selected = 0,
-            Action::Bottom => q.selected = total.saturating_sub(1),
-            // The review comes after the last queue, and before the first.
-            Action::NextTab if q.tab == Tab::ALL[Tab::ALL.len() - 1] => return self.open_review(),
-            Action::PrevTab if q.tab == Tab::ALL[0] => return self.open_review(),
-            Action::NextTab | Action::PrevTab => {
-                let i = Tab::ALL.iter().position(|t| *t == q.tab).unwrap_or(0);
-                let n = Tab::ALL.len();
-                q.tab = Tab::ALL[if action == Action::NextTab {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                }];
-                q.selected = 0;
-                q.scroll = 0;
-                q.rows.clear();
-                return self.refresh();
-            }
-            Action::Open => {
-                if let Some(id) = q.selected_row().map(|r| r.id.clone()) {
-                    self.open_request(&id)?;
-                }
-                return Ok(());
-            }
-            Action::MergeFile => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::merge_file())));
-                return Ok(());
-            }
-            Action::Pending => {
-                self.screen = Screen::Pending(PendingView::default());
-                return self.reload_current();
-            }
-            Action::Filter => {
-                let form = Form::filter(&self.store, &self.queue.all_filter)?;
-                self.overlay = Some(Overlay::Form(Box::new(form)));
-                return Ok(());
-            }
-            _ => return Ok(()),
-        }
-        self.load_window()
-    }
-
-    /// The quick capture of a salon laptop, with an empty form.
-    pub fn open_capture(&mut self) -> Result<()> {
-        self.screen = Screen::Capture(Box::default());
-        self.reload_current()?;
-        self.overlay = Some(Overlay::Form(Box::new(Form::capture(&self.store)?)));
-        Ok(())
-    }
-
-    fn pending_action(&mut self, action: Action) -> Result<()> {
-        use crate::salon::Decision;
-        let Screen::Pending(v) = &mut self.screen else {
-            return Ok(());
-        };
-        let decision = match action {
-            Action::Up => {
-                v.selected = v.selected.saturating_sub(1);
-                v.candidate = 0;
-                return Ok(());
-            }
-            Action::Down => {
-                v.selected = (v.selected + 1).min(v.items.len().saturating_sub(1));
-                v.candidate = 0;
-                return Ok(());
-            }
-            Action::Right | Action::Left => {
-                let n = v.items.get(v.selected).map_or(0, |p| p.candidates.len());
-                v.candidate = if n == 0 { 0 } else { (v.candidate + 1) % n };
-                return Ok(());
-            }
-            Action::UndoDecision => {
-                let Some(id) = v.last_decided.take() else {
-                    return Err(Error::input("aucune décision à annuler ici"));
-                };
-                let message = crate::salon::undo(&mut self.store, &id)?;
-                self.reload_current()?;
-                self.refresh_counts()?;
-                self.info(message);
-                return Ok(());
-            }
-            Action::Back => {
-                self.screen = Screen::Queue;
-                return self.refresh();
-            }
-            Action::DecideMerge => Decision::Merge,
-            Action::DecideApart => Decision::KeepApart,
-            Action::DecideOffice => Decision::KeepOffice,
-            Action::DecideLaptop => Decision::ApplyLaptop,
-            _ => return Ok(()),
-        };
-        if v.items.get(v.selected).is_none() {
-            return Err(Error::input("rien à décider"));
-        }
-        // A decision is asked for confirmation first.
-        self.overlay = Some(Overlay::Confirm(Confirm::Decide(decision), None));
-        Ok(())
-    }
-
-    /// Applies a confirmed decision to the selected pending item.
-    fn decide(&mut self, decision: crate::salon::Decision) -> Result<()> {
-        let Screen::Pending(v) = &mut self.screen else {
-            return Ok(());
-        };
-        let Some(item) = v.items.get(v.selected).cloned() else {
-            return Err(Error::input("rien à décider"));
-        };
-        let candidate = (item.candidates.len() > 1).then_some(v.candidate + 1);
-        self.apply(
-            Command::Resolve {
-                id: item.id,
-                decision,
-                candidate,
-            },
-            None,
-        );
-        Ok(())
-    }
-
-    fn capture_action(&mut self, action: Action) -> Result<()> {
-        match action {
-            Action::Open => self.open_capture(),
-            Action::NextTab | Action::PrevTab => {
-                self.screen = Screen::Queue;
-                self.queue.tab = Tab::All;
-                self.queue.rows.clear();
-                self.refresh()
-            }
-            Action::Quit => {
-                self.request_quit();
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-
     /// The review of the last period looked at (the last complete week at first).
     pub fn open_review(&mut self) -> Result<()> {
         let period = self
@@ -899,7 +400,7 @@ impl App {
         self.show_review(period)
     }
 
-    fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
+    pub(crate) fn show_review(&mut self, period: crate::review::Period) -> Result<()> {
         let (review, aids) = self.review_cache.get(&self.store, period)?;
         self.review_period = Some(period);
         self.screen = Screen::Review(Box::new(ReviewView {
@@ -910,7 +411,7 @@ impl App {
         Ok(())
     }
 
-    fn review_action(&mut self, action: Action) -> Result<()> {
+    pub(crate) fn review_action(&mut self, action: Action) -> Result<()> {
         let Screen::Review(v) = &mut self.screen else {
             return Ok(());
         };
@@ -976,7 +477,10 @@ impl App {
     }
 
     /// Writes the review on screen as a workbook in the export folder; returns its path.
-    fn export_review(&self, review: &crate::review::Review) -> Result<std::path::PathBuf> {
+    pub(crate) fn export_review(
+        &self,
+        review: &crate::review::Review,
+    ) -> Result<std::path::PathBuf> {
         let dir = self.exports_folder()?;
         let stem = format!("bilan-{}-{}", review.period.from, review.period.to);
         let mut path = dir.join(format!("{stem}.xlsx"));
@@ -990,7 +494,7 @@ impl App {
     }
 
     /// The folder exports are written to (created owner-only).
-    fn exports_folder(&self) -> Result<std::path::PathBuf> {
+    pub(crate) fn exports_folder(&self) -> Result<std::path::PathBuf> {
         let dir = match &self.export_dir {
             Some(d) => d.clone(),
             None => crate::paths::export_dir()?,
@@ -999,214 +503,11 @@ impl App {
         Ok(dir)
     }
 
-    pub fn open_request(&mut self, id: &str) -> Result<()> {
-        let detail = self.store.consult_request(id)?;
-        let aids = self.store.person_aids(&detail.person.id)?;
-        let from_search = match &mut self.screen {
-            Screen::Request(v) => v.from_search.take(),
-            _ => None,
-        };
-        self.screen = Screen::Request(Box::new(RequestView {
-            detail,
-            scroll: 0,
-            from_search,
-            aids,
-            accesses: None,
-        }));
-        Ok(())
-    }
-
-    fn request_action(&mut self, action: Action) -> Result<()> {
-        let Screen::Request(v) = &mut self.screen else {
-            return Ok(());
-        };
-        match action {
-            Action::Up => {
-                v.scroll = v.scroll.saturating_sub(1);
-                return Ok(());
-            }
-            Action::Down => {
-                v.scroll += 1;
-                return Ok(());
-            }
-            Action::Back => {
-                // Back where the request was opened from: the search keeps its results.
-                self.screen = match v.from_search.take() {
-                    Some(search) => Screen::Search(*search),
-                    None => Screen::Queue,
-                };
-                return self.refresh();
-            }
-            _ => {}
-        }
-        let Screen::Request(v) = &self.screen else {
-            return Ok(());
-        };
-        let v = v.as_ref();
-        let r = &v.detail.request;
-        let (id, reference) = (r.id.clone(), r.reference.clone());
-        match action {
-            Action::LogFollowUp => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::follow_up(&v.detail.request))))
-            }
-            Action::Remind => {
-                if v.detail.referrals.iter().all(|r| r.answered_on.is_some()) {
-                    return Err(Error::input(
-                        "aucune orientation de cette demande n'attend de réponse",
-                    ));
-                }
-                let refs = v.detail.referrals.clone();
-                self.overlay = Some(Overlay::Form(Box::new(Form::remind(&id, &reference, refs))));
-            }
-            Action::OtherRequests => {
-                if v.detail.others.is_empty() {
-                    return Err(Error::input("cette personne n'a pas d'autre demande"));
-                }
-                self.overlay = Some(Overlay::Picker(Picker {
-                    title: "Autres demandes de la personne".into(),
-                    options: v
-                        .detail
-                        .others
-                        .iter()
-                        .map(|o| {
-                            format!("{} · {} · {}", o.reference, o.type_label, o.status.label())
-                        })
-                        .collect(),
-                    selected: 0,
-                    purpose: PickPurpose::Open {
-                        ids: v.detail.others.iter().map(|o| o.id.clone()).collect(),
-                    },
-                    error: None,
-                }));
-            }
-            Action::Refer => {
-                let partners = self.store.partners()?;
-                self.overlay = Some(Overlay::Form(Box::new(Form::referral(
-                    &id, &reference, partners,
-                ))));
-            }
-            Action::Answer => {
-                if v.detail.referrals.iter().all(|r| r.answered_on.is_some()) {
-                    return Err(Error::input(
-                        "aucune orientation de cette demande n'attend de réponse",
-                    ));
-                }
-                let refs = v.detail.referrals.clone();
-                self.overlay = Some(Overlay::Form(Box::new(Form::answer(&id, &reference, refs))));
-            }
-            Action::EditRequest => {
-                let f = Form::edit_request(&v.detail, self.store.types()?, self.store.channels()?);
-                self.overlay = Some(Overlay::Form(Box::new(f)));
-            }
-            Action::EditPerson => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::edit_person(
-                    &v.detail.person,
-                    &id,
-                ))))
-            }
-            Action::Aid => {
-                self.overlay = Some(Overlay::Picker(crate::tui::aids::picker(&reference)))
-            }
-            Action::Accesses => {
-                let accesses = match v.accesses {
-                    Some(_) => None,
-                    None => Some(self.store.request_accesses(&id, 200)?),
-                };
-                if let Screen::Request(v) = &mut self.screen {
-                    v.accesses = accesses;
-                    v.scroll = 0;
-                }
-            }
-            Action::ExportPerson => {
-                let path = self
-                    .exports_folder()?
-                    .join(format!("personne-{reference}.json"));
-                let export = self.store.person_export(&id)?;
-                crate::store::write_private(&path, &serde_json::to_vec_pretty(&export)?)?;
-                self.info(format!(
-                    "Données de la personne exportées (consigné au journal des accès) : {}",
-                    path.display()
-                ));
-            }
-            Action::ChangeStatus => {
-                let current = v.detail.request.status;
-                self.overlay = Some(Overlay::Picker(Picker {
-                    title: format!("Statut de {reference}"),
-                    options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
-                    selected: Status::ALL.iter().position(|s| *s == current).unwrap_or(0),
-                    purpose: PickPurpose::Status {
-                        base: Box::new(v.detail.request.clone()),
-                    },
-                    error: None,
-                }));
-            }
-            Action::Assign => {
-                let agents: Vec<Agent> = self
-                    .store
-                    .agents()?
-                    .into_iter()
-                    .filter(|a| a.active)
-                    .collect();
-                let mut options = vec!["Non attribuée".to_string()];
-                options.extend(agents.iter().map(|a| {
-                    if a.role == Role::Responsable.code() {
-                        format!("{} (responsable)", a.name)
-                    } else {
-                        a.name.clone()
-                    }
-                }));
-                let mut agent_ids = vec![None];
-                agent_ids.extend(agents.iter().map(|a| Some(a.id.clone())));
-                let selected = agent_ids
-                    .iter()
-                    .position(|a| *a == v.detail.request.agent_id)
-                    .unwrap_or(0);
-                self.overlay = Some(Overlay::Picker(Picker {
-                    title: format!("Attribuer {reference}"),
-                    options,
-                    selected,
-                    purpose: PickPurpose::Assign {
-                        base: Box::new(v.detail.request.clone()),
-                        agent_ids,
-                    },
-                    error: None,
-                }));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn search_action(&mut self, action: Action) -> Result<()> {
-        let Screen::Search(s) = &mut self.screen else {
-            return Ok(());
-        };
-        match action {
-            Action::Up => s.selected = s.selected.saturating_sub(1),
-            Action::Down => s.selected = (s.selected + 1).min(s.results.len().saturating_sub(1)),
-            Action::Open => {
-                if let Some(id) = s.results.get(s.selected).map(|r| r.id.clone()) {
-                    let search = std::mem::take(s);
-                    self.open_request(&id)?;
-                    if let Screen::Request(v) = &mut self.screen {
-                        v.from_search = Some(Box::new(search));
-                    }
-                }
-            }
-            Action::Back => {
-                self.screen = Screen::Queue;
-                self.refresh()?;
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn type_key(&mut self, key: &KeyEvent) {
+    pub(crate) fn type_key(&mut self, key: &KeyEvent) {
         let result = match (&mut self.overlay, &mut self.screen) {
             (Some(Overlay::Form(f)), _) => {
                 if f.type_key(key) && matches!(f.kind, FormKind::NewRequest(_)) {
-                    refresh_matches(&self.store, f)
+                    super::screens::form::refresh_matches(&self.store, f)
                 } else {
                     Ok(())
                 }
@@ -1257,7 +558,7 @@ impl App {
         let result = match (&mut self.overlay, &mut self.screen) {
             (Some(Overlay::Form(f)), _) => {
                 if f.paste(text) && matches!(f.kind, FormKind::NewRequest(_)) {
-                    refresh_matches(&self.store, f)
+                    super::screens::form::refresh_matches(&self.store, f)
                 } else {
                     Ok(())
                 }
@@ -1279,180 +580,6 @@ impl App {
         if let Err(e) = result {
             self.error(&e);
         }
-    }
-
-    /// Runs the search as typed: the first 50 matches, most recent first.
-    fn search_now(&mut self) -> Result<()> {
-        let Screen::Search(s) = &mut self.screen else {
-            return Ok(());
-        };
-        let text = s.input.text().trim().to_string();
-        s.results = if crate::store::match_query(&text).is_some() {
-            let filter = RequestFilter {
-                search: Some(text),
-                ..Default::default()
-            };
-            self.store.queue(&filter, QueueOrder::Recent, 0, 50)?
-        } else {
-            Vec::new()
-        };
-        s.selected = 0;
-        Ok(())
-    }
-
-    fn form_action(&mut self, action: Action, key: Option<&KeyEvent>) -> Result<()> {
-        let Some(Overlay::Form(mut f)) = self.overlay.take() else {
-            return Ok(());
-        };
-        let arrow = |code: KeyCode| key.is_some_and(|k| k.code == code);
-        match action {
-            Action::NextField if arrow(KeyCode::Down) && f.line_move(true) => {}
-            Action::PrevField if arrow(KeyCode::Up) && f.line_move(false) => {}
-            Action::NextField => f.next_field(),
-            Action::PrevField => f.prev_field(),
-            Action::Left | Action::Right => {
-                let fallback = KeyEvent::new(
-                    if action == Action::Left {
-                        KeyCode::Left
-                    } else {
-                        KeyCode::Right
-                    },
-                    KeyModifiers::NONE,
-                );
-                f.step(action == Action::Right, key.unwrap_or(&fallback));
-            }
-            Action::Toggle => f.toggle(),
-            Action::ReuseMatch => {
-                if let FormKind::NewRequest(lists) = &mut f.kind {
-                    let n = lists.matches.len();
-                    lists.reuse = match (lists.reuse, n) {
-                        (_, 0) => None,
-                        (None, _) => Some(0),
-                        (Some(i), _) if i + 1 < n => Some(i + 1),
-                        (Some(_), _) => None,
-                    };
-                }
-            }
-            Action::Offers => {
-                let offers = self
-                    .store
-                    .offers()?
-                    .into_iter()
-                    .filter(|o| o.active)
-                    .collect();
-                self.overlay = Some(Overlay::Offers(offers, Some(Box::new(Overlay::Form(f)))));
-                return Ok(());
-            }
-            Action::Help => {
-                // The form waits underneath and comes back when the help closes.
-                self.overlay = Some(Overlay::Help(
-                    Context::Form,
-                    Some(Box::new(Overlay::Form(f))),
-                ));
-                return Ok(());
-            }
-            Action::Back => {
-                if f.dirty {
-                    self.overlay = Some(Overlay::Confirm(Confirm::Discard, Some(f)));
-                } else {
-                    self.overlay = None;
-                }
-                return Ok(());
-            }
-            Action::Save => {
-                let me = self.me.clone();
-                match f.submit(self.today(), me.as_ref()) {
-                    Ok(cmd) => self.apply(cmd, Some(Overlay::Form(f))),
-                    Err(e) => {
-                        self.error(&e);
-                        self.overlay = Some(Overlay::Form(f));
-                    }
-                }
-                return Ok(());
-            }
-            _ => {}
-        }
-        self.overlay = Some(Overlay::Form(f));
-        Ok(())
-    }
-
-    fn picker_action(&mut self, action: Action) -> Result<()> {
-        let Some(Overlay::Picker(mut p)) = self.overlay.take() else {
-            return Ok(());
-        };
-        match action {
-            Action::Up => p.selected = p.selected.saturating_sub(1),
-            Action::Down => p.selected = (p.selected + 1).min(p.options.len().saturating_sub(1)),
-            Action::Back => return Ok(()),
-            Action::Help => {
-                self.overlay = Some(Overlay::Help(
-                    Context::Picker,
-                    Some(Box::new(Overlay::Picker(p))),
-                ));
-                return Ok(());
-            }
-            Action::Save => {
-                if let PickPurpose::Open { ids } = &p.purpose {
-                    if let Some(id) = ids.get(p.selected).cloned() {
-                        self.open_request(&id)?;
-                    }
-                    return Ok(());
-                }
-                let cmd = match &p.purpose {
-                    PickPurpose::HousingCommune => return self.housing_commune_picked(p.selected),
-                    PickPurpose::Status { base } => {
-                        let status = Status::ALL[p.selected];
-                        if status == Status::Close {
-                            self.overlay = Some(Overlay::Form(Box::new(Form::close(base))));
-                            return Ok(());
-                        }
-                        Patch::status(
-                            base,
-                            status,
-                            None,
-                            None,
-                            &format!("Statut : {}.", status.label()),
-                        )
-                    }
-                    PickPurpose::Assign { base, agent_ids } => {
-                        let agent = agent_ids.get(p.selected).cloned().flatten();
-                        let mut patch = Patch::on_request(
-                            base,
-                            &format!("Attribuée : {}.", p.options[p.selected]),
-                        );
-                        patch.set(
-                            PatchField::Agent,
-                            PatchField::Agent.of_request(base),
-                            agent.unwrap_or_default(),
-                        );
-                        patch
-                    }
-                    PickPurpose::Open { .. } => return Ok(()),
-                    PickPurpose::Aid => {
-                        let Screen::Request(v) = &self.screen else {
-                            return Ok(());
-                        };
-                        let step = crate::tui::aids::AidStep::ALL[p.selected];
-                        // A refused step (paying before any grant…) keeps the chooser open
-                        // with the reason.
-                        match crate::tui::aids::form(step, &self.store, &v.detail) {
-                            Ok(f) => self.overlay = Some(Overlay::Form(Box::new(f))),
-                            Err(e) => {
-                                p.error = Some(e.to_string());
-                                self.error(&e);
-                                self.overlay = Some(Overlay::Picker(p));
-                            }
-                        }
-                        return Ok(());
-                    }
-                };
-                self.apply(Command::Patch(cmd), Some(Overlay::Picker(p)));
-                return Ok(());
-            }
-            _ => {}
-        }
-        self.overlay = Some(Overlay::Picker(p));
-        Ok(())
     }
 
     /// The only code of the interface that writes: runs a command through the storage API,
@@ -1495,7 +622,7 @@ impl App {
         }
     }
 
-    fn run_command(&mut self, cmd: Command) -> Result<Applied> {
+    pub(crate) fn run_command(&mut self, cmd: Command) -> Result<Applied> {
         let done = |msg: String, next: Next| Ok(Applied::Done(msg, next));
         match cmd {
             Command::Patch(p) => self.write_patch(p),
@@ -1611,8 +738,13 @@ impl App {
                     v.last_decided = Some(id.clone());
                     v.candidate = 0;
                 }
-                let message =
-                    message.replace(&format!("guichet resolve {id} --annuler"), "touche u");
+                let message = message.replace(
+                    &format!("guichet resolve {id} --annuler"),
+                    &format!(
+                        "touche {}",
+                        super::keymap::key_of(Context::Pending, Action::UndoDecision)
+                    ),
+                );
                 done(message, Next::Reload)
             }
             Command::Merge(path) => {
@@ -1625,7 +757,10 @@ impl App {
                         r.added_requests,
                         r.already_present,
                         if waiting > 0 {
-                            format!(" ; {waiting} à décider (touche R).")
+                            format!(
+                                " ; {waiting} à décider (touche {}).",
+                                super::keymap::key_of(Context::Queue, Action::Pending)
+                            )
                         } else {
                             ".".into()
                         }
@@ -1656,7 +791,7 @@ impl App {
     /// fields only they changed are left alone (they are not in the patch), fields only the
     /// agent changed are sent again on the fresh version, fields both changed are returned
     /// for the agent to choose.
-    fn write_patch(&mut self, mut p: Patch) -> Result<Applied> {
+    pub(crate) fn write_patch(&mut self, mut p: Patch) -> Result<Applied> {
         loop {
             if p.is_empty() {
                 return Ok(Applied::Done(
@@ -1667,11 +802,12 @@ impl App {
             let written = match p.target {
                 Target::Request => self
                     .store
-                    .update_request_received(
+                    .update_request_reception(
                         &p.id,
                         Some(p.version),
                         &p.request_change(),
                         p.received_on(),
+                        p.event(),
                     )
                     .map(|_| ()),
                 Target::Person => {
@@ -1739,7 +875,7 @@ impl App {
     }
 
     /// A stored value as the agent reads it (labels, French dates, "—" for none).
-    fn show(&self, field: PatchField, value: &str) -> String {
+    pub(crate) fn show(&self, field: PatchField, value: &str) -> String {
         if value.is_empty() {
             return "—".into();
         }
@@ -1760,6 +896,16 @@ impl App {
             }
             PatchField::Type => label(self.store.types()),
             PatchField::Channel => label(self.store.channels()),
+            PatchField::Event => self
+                .store
+                .events()
+                .ok()
+                .and_then(|e| {
+                    e.into_iter()
+                        .find(|e| e.id == value)
+                        .map(|e| event_label(&e))
+                })
+                .unwrap_or_else(|| value.to_string()),
             PatchField::Agent => self
                 .store
                 .agents()
@@ -1787,7 +933,7 @@ impl App {
     }
 
     /// Keys of the side-by-side choice after a conflict.
-    fn conflict_action(&mut self, action: Action) -> Result<()> {
+    pub(crate) fn conflict_action(&mut self, action: Action) -> Result<()> {
         let Some(Overlay::Conflict(mut v, under)) = self.overlay.take() else {
             return Ok(());
         };
@@ -1823,8 +969,48 @@ impl App {
         Ok(())
     }
 
+    /// What the département offers now (`i`, `Ctrl-O`).
+    pub(crate) fn active_offers(&self) -> Result<Vec<crate::store::Offer>> {
+        Ok(self
+            .store
+            .offers()?
+            .into_iter()
+            .filter(|o| o.active)
+            .collect())
+    }
+
+    /// Carries out what a screen's key led to.
+    pub(crate) fn go(&mut self, t: super::screens::Transition) -> Result<()> {
+        use super::screens::Transition as T;
+        match t {
+            T::Stay => Ok(()),
+            T::Moved => self.load_window(),
+            T::Reload => self.refresh(),
+            T::OpenRequest(id) => self.open_request(&id),
+            T::Show(screen) => {
+                self.screen = screen;
+                self.reload_current()
+            }
+            T::Back(screen) => {
+                self.screen = screen;
+                // Reading wrote nothing the lists show: the interface's writes refresh them
+                // (`finish`), other processes' are followed by `tick`. No recount here.
+                self.load_window()
+            }
+            T::Review => self.open_review(),
+            T::Overlay(o) => {
+                self.overlay = Some(o);
+                Ok(())
+            }
+            T::Command(cmd) => {
+                self.apply(cmd, None);
+                Ok(())
+            }
+        }
+    }
+
     /// After a write: show what comes next, with fresh rows everywhere.
-    fn finish(&mut self, msg: String, next: Next) -> Result<()> {
+    pub(crate) fn finish(&mut self, msg: String, next: Next) -> Result<()> {
         match next {
             Next::Request(id) => self.open_request(&id)?,
             Next::Reload => self.reload_current()?,
@@ -1857,7 +1043,7 @@ impl App {
         self.reload_current()
     }
 
-    pub(super) fn reload_current(&mut self) -> Result<()> {
+    pub(crate) fn reload_current(&mut self) -> Result<()> {
         match &mut self.screen {
             Screen::Request(v) => {
                 let id = v.detail.request.id.clone();
@@ -1906,50 +1092,6 @@ impl App {
         Ok(())
     }
 
-    fn refresh_counts(&mut self) -> Result<()> {
-        for (i, tab) in Tab::ALL.iter().enumerate() {
-            let (filter, _) = self.filter_of(*tab);
-            self.queue.counts[i] = self.store.count(&filter)?;
-        }
-        let total = self.queue.total();
-        if self.queue.selected >= total {
-            self.queue.selected = total.saturating_sub(1);
-        }
-        Ok(())
-    }
-
-    /// Keeps the selection visible and the rows around it loaded (one page from the file).
-    fn load_window(&mut self) -> Result<()> {
-        let page = self.viewport();
-        let total = self.queue.total();
-        let q = &mut self.queue;
-        if q.selected < q.scroll {
-            q.scroll = q.selected;
-        } else if q.selected >= q.scroll + page {
-            q.scroll = q.selected + 1 - page;
-        }
-        q.scroll = q.scroll.min(total.saturating_sub(page));
-        let wanted = q.scroll..(q.scroll + page).min(total);
-        if total == 0 {
-            // The queue emptied (the last request left it): no stale rows on screen.
-            q.rows.clear();
-            return Ok(());
-        }
-        let loaded = q.window_start..q.window_start + q.rows.len();
-        if wanted.start >= loaded.start && wanted.end <= loaded.end && !q.rows.is_empty() {
-            return Ok(());
-        }
-        let start = q.scroll.saturating_sub(WINDOW / 4);
-        let tab = q.tab;
-        let (filter, order) = self.filter_of(tab);
-        let rows = self
-            .store
-            .queue(&filter, order, start, WINDOW.max(page * 2))?;
-        self.queue.rows = rows;
-        self.queue.window_start = start;
-        Ok(())
-    }
-
     /// Called by the event loop when idle: follows changes made by other processes.
     pub fn tick(&mut self) {
         match self.store.data_version() {
@@ -1987,31 +1129,7 @@ impl App {
     }
 }
 
-/// Likely matches for the new-request form, from what is typed so far.
-fn refresh_matches(store: &Store, f: &mut Form) -> Result<()> {
-    use super::forms::nr;
-    let value = |i: usize| f.fields[i].value().trim().to_string();
-    let person = crate::store::NewPerson {
-        last_name: value(nr::LAST),
-        first_name: value(nr::FIRST),
-        phone: value(nr::PHONE),
-        email: value(nr::EMAIL),
-        birth_date: crate::domain::parse_date(&value(nr::BIRTH), store.today()).ok(),
-        ..Default::default()
-    };
-    let searchable = (!person.last_name.is_empty() && !person.first_name.is_empty())
-        || crate::text::phone_key(&person.phone).len() >= 10
-        || person.email.contains('@');
-    let matches = if searchable {
-        store.likely_matches(&person, 5)?
-    } else {
-        Vec::new()
-    };
-    if let FormKind::NewRequest(lists) = &mut f.kind {
-        if lists.matches != matches {
-            lists.reuse = None;
-        }
-        lists.matches = matches;
-    }
-    Ok(())
+/// An event as a list shows it: "Salon de l'étudiant (22/11/2026)".
+pub fn event_label(e: &crate::store::Event) -> String {
+    format!("{} ({})", e.name, crate::domain::fr_date(e.held_on))
 }

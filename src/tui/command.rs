@@ -24,6 +24,8 @@ pub enum PatchField {
     Status,
     Agent,
     ReceivedOn,
+    /// The event (salon) the request came from: its id, "" for none.
+    Event,
     LastName,
     FirstName,
     Phone,
@@ -43,6 +45,7 @@ impl PatchField {
             PatchField::Status => "Statut",
             PatchField::Agent => "Agent",
             PatchField::ReceivedOn => "Reçue le",
+            PatchField::Event => "Événement",
             PatchField::LastName => "Nom",
             PatchField::FirstName => "Prénom",
             PatchField::Phone => "Téléphone",
@@ -64,6 +67,7 @@ impl PatchField {
             PatchField::Status => status_value(r.status, r.outcome, r.closed_on),
             PatchField::Agent => r.agent_id.clone().unwrap_or_default(),
             PatchField::ReceivedOn => r.received_on.to_string(),
+            PatchField::Event => r.event_id.clone().unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -204,6 +208,14 @@ impl Patch {
             .iter()
             .find(|e| e.field == PatchField::ReceivedOn)
             .and_then(|e| e.mine.parse().ok())
+    }
+
+    /// The new event (`Some(None)`: none), if the agent changed it.
+    pub fn event(&self) -> Option<Option<&str>> {
+        self.edits
+            .iter()
+            .find(|e| e.field == PatchField::Event)
+            .map(|e| (!e.mine.is_empty()).then_some(e.mine.as_str()))
     }
 
     /// The person as it will be: `fresh` with these edits applied.

@@ -12,9 +12,71 @@ use crate::store::{
 use crate::text::fold;
 use chrono::NaiveDate;
 
+/// Which field of a form. Forms read their fields by name, never by position, and a typed
+/// error of the store ([`Error::Invalid`]) is shown beside the field it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name {
+    LastName,
+    FirstName,
+    Phone,
+    Email,
+    BirthDate,
+    Profile,
+    Profession,
+    /// The request types ticked (new request).
+    Types,
+    Type,
+    Channel,
+    Event,
+    Summary,
+    Agent,
+    NextFollowUp,
+    /// What a salon visitor is interested in.
+    Interests,
+    Note,
+    /// The information notice handed to a salon visitor.
+    Notice,
+    Kind,
+    OccurredOn,
+    Body,
+    Status,
+    Referral,
+    Partner,
+    SentOn,
+    ExpectedBy,
+    Answer,
+    AnsweredOn,
+    ReceivedOn,
+    Outcome,
+    ClosedOn,
+    File,
+    From,
+    To,
+    /// A field no code reads by name (aid forms read theirs in `tui::aids`).
+    Other,
+}
+
+impl Name {
+    /// The field a typed store error names.
+    pub fn of_error(field: ErrField) -> Name {
+        match field {
+            ErrField::LastName => Name::LastName,
+            ErrField::FirstName => Name::FirstName,
+            ErrField::Phone => Name::Phone,
+            ErrField::Email => Name::Email,
+            ErrField::BirthDate => Name::BirthDate,
+            ErrField::ClosedOn => Name::ClosedOn,
+            ErrField::NextFollowUp => Name::NextFollowUp,
+            ErrField::OccurredOn => Name::OccurredOn,
+            ErrField::ReceivedOn => Name::ReceivedOn,
+        }
+    }
+}
+
 /// One line of a form.
 #[derive(Debug, Clone)]
 pub struct Field {
+    pub name: Name,
     pub label: &'static str,
     pub kind: FieldKind,
     /// A date: the form shows the day a relative value (`+7`, `demain`) means as it is typed.
@@ -49,6 +111,7 @@ impl Field {
     pub fn text(label: &'static str, value: &str) -> Field {
         Field {
             label,
+            name: Name::Other,
             kind: FieldKind::Text(TextField::new(value)),
             date: false,
             error: None,
@@ -62,6 +125,7 @@ impl Field {
     }
     pub fn multiline(label: &'static str) -> Field {
         Field {
+            name: Name::Other,
             label,
             kind: FieldKind::Area {
                 area: Box::default(),
@@ -73,6 +137,7 @@ impl Field {
     }
     pub fn choice(label: &'static str, options: Vec<String>, selected: usize) -> Field {
         Field {
+            name: Name::Other,
             label,
             kind: FieldKind::Choice { options, selected },
             date: false,
@@ -82,6 +147,7 @@ impl Field {
     pub fn checks(label: &'static str, options: Vec<String>) -> Field {
         let checked = vec![false; options.len()];
         Field {
+            name: Name::Other,
             label,
             kind: FieldKind::Checks {
                 options,
@@ -91,6 +157,11 @@ impl Field {
             date: false,
             error: None,
         }
+    }
+
+    /// The same field, with its name.
+    pub fn named(self, name: Name) -> Field {
+        Field { name, ..self }
     }
 
     pub fn value(&self) -> &str {
@@ -148,6 +219,7 @@ pub enum FormKind {
         base: Box<RequestRow>,
         types: Vec<Code>,
         channels: Vec<Code>,
+        events: Vec<Event>,
     },
     EditPerson {
         base: Box<Person>,
@@ -175,19 +247,6 @@ pub struct CaptureLists {
     pub types: Vec<Code>,
     pub event_id: Option<String>,
     pub channel: Option<String>,
-}
-
-/// Field positions of the quick-capture form.
-pub mod cap {
-    pub const LAST: usize = 0;
-    pub const FIRST: usize = 1;
-    pub const PHONE: usize = 2;
-    pub const EMAIL: usize = 3;
-    pub const PROFILE: usize = 4;
-    pub const PROFESSION: usize = 5;
-    pub const INTERESTS: usize = 6;
-    pub const NOTE: usize = 7;
-    pub const NOTICE: usize = 8;
 }
 
 /// What the filters of the "Toutes" queue choose from.
@@ -222,41 +281,27 @@ pub struct Form {
     pub error: Option<String>,
 }
 
-/// Field positions of the new-request form.
-pub mod nr {
-    pub const LAST: usize = 0;
-    pub const FIRST: usize = 1;
-    pub const PHONE: usize = 2;
-    pub const EMAIL: usize = 3;
-    pub const BIRTH: usize = 4;
-    pub const PROFILE: usize = 5;
-    pub const PROFESSION: usize = 6;
-    pub const TYPES: usize = 7;
-    pub const CHANNEL: usize = 8;
-    pub const EVENT: usize = 9;
-    pub const SUMMARY: usize = 10;
-    pub const AGENT: usize = 11;
-    pub const NEXT: usize = 12;
-}
-
 /// The person's fields that open the capture and new-request forms: names, contacts,
 /// (birth date,) profile, profession.
 fn person_fields(birth_date: bool, profession: &'static str) -> Vec<Field> {
     let mut fields = vec![
-        Field::text("Nom", ""),
-        Field::text("Prénom", ""),
-        Field::text("Téléphone", ""),
-        Field::text("E-mail", ""),
+        Field::text("Nom", "").named(Name::LastName),
+        Field::text("Prénom", "").named(Name::FirstName),
+        Field::text("Téléphone", "").named(Name::Phone),
+        Field::text("E-mail", "").named(Name::Email),
     ];
     if birth_date {
-        fields.push(Field::date("Né(e) le", ""));
+        fields.push(Field::date("Né(e) le", "").named(Name::BirthDate));
     }
-    fields.push(Field::choice(
-        "Profil",
-        PROFILES.iter().map(|s| s.to_string()).collect(),
-        0,
-    ));
-    fields.push(Field::text(profession, ""));
+    fields.push(
+        Field::choice(
+            "Profil",
+            PROFILES.iter().map(|s| s.to_string()).collect(),
+            0,
+        )
+        .named(Name::Profile),
+    );
+    fields.push(Field::text(profession, "").named(Name::Profession));
     fields
 }
 
@@ -320,11 +365,11 @@ impl Form {
                 base: Box::new(base.clone()),
             },
             vec![
-                Field::choice("Type", kinds, 1),
-                Field::date("Date", "aujourd'hui"),
-                Field::multiline("Texte"),
-                Field::date("Relance le", ""),
-                Field::choice("Statut", statuses, 0),
+                Field::choice("Type", kinds, 1).named(Name::Kind),
+                Field::date("Date", "aujourd'hui").named(Name::OccurredOn),
+                Field::multiline("Texte").named(Name::Body),
+                Field::date("Relance le", "").named(Name::NextFollowUp),
+                Field::choice("Statut", statuses, 0).named(Name::Status),
             ],
         )
     }
@@ -350,7 +395,7 @@ impl Form {
                 request_id: request_id.into(),
                 referrals: open,
             },
-            vec![Field::choice("Orientation", labels, 0)],
+            vec![Field::choice("Orientation", labels, 0).named(Name::Referral)],
         )
     }
 
@@ -368,10 +413,10 @@ impl Form {
                 partners,
             },
             vec![
-                Field::choice("Partenaire", names, 0),
-                Field::date("Envoyée le", "aujourd'hui"),
-                Field::date("Réponse attendue le", "+30"),
-                Field::multiline("Note"),
+                Field::choice("Partenaire", names, 0).named(Name::Partner),
+                Field::date("Envoyée le", "aujourd'hui").named(Name::SentOn),
+                Field::date("Réponse attendue le", "+30").named(Name::ExpectedBy),
+                Field::multiline("Note").named(Name::Note),
             ],
         )
     }
@@ -396,15 +441,20 @@ impl Form {
                 referrals: open,
             },
             vec![
-                Field::choice("Orientation", labels, 0),
-                Field::choice("Réponse", answers, 0),
-                Field::date("Reçue le", "aujourd'hui"),
-                Field::multiline("Note"),
+                Field::choice("Orientation", labels, 0).named(Name::Referral),
+                Field::choice("Réponse", answers, 0).named(Name::Answer),
+                Field::date("Reçue le", "aujourd'hui").named(Name::AnsweredOn),
+                Field::multiline("Note").named(Name::Note),
             ],
         )
     }
 
-    pub fn edit_request(d: &RequestDetail, types: Vec<Code>, channels: Vec<Code>) -> Form {
+    pub fn edit_request(
+        d: &RequestDetail,
+        types: Vec<Code>,
+        channels: Vec<Code>,
+        events: Vec<Event>,
+    ) -> Form {
         let r = &d.request;
         let type_labels = types.iter().map(|t| t.label.clone()).collect();
         let type_idx = types
@@ -418,24 +468,35 @@ impl Form {
             .as_ref()
             .and_then(|c| channels.iter().position(|x| &x.code == c))
             .map_or(0, |i| i + 1);
+        let mut event_labels = vec!["—".to_string()];
+        event_labels.extend(events.iter().map(crate::tui::app::event_label));
+        let event_idx = r
+            .event_id
+            .as_ref()
+            .and_then(|id| events.iter().position(|e| &e.id == id))
+            .map_or(0, |i| i + 1);
         Form::new(
             format!("Modifier la demande {}", r.reference),
             FormKind::EditRequest {
                 base: Box::new(r.clone()),
                 types,
                 channels,
+                events,
             },
             vec![
-                Field::text("Résumé", &r.summary),
+                Field::text("Résumé", &r.summary).named(Name::Summary),
                 Field::text(
                     "Relance le",
                     &r.next_follow_up_on
                         .map(crate::domain::fr_date)
                         .unwrap_or_default(),
-                ),
-                Field::choice("Type", type_labels, type_idx),
-                Field::choice("Canal", channel_labels, channel_idx),
-                Field::date("Reçue le", &crate::domain::fr_date(r.received_on)),
+                )
+                .named(Name::NextFollowUp),
+                Field::choice("Type", type_labels, type_idx).named(Name::Type),
+                Field::choice("Canal", channel_labels, channel_idx).named(Name::Channel),
+                Field::date("Reçue le", &crate::domain::fr_date(r.received_on))
+                    .named(Name::ReceivedOn),
+                Field::choice("Événement", event_labels, event_idx).named(Name::Event),
             ],
         )
     }
@@ -448,20 +509,22 @@ impl Form {
                 request_id: request_id.to_string(),
             },
             vec![
-                Field::text("Nom", &p.last_name),
-                Field::text("Prénom", &p.first_name),
-                Field::text("Téléphone", &p.phone),
-                Field::text("E-mail", &p.email),
+                Field::text("Nom", &p.last_name).named(Name::LastName),
+                Field::text("Prénom", &p.first_name).named(Name::FirstName),
+                Field::text("Téléphone", &p.phone).named(Name::Phone),
+                Field::text("E-mail", &p.email).named(Name::Email),
                 Field::choice(
                     "Profil",
                     PROFILES.iter().map(|s| s.to_string()).collect(),
                     profile_index(p.profile),
-                ),
-                Field::text("Profession", &p.profession),
+                )
+                .named(Name::Profile),
+                Field::text("Profession", &p.profession).named(Name::Profession),
                 Field::text(
                     "Né(e) le",
                     &p.birth_date.map(crate::domain::fr_date).unwrap_or_default(),
-                ),
+                )
+                .named(Name::BirthDate),
             ],
         )
     }
@@ -531,39 +594,44 @@ impl Form {
                 "Type",
                 with_any(lists.types.iter().map(|t| t.label.clone()).collect()),
                 type_idx,
-            ),
-            Field::choice("Statut", statuses, status_idx),
-            Field::choice("Agent", agents, agent_idx),
+            )
+            .named(Name::Type),
+            Field::choice("Statut", statuses, status_idx).named(Name::Status),
+            Field::choice("Agent", agents, agent_idx).named(Name::Agent),
             Field::choice(
                 "Canal",
                 with_any(lists.channels.iter().map(|c| c.label.clone()).collect()),
                 channel_idx,
-            ),
+            )
+            .named(Name::Channel),
             Field::choice(
                 "Événement",
                 with_any(
                     lists
                         .events
                         .iter()
-                        .map(|e| format!("{} ({})", e.name, crate::domain::fr_date(e.held_on)))
+                        .map(crate::tui::app::event_label)
                         .collect(),
                 ),
                 event_idx,
-            ),
+            )
+            .named(Name::Event),
             Field::date(
                 "Reçues du",
                 &current
                     .received_from
                     .map(crate::domain::fr_date)
                     .unwrap_or_default(),
-            ),
+            )
+            .named(Name::From),
             Field::date(
                 "au",
                 &current
                     .received_to
                     .map(crate::domain::fr_date)
                     .unwrap_or_default(),
-            ),
+            )
+            .named(Name::To),
         ];
         Ok(Form::new(
             "Filtrer la file « Toutes »".into(),
@@ -586,13 +654,15 @@ impl Form {
             Field::checks(
                 "Intéressé(e) par",
                 types.iter().map(|t| t.label.clone()).collect(),
-            ),
-            Field::text("Note", ""),
+            )
+            .named(Name::Interests),
+            Field::text("Note", "").named(Name::Note),
             Field::choice(
                 "Mention d'info.",
                 vec!["pas encore remise".into(), "remise à la personne".into()],
                 0,
-            ),
+            )
+            .named(Name::Notice),
         ]);
         Ok(Form::new(
             "Saisie rapide".into(),
@@ -610,7 +680,7 @@ impl Form {
         Form::new(
             "Fusionner un fichier de salon".into(),
             FormKind::MergeFile,
-            vec![Field::text("Fichier du portable", "")],
+            vec![Field::text("Fichier du portable", "").named(Name::File)],
         )
     }
 
@@ -620,8 +690,8 @@ impl Form {
             "Période du bilan".into(),
             FormKind::Period,
             vec![
-                Field::date("Du", &crate::domain::fr_date(from)),
-                Field::date("Au", &crate::domain::fr_date(to)),
+                Field::date("Du", &crate::domain::fr_date(from)).named(Name::From),
+                Field::date("Au", &crate::domain::fr_date(to)).named(Name::To),
             ],
         )
     }
@@ -636,8 +706,8 @@ impl Form {
                 base: Box::new(base.clone()),
             },
             vec![
-                Field::choice("Issue", outcomes, 0),
-                Field::date("Close le", "aujourd'hui"),
+                Field::choice("Issue", outcomes, 0).named(Name::Outcome),
+                Field::date("Close le", "aujourd'hui").named(Name::ClosedOn),
             ],
         )
     }
@@ -654,12 +724,7 @@ impl Form {
             .position(|c| c.code == "telephone")
             .map_or(0, |i| i + 1);
         let mut event_labels = vec!["—".to_string()];
-        event_labels.extend(
-            events
-                .iter()
-                .take(30)
-                .map(|e| format!("{} ({})", e.name, crate::domain::fr_date(e.held_on))),
-        );
+        event_labels.extend(events.iter().take(30).map(crate::tui::app::event_label));
         let mut agent_labels = vec!["Non attribuée".to_string()];
         agent_labels.extend(agents.iter().map(|a| a.name.clone()));
         let me_idx = me
@@ -670,12 +735,13 @@ impl Form {
             Field::checks(
                 "Demande(s)",
                 types.iter().map(|t| t.label.clone()).collect(),
-            ),
-            Field::choice("Canal", channel_labels, phone),
-            Field::choice("Événement", event_labels, 0),
-            Field::text("Résumé", ""),
-            Field::choice("Agent", agent_labels, me_idx),
-            Field::date("Relance le", ""),
+            )
+            .named(Name::Types),
+            Field::choice("Canal", channel_labels, phone).named(Name::Channel),
+            Field::choice("Événement", event_labels, 0).named(Name::Event),
+            Field::text("Résumé", "").named(Name::Summary),
+            Field::choice("Agent", agent_labels, me_idx).named(Name::Agent),
+            Field::date("Relance le", "").named(Name::NextFollowUp),
         ]);
         Ok(Form::new(
             "Nouvelle demande".into(),
@@ -695,22 +761,22 @@ impl Form {
     /// form opens on the types.
     pub fn new_request_for(store: &Store, me: Option<&Agent>, p: &Person) -> Result<Form> {
         let mut f = Form::new_request(store, me)?;
-        let set = |f: &mut Form, i: usize, v: &str| {
-            if let FieldKind::Text(t) = &mut f.fields[i].kind {
+        let set = |f: &mut Form, n: Name, v: &str| {
+            if let FieldKind::Text(t) = &mut f.field_mut(n).kind {
                 t.set(v);
             }
         };
-        set(&mut f, nr::LAST, &p.last_name);
-        set(&mut f, nr::FIRST, &p.first_name);
-        set(&mut f, nr::PHONE, &p.phone);
-        set(&mut f, nr::EMAIL, &p.email);
+        set(&mut f, Name::LastName, &p.last_name);
+        set(&mut f, Name::FirstName, &p.first_name);
+        set(&mut f, Name::Phone, &p.phone);
+        set(&mut f, Name::Email, &p.email);
         set(
             &mut f,
-            nr::BIRTH,
+            Name::BirthDate,
             &p.birth_date.map(crate::domain::fr_date).unwrap_or_default(),
         );
-        set(&mut f, nr::PROFESSION, &p.profession);
-        if let FieldKind::Choice { selected, .. } = &mut f.fields[nr::PROFILE].kind {
+        set(&mut f, Name::Profession, &p.profession);
+        if let FieldKind::Choice { selected, .. } = &mut f.field_mut(Name::Profile).kind {
             *selected = profile_index(p.profile);
         }
         if let FormKind::NewRequest(lists) = &mut f.kind {
@@ -718,7 +784,7 @@ impl Form {
             lists.reuse = Some(0);
         }
         f.title = format!("Nouvelle demande pour {} {}", p.last_name, p.first_name);
-        f.focus = nr::TYPES;
+        f.focus = f.at(Name::Types);
         Ok(f)
     }
 
@@ -894,28 +960,42 @@ impl Form {
         }
     }
 
-    fn fail(&mut self, index: usize, e: Error) -> Error {
-        self.fields[index].error = Some(e.to_string());
-        self.focus = index;
+    /// The position of a field in this form. Every name a form's code reads is one of its
+    /// fields (see the constructors); a missing one falls back on the first field.
+    fn at(&self, name: Name) -> usize {
+        let i = self.fields.iter().position(|f| f.name == name);
+        debug_assert!(i.is_some(), "{name:?} is not a field of {}", self.title);
+        i.unwrap_or(0)
+    }
+
+    /// A field by its name.
+    pub fn field(&self, name: Name) -> &Field {
+        &self.fields[self.at(name)]
+    }
+
+    pub fn field_mut(&mut self, name: Name) -> &mut Field {
+        let i = self.at(name);
+        &mut self.fields[i]
+    }
+
+    fn fail(&mut self, name: Name, e: Error) -> Error {
+        let i = self.at(name);
+        self.fields[i].error = Some(e.to_string());
+        self.focus = i;
         e
     }
 
-    fn date(
-        &mut self,
-        index: usize,
-        today: NaiveDate,
-        required: bool,
-    ) -> Result<Option<NaiveDate>> {
-        let v = self.fields[index].value().trim().to_string();
+    fn date(&mut self, name: Name, today: NaiveDate, required: bool) -> Result<Option<NaiveDate>> {
+        let v = self.field(name).value().trim().to_string();
         if v.is_empty() {
             if required {
-                return Err(self.fail(index, Error::input("date obligatoire")));
+                return Err(self.fail(name, Error::input("date obligatoire")));
             }
             return Ok(None);
         }
         parse_date(&v, today)
             .map(Some)
-            .map_err(|e| self.fail(index, e))
+            .map_err(|e| self.fail(name, e))
     }
 
     /// Checks and saves. On success returns a message for the status line; on failure the
@@ -945,24 +1025,32 @@ impl Form {
         }
     }
 
-    /// The position of a field named by a typed error, in this form.
+    /// The position of the field a typed error names, if this form has it.
     fn index_of(&self, field: ErrField) -> Option<usize> {
-        let label = match field {
-            ErrField::LastName => "Nom",
-            ErrField::FirstName => "Prénom",
-            ErrField::Phone => "Téléphone",
-            ErrField::Email => "E-mail",
-            ErrField::BirthDate => "Né(e) le",
-            ErrField::ClosedOn => "Close le",
-            ErrField::NextFollowUp => "Relance le",
-            ErrField::OccurredOn => "Date",
-            ErrField::ReceivedOn => "Reçue le",
-        };
-        self.fields.iter().position(|f| f.label == label)
+        let name = Name::of_error(field);
+        self.fields.iter().position(|f| f.name == name)
     }
 
-    fn text(&self, i: usize) -> String {
-        self.fields[i].value().trim().to_string()
+    /// The person as typed in the fields named for a person (names, contacts, profile,
+    /// profession), with `birth_date`.
+    fn person(&self, birth_date: Option<NaiveDate>) -> NewPerson {
+        NewPerson {
+            last_name: self.text(Name::LastName),
+            first_name: self.text(Name::FirstName),
+            phone: self.text(Name::Phone),
+            email: self.text(Name::Email),
+            profile: self
+                .field(Name::Profile)
+                .selected()
+                .checked_sub(1)
+                .map(|i| Profile::ALL[i]),
+            profession: self.text(Name::Profession),
+            birth_date,
+        }
+    }
+
+    fn text(&self, name: Name) -> String {
+        self.field(name).value().trim().to_string()
     }
 
     fn submit_inner(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
@@ -971,10 +1059,11 @@ impl Form {
                 request_id,
                 referrals,
             } => {
-                let Some(r) = referrals.get(self.fields[0].selected()) else {
-                    return Err(
-                        self.fail(0, Error::input("aucune orientation n'attend de réponse"))
-                    );
+                let Some(r) = referrals.get(self.field(Name::Referral).selected()) else {
+                    return Err(self.fail(
+                        Name::Referral,
+                        Error::input("aucune orientation n'attend de réponse"),
+                    ));
                 };
                 Ok(Command::Remind {
                     request_id,
@@ -984,7 +1073,8 @@ impl Form {
             }
             FormKind::FollowUp { base } => {
                 let request_id = base.id.clone();
-                let also = self.fields[4]
+                let also = self
+                    .field(Name::Status)
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| FOLLOW_UP_STATUSES.get(i))
@@ -997,15 +1087,18 @@ impl Form {
                             &format!("Suivi enregistré ; statut : {}.", st.label()),
                         )
                     });
-                let kind = FollowUpKind::ALL[self.fields[0].selected()];
-                let occurred_on = self.date(1, today, true)?.unwrap_or(today);
+                let kind = FollowUpKind::ALL[self.field(Name::Kind).selected()];
+                let occurred_on = self.date(Name::OccurredOn, today, true)?.unwrap_or(today);
                 if occurred_on > today {
-                    return Err(self.fail(1, Error::input("ce suivi est daté dans le futur")));
+                    return Err(self.fail(
+                        Name::OccurredOn,
+                        Error::input("ce suivi est daté dans le futur"),
+                    ));
                 }
-                let body = self.fields[2].value().to_string();
-                let next = self.date(3, today, false)?;
+                let body = self.field(Name::Body).value().to_string();
+                let next = self.date(Name::NextFollowUp, today, false)?;
                 if kind == FollowUpKind::Note && body.trim().is_empty() {
-                    return Err(self.fail(2, Error::input("la note est vide")));
+                    return Err(self.fail(Name::Body, Error::input("la note est vide")));
                 }
                 Ok(Command::LogFollowUp {
                     request_id,
@@ -1022,13 +1115,16 @@ impl Form {
                 request_id,
                 partners,
             } => {
-                let Some(partner) = partners.get(self.fields[0].selected()) else {
-                    return Err(self.fail(0, Error::input("aucun partenaire dans la liste")));
+                let Some(partner) = partners.get(self.field(Name::Partner).selected()) else {
+                    return Err(self.fail(
+                        Name::Partner,
+                        Error::input("aucun partenaire dans la liste"),
+                    ));
                 };
-                let sent_on = self.date(1, today, true)?.unwrap_or(today);
-                let expected = match self.fields[2].value().trim() {
+                let sent_on = self.date(Name::SentOn, today, true)?.unwrap_or(today);
+                let expected = match self.field(Name::ExpectedBy).value().trim() {
                     "" => None,
-                    v => Some(parse_date(v, sent_on).map_err(|e| self.fail(2, e))?),
+                    v => Some(parse_date(v, sent_on).map_err(|e| self.fail(Name::ExpectedBy, e))?),
                 };
                 Ok(Command::Refer {
                     request_id,
@@ -1036,7 +1132,7 @@ impl Form {
                         partner_id: partner.id.clone(),
                         sent_on,
                         expected_by: expected,
-                        note: self.fields[3].value().to_string(),
+                        note: self.field(Name::Note).value().to_string(),
                     },
                     partner: partner.name.clone(),
                 })
@@ -1045,13 +1141,14 @@ impl Form {
                 request_id,
                 referrals,
             } => {
-                let Some(referral) = referrals.get(self.fields[0].selected()) else {
-                    return Err(
-                        self.fail(0, Error::input("aucune orientation n'attend de réponse"))
-                    );
+                let Some(referral) = referrals.get(self.field(Name::Referral).selected()) else {
+                    return Err(self.fail(
+                        Name::Referral,
+                        Error::input("aucune orientation n'attend de réponse"),
+                    ));
                 };
-                let answer = Answer::ALL[self.fields[1].selected()];
-                let answered_on = self.date(2, today, true)?.unwrap_or(today);
+                let answer = Answer::ALL[self.field(Name::Answer).selected()];
+                let answered_on = self.date(Name::AnsweredOn, today, true)?.unwrap_or(today);
                 Ok(Command::Answer {
                     request_id,
                     referral_id: referral.id.clone(),
@@ -1059,7 +1156,7 @@ impl Form {
                     answer: ReferralAnswer {
                         answered_on,
                         answer,
-                        note: self.fields[3].value().to_string(),
+                        note: self.field(Name::Note).value().to_string(),
                     },
                     partner: referral.partner.clone(),
                 })
@@ -1068,20 +1165,25 @@ impl Form {
                 base,
                 types,
                 channels,
+                events,
             } => {
-                let next = self.date(1, today, false)?;
+                let next = self.date(Name::NextFollowUp, today, false)?;
                 let mut p = Patch::on_request(&base, "Demande modifiée.");
                 let of = |f: PatchField| f.of_request(&base);
-                p.set(PatchField::Summary, of(PatchField::Summary), self.text(0));
+                p.set(
+                    PatchField::Summary,
+                    of(PatchField::Summary),
+                    self.text(Name::Summary),
+                );
                 p.set(
                     PatchField::NextFollowUp,
                     of(PatchField::NextFollowUp),
                     next.map(|d| d.to_string()).unwrap_or_default(),
                 );
-                if let Some(t) = types.get(self.fields[2].selected()) {
+                if let Some(t) = types.get(self.field(Name::Type).selected()) {
                     p.set(PatchField::Type, of(PatchField::Type), t.code.clone());
                 }
-                let channel = match self.fields[3].selected() {
+                let channel = match self.field(Name::Channel).selected() {
                     0 => String::new(),
                     i => channels
                         .get(i - 1)
@@ -1089,28 +1191,24 @@ impl Form {
                         .unwrap_or_default(),
                 };
                 p.set(PatchField::Channel, of(PatchField::Channel), channel);
-                let received = self.date(4, today, true)?.unwrap_or(base.received_on);
+                let received = self
+                    .date(Name::ReceivedOn, today, true)?
+                    .unwrap_or(base.received_on);
                 p.set(
                     PatchField::ReceivedOn,
                     of(PatchField::ReceivedOn),
                     received.to_string(),
                 );
+                let event = match self.field(Name::Event).selected() {
+                    0 => String::new(),
+                    i => events.get(i - 1).map(|e| e.id.clone()).unwrap_or_default(),
+                };
+                p.set(PatchField::Event, of(PatchField::Event), event);
                 Ok(Command::Patch(p))
             }
             FormKind::EditPerson { base, request_id } => {
-                let birth = self.date(6, today, false)?;
-                let mut person = NewPerson {
-                    last_name: self.text(0),
-                    first_name: self.text(1),
-                    phone: self.text(2),
-                    email: self.text(3),
-                    profile: self.fields[4]
-                        .selected()
-                        .checked_sub(1)
-                        .map(|i| Profile::ALL[i]),
-                    profession: self.text(5),
-                    birth_date: birth,
-                };
+                let birth = self.date(Name::BirthDate, today, false)?;
+                let mut person = self.person(birth);
                 person.validate()?;
                 crate::store::validate::birth_date(birth, today)?;
                 let mut p = Patch::new(
@@ -1144,21 +1242,22 @@ impl Form {
             }
             FormKind::Close { base } => {
                 // The first choice is "—": the agent must pick an outcome.
-                let Some(outcome) = self.fields[0]
+                let Some(outcome) = self
+                    .field(Name::Outcome)
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| Outcome::ALL.get(i).copied())
                 else {
                     return Err(self.fail(
-                        0,
+                        Name::Outcome,
                         Error::input("choisissez l'issue (← →) : rien n'est choisi d'avance"),
                     ));
                 };
-                let closed_on = self.date(1, today, true)?.unwrap_or(today);
+                let closed_on = self.date(Name::ClosedOn, today, true)?.unwrap_or(today);
                 crate::store::validate::closed_on(Some(closed_on), today)?;
                 if closed_on < base.received_on {
                     return Err(self.fail(
-                        1,
+                        Name::ClosedOn,
                         Error::input(format!(
                             "la date de clôture est antérieure à la réception ({})",
                             crate::domain::fr_date(base.received_on)
@@ -1176,26 +1275,16 @@ impl Form {
             }
             FormKind::Aid(a) => crate::tui::aids::command(&a, &mut self.fields, today),
             FormKind::Capture(lists) => {
-                let mut person = NewPerson {
-                    last_name: self.text(cap::LAST),
-                    first_name: self.text(cap::FIRST),
-                    phone: self.text(cap::PHONE),
-                    email: self.text(cap::EMAIL),
-                    profile: self.fields[cap::PROFILE]
-                        .selected()
-                        .checked_sub(1)
-                        .map(|i| Profile::ALL[i]),
-                    profession: self.text(cap::PROFESSION),
-                    birth_date: None,
-                };
+                let mut person = self.person(None);
                 person.validate()?;
                 if person.phone.is_empty() && person.email.is_empty() {
                     return Err(self.fail(
-                        cap::PHONE,
+                        Name::Phone,
                         Error::input("un téléphone ou un e-mail, pour recontacter la personne"),
                     ));
                 }
-                let types: Vec<String> = self.fields[cap::INTERESTS]
+                let types: Vec<String> = self
+                    .field(Name::Interests)
                     .checked()
                     .iter()
                     .filter_map(|i| lists.types.get(*i))
@@ -1203,19 +1292,19 @@ impl Form {
                     .collect();
                 if types.is_empty() {
                     return Err(self.fail(
-                        cap::INTERESTS,
+                        Name::Interests,
                         Error::input("cochez au moins un intérêt (Espace)"),
                     ));
                 }
-                if self.fields[cap::NOTICE].selected() != 1 {
+                if self.field(Name::Notice).selected() != 1 {
                     return Err(self.fail(
-                        cap::NOTICE,
+                        Name::Notice,
                         Error::input(
                             "remettez la mention d'information, puis choisissez « remise » (→)",
                         ),
                     ));
                 }
-                let note = self.fields[cap::NOTE].value().to_string();
+                let note = self.field(Name::Note).value().to_string();
                 let requests: Vec<NewRequest> = types
                     .iter()
                     .map(|t| {
@@ -1234,80 +1323,80 @@ impl Form {
                 })
             }
             FormKind::MergeFile => {
-                let path = std::path::PathBuf::from(self.text(0));
+                let path = std::path::PathBuf::from(self.text(Name::File));
                 if path.as_os_str().is_empty() {
-                    return Err(self.fail(0, Error::input("le chemin du fichier est vide")));
+                    return Err(
+                        self.fail(Name::File, Error::input("le chemin du fichier est vide"))
+                    );
                 }
                 Ok(Command::Merge(path))
             }
             FormKind::Period => {
-                let from = self.date(0, today, true)?.unwrap_or(today);
-                let to = self.date(1, today, true)?.unwrap_or(today);
+                let from = self.date(Name::From, today, true)?.unwrap_or(today);
+                let to = self.date(Name::To, today, true)?.unwrap_or(today);
                 if to < from {
-                    return Err(
-                        self.fail(1, Error::input("la fin de la période est avant son début"))
-                    );
+                    return Err(self.fail(
+                        Name::To,
+                        Error::input("la fin de la période est avant son début"),
+                    ));
                 }
-                crate::report::check_range(from, to).map_err(|e| self.fail(1, e))?;
+                crate::report::check_range(from, to).map_err(|e| self.fail(Name::To, e))?;
                 Ok(Command::ShowPeriod(from, to))
             }
             FormKind::Filter(lists) => {
-                let from = self.date(5, today, false)?;
-                let to = self.date(6, today, false)?;
+                let from = self.date(Name::From, today, false)?;
+                let to = self.date(Name::To, today, false)?;
                 if let (Some(f), Some(t)) = (from, to)
                     && t < f
                 {
-                    return Err(
-                        self.fail(6, Error::input("la fin de la période est avant son début"))
-                    );
+                    return Err(self.fail(
+                        Name::To,
+                        Error::input("la fin de la période est avant son début"),
+                    ));
                 }
-                let pick = |i: usize, shift: usize| self.fields[i].selected().checked_sub(shift);
+                let pick = |n: Name, shift: usize| self.field(n).selected().checked_sub(shift);
                 let mut filter = RequestFilter {
-                    type_code: pick(0, 1)
+                    type_code: pick(Name::Type, 1)
                         .and_then(|i| lists.types.get(i))
                         .map(|t| t.code.clone()),
-                    channel_code: pick(3, 1)
+                    channel_code: pick(Name::Channel, 1)
                         .and_then(|i| lists.channels.get(i))
                         .map(|c| c.code.clone()),
-                    event_id: pick(4, 1)
+                    event_id: pick(Name::Event, 1)
                         .and_then(|i| lists.events.get(i))
                         .map(|e| e.id.clone()),
                     received_from: from,
                     received_to: to,
                     ..Default::default()
                 };
-                match self.fields[1].selected() {
+                match self.field(Name::Status).selected() {
                     0 => {}
                     1 => filter.open_only = true,
                     i => filter.status = Status::ALL.get(i - 2).copied(),
                 }
-                match self.fields[2].selected() {
+                match self.field(Name::Agent).selected() {
                     0 => {}
                     1 => filter.unassigned = true,
                     i => filter.agent_id = lists.agents.get(i - 2).map(|a| a.id.clone()),
                 }
-                let label: Vec<String> = [0, 1, 2, 3, 4]
-                    .iter()
-                    .filter(|i| self.fields[**i].selected() > 0)
-                    .map(|i| self.fields[*i].value().to_string())
-                    .chain(from.map(|d| format!("du {}", crate::domain::fr_date(d))))
-                    .chain(to.map(|d| format!("au {}", crate::domain::fr_date(d))))
-                    .collect();
+                let label: Vec<String> = [
+                    Name::Type,
+                    Name::Status,
+                    Name::Agent,
+                    Name::Channel,
+                    Name::Event,
+                ]
+                .iter()
+                .filter(|n| self.field(**n).selected() > 0)
+                .map(|n| self.field(*n).value().to_string())
+                .chain(from.map(|d| format!("du {}", crate::domain::fr_date(d))))
+                .chain(to.map(|d| format!("au {}", crate::domain::fr_date(d))))
+                .collect();
                 Ok(Command::SetFilter(Box::new(filter), label.join(" · ")))
             }
             FormKind::NewRequest(lists) => {
-                let mut person = NewPerson {
-                    last_name: self.text(nr::LAST),
-                    first_name: self.text(nr::FIRST),
-                    phone: self.text(nr::PHONE),
-                    email: self.text(nr::EMAIL),
-                    profile: self.fields[nr::PROFILE]
-                        .selected()
-                        .checked_sub(1)
-                        .map(|i| Profile::ALL[i]),
-                    profession: self.text(nr::PROFESSION),
-                    birth_date: self.date(nr::BIRTH, today, false)?,
-                };
+                let birth = self.date(Name::BirthDate, today, false)?;
+                let mut person = self.person(birth);
                 let reuse = lists
                     .reuse
                     .and_then(|i| lists.matches.get(i))
@@ -1316,7 +1405,8 @@ impl Form {
                     person.validate()?;
                     crate::store::validate::birth_date(person.birth_date, today)?;
                 }
-                let types: Vec<String> = self.fields[nr::TYPES]
+                let types: Vec<String> = self
+                    .field(Name::Types)
                     .checked()
                     .iter()
                     .filter_map(|i| lists.types.get(*i))
@@ -1324,26 +1414,35 @@ impl Form {
                     .collect();
                 if types.is_empty() {
                     return Err(self.fail(
-                        nr::TYPES,
-                        Error::input("cochez au moins un type de demande (Ctrl-T ou Espace)"),
+                        Name::Types,
+                        Error::input(format!(
+                            "cochez au moins un type de demande ({} ou Espace)",
+                            crate::tui::keymap::key_of(
+                                crate::tui::keymap::Context::Form,
+                                crate::tui::keymap::Action::Toggle
+                            )
+                        )),
                     ));
                 }
-                let channel = self.fields[nr::CHANNEL]
+                let channel = self
+                    .field(Name::Channel)
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| lists.channels.get(i))
                     .map(|c| c.code.clone());
-                let event = self.fields[nr::EVENT]
+                let event = self
+                    .field(Name::Event)
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| lists.events.get(i))
                     .map(|e| e.id.clone());
-                let agent = self.fields[nr::AGENT]
+                let agent = self
+                    .field(Name::Agent)
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| lists.agents.get(i))
                     .map(|a| a.id.clone());
-                let next = self.date(nr::NEXT, today, false)?;
+                let next = self.date(Name::NextFollowUp, today, false)?;
                 let requests: Vec<NewRequest> = types
                     .iter()
                     .map(|t| {
@@ -1352,7 +1451,7 @@ impl Form {
                         r.channel_code = channel.clone();
                         r.event_id = event.clone();
                         r.agent_id = agent.clone();
-                        r.summary = self.fields[nr::SUMMARY].value().to_string();
+                        r.summary = self.field(Name::Summary).value().to_string();
                         r.next_follow_up_on = next;
                         r
                     })
@@ -1360,5 +1459,58 @@ impl Form {
                 Ok(Command::CreateRequests(requests))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person() -> Person {
+        Person {
+            id: "p1".into(),
+            last_name: "Dupont".into(),
+            first_name: "Jean".into(),
+            birth_date: None,
+            phone: String::new(),
+            email: String::new(),
+            profile: None,
+            profession: String::new(),
+            version: 1,
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    /// A typed error of the store goes beside the field it names, whatever its words.
+    #[test]
+    fn a_typed_error_is_shown_beside_the_field_it_names() {
+        let mut f = Form::edit_person(&person(), "r1");
+        f.show_error(&Error::invalid(ErrField::Email, "n'importe quel texte"));
+        assert_eq!(
+            f.field(Name::Email).error.as_deref(),
+            Some("n'importe quel texte")
+        );
+        assert_eq!(f.focused().name, Name::Email);
+        assert!(f.error.is_none());
+
+        // What the agent typed is checked by the store's rules: the field at fault is named.
+        f.field_mut(Name::FirstName).kind = FieldKind::Text(TextField::new(""));
+        assert!(f.submit(today(), None).is_err());
+        assert_eq!(f.focused().name, Name::FirstName);
+        assert!(f.field(Name::FirstName).error.is_some());
+        assert!(f.field(Name::Email).error.is_none(), "errors cleared first");
+    }
+
+    /// A form without the named field shows the error on the whole form: the answer's
+    /// "Reçue le" (the partner's answer) is not the request's reception date.
+    #[test]
+    fn an_error_about_a_field_the_form_lacks_goes_on_the_whole_form() {
+        let mut f = Form::answer("r1", "A26-0001", Vec::new());
+        f.show_error(&Error::invalid(ErrField::ReceivedOn, "date de réception"));
+        assert!(f.fields.iter().all(|x| x.error.is_none()));
+        assert_eq!(f.error.as_deref(), Some("date de réception"));
     }
 }

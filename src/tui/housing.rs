@@ -113,11 +113,34 @@ impl App {
         search(&self.store, v)
     }
 
+    /// A key on the *Logements* screen. The view is taken out of the screen while the key is
+    /// handled (no copy per key) and put back unless the key leaves it.
     pub fn housing_action(&mut self, action: Action) -> Result<()> {
-        let Screen::Housing(v) = &mut self.screen else {
+        if !matches!(self.screen, Screen::Housing(_)) {
+            return Ok(());
+        }
+        let Screen::Housing(mut v) = std::mem::replace(&mut self.screen, Screen::Queue) else {
             return Ok(());
         };
-        let mut v = (**v).clone();
+        match self.housing_key(&mut v, action) {
+            Ok(Some(next)) => {
+                self.screen = next;
+                self.reload_current()
+            }
+            Ok(None) => {
+                self.screen = Screen::Housing(v);
+                Ok(())
+            }
+            Err(e) => {
+                self.screen = Screen::Housing(v);
+                Err(e)
+            }
+        }
+    }
+
+    /// Handles a key; returns the screen to show when the key leaves this one.
+    fn housing_key(&mut self, v: &mut HousingView, action: Action) -> Result<Option<Screen>> {
+        let back = |v: &mut HousingView| *std::mem::replace(&mut v.back, Box::new(Screen::Queue));
         match action {
             Action::Up => v.selected = v.selected.saturating_sub(1),
             Action::Down => v.selected = (v.selected + 1).min(v.results.len().saturating_sub(1)),
@@ -130,7 +153,7 @@ impl App {
                 };
                 v.period = semester_of(day);
                 v.selected = 0;
-                self.search_housing(&mut v)?;
+                self.search_housing(v)?;
             }
             Action::Wider | Action::Narrower if v.commune.is_some() => {
                 v.radius_km = if action == Action::Wider {
@@ -138,7 +161,7 @@ impl App {
                 } else {
                     (v.radius_km - 10.0).max(10.0)
                 };
-                self.search_housing(&mut v)?;
+                self.search_housing(v)?;
             }
             Action::Filter => {
                 let mut options = vec!["(tout le registre)".to_string()];
@@ -174,8 +197,6 @@ impl App {
                     } => {
                         self.store
                             .place_request(&request_id, &place.code, &v.period)?;
-                        self.screen = *v.back;
-                        self.reload_current()?;
                         self.message = Some(Message {
                             text: format!(
                                 "{reference} logée à {} {}.",
@@ -184,7 +205,7 @@ impl App {
                             ),
                             error: false,
                         });
-                        return Ok(());
+                        return Ok(Some(back(v)));
                     }
                     HousingPurpose::Interest {
                         request_id,
@@ -192,8 +213,6 @@ impl App {
                     } => {
                         self.store
                             .propose_place(&request_id, &place.code, &v.period, "")?;
-                        self.screen = *v.back;
-                        self.reload_current()?;
                         self.message = Some(Message {
                             text: format!(
                                 "Intérêt de {reference} pour {} noté : proposé au retour au bureau.",
@@ -201,18 +220,14 @@ impl App {
                             ),
                             error: false,
                         });
-                        return Ok(());
+                        return Ok(Some(back(v)));
                     }
                 }
             }
-            Action::Back => {
-                self.screen = *v.back;
-                return self.reload_current();
-            }
+            Action::Back => return Ok(Some(back(v))),
             _ => {}
         }
-        self.screen = Screen::Housing(Box::new(v));
-        Ok(())
+        Ok(None)
     }
 
     /// The commune chosen in the picker (index 0: the whole register).
@@ -220,14 +235,11 @@ impl App {
         let Screen::Housing(v) = &mut self.screen else {
             return Ok(());
         };
-        let mut v = (**v).clone();
         v.commune = selected
             .checked_sub(1)
             .and_then(|i| communes::all().get(i))
             .map(|c| c.name.to_string());
         v.selected = 0;
-        self.search_housing(&mut v)?;
-        self.screen = Screen::Housing(Box::new(v));
-        Ok(())
+        search(&self.store, v)
     }
 }

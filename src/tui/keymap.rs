@@ -995,6 +995,9 @@ pub fn bindings_for(context: Context, salon: bool) -> impl Iterator<Item = &'sta
         if b.action == Action::Capture && (!salon || context == Context::Capture) {
             return false;
         }
+        if b.action == Action::Housing && context == Context::Housing {
+            return false;
+        }
         let own = |k: &Key| {
             BINDINGS
                 .iter()
@@ -1012,6 +1015,16 @@ pub fn footer(context: Context, salon: bool) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The key of an action in a context, as hints name it ("Entrée", "Ctrl-P"): inline hints,
+/// confirmations and messages say the key the keymap really binds. "?" if none (a test keeps
+/// every hint bound).
+pub fn key_of(context: Context, action: Action) -> String {
+    BINDINGS
+        .iter()
+        .find(|b| b.context == context && b.action == action)
+        .map_or_else(|| "?".to_string(), |b| b.keys[0].label())
+}
+
 pub fn keys_label(b: &Binding) -> String {
     b.keys
         .iter()
@@ -1027,6 +1040,24 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn every_hint_names_a_bound_key() {
+        for (ctx, action) in [
+            (Context::Capture, Action::Open),
+            (Context::Capture, Action::NextTab),
+            (Context::Form, Action::ReuseMatch),
+            (Context::Form, Action::Toggle),
+            (Context::Pending, Action::UndoDecision),
+            (Context::Queue, Action::Pending),
+            (Context::Confirm, Action::Yes),
+            (Context::Confirm, Action::No),
+        ] {
+            let key = key_of(ctx, action);
+            assert_ne!(key, "?", "{action:?} in {ctx:?}");
+        }
+        assert_eq!(key_of(Context::Form, Action::ReuseMatch), "Ctrl-P");
     }
 
     #[test]
@@ -1087,7 +1118,7 @@ mod tests {
     #[test]
     fn every_context_lists_each_key_once_and_every_listed_key_does_what_it_says() {
         const ALL: [Context; 15] = [
-            Context::Global,
+            Context::Housing,
             Context::Welcome,
             Context::PickAgent,
             Context::Queue,

@@ -10,6 +10,7 @@ pub mod housing;
 pub mod input;
 pub mod keymap;
 pub mod review_cache;
+pub mod screens;
 pub mod settings;
 pub mod ui;
 

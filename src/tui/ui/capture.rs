@@ -3,6 +3,7 @@
 
 use super::{Theme, safe};
 use crate::tui::app::{App, CaptureView};
+use crate::tui::keymap::{Action, Context, key_of};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -29,8 +30,14 @@ pub fn render(app: &App, v: &CaptureView, theme: &Theme, frame: &mut Frame, area
         frame.render_widget(
             Paragraph::new(vec![
                 Line::raw(""),
-                Line::raw("Entrée : saisir le visiteur suivant"),
-                Line::raw("Tab : voir les demandes saisies (pour les corriger)"),
+                Line::raw(format!(
+                    "{} : saisir le visiteur suivant",
+                    key_of(Context::Capture, Action::Open)
+                )),
+                Line::raw(format!(
+                    "{} : voir les demandes saisies (pour les corriger)",
+                    key_of(Context::Capture, Action::NextTab)
+                )),
             ])
             .block(
                 Block::default()

@@ -43,6 +43,60 @@ fn text_lines(text: &str, cursor: usize, focused: bool) -> Vec<String> {
     s.split('\n').map(safe).collect()
 }
 
+/// A single-line value in `width` columns, scrolled so that the cursor (a bar, when given) is
+/// always visible; "…" marks where the value is cut. Without a cursor it shows the start.
+pub fn single_line(text: &str, cursor: Option<usize>, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let w: Vec<usize> = chars.iter().map(|c| c.width().unwrap_or(0)).collect();
+    let bar = usize::from(cursor.is_some());
+    let c = cursor.unwrap_or(0).min(n);
+    let with_bar = |from: usize, to: usize| -> String {
+        let mut s = String::new();
+        for (i, ch) in chars.iter().enumerate().take(to).skip(from) {
+            if cursor.is_some() && i == c {
+                s.push('▏');
+            }
+            s.push(*ch);
+        }
+        if cursor.is_some() && c == to {
+            s.push('▏');
+        }
+        safe(&s)
+    };
+    if w.iter().sum::<usize>() + bar <= width {
+        return with_bar(0, n);
+    }
+    let width = width.max(4);
+    let cols = |from: usize, to: usize| w[from..to].iter().sum::<usize>();
+    let right = usize::from(c < n);
+    // The start: the beginning if the cursor fits, else as far left as the cursor allows.
+    let mut start = 0;
+    if cols(0, c) + bar + right > width {
+        start = c;
+        while start > 0 && 1 + cols(start - 1, c) + bar + right <= width {
+            start -= 1;
+        }
+    }
+    let mut used = usize::from(start > 0) + cols(start, c) + bar;
+    let mut end = c;
+    while end < n {
+        let marker = usize::from(end + 1 < n);
+        if used + w[end] + marker > width {
+            break;
+        }
+        used += w[end];
+        end += 1;
+    }
+    format!(
+        "{}{}{}",
+        if start > 0 { "…" } else { "" },
+        with_bar(start, end),
+        if end < n { "…" } else { "" }
+    )
+}
+
 pub fn render(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, area: Rect) {
     let big = matches!(f.kind, FormKind::NewRequest(_));
     let width = if big {
@@ -84,6 +138,22 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
         };
         let label = format!("{:<LABEL$}", field.label);
         match &field.kind {
+            FieldKind::Text(t) if !t.multiline => {
+                // One line that scrolls sideways: the cursor stays in view.
+                let hint = if field.date {
+                    meant_day(t.text(), today).map(|day| format!("  → {day}"))
+                } else {
+                    None
+                };
+                let room = usize::from(form_area.width)
+                    .saturating_sub(LABEL + hint.as_ref().map_or(0, |h| h.chars().count()));
+                let shown = single_line(t.text(), focused.then(|| t.cursor()), room);
+                let mut spans = vec![Span::styled(label, label_style), Span::raw(shown)];
+                if let Some(h) = hint {
+                    spans.push(Span::styled(h, theme.dim()));
+                }
+                lines.push(Line::from(spans));
+            }
             FieldKind::Text(t) => {
                 let content = text_lines(t.text(), t.cursor(), focused);
                 for (k, line) in content.iter().enumerate() {
@@ -219,7 +289,13 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
         }
         if !lists.matches.is_empty() {
             side_lines.push(Line::styled(
-                "Ctrl-P : reprendre cette personne",
+                format!(
+                    "{} : reprendre cette personne",
+                    crate::tui::keymap::key_of(
+                        crate::tui::keymap::Context::Form,
+                        crate::tui::keymap::Action::ReuseMatch
+                    )
+                ),
                 theme.key(),
             ));
         }
@@ -360,4 +436,20 @@ pub fn render_conflict(
         lines.push(Line::raw(""));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::single_line;
+
+    #[test]
+    fn a_long_value_scrolls_around_its_cursor() {
+        let text: String = ('a'..='z').collect();
+        assert_eq!(single_line("court", Some(5), 10), "court▏");
+        assert_eq!(single_line(&text, Some(26), 10), "…stuvwxyz▏");
+        assert_eq!(single_line(&text, Some(0), 10), "▏abcdefgh…");
+        assert_eq!(single_line(&text, Some(13), 10), "…ghijklm▏…");
+        assert_eq!(single_line(&text, None, 10), "abcdefghi…");
+        assert_eq!(single_line("élève", Some(2), 10), "él▏ève");
+    }
 }

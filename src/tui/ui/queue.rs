@@ -189,8 +189,11 @@ pub fn render_search(app: &App, s: &SearchView, theme: &Theme, frame: &mut Frame
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled("Rechercher : ", theme.title()),
-            Span::raw(safe(s.input.text())),
-            Span::styled("▏", theme.key()),
+            Span::raw(super::forms::single_line(
+                s.input.text(),
+                Some(s.input.cursor()),
+                usize::from(input.width).saturating_sub(13),
+            )),
         ])),
         input,
     );
