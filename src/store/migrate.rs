@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/003_aids.sql"),
     include_str!("../../migrations/004_housing.sql"),
     include_str!("../../migrations/005_rgpd.sql"),
+    include_str!("../../migrations/006_import_stage.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

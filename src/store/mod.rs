@@ -143,7 +143,7 @@ impl Store {
             backup::clean_stale_temps(dir);
         }
         let migrate::Opened { conn, key, damage } = migrate::open_file(path, new_key)?;
-        Ok(Store {
+        let mut store = Store {
             touched: search::Tracker::install(&conn)?,
             counts: Default::default(),
             conn,
@@ -151,7 +151,10 @@ impl Store {
             ctx: default_ctx(),
             key,
             damage,
-        })
+        };
+        // An import killed part-way is finished (or, not yet decided, removed) here.
+        store.finish_interrupted_imports();
+        Ok(store)
     }
 
     /// A private in-memory file, for tests and benchmarks.
