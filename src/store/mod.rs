@@ -1,6 +1,6 @@
 //! The case file: one SQLite file and the small, domain-named API every front end uses.
-//! No other module writes SQL (`tests/boundary.rs` checks it; `salon.rs` and `demo.rs` are
-//! the last to move). Layers, bottom up: `history` (the history writer and reader), `search`,
+//! No other module writes SQL (`tests/boundary.rs` checks it): the salon merge (`salon`) and the
+//! demo generator (`demo`) live here too. Layers, bottom up: `history` (the history writer and reader), `search`,
 //! `health` (damage); `followups`, `people`, `refdata`, `migrate` (opening files); `requests`;
 //! `log`; `import`, `figures` (counts as plain rows: the arithmetic of the figures stays in
 //! `report.rs` and `review.rs`), `backup` (copies and restore).
@@ -25,6 +25,7 @@ mod backup;
 mod cache;
 mod chain;
 mod cipher;
+pub mod demo;
 mod export;
 mod figures;
 mod followups;
@@ -39,6 +40,7 @@ mod people;
 mod reception;
 mod refdata;
 mod requests;
+pub mod salon;
 mod search;
 mod seed;
 pub mod validate;
@@ -208,8 +210,8 @@ impl Store {
         self.ctx.today
     }
 
-    /// Read access for the modules of this crate that compute figures (reports).
-    pub(crate) fn conn(&self) -> &Connection {
+    /// The connection, for the store's own modules only.
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 
