@@ -76,29 +76,63 @@ pub fn prepare_keyed(
             why: "le fichier existe déjà : choisissez un autre nom".into(),
         });
     }
-    let ev = office.add_event(event, held_on, place)?;
-    let series = office.write(|tx, _| {
-        let n: i64 = tx.query_row(
-            "INSERT INTO counter (name, value) VALUES ('salon_series', 0) \
-             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+    // The office file is written last, once the laptop file is whole: a prepare that fails
+    // (destination not writable, disk full) changes nothing in it. The event and the series
+    // letter are decided first by reading.
+    let name = crate::text::clean_field(event);
+    let place = crate::text::clean_field(place);
+    if name.is_empty() {
+        return Err(Error::input("le nom de l'événement est vide"));
+    }
+    let known = store::refdata::find_event(office.conn(), &name, held_on)?;
+    let ev = match &known {
+        Some(id) => office
+            .events()?
+            .into_iter()
+            .find(|e| e.id == *id)
+            .ok_or_else(|| Error::input("événement introuvable"))?,
+        None => store::Event {
+            id: Uuid::now_v7().to_string(),
+            name: name.trim().to_string(),
+            held_on,
+            place: place.clone(),
+        },
+    };
+    let last_series: Option<i64> = office
+        .conn()
+        .query_row(
+            "SELECT value FROM counter WHERE name = 'salon_series'",
             [],
             |r| r.get(0),
-        )?;
-        Ok(series_letters(n))
-    })?;
+        )
+        .optional()?;
+    let series_n = last_series.map_or(0, |v| v + 1);
+    let series = series_letters(series_n);
     let office_id = office.meta("file_id")?.unwrap_or_default();
-    let made = if full {
-        match key {
-            Some(k) => office.export_encrypted(out, k)?,
-            None => {
-                office.backup(out)?;
-            }
+    let remove_laptop = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = out.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
         }
-        Store::open_keyed(out, key)
+    };
+    let made = if full {
+        let copied = match key {
+            Some(k) => office.export_encrypted(out, k).map(|_| ()),
+            None => office.backup(out).map(|_| ()),
+        };
+        copied.and_then(|()| Store::open_keyed(out, key))
     } else {
         Store::open_keyed(out, key)
     };
-    let mut laptop = made?;
+    let mut laptop = match made {
+        Ok(l) => l,
+        Err(e) => {
+            // `out` did not exist: whatever is there now is this prepare's, half-made.
+            remove_laptop();
+            return Err(e);
+        }
+    };
     let result = (|| {
         let lists = ReferenceLists::read(office)?;
         let housing = crate::housing::stand::register_for_laptop(office)?;
@@ -130,16 +164,41 @@ pub fn prepare_keyed(
             } else {
                 lists.write(tx)?;
                 crate::housing::stand::write_on_laptop(tx, &housing)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO event (id, name, held_on, place, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![ev.id, ev.name, ev.held_on, ev.place, ctx.now()],
-                )?;
             }
+            tx.execute(
+                "INSERT OR IGNORE INTO event (id, name, held_on, place, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![ev.id, ev.name, ev.held_on, ev.place, ctx.now()],
+            )?;
             Ok(())
         })?;
         let persons: i64 = laptop
             .conn()
             .query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+        fail_prepare_for_tests()?;
+        // Now the office: the event (if new) and the series letter, as decided above — unless
+        // another post took them meanwhile, and then nothing is written.
+        office.write(|tx, ctx| {
+            match store::refdata::find_event(tx, &ev.name, held_on)? {
+                Some(id) if id == ev.id => {}
+                Some(_) => return Err(taken()),
+                None if known.is_some() => return Err(taken()),
+                None => store::refdata::insert_event(tx, ctx, &ev.id, &ev.name, held_on)?,
+            }
+            tx.execute(
+                "UPDATE event SET place = ?2 WHERE id = ?1 AND place = ''",
+                params![ev.id, place],
+            )?;
+            let n: i64 = tx.query_row(
+                "INSERT INTO counter (name, value) VALUES ('salon_series', 0) \
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                [],
+                |r| r.get(0),
+            )?;
+            if n != series_n {
+                return Err(taken());
+            }
+            Ok(())
+        })?;
         Ok(persons)
     })();
     match result {
@@ -151,14 +210,29 @@ pub fn prepare_keyed(
         }),
         Err(e) => {
             drop(laptop);
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = out.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
-            }
+            remove_laptop();
             Err(e)
         }
     }
+}
+
+fn taken() -> Error {
+    Error::input(
+        "un autre poste a préparé un portable en même temps : rien n'a été écrit, recommencez",
+    )
+}
+
+/// Test hook (debug builds only): `GUICHET_TEST_SALON_FAIL=1` makes a prepare fail once the
+/// laptop file is written, before the office file is touched (as a full disk would).
+fn fail_prepare_for_tests() -> Result<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var("GUICHET_TEST_SALON_FAIL").is_ok() {
+        return Err(Error::Fault {
+            path: std::path::PathBuf::from("salon"),
+            why: "échec simulé de la préparation : rien n'a été écrit".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The office's configurable lists, copied onto a laptop (replacing the seeded ones).
