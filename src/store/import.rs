@@ -56,9 +56,21 @@ impl ImportCounts {
     }
 }
 
-/// Rows per staged and published part: one part is one short transaction (about 0.1 s on an
-/// idle machine), so a colleague's save waits for at most one part.
-const PART_ROWS: usize = 1000;
+/// Rows per staged part (about 25 ms of publishing on an idle machine).
+const PART_ROWS: usize = 250;
+
+/// How long one publishing transaction goes on taking parts: a colleague's save waits for at
+/// most this (or one part, on a loaded machine).
+const PUBLISH_BUDGET: std::time::Duration = std::time::Duration::from_millis(150);
+
+fn publish_budget() -> std::time::Duration {
+    // The tests publish one part per transaction, to pause between two.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("GUICHET_TEST_IMPORT_PART_ROWS").is_some() {
+        return std::time::Duration::ZERO;
+    }
+    PUBLISH_BUDGET
+}
 
 fn part_rows() -> usize {
     #[cfg(debug_assertions)]
@@ -272,21 +284,32 @@ impl Store {
         let mut counts = ImportCounts::default();
         let mut published = 0;
         let result = loop {
+            let budget = publish_budget();
             let step = self.write(|tx, ctx| {
-                let part: Option<(i64, String)> = tx
-                    .prepare_cached(
-                        "SELECT part, rows FROM import_part WHERE job_id = ?1 ORDER BY part LIMIT 1",
-                    )?
-                    .query_row([job], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let Some((n, json)) = part else {
-                    drop_job(tx, job)?;
-                    return Ok(None);
-                };
-                let rows: Vec<ParsedRow> = serde_json::from_str(&json)?;
-                let c = write_rows(tx, ctx, &rows)?;
-                tx.prepare_cached("DELETE FROM import_part WHERE job_id = ?1 AND part = ?2")?
-                    .execute(params![job, n])?;
+                // Parts until the time budget is spent (at least one): few transactions on an
+                // idle machine, short ones on a loaded one.
+                let started = std::time::Instant::now();
+                let mut c = ImportCounts::default();
+                loop {
+                    let part: Option<(i64, String)> = tx
+                        .prepare_cached(
+                            "SELECT part, rows FROM import_part WHERE job_id = ?1 \
+                             ORDER BY part LIMIT 1",
+                        )?
+                        .query_row([job], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?;
+                    let Some((n, json)) = part else {
+                        drop_job(tx, job)?;
+                        return Ok(Some((c, false)));
+                    };
+                    let rows: Vec<ParsedRow> = serde_json::from_str(&json)?;
+                    c.add(write_rows(tx, ctx, &rows)?);
+                    tx.prepare_cached("DELETE FROM import_part WHERE job_id = ?1 AND part = ?2")?
+                        .execute(params![job, n])?;
+                    if started.elapsed() >= budget {
+                        break;
+                    }
+                }
                 let left: bool = tx
                     .prepare_cached("SELECT EXISTS (SELECT 1 FROM import_part WHERE job_id = ?1)")?
                     .query_row([job], |r| r.get(0))?;

@@ -56,7 +56,7 @@ pub use cipher::{available as encryption_available, no_prompt_from_now, passphra
 pub use export::PersonExport;
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
-pub use health::damage_marker;
+pub use health::{CheckStatus, DailyCheck, damage_marker};
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use housing::{
