@@ -220,7 +220,8 @@ pub(super) fn spawn_daily_check(
                     Ordering::Relaxed,
                 );
                 if calls == 1.0 {
-                    pause_check_for_tests();
+                    // `GUICHET_TEST_CHECK_PAUSE`: held once it has started.
+                    pause_for_tests("GUICHET_TEST_CHECK_PAUSE");
                 }
                 false
             }),
@@ -250,16 +251,17 @@ pub(super) fn spawn_daily_check(
     })
 }
 
-/// Test hook (debug builds only): `GUICHET_TEST_CHECK_PAUSE=DIR` holds the daily check once it
-/// has started: it creates `DIR/paused` and waits until `DIR/continue` exists.
-fn pause_check_for_tests() {
+/// Test hook (debug builds only): with `VAR=DIR` in the environment, creates `DIR/paused` and
+/// waits until `DIR/continue` exists — the tests hold a long task part-way and wait for files.
+pub(super) fn pause_for_tests(var: &str) {
     #[cfg(debug_assertions)]
-    if let Some(dir) = std::env::var_os("GUICHET_TEST_CHECK_PAUSE").map(PathBuf::from) {
+    if let Some(dir) = std::env::var_os(var).map(PathBuf::from) {
         let _ = std::fs::write(dir.join("paused"), b"");
         while !dir.join("continue").exists() {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
+    let _ = var;
 }
 
 impl super::Store {

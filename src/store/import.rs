@@ -89,19 +89,13 @@ fn part_rows() -> usize {
 /// to come, create `DIR/paused` and wait until `DIR/continue` exists.
 /// `GUICHET_TEST_IMPORT_FAIL=staging`: the last staging transaction fails (as a full disk would).
 fn pause_for_tests(step: &str) {
-    #[cfg(debug_assertions)]
-    if let Some(dir) = std::env::var_os("GUICHET_TEST_IMPORT_PAUSE").map(PathBuf::from)
-        && std::env::var("GUICHET_TEST_IMPORT_PAUSE_AT")
-            .as_deref()
-            .unwrap_or("publishing")
-            == step
+    if std::env::var("GUICHET_TEST_IMPORT_PAUSE_AT")
+        .as_deref()
+        .unwrap_or("publishing")
+        == step
     {
-        let _ = std::fs::write(dir.join("paused"), b"");
-        while !dir.join("continue").exists() {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        super::health::pause_for_tests("GUICHET_TEST_IMPORT_PAUSE");
     }
-    let _ = step;
 }
 
 fn fail_for_tests(step: &str) -> Result<()> {
