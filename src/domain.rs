@@ -12,7 +12,7 @@ use serde::Serialize;
 macro_rules! vocabulary {
     ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident = $code:literal, $label:literal $(| $alias:literal)*;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, PartialOrd, Ord)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 

@@ -103,10 +103,15 @@ pub(crate) fn insert(
 /// (unless it already logged one for it), the purge of expired rows, then the seal of both
 /// chains.
 pub(crate) fn after_write(conn: &Connection, ctx: &Ctx, mark: &Mark) -> Result<()> {
+    // In the order first touched; the index keeps a long import linear.
     let mut touched: Vec<(String, bool)> = Vec::new();
-    let mut push = |id: String, created: bool| match touched.iter_mut().find(|(t, _)| *t == id) {
-        Some(t) => t.1 |= created,
-        None => touched.push((id, created)),
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut push = |id: String, created: bool| match index.get(&id) {
+        Some(&i) => touched[i].1 |= created,
+        None => {
+            index.insert(id.clone(), touched.len());
+            touched.push((id, created));
+        }
     };
     {
         let mut st = conn.prepare_cached(
@@ -150,7 +155,7 @@ pub(crate) fn after_write(conn: &Connection, ctx: &Ctx, mark: &Mark) -> Result<(
         }
     }
     if !touched.is_empty() {
-        let logged: Vec<String> = conn
+        let logged: std::collections::HashSet<String> = conn
             .prepare_cached(
                 "SELECT request_id FROM access_log WHERE seq > ?1 AND request_id IS NOT NULL",
             )?

@@ -34,7 +34,7 @@ pub struct Scheme {
 }
 
 /// A new aid on a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct NewAid {
     pub scheme: String,
     pub amount: i64,
@@ -1195,7 +1195,7 @@ pub fn years_of(from: NaiveDate, to: NaiveDate) -> std::ops::RangeInclusive<i32>
 }
 
 /// An aid read from a spreadsheet row, checked (see `crate::import_aids`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ImportedAid {
     pub aid: NewAid,
     /// Paid so far, recorded as one payment on the decision date.

@@ -277,16 +277,10 @@ impl Store {
     }
 
     /// What the interface says when it opens: a damaged file (an error), else the result of
-    /// the daily copy. `(text, is_error)`.
+    /// the daily copy. `(text, is_error)`. (The daily check: [`Store::start_daily_check`].)
     pub fn startup_notice(&mut self) -> Option<(String, bool)> {
         if let Some(why) = self.damage.clone() {
             return Some((self.damaged_error(why).to_string(), true));
-        }
-        if let Some(path) = self.path.clone() {
-            let today = self.ctx.today.to_string();
-            let last = super::health::last_daily_check(self);
-            // Detached: its verdict is the damage marker, seen by the next write.
-            let _ = super::health::spawn_daily_check(&path, self.key.clone(), &today, last);
         }
         self.daily_backup()
             .map(|text| (text.clone(), text.contains("impossible")))

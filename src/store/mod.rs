@@ -1,6 +1,6 @@
 //! The case file: one SQLite file and the small, domain-named API every front end uses.
-//! No other module writes SQL (`tests/boundary.rs` checks it; `salon.rs` and `demo.rs` are
-//! the last to move). Layers, bottom up: `history` (the history writer and reader), `search`,
+//! No other module writes SQL (`tests/boundary.rs` checks it): the salon merge (`salon`) and the
+//! demo generator (`demo`) live here too. Layers, bottom up: `history` (the history writer and reader), `search`,
 //! `health` (damage); `followups`, `people`, `refdata`, `migrate` (opening files); `requests`;
 //! `log`; `import`, `figures` (counts as plain rows: the arithmetic of the figures stays in
 //! `report.rs` and `review.rs`), `backup` (copies and restore).
@@ -25,6 +25,7 @@ mod backup;
 mod cache;
 mod chain;
 mod cipher;
+pub mod demo;
 mod export;
 mod figures;
 mod followups;
@@ -41,6 +42,7 @@ mod people;
 mod reception;
 mod refdata;
 mod requests;
+pub mod salon;
 mod search;
 mod seed;
 pub mod validate;
@@ -56,7 +58,7 @@ pub use cipher::{available as encryption_available, no_prompt_from_now, passphra
 pub use export::PersonExport;
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;
-pub use health::damage_marker;
+pub use health::{CheckStatus, DailyCheck, damage_marker};
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use housing::{
@@ -147,7 +149,7 @@ impl Store {
             backup::clean_stale_temps(dir);
         }
         let migrate::Opened { conn, key, damage } = migrate::open_file(path, new_key)?;
-        Ok(Store {
+        let mut store = Store {
             touched: search::Tracker::install(&conn)?,
             counts: Default::default(),
             conn,
@@ -155,7 +157,10 @@ impl Store {
             ctx: default_ctx(),
             key,
             damage,
-        })
+        };
+        // An import killed part-way is finished (or, not yet decided, removed) here.
+        store.finish_interrupted_imports();
+        Ok(store)
     }
 
     /// A private in-memory file, for tests and benchmarks.
@@ -209,8 +214,8 @@ impl Store {
         self.ctx.today
     }
 
-    /// Read access for the modules of this crate that compute figures (reports).
-    pub(crate) fn conn(&self) -> &Connection {
+    /// The connection, for the store's own modules only.
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 

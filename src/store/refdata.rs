@@ -280,25 +280,46 @@ pub(crate) fn ensure_event(
     name: &str,
     held_on: NaiveDate,
 ) -> Result<String> {
+    if let Some(id) = find_event(tx, name, held_on)? {
+        return Ok(id);
+    }
+    let id = Uuid::now_v7().to_string();
+    insert_event(tx, ctx, &id, name, held_on)?;
+    Ok(id)
+}
+
+/// The event of that name (case and accents aside) on that day, if the file has it.
+pub(crate) fn find_event(
+    conn: &Connection,
+    name: &str,
+    held_on: NaiveDate,
+) -> Result<Option<String>> {
     let key = fold(name);
-    let mut st = tx.prepare_cached("SELECT id, name FROM event WHERE held_on = ?1")?;
-    let found = st
+    let mut st = conn.prepare_cached("SELECT id, name FROM event WHERE held_on = ?1")?;
+    Ok(st
         .query_map([held_on], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .find(|(_, n)| fold(n) == key);
-    if let Some((id, _)) = found {
-        return Ok(id);
-    }
-    let id = Uuid::now_v7().to_string();
+        .find(|(_, n)| fold(n) == key)
+        .map(|(id, _)| id))
+}
+
+/// Adds an event with the id chosen by the caller, with its history line.
+pub(crate) fn insert_event(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    id: &str,
+    name: &str,
+    held_on: NaiveDate,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO event (id, name, held_on, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, name.trim(), held_on, ctx.now()],
     )?;
-    super::history::record(tx, ctx, "event", &id, "*", None, Some(name))?;
-    Ok(id)
+    super::history::record(tx, ctx, "event", id, "*", None, Some(name))?;
+    Ok(())
 }
 
 /// What the département offers, to answer at a desk or a stand.

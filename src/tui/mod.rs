@@ -4,6 +4,7 @@
 
 pub mod aids;
 pub mod app;
+pub mod check;
 pub mod command;
 pub mod forms;
 pub mod housing;
@@ -38,6 +39,8 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
         .unwrap_or_default();
     // A damaged file, or the daily verified copy (guichet backup DIR --chaque-jour).
     let notice = store.startup_notice();
+    // The full check of the day, in the background: progress and verdict in the status line.
+    let check = store.start_daily_check();
     let display = Display {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         utc: false,
@@ -59,7 +62,7 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
     crate::store::no_prompt_from_now();
     let mut terminal = ratatui::init();
     let _ = ratatui::crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app, &stop);
+    let result = event_loop(&mut terminal, &mut app, &stop, check);
     let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -69,10 +72,17 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     stop: &AtomicBool,
+    mut check: Option<crate::store::DailyCheck>,
 ) -> Result<()> {
     let size = terminal.size()?;
     app.resize(size.width, size.height);
+    let mut check_shown = None;
     while !app.quit && !stop.load(Ordering::Relaxed) {
+        if let Some(c) = &mut check
+            && !check::follow(c, app, &mut check_shown)
+        {
+            check = None;
+        }
         terminal.draw(|f| ui::render(app, f))?;
         if event::poll(Duration::from_millis(250))? {
             // Handle every event already waiting before drawing again.

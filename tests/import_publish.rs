@@ -1,0 +1,194 @@
+//! Long imports yield to colleagues (issue #9, item 7), through the real binary in separate
+//! processes: an import is staged, then published in short transactions; a colleague's save
+//! goes through between two of them; an import killed part-way is whole once the file is
+//! reopened, and one that fails before it is decided leaves nothing. The import is paused and
+//! made to fail by test hooks of debug builds (`GUICHET_TEST_IMPORT_*`); the tests wait for
+//! files, never for time.
+
+mod common;
+
+use common::Env;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+const ROWS: usize = 45;
+/// Rows per part: 45 rows make 5 parts.
+const PART: &str = "10";
+
+fn count(path: &Path, table: &str) -> i64 {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Lock files of running imports beside the case file.
+fn import_locks(env: &Env) -> Vec<String> {
+    std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".import-"))
+        .collect()
+}
+
+/// A colleague's request, then a spreadsheet of `ROWS` new requests.
+fn setup(env: &Env) -> String {
+    let reference = env
+        .ok(&[
+            "request", "add", "--type", "bourse", "--nom", "Roux", "--prenom", "Léa",
+        ])
+        .trim()
+        .to_string();
+    let mut csv = String::from("date;type;nom;prenom;email;commentaire\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "{:02}/03/2026;bourse;Nom{i};Prénom{i};p{i}@exemple.fr;Premier appel {i}\n",
+            1 + i % 28
+        ));
+    }
+    std::fs::write(env.path("in.csv"), csv).unwrap();
+    std::fs::create_dir(env.path("pause")).unwrap();
+    reference
+}
+
+fn start_import(env: &Env, pause_at: &str) -> Child {
+    env.cmd()
+        .env("GUICHET_TEST_IMPORT_PART_ROWS", PART)
+        .env("GUICHET_TEST_IMPORT_PAUSE", env.path("pause"))
+        .env("GUICHET_TEST_IMPORT_PAUSE_AT", pause_at)
+        .args(["import", "csv", env.path("in.csv").to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the import says it is paused (it is between two transactions).
+fn wait_paused(env: &Env, import: &mut Child) {
+    while !env.path("pause").join("paused").exists() {
+        if let Some(status) = import.try_wait().unwrap() {
+            panic!("the import ended before pausing: {status:?}");
+        }
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_save_goes_through_while_an_import_is_between_two_parts() {
+    let env = Env::new();
+    let reference = setup(&env);
+    let mut import = start_import(&env, "publishing");
+    wait_paused(&env, &mut import);
+    // One part is out, the rest still staged; a colleague saves meanwhile.
+    assert_eq!(count(&env.db(), "request"), 1 + 10);
+    assert_eq!(
+        import_locks(&env).len(),
+        1,
+        "the running import holds its lock"
+    );
+    env.ok(&[
+        "follow-up",
+        "add",
+        &reference,
+        "--kind",
+        "note",
+        "--text",
+        "pendant l'import",
+    ]);
+    // Another opening of the file leaves a running import alone.
+    let listed = env.ok(&["list", "--format", "csv"]);
+    assert_eq!(listed.lines().count(), 1 + 1 + 10, "{listed}");
+
+    std::fs::write(env.path("pause").join("continue"), b"").unwrap();
+    let out = import.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("45"));
+    assert_eq!(count(&env.db(), "request"), 1 + ROWS as i64);
+    let detail = env.ok(&["request", "show", &reference]);
+    assert!(detail.contains("pendant l'import"), "{detail}");
+    assert_eq!(count(&env.db(), "import_part"), 0);
+    assert_eq!(count(&env.db(), "import_job"), 0);
+    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+    // Imported again: nothing added.
+    let again = env.ok(&["import", "csv", env.path("in.csv").to_str().unwrap()]);
+    assert_eq!(count(&env.db(), "request"), 1 + ROWS as i64, "{again}");
+}
+
+#[test]
+fn an_import_killed_while_publishing_is_whole_once_the_file_is_reopened() {
+    let env = Env::new();
+    setup(&env);
+    let mut import = start_import(&env, "publishing");
+    wait_paused(&env, &mut import);
+    import.kill().unwrap(); // SIGKILL
+    import.wait().unwrap();
+    assert_eq!(count(&env.db(), "request"), 1 + 10);
+
+    // The next opening, whatever the command, finishes it.
+    env.ok(&["list", "--format", "csv"]);
+    assert_eq!(count(&env.db(), "request"), 1 + ROWS as i64);
+    assert_eq!(count(&env.db(), "person"), 1 + ROWS as i64);
+    assert_eq!(count(&env.db(), "follow_up"), ROWS as i64);
+    assert_eq!(count(&env.db(), "import_part"), 0);
+    assert_eq!(count(&env.db(), "import_job"), 0);
+    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+    env.ok(&["check"]);
+    let found = env.ok(&["search", "Nom44"]);
+    assert!(found.contains("Nom44"), "{found}");
+}
+
+#[test]
+fn an_import_killed_while_staging_leaves_nothing_once_the_file_is_reopened() {
+    let env = Env::new();
+    setup(&env);
+    let before = (count(&env.db(), "request"), count(&env.db(), "history"));
+    let mut import = start_import(&env, "staging");
+    wait_paused(&env, &mut import);
+    import.kill().unwrap(); // SIGKILL
+    import.wait().unwrap();
+    assert_eq!(count(&env.db(), "import_job"), 1, "staged, not decided");
+
+    env.ok(&["list", "--format", "csv"]);
+    assert_eq!(
+        (count(&env.db(), "request"), count(&env.db(), "history")),
+        before
+    );
+    assert_eq!(count(&env.db(), "import_part"), 0);
+    assert_eq!(count(&env.db(), "import_job"), 0);
+    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+}
+
+#[test]
+fn an_import_that_fails_at_its_last_staging_step_leaves_nothing() {
+    let env = Env::new();
+    setup(&env);
+    let before = (
+        count(&env.db(), "request"),
+        count(&env.db(), "person"),
+        count(&env.db(), "history"),
+    );
+    let out = env
+        .cmd()
+        .env("GUICHET_TEST_IMPORT_PART_ROWS", PART)
+        .env("GUICHET_TEST_IMPORT_FAIL", "staging")
+        .args(["import", "csv", env.path("in.csv").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("échec simulé"));
+    assert_eq!(
+        (
+            count(&env.db(), "request"),
+            count(&env.db(), "person"),
+            count(&env.db(), "history"),
+        ),
+        before
+    );
+    assert_eq!(count(&env.db(), "import_part"), 0);
+    assert_eq!(count(&env.db(), "import_job"), 0);
+    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+}
