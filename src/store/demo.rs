@@ -237,7 +237,7 @@ const AGENTS: &[(&str, &str, &str)] = &[
 const NOTES: &[(FollowUpKind, &str)] = &[
     (
         FollowUpKind::AppelEntrant,
-        "Appel reçu : souhaite des informations sur le dispositif.",
+        "Souhaite des informations sur le dispositif.",
     ),
     (
         FollowUpKind::AppelSortant,

@@ -160,10 +160,7 @@ impl App {
                     .join(format!("personne-{reference}.json"));
                 let export = self.store.person_export(&id)?;
                 crate::store::write_private(&path, &serde_json::to_vec_pretty(&export)?)?;
-                self.info(format!(
-                    "Données de la personne exportées (consigné au journal des accès) : {}",
-                    path.display()
-                ));
+                self.info(format!("Export de la personne : {}", path.display()));
             }
             Action::ChangeStatus => {
                 let current = v.detail.request.status;
