@@ -12,6 +12,21 @@ use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The interface on `db`, as an agent starts it.
+fn interface_command(env: &Env, db: &std::path::Path, agent: Option<&str>) -> CommandBuilder {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_guichet"));
+    cmd.env("GUICHET_DB", db);
+    cmd.env("GUICHET_TODAY", common::TODAY);
+    cmd.env("XDG_DATA_HOME", env.path("data"));
+    cmd.env("HOME", env.dir.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("GUICHET_AGENT");
+    if let Some(a) = agent {
+        cmd.env("GUICHET_AGENT", a);
+    }
+    cmd
+}
+
 struct Term {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
@@ -34,17 +49,10 @@ impl Term {
                 pixel_height: 0,
             })
             .expect("pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_guichet"));
-        cmd.env("GUICHET_DB", db);
-        cmd.env("GUICHET_TODAY", common::TODAY);
-        cmd.env("XDG_DATA_HOME", env.path("data"));
-        cmd.env("HOME", env.dir.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("GUICHET_AGENT");
-        if let Some(a) = agent {
-            cmd.env("GUICHET_AGENT", a);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("spawn guichet");
+        let child = pty
+            .slave
+            .spawn_command(interface_command(env, db, agent))
+            .expect("spawn guichet");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
@@ -311,6 +319,48 @@ fn sigterm_and_sighup_restore_the_terminal_like_ctrl_c() {
         }
         t.wait_exit();
         t.assert_restored();
+    }
+}
+
+#[test]
+fn a_closed_terminal_window_ends_the_interface_instead_of_spinning() {
+    // A closed window or a dropped ssh: the tty is gone. crossterm's reader then spins on it
+    // forever (100 % of a core, found in a tmux tour); the interface must end instead.
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "20", "--seed", "2"]);
+    let size = PtySize {
+        rows: 30,
+        cols: 100,
+        pixel_width: 0,
+        pixel_height: 0,
+    };
+    let pty = native_pty_system().openpty(size).expect("pty");
+    let mut child = pty
+        .slave
+        .spawn_command(interface_command(&env, &env.db(), Some("Karim Benali")))
+        .expect("spawn guichet");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("reader");
+    let mut parser = vt100::Parser::new(
+        NonZeroU16::new(30).unwrap(),
+        NonZeroU16::new(100).unwrap(),
+        0,
+    );
+    let mut buf = [0u8; 8192];
+    while !parser.screen().contents().contains("Ma file") {
+        let n = reader.read(&mut buf).expect("read the interface");
+        assert!(n > 0, "the interface ended before its first screen");
+        parser.process(&buf[..n]);
+    }
+    drop(reader);
+    drop(pty.master);
+    let start = Instant::now();
+    while child.try_wait().expect("child status").is_none() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "guichet still runs after its terminal was closed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -51,9 +51,7 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
     app.offer_last_agent(settings.agent.as_deref());
     // SIGTERM and SIGHUP end the loop like Ctrl-C, so the terminal is restored.
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
-    }
+    watch_signals(Arc::clone(&stop))?;
     if let Some((text, error)) = notice {
         app.message = Some(app::Message { text, error });
     }
@@ -66,6 +64,33 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
     let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
+}
+
+/// SIGTERM and SIGHUP set `stop`, and the event loop ends like `Ctrl-C` and restores the
+/// terminal. When the terminal itself is gone (a closed window, a dropped `ssh`), crossterm's
+/// reader spins on the dead tty and never returns to the loop (crossterm issue #793): then the
+/// process ends here. Everything saved is in the file already; an unfinished transaction is
+/// rolled back by SQLite, as after a power cut.
+fn watch_signals(stop: Arc<AtomicBool>) -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signaux".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                stop.store(true, Ordering::Relaxed);
+                let terminal_alive = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open("/dev/tty")
+                    .is_ok();
+                if !terminal_alive {
+                    tracing::warn!("terminal fermé : fin de l'interface");
+                    std::process::exit(128 + signal);
+                }
+            }
+        })?;
+    Ok(())
 }
 
 fn event_loop(
