@@ -912,7 +912,10 @@ fn the_request_screen_shows_who_consulted_it_and_exports_the_persons_data() {
         .as_ref()
         .map(|m| m.text.clone())
         .unwrap_or_default();
-    assert!(message.contains("exportées"), "{message}");
+    assert!(
+        message.contains("Export de la personne") && message.contains(&*file.to_string_lossy()),
+        "{message}"
+    );
     assert_eq!(mode(&file) & 0o777, 0o600);
     let text = read(&file);
     for m in P.all() {
