@@ -812,13 +812,27 @@ pub(crate) fn write_register_copy(tx: &Transaction<'_>, copy: &RegisterCopy) -> 
 }
 
 /// Stand interests read from a laptop file, to bring back as proposals.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Interests {
     rows: Vec<Interest>,
 }
 
+impl Interests {
+    /// The interests in groups of at most `n` (a long merge brings them back in parts).
+    pub(crate) fn parts(&self, n: usize) -> Vec<Interests> {
+        self.rows
+            .chunks(n.max(1))
+            .map(|c| Interests { rows: c.to_vec() })
+            .collect()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
 /// One interest row: id, place, request, period, note, when and by whom.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Interest {
     id: String,
     place_id: String,

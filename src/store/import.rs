@@ -112,20 +112,30 @@ fn fail_for_tests(step: &str) -> Result<()> {
 
 /// The advisory lock a running import holds on `.NAME.import-JOB` beside the case file. Dropped,
 /// it removes its file.
-struct JobLock {
+pub(super) struct JobLock {
     path: PathBuf,
     file: std::fs::File,
 }
 
 fn lock_path(db: &Path, job: &str) -> PathBuf {
+    job_lock_path(db, "import", job)
+}
+
+/// `.NAME.WHAT-JOB` beside the case file (`what`: import, merge).
+pub(super) fn job_lock_path(db: &Path, what: &str, job: &str) -> PathBuf {
     let name = db.file_name().unwrap_or_default().to_string_lossy();
-    db.with_file_name(format!(".{name}.import-{job}"))
+    db.with_file_name(format!(".{name}.{what}-{job}"))
 }
 
 impl JobLock {
     /// Takes the lock of `job`; `None` when another process holds it (its import runs).
     fn take(db: &Path, job: &str) -> Result<Option<JobLock>> {
-        let path = lock_path(db, job);
+        JobLock::take_at(lock_path(db, job))
+    }
+
+    /// Takes the lock on the file at `path` (created if missing); `None` when another process
+    /// holds it.
+    pub(super) fn take_at(path: PathBuf) -> Result<Option<JobLock>> {
         let file = match std::fs::File::options().read(true).open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -160,6 +160,8 @@ impl Store {
         };
         // An import killed part-way is finished (or, not yet decided, removed) here.
         store.finish_interrupted_imports();
+        // So is a salon merge.
+        store.finish_interrupted_merges();
         Ok(store)
     }
 

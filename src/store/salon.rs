@@ -22,6 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use uuid::Uuid;
 
+mod job;
+
 /// How a laptop file came to be (`meta.role`).
 pub const ROLE_SALON: &str = "salon";
 pub const ROLE_FULL: &str = "full_copy";
@@ -441,7 +443,7 @@ pub fn open_untrusted(path: &Path) -> Result<Connection> {
 }
 
 /// What a merge did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MergeReport {
     pub file_id: String,
     pub added_persons: usize,
@@ -548,7 +550,8 @@ fn check_origin(tx: &Transaction<'_>, l: &Laptop, table: &str, r: &Rec) -> Resul
     )))
 }
 
-/// Merges the laptop file at `path` into the office file, in one transaction.
+/// Merges the laptop file at `path` into the office file: all of it or nothing, in short
+/// transactions that let colleagues save meanwhile (see [`job`]).
 pub fn merge(office: &mut Store, path: &Path) -> Result<MergeReport> {
     let conn = open_untrusted(path)?;
     let laptop = read_laptop(&conn)?;
@@ -559,38 +562,96 @@ pub fn merge(office: &mut Store, path: &Path) -> Result<MergeReport> {
             "c'est le fichier du bureau lui-même : rien à fusionner",
         ));
     }
-    let abort_after: Option<usize> = std::env::var("GUICHET_TEST_ABORT_MERGE_AFTER")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    office.write(|tx, ctx| {
-        let mut report = merge_in(tx, ctx, &laptop, abort_after)?;
-        report.housing_proposals =
-            crate::housing::stand::merge_interests(tx, &laptop.file_id, &interests)?;
-        Ok(report)
-    })
+    job::merge(office, &laptop, &interests)
 }
 
-fn merge_in(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    l: &Laptop,
-    abort_after: Option<usize>,
-) -> Result<MergeReport> {
-    let mut report = MergeReport {
-        file_id: l.file_id.clone(),
-        ..Default::default()
-    };
-    let mut writes = 0usize;
-    // Test hook: simulate the process being killed after so many writes, transaction open.
-    let step = |n: &mut usize| {
-        *n += 1;
-        if abort_after.is_some_and(|a| *n >= a) {
-            std::process::abort();
-        }
-    };
+/// Laptop ids of partners, agents and events → the office's, where the office already had them.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Maps {
+    partners: HashMap<String, String>,
+    agents: HashMap<String, String>,
+    events: HashMap<String, String>,
+}
 
-    // Reference lists: anything unknown to the office is added; agents and events are matched
-    // by id, then by name (and date).
+/// Laptop records grouped the way the merge walks them: a person's requests, a request's
+/// follow-ups and referrals, an entity's history lines.
+struct Groups<'a> {
+    requests_of: HashMap<String, Vec<&'a Rec>>,
+    follow_ups_of: HashMap<String, Vec<&'a Rec>>,
+    referrals_of: HashMap<String, Vec<&'a Rec>>,
+    history_of: HashMap<String, Vec<&'a Rec>>,
+}
+
+impl<'a> Groups<'a> {
+    fn of(l: &'a Laptop) -> Groups<'a> {
+        let group = |recs: &'a [Rec], col: &str| {
+            let mut m: HashMap<String, Vec<&'a Rec>> = HashMap::new();
+            for r in recs {
+                m.entry(r.text(col)).or_default().push(r);
+            }
+            m
+        };
+        Groups {
+            requests_of: group(&l.requests, "person_id"),
+            follow_ups_of: group(&l.follow_ups, "request_id"),
+            referrals_of: group(&l.referrals, "request_id"),
+            history_of: group(&l.history, "entity_id"),
+        }
+    }
+
+    fn requests(&self, person: &str) -> Vec<&'a Rec> {
+        self.requests_of.get(person).cloned().unwrap_or_default()
+    }
+
+    fn follow_ups(&self, request: &str) -> &[&'a Rec] {
+        self.follow_ups_of
+            .get(request)
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    fn referrals(&self, request: &str) -> &[&'a Rec] {
+        self.referrals_of.get(request).map_or(&[], |v| v.as_slice())
+    }
+
+    fn history(&self, entity: &str) -> &[&'a Rec] {
+        self.history_of.get(entity).map_or(&[], |v| v.as_slice())
+    }
+}
+
+/// Refuses the file when one of its records carries the id of an office record it does not come
+/// from ([`check_origin`]), walking the records as the merge does. Run before anything is written.
+fn check_origins(tx: &Transaction<'_>, l: &Laptop) -> Result<()> {
+    let g = Groups::of(l);
+    for p in &l.persons {
+        let pid = p.text("id");
+        if exists(tx, "person", &pid)? {
+            check_origin(tx, l, "person", p)?;
+        } else if is_held(tx, &l.file_id, &pid, "duplicate")? {
+            continue;
+        }
+        for r in g.requests(&pid) {
+            let rid = r.text("id");
+            if exists(tx, "request", &rid)? {
+                check_origin(tx, l, "request", r)?;
+            }
+            for f in g.follow_ups(&rid) {
+                if exists(tx, "follow_up", &f.text("id"))? {
+                    check_origin(tx, l, "follow_up", f)?;
+                }
+            }
+            for f in g.referrals(&rid) {
+                if exists(tx, "referral", &f.text("id"))? {
+                    check_origin(tx, l, "referral", f)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reference lists: anything unknown to the office is added; agents and events are matched by
+/// id, then by name (and date).
+fn merge_lists(tx: &Transaction<'_>, l: &Laptop, report: &mut MergeReport) -> Result<Maps> {
     for (table, recs) in [("request_type", &l.types), ("channel", &l.channels)] {
         for r in recs.iter() {
             let code = r.text("code");
@@ -650,6 +711,24 @@ fn merge_in(
             }
         }
     }
+    Ok(Maps {
+        partners: partner_map,
+        agents: agent_map,
+        events: event_map,
+    })
+}
+
+/// Merges the laptop's persons, each with everything captured for them. `step` is called after
+/// each new person and each request (a test hook kills the process there).
+fn merge_people(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    l: &Laptop,
+    maps: &Maps,
+    report: &mut MergeReport,
+    step: &mut dyn FnMut(),
+) -> Result<()> {
+    let (agent_map, event_map, partner_map) = (&maps.agents, &maps.events, &maps.partners);
     let remap = |m: &HashMap<String, String>, r: &mut Rec, col: &str| {
         let v = r.text(col);
         if let Some(to) = m.get(&v) {
@@ -657,38 +736,16 @@ fn merge_in(
         }
     };
 
-    let mut requests_of: HashMap<String, Vec<&Rec>> = HashMap::new();
-    for r in &l.requests {
-        requests_of.entry(r.text("person_id")).or_default().push(r);
-    }
-    let mut follow_ups_of: HashMap<String, Vec<&Rec>> = HashMap::new();
-    for f in &l.follow_ups {
-        follow_ups_of
-            .entry(f.text("request_id"))
-            .or_default()
-            .push(f);
-    }
-    let mut referrals_of: HashMap<String, Vec<&Rec>> = HashMap::new();
-    for f in &l.referrals {
-        referrals_of
-            .entry(f.text("request_id"))
-            .or_default()
-            .push(f);
-    }
-    let mut history_of: HashMap<String, Vec<&Rec>> = HashMap::new();
-    for h in &l.history {
-        history_of.entry(h.text("entity_id")).or_default().push(h);
-    }
-
-    // Persons, each with everything captured for them.
+    let g = Groups::of(l);
+    let history_of = &g.history_of;
     for p in &l.persons {
         let pid = p.text("id");
-        let requests = requests_of.get(&pid).cloned().unwrap_or_default();
+        let requests = g.requests(&pid);
         if exists(tx, "person", &pid)? {
             // Known to the office (a full copy, or merged before): its own edits are checked,
             // its requests merged one by one below.
             check_origin(tx, l, "person", p)?;
-            update_or_conflict(tx, ctx, l, "person", p, &mut report)?;
+            update_or_conflict(tx, ctx, l, "person", p, report)?;
         } else if is_held(tx, &l.file_id, &pid, "duplicate")? {
             // Decided "same person" after an earlier merge of this file: nothing new.
             report.already_present += requests.len();
@@ -704,10 +761,10 @@ fn merge_in(
             // Added in any case, so its requests count under their event at once; a likely
             // duplicate (the documented rule) is also held for an agent to decide.
             p.insert(tx, "person")?;
-            copy_history(tx, &history_of, &pid)?;
+            copy_history(tx, history_of, &pid)?;
             report.added_persons += 1;
             if !candidates.is_empty() {
-                let bundle = bundle(p, &requests, &follow_ups_of, &referrals_of, &history_of);
+                let bundle = bundle(p, &requests, &g);
                 let summary = format!(
                     "{} {} ({} demande(s))",
                     p.text("last_name"),
@@ -725,24 +782,24 @@ fn merge_in(
                 )?;
                 report.pending_duplicates += 1;
             }
-            step(&mut writes);
+            step();
         }
         for r in requests {
             let rid = r.text("id");
             if exists(tx, "request", &rid)? {
                 check_origin(tx, l, "request", r)?;
-                if !update_or_conflict(tx, ctx, l, "request", r, &mut report)? {
+                if !update_or_conflict(tx, ctx, l, "request", r, report)? {
                     report.already_present += 1;
                 }
             } else {
                 let mut r = r.clone();
-                remap(&agent_map, &mut r, "agent_id");
-                remap(&event_map, &mut r, "event_id");
-                insert_request(tx, ctx, &mut r, &mut report)?;
-                copy_history(tx, &history_of, &rid)?;
+                remap(agent_map, &mut r, "agent_id");
+                remap(event_map, &mut r, "event_id");
+                insert_request(tx, ctx, &mut r, report)?;
+                copy_history(tx, history_of, &rid)?;
                 report.added_requests += 1;
             }
-            for f in follow_ups_of.get(&rid).into_iter().flatten() {
+            for f in g.follow_ups(&rid) {
                 if exists(tx, "follow_up", &f.text("id"))? {
                     check_origin(tx, l, "follow_up", f)?;
                 } else {
@@ -750,22 +807,28 @@ fn merge_in(
                     report.added_follow_ups += 1;
                 }
             }
-            for f in referrals_of.get(&rid).into_iter().flatten() {
+            for f in g.referrals(&rid) {
                 let fid = f.text("id");
                 if exists(tx, "referral", &fid)? {
                     check_origin(tx, l, "referral", f)?;
-                    update_or_conflict(tx, ctx, l, "referral", f, &mut report)?;
+                    update_or_conflict(tx, ctx, l, "referral", f, report)?;
                 } else {
                     let mut f = (*f).clone();
-                    remap(&partner_map, &mut f, "partner_id");
+                    remap(partner_map, &mut f, "partner_id");
                     f.insert(tx, "referral")?;
-                    copy_history(tx, &history_of, &fid)?;
+                    copy_history(tx, history_of, &fid)?;
                     report.added_referrals += 1;
                 }
             }
-            step(&mut writes);
+            step();
         }
     }
+    Ok(())
+}
+
+/// Records the merge in `merge_log`, unless it changed nothing (merged before: the office file
+/// is left exactly as it was).
+fn log_merge(tx: &Transaction<'_>, ctx: &Ctx, report: &MergeReport) -> Result<()> {
     let changed = report.added_persons
         + report.added_requests
         + report.added_follow_ups
@@ -775,13 +838,13 @@ fn merge_in(
         + report.pending_duplicates
         + report.conflicts;
     if changed == 0 {
-        return Ok(report); // merged before: the office file is left exactly as it was
+        return Ok(());
     }
     tx.execute(
         "INSERT INTO merge_log (file_id, merged_at, actor, added_persons, added_requests, pending, skipped) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            l.file_id,
+            report.file_id,
             ctx.now(),
             ctx.actor,
             report.added_persons as i64,
@@ -790,7 +853,7 @@ fn merge_in(
             report.already_present as i64
         ],
     )?;
-    Ok(report)
+    Ok(())
 }
 
 /// A laptop request keeps its reference unless the office already uses it (a laptop not
@@ -961,22 +1024,16 @@ fn apply_version(
 }
 
 /// A laptop person with everything captured for them, as JSON (held for review).
-fn bundle(
-    p: &Rec,
-    requests: &[&Rec],
-    follow_ups_of: &HashMap<String, Vec<&Rec>>,
-    referrals_of: &HashMap<String, Vec<&Rec>>,
-    history_of: &HashMap<String, Vec<&Rec>>,
-) -> Json {
+fn bundle(p: &Rec, requests: &[&Rec], g: &Groups<'_>) -> Json {
     let list = |recs: Vec<&Rec>| Json::Array(recs.iter().map(|r| r.to_json()).collect());
     let ids: Vec<String> = requests.iter().map(|r| r.text("id")).collect();
-    let mut hist: Vec<&Rec> = history_of.get(&p.text("id")).cloned().unwrap_or_default();
+    let mut hist: Vec<&Rec> = g.history(&p.text("id")).to_vec();
     let mut fus = Vec::new();
     let mut refs = Vec::new();
     for id in &ids {
-        fus.extend(follow_ups_of.get(id).cloned().unwrap_or_default());
-        refs.extend(referrals_of.get(id).cloned().unwrap_or_default());
-        hist.extend(history_of.get(id).cloned().unwrap_or_default());
+        fus.extend_from_slice(g.follow_ups(id));
+        refs.extend_from_slice(g.referrals(id));
+        hist.extend_from_slice(g.history(id));
     }
     serde_json::json!({
         "person": p.to_json(),
