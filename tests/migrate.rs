@@ -335,3 +335,64 @@ fn a_migration_killed_at_random_moments_leaves_a_whole_version_and_resumes() {
     // Reported, not asserted: which versions the kills happened to leave depends on the machine.
     eprintln!("versions left by the kills: {seen:?}");
 }
+
+/// A file of the first version, migrated, takes a salon merge in parts (the staging tables of
+/// the latest migrations): every capture merged, nothing left staged.
+#[test]
+fn a_migrated_file_merges_a_laptop_in_parts() {
+    let env = Env::new();
+    let db = copy_fixture(&env, "terrain.sqlite3");
+    let laptop = env.path("portable.sqlite3");
+    let out = guichet(&env, &db)
+        .args([
+            "salon",
+            "prepare",
+            "--event",
+            "Forum",
+            "--date",
+            "22/11/2026",
+            "--out",
+        ])
+        .arg(&laptop)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for i in 0..5 {
+        let out = guichet(&env, &laptop)
+            .args(["request", "add", "--type", "bourse", "--prenom", "Zoé"])
+            .args(["--nom", &format!("Visiteuse{i}")])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = guichet(&env, &db)
+        .env("GUICHET_TEST_MERGE_PART_RECORDS", "2")
+        .arg("merge")
+        .arg(&laptop)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("5 personne(s) et 5 demande(s) ajoutée(s)"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(version(&db), SCHEMA_VERSION);
+    let c = Connection::open(&db).unwrap();
+    let staged: i64 = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM merge_job) + (SELECT count(*) FROM merge_part)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(staged, 0);
+}

@@ -718,8 +718,10 @@ fn merge_lists(tx: &Transaction<'_>, l: &Laptop, report: &mut MergeReport) -> Re
     })
 }
 
-/// Merges the laptop's persons, each with everything captured for them. `step` is called after
-/// each new person and each request (a test hook kills the process there).
+/// Merges the laptop's persons, each with everything captured for them. The records carrying an
+/// office id were checked by [`check_origins`] before the merge was decided: a merge being
+/// published is not refused half-way. `step` is called after each new person and each request
+/// (a test hook kills the process there).
 fn merge_people(
     tx: &Transaction<'_>,
     ctx: &Ctx,
@@ -742,9 +744,9 @@ fn merge_people(
         let pid = p.text("id");
         let requests = g.requests(&pid);
         if exists(tx, "person", &pid)? {
-            // Known to the office (a full copy, or merged before): its own edits are checked,
-            // its requests merged one by one below.
-            check_origin(tx, l, "person", p)?;
+            // Known to the office (a full copy, or merged before; its origin was checked before
+            // the merge was decided, by `check_origins`): its own edits are merged, its
+            // requests one by one below.
             update_or_conflict(tx, ctx, l, "person", p, report)?;
         } else if is_held(tx, &l.file_id, &pid, "duplicate")? {
             // Decided "same person" after an earlier merge of this file: nothing new.
@@ -787,7 +789,6 @@ fn merge_people(
         for r in requests {
             let rid = r.text("id");
             if exists(tx, "request", &rid)? {
-                check_origin(tx, l, "request", r)?;
                 if !update_or_conflict(tx, ctx, l, "request", r, report)? {
                     report.already_present += 1;
                 }
@@ -800,9 +801,7 @@ fn merge_people(
                 report.added_requests += 1;
             }
             for f in g.follow_ups(&rid) {
-                if exists(tx, "follow_up", &f.text("id"))? {
-                    check_origin(tx, l, "follow_up", f)?;
-                } else {
+                if !exists(tx, "follow_up", &f.text("id"))? {
                     f.insert(tx, "follow_up")?;
                     report.added_follow_ups += 1;
                 }
@@ -810,7 +809,6 @@ fn merge_people(
             for f in g.referrals(&rid) {
                 let fid = f.text("id");
                 if exists(tx, "referral", &fid)? {
-                    check_origin(tx, l, "referral", f)?;
                     update_or_conflict(tx, ctx, l, "referral", f, report)?;
                 } else {
                     let mut f = (*f).clone();

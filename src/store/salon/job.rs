@@ -65,6 +65,19 @@ fn abort_after(var: &str) -> Option<usize> {
     None
 }
 
+/// Test hook (debug builds only): `GUICHET_TEST_MERGE_PAUSE=DIR` — after the first publishing
+/// transaction (or the first staged part, with `GUICHET_TEST_MERGE_PAUSE_AT=staging`), when more
+/// are to come, create `DIR/paused` and wait until `DIR/continue` exists.
+fn pause_for_tests(step: &str) {
+    if std::env::var("GUICHET_TEST_MERGE_PAUSE_AT")
+        .as_deref()
+        .unwrap_or("publishing")
+        == step
+    {
+        crate::store::health::pause_for_tests("GUICHET_TEST_MERGE_PAUSE");
+    }
+}
+
 /// Counts writes and kills the process at the test hook's count.
 struct Killer {
     after: Option<usize>,
@@ -287,17 +300,6 @@ pub(super) fn merge(office: &mut Store, l: &Laptop, interests: &Interests) -> Re
     // A merge of this file killed earlier is finished first (the new one then adds nothing);
     // one still running is waited for by the user, not run twice at once.
     office.finish_interrupted_merges();
-    let running: bool = office.conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM merge_job WHERE file_id = ?1)",
-        [&l.file_id],
-        |r| r.get(0),
-    )?;
-    if running {
-        return Err(Error::input(
-            "ce fichier portable est déjà en cours de fusion (par un autre poste ou une autre \
-             commande) : attendez la fin, puis relancez la fusion si besoin",
-        ));
-    }
     // Anything that refuses the file is found before anything is written.
     {
         let tx = office.conn.unchecked_transaction()?;
@@ -324,6 +326,17 @@ fn stage(office: &mut Store, job: &str, l: &Laptop, parts: &[(Part, usize)]) -> 
         ..Default::default()
     })?;
     office.write(|tx, ctx| {
+        let running: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM merge_job WHERE file_id = ?1)",
+            [&l.file_id],
+            |r| r.get(0),
+        )?;
+        if running {
+            return Err(Error::input(
+                "ce fichier portable est déjà en cours de fusion (par un autre poste ou une \
+                 autre commande) : attendez la fin, puis relancez la fusion si besoin",
+            ));
+        }
         tx.execute(
             "INSERT INTO merge_job (id, file_id, actor, today, fixed_now, created_at, head, report, ready) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -356,6 +369,9 @@ fn stage(office: &mut Store, job: &str, l: &Laptop, parts: &[(Part, usize)]) -> 
             }
             Ok(())
         })?;
+        if n == 0 && !last {
+            pause_for_tests("staging");
+        }
     }
     Ok(())
 }
@@ -392,8 +408,7 @@ fn publish(office: &mut Store, job: &str) -> Result<MergeReport> {
             Ok(Some(report)) => break Ok(report),
             Ok(None) => {
                 if first {
-                    // `GUICHET_TEST_MERGE_PAUSE=DIR`: held after the first transaction.
-                    crate::store::health::pause_for_tests("GUICHET_TEST_MERGE_PAUSE");
+                    pause_for_tests("publishing");
                     first = false;
                 }
             }
