@@ -332,6 +332,8 @@ impl Store {
                     if published == 1 {
                         pause_for_tests("publishing");
                     }
+                    // A colleague waiting for the file takes it now.
+                    std::thread::sleep(super::busy::YIELD);
                 }
                 Ok(None) => break Ok(counts),
                 Err(e) => break Err(e),

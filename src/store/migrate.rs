@@ -377,7 +377,7 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {
 
 /// Connection settings for every read-write connection.
 pub(super) fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(super::busy_timeout())?;
+    super::busy::wait_politely(conn)?;
     // Reads through a memory map: long lists and reports spend far less time in system calls.
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
     // Sorts of long lists stay in memory instead of spilling to a temporary file.
@@ -392,7 +392,7 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
 }
 
 pub(super) fn configure_read_only(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(super::busy_timeout())?;
+    super::busy::wait_politely(conn)?;
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     Ok(())

@@ -22,6 +22,7 @@ mod agents;
 mod aids;
 mod anonymise;
 mod backup;
+mod busy;
 mod cache;
 mod chain;
 mod cipher;

@@ -6,8 +6,9 @@
 //!   office edits.
 //! - `merge` treats the laptop file as untrusted: identity, schema version, integrity, and every
 //!   schema object compared with this binary's own, so no foreign trigger or view can exist (and
-//!   the file is only ever read). The merge is one transaction: killed half-way, the office file
-//!   is as before. New records are added; a likely duplicate of an office person is held for
+//!   the file is only ever read). The merge is all or nothing in short transactions (`job`):
+//!   killed while staging, the office file is as before; killed while publishing, it is finished
+//!   by the next opening. New records are added; a likely duplicate of an office person is held for
 //!   review with everything captured for them; a record edited on both sides keeps both versions
 //!   for review. Merging the same file again adds nothing.
 
