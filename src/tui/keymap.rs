@@ -1081,10 +1081,50 @@ pub fn keys_label(b: &Binding) -> String {
         .join(" ")
 }
 
+/// Every context's own keys as the README's Markdown table (one row per screen, in the
+/// keymap's order): the README shows what the keymap binds, a test keeps them equal.
+pub fn readme_table() -> String {
+    let mut contexts: Vec<Context> = Vec::new();
+    for b in BINDINGS {
+        if !contexts.contains(&b.context) {
+            contexts.push(b.context);
+        }
+    }
+    let mut out = String::from("| où | touches |\n|---|---|\n");
+    for ctx in contexts {
+        let keys = BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx)
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
+                format!("{} {}", keys.join(" "), b.desc)
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let title = match ctx {
+            Context::Global => "Partout (hors saisie)",
+            other => other.title(),
+        };
+        out.push_str(&format!("| {title} | {keys} |\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ratatui::crossterm::event::KeyEvent;
+
+    /// The README's table of keys is the keymap's: change a key, and this says what to paste.
+    #[test]
+    fn the_readme_lists_the_keymap() {
+        let readme = include_str!("../../README.md");
+        let table = readme_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's table of keys differs from the keymap; paste this one:\n{table}"
+        );
+    }
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
