@@ -1,6 +1,7 @@
 //! guichet — the case file of a département's one-stop desk for health students and health
 //! professionals: storage, command line, reports and the terminal interface.
 
+pub mod aid_text;
 pub mod aids;
 pub mod domain;
 pub mod error;

@@ -288,3 +288,22 @@ fn the_interface_writes_only_through_apply() {
         found.join("\n")
     );
 }
+
+/// The interface opens its file and shows its data without the command line's modules
+/// (`cli`, `cli_*`): those are a front end beside it, not under it.
+#[test]
+fn the_interface_does_not_use_the_command_line() {
+    let mut found = Vec::new();
+    for (rel, text) in sources("src/tui") {
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("crate::cli") || line.contains("super::cli") {
+                found.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the interface uses the command line:\n{}",
+        found.join("\n")
+    );
+}

@@ -339,7 +339,7 @@ pub fn run(store: &mut Store, request_id: &str, op: &AidOp) -> Result<String> {
 pub fn block_lines(aids: &[AidDetail], request_id: &str, today: NaiveDate) -> Vec<String> {
     let mut lines = Vec::new();
     match aids.iter().find(|a| a.request_id == request_id) {
-        Some(a) => lines.extend(crate::cli_aids::aid_lines(a, today)),
+        Some(a) => lines.extend(crate::aid_text::aid_lines(a, today)),
         None => lines.push("Aucune aide sur cette demande (g : accorder)".into()),
     }
     let others: Vec<&AidDetail> = aids.iter().filter(|a| a.request_id != request_id).collect();
