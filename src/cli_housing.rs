@@ -51,8 +51,13 @@ pub enum HousingAction {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-    /// Importe le registre depuis un tableur CSV (tout ou rien)
-    Import { file: PathBuf },
+    /// Importe le registre depuis un tableur .csv, .xlsx ou .ods (tout ou rien)
+    Import {
+        file: PathBuf,
+        /// La feuille d'un classeur à lire (nom ou numéro, 1 = la première ; par défaut la première)
+        #[arg(long, value_name = "FEUILLE")]
+        feuille: Option<String>,
+    },
     /// Retire un logement de l'offre (ses placements restent)
     Disable { code: String },
     /// Remet un logement dans l'offre
@@ -358,9 +363,9 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
                 writeln!(out, "  {}", pl.label())?;
             }
         }
-        HousingAction::Import { file } => {
+        HousingAction::Import { file, feuille } => {
             let bytes = crate::tabular::read_file(file)?;
-            let r = crate::housing::import::import_places(store, &bytes)
+            let r = crate::housing::import::import_places(store, &bytes, feuille.as_deref())
                 .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,
