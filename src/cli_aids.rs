@@ -43,6 +43,7 @@ pub enum AidAction {
     /// Accorde une aide sur une demande (décision de la commission ou vote)
     Grant {
         reference: String,
+        /// Le dispositif : code ou libellé (voir « guichet dispositif list »)
         #[arg(long)]
         dispositif: String,
         /// Montant en euros entiers (sans la bonification)
@@ -61,14 +62,17 @@ pub enum AidAction {
     /// Enregistre un versement (le total versé ne dépasse jamais l'aide accordée)
     Pay {
         reference: String,
+        /// Montant versé en euros entiers
         #[arg(long, allow_hyphen_values = true)]
         montant: String,
+        /// Date du versement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
     },
     /// L'aide d'une demande : versements, échéancier, engagement, attestations
     Show {
         reference: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -79,6 +83,7 @@ pub enum CommitmentAction {
     /// Début de l'engagement (fin des études ou date d'installation)
     Start {
         reference: String,
+        /// Premier jour de l'engagement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
         /// Commune d'exercice
@@ -91,22 +96,27 @@ pub enum CommitmentAction {
     /// Attestation annuelle d'exercice reçue
     Attest {
         reference: String,
+        /// Date de l'attestation reçue (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
     },
     /// Rupture de l'engagement ; le remboursement est calculé selon le dispositif sauf s'il est donné
     Break {
         reference: String,
+        /// Date de la rupture (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
+        /// Montant demandé en euros (sinon calculé selon le dispositif)
         #[arg(long, allow_hyphen_values = true)]
         remboursement: Option<String>,
     },
     /// Remboursement reçu après une rupture
     Repay {
         reference: String,
+        /// Montant remboursé en euros entiers
         #[arg(long, allow_hyphen_values = true)]
         montant: String,
+        /// Date du remboursement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
     },
@@ -115,6 +125,7 @@ pub enum CommitmentAction {
         /// Attestations attendues dans les N prochains jours aussi
         #[arg(long, default_value_t = 30)]
         jours: u64,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -124,10 +135,13 @@ pub enum CommitmentAction {
 pub enum BudgetAction {
     /// Fixe le budget voté pour un dispositif et une année
     Set {
+        /// Le dispositif : code ou libellé
         #[arg(long)]
         dispositif: String,
+        /// L'année du budget (2027)
         #[arg(long)]
         annee: i32,
+        /// Montant voté en euros entiers
         #[arg(long, allow_hyphen_values = true)]
         montant: String,
     },
@@ -137,12 +151,14 @@ pub enum BudgetAction {
 pub enum SchemeAction {
     /// Les dispositifs et leurs règles
     List {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Ajoute un dispositif ou modifie ses règles (les options absentes restent inchangées)
     Set {
         code: String,
+        /// Libellé montré aux agents
         #[arg(long)]
         libelle: Option<String>,
         /// Type de demande concerné

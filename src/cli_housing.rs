@@ -40,14 +40,17 @@ pub enum HousingAction {
     Free(Box<FreeArgs>),
     /// Le registre des logements
     List {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Écrire dans ce fichier (sinon à l'écran)
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Un logement : ouvertures et placements
     Show {
         code: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -68,17 +71,20 @@ pub enum HousingAction {
         code: String,
         #[command(flatten)]
         period: PeriodArgs,
+        /// Ce qui a été dit au demandeur (note)
         #[arg(long)]
         note: Option<String>,
     },
     /// Propositions à décider (intérêts notés au salon et rapportés par la fusion)
     Proposals {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Décide d'une proposition : loger (mêmes contrôles que « place ») ou refuser
     Decide {
         id: String,
+        /// loger ou refuser
         #[arg(long, value_enum)]
         decision: ProposalDecision,
     },
@@ -105,10 +111,13 @@ pub struct PeriodArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// Nom du logement (« Internat du collège Jean-Rostand »)
     #[arg(long)]
     nom: String,
+    /// Commune du Loiret (ou une autre avec --coordonnees)
     #[arg(long)]
     commune: String,
+    /// Nombre de lits
     #[arg(long)]
     lits: i64,
     /// Loyer mensuel en euros (0 = gratuit)
@@ -126,10 +135,13 @@ pub struct AddArgs {
     /// Qui peut y prétendre : etudiant, interne, professionnel, famille (séparés par des virgules)
     #[arg(long)]
     profils: Option<String>,
+    /// Professions ou études accueillies (texte libre)
     #[arg(long)]
     professions: Option<String>,
+    /// Qui appeler pour les clés, la visite (nom, téléphone)
     #[arg(long)]
     contact: Option<String>,
+    /// Notes (accès, équipements…)
     #[arg(long)]
     notes: Option<String>,
     /// Pour une commune hors de la liste du Loiret : « 47.59,1.33 »
@@ -150,15 +162,19 @@ pub struct FreeArgs {
     /// Rayon en kilomètres autour de --pres-de
     #[arg(long, default_value_t = crate::housing::stand::DEFAULT_RADIUS_KM)]
     rayon: f64,
+    /// Seulement les logements ouverts à ce profil : etudiant, interne, professionnel, famille
     #[arg(long)]
     profil: Option<String>,
     /// Loyer mensuel maximal en euros
     #[arg(long = "loyer-max")]
     loyer_max: Option<i64>,
+    /// Seulement ce genre : college, municipal, tourisme, structure_soins, prive
     #[arg(long)]
     genre: Option<String>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Écrire dans ce fichier (sinon à l'écran)
     #[arg(long)]
     out: Option<PathBuf>,
 }
