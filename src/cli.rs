@@ -632,8 +632,8 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             let r = crate::demo::fill(&mut store, *requests, *seed)?;
             writeln!(
                 out,
-                "Démonstration : {} demandes, {} personnes, {} suivis, {} orientations, {} événements.",
-                r.requests, r.persons, r.follow_ups, r.referrals, r.events
+                "Démonstration : {} demandes, {} personnes, {} suivis, {} orientations, {} événements, {} logements.",
+                r.requests, r.persons, r.follow_ups, r.referrals, r.events, r.places
             )?;
         }
         Command::Import(args) => crate::cli_import::run(&mut store, args, out)?,

@@ -25,6 +25,7 @@ pub mod cli_salon;
 pub mod cli_search;
 pub mod demo;
 pub mod demo_aids;
+pub mod demo_housing;
 pub mod history_text;
 pub mod housing;
 pub mod import;
