@@ -1331,8 +1331,16 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
+    write_history(out, &d.history)
+}
+
+/// "Historique :" then one French line per change: when, who, what.
+pub(crate) fn write_history(
+    out: &mut dyn Write,
+    history: &[crate::store::HistoryRow],
+) -> Result<()> {
     writeln!(out, "\nHistorique :")?;
-    for h in &d.history {
+    for h in history {
         let Some(change) = crate::history_text::history_line(
             &h.entity,
             &h.field,
@@ -1341,7 +1349,12 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
         ) else {
             continue;
         };
-        writeln!(out, "  {} {} : {change}", fr_timestamp(&h.at), s(&h.actor))?;
+        writeln!(
+            out,
+            "  {} {} : {change}",
+            fr_timestamp(&h.at),
+            crate::text::display_safe(&h.actor)
+        )?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::domain::{HousingKind, Profile, fr_date};
 use crate::error::{Error, Result};
 use crate::housing::{Span, semester};
 use crate::output::{Format, Table};
-use crate::store::{FreeQuery, NewPlace, Store};
+use crate::store::{FreeQuery, NewPlace, PlaceChange, Store};
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub enum HousingAction {
     /// Ajoute un logement au registre et affiche son code
     Add(Box<AddArgs>),
+    /// Modifie un logement (lits, loyer, contact…) : seules les options données changent
+    Edit(Box<EditArgs>),
     /// Ouvre un logement pour une période (un semestre, des dates)
     Open {
         code: String,
@@ -147,6 +149,43 @@ pub struct AddArgs {
     /// Pour une commune hors de la liste du Loiret : « 47.59,1.33 »
     #[arg(long)]
     coordonnees: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Le code du logement (LOG-0001)
+    code: String,
+    /// Nouveau nom
+    #[arg(long)]
+    nom: Option<String>,
+    /// Nouveau nombre de lits (refusé si des placements à venir en occupent plus)
+    #[arg(long)]
+    lits: Option<i64>,
+    /// Nouveau loyer mensuel en euros (0 = gratuit)
+    #[arg(long)]
+    loyer: Option<i64>,
+    /// Nouveau genre : college, municipal, tourisme, structure_soins, prive
+    #[arg(long)]
+    genre: Option<String>,
+    /// Nom du propriétaire
+    #[arg(long)]
+    proprietaire: Option<String>,
+    /// Qui peut y prétendre : etudiant, interne, professionnel, famille (séparés par des virgules ;
+    /// vide = tout le monde)
+    #[arg(long)]
+    profils: Option<String>,
+    /// Professions ou études accueillies (texte libre)
+    #[arg(long)]
+    professions: Option<String>,
+    /// Qui appeler pour les clés, la visite (nom, téléphone)
+    #[arg(long)]
+    contact: Option<String>,
+    /// Notes (accès, équipements…)
+    #[arg(long)]
+    notes: Option<String>,
+    /// Refuser si le logement n'est plus à cette version (modifié entre-temps)
+    #[arg(long = "if-version")]
+    if_version: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -378,6 +417,7 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
             for pl in &d.placements {
                 writeln!(out, "  {}", pl.label())?;
             }
+            crate::cli::write_history(out, &d.history)?;
         }
         HousingAction::Import { file, feuille } => {
             let bytes = crate::tabular::read_file(file)?;
@@ -391,6 +431,34 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
             if !r.ignored_columns.is_empty() {
                 writeln!(out, "Colonnes ignorées : {}", r.ignored_columns.join(", "))?;
             }
+        }
+        HousingAction::Edit(e) => {
+            let change = PlaceChange {
+                name: e.nom.clone(),
+                kind: e
+                    .genre
+                    .as_deref()
+                    .map(|g| flagged("genre", HousingKind::parse(g)))
+                    .transpose()?,
+                beds: e.lits,
+                rent: e.loyer,
+                owner: e.proprietaire.clone(),
+                profiles: e
+                    .profils
+                    .as_deref()
+                    .map(|p| flagged("profils", crate::housing::import::parse_profiles(p)))
+                    .transpose()?,
+                professions: e.professions.clone(),
+                contact: e.contact.clone(),
+                notes: e.notes.clone(),
+            };
+            if change == PlaceChange::default() {
+                return Err(Error::input(
+                    "rien à modifier : donnez au moins une option (--lits, --loyer, --contact…)",
+                ));
+            }
+            let p = store.update_place(&e.code, &change, e.if_version)?;
+            writeln!(out, "{} modifié (version {})", p.code, p.version)?;
         }
         HousingAction::Disable { code } | HousingAction::Enable { code } => {
             let active = matches!(action, HousingAction::Enable { .. });

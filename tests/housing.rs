@@ -943,3 +943,103 @@ fn agents_placing_at_once_in_the_last_bed_never_overbook_it() {
     }
     assert_eq!(count(&env, "SELECT count(*) FROM housing_placement"), 1);
 }
+
+/// A partner calls: one bed less, a rent, a new contact. Only what is given changes, each
+/// change in the place's history; never fewer beds than the placements to come hold at once;
+/// a stale `--if-version` is refused without writing.
+#[test]
+fn a_place_is_edited_field_by_field_never_below_its_placements() {
+    let env = Env::new();
+    let code = place(
+        &env,
+        &[
+            "--nom",
+            "Collège Gien",
+            "--commune",
+            "Gien",
+            "--lits",
+            "3",
+            "--contact",
+            "Loge",
+        ],
+    );
+    env.ok(&["housing", "open", &code, "--semestre", "été 2027"]);
+    let request = |first: &str| {
+        env.ok(&[
+            "request", "add", "--type", "logement", "--nom", "Interne", "--prenom", first,
+        ])
+        .trim()
+        .to_string()
+    };
+    let (a, b) = (request("Alice"), request("Bruno"));
+    env.ok(&["housing", "place", &a, &code, "--semestre", "été 2027"]);
+    env.ok(&[
+        "housing",
+        "place",
+        &b,
+        &code,
+        "--du",
+        "01/06/2027",
+        "--au",
+        "30/06/2027",
+    ]);
+
+    // Two beds are held in June: 1 is refused, naming both placements; nothing changed.
+    let err = env.fails(
+        &["housing", "edit", &code, "--lits", "1", "--loyer", "90"],
+        2,
+    );
+    assert!(
+        err.contains("ne peut pas passer à 1 lit(s)") && err.contains(&a) && err.contains(&b),
+        "{err}"
+    );
+    let err = env.fails(&["housing", "edit", &code], 2);
+    assert!(err.contains("rien à modifier"), "{err}");
+
+    let out = env.ok(&[
+        "housing",
+        "edit",
+        &code,
+        "--lits",
+        "2",
+        "--loyer",
+        "90",
+        "--contact",
+        "Mme Roy",
+        "--if-version",
+        "1",
+    ]);
+    assert!(out.contains("modifié (version 2)"), "{out}");
+    let show: Value =
+        serde_json::from_str(&env.ok(&["housing", "show", &code, "--format", "json"])).unwrap();
+    assert_eq!(show["place"]["beds"], 2);
+    assert_eq!(show["place"]["rent"], 90);
+    assert_eq!(show["place"]["contact"], "Mme Roy");
+    assert_eq!(show["place"]["name"], "Collège Gien", "untouched");
+
+    // Read at version 1, saved after version 2: refused, nothing written.
+    let err = env.fails(
+        &[
+            "housing",
+            "edit",
+            &code,
+            "--loyer",
+            "0",
+            "--if-version",
+            "1",
+        ],
+        1,
+    );
+    assert!(err.contains("a été modifiée par"), "{err}");
+    assert_eq!(count(&env, "SELECT rent FROM housing_place"), 90);
+
+    let text = env.ok(&["housing", "show", &code]);
+    for line in [
+        "Lits : 3 → 2",
+        "Loyer (€ par mois) : 0 → 90",
+        "Contact : Loge → Mme Roy",
+    ] {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
+    assert!(!text.contains("Nom :"), "the name did not change:\n{text}");
+}
