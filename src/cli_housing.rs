@@ -6,7 +6,7 @@ use crate::domain::{HousingKind, Profile, fr_date};
 use crate::error::{Error, Result};
 use crate::housing::{Span, semester};
 use crate::output::{Format, Table};
-use crate::store::{FreeQuery, NewPlace, Store};
+use crate::store::{FreeQuery, NewPlace, PlaceChange, Store};
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub enum HousingAction {
     /// Ajoute un logement au registre et affiche son code
     Add(Box<AddArgs>),
+    /// Modifie un logement (lits, loyer, contact…) : seules les options données changent
+    Edit(Box<EditArgs>),
     /// Ouvre un logement pour une période (un semestre, des dates)
     Open {
         code: String,
@@ -40,19 +42,27 @@ pub enum HousingAction {
     Free(Box<FreeArgs>),
     /// Le registre des logements
     List {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Écrire dans ce fichier (sinon à l'écran)
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Un logement : ouvertures et placements
     Show {
         code: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-    /// Importe le registre depuis un tableur CSV (tout ou rien)
-    Import { file: PathBuf },
+    /// Importe le registre depuis un tableur .csv, .xlsx ou .ods (tout ou rien)
+    Import {
+        file: PathBuf,
+        /// La feuille d'un classeur à lire (nom ou numéro, 1 = la première ; par défaut la première)
+        #[arg(long, value_name = "FEUILLE")]
+        feuille: Option<String>,
+    },
     /// Retire un logement de l'offre (ses placements restent)
     Disable { code: String },
     /// Remet un logement dans l'offre
@@ -63,17 +73,20 @@ pub enum HousingAction {
         code: String,
         #[command(flatten)]
         period: PeriodArgs,
+        /// Ce qui a été dit au demandeur (note)
         #[arg(long)]
         note: Option<String>,
     },
     /// Propositions à décider (intérêts notés au salon et rapportés par la fusion)
     Proposals {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Décide d'une proposition : loger (mêmes contrôles que « place ») ou refuser
     Decide {
         id: String,
+        /// loger ou refuser
         #[arg(long, value_enum)]
         decision: ProposalDecision,
     },
@@ -100,10 +113,13 @@ pub struct PeriodArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// Nom du logement (« Internat du collège Jean-Rostand »)
     #[arg(long)]
     nom: String,
+    /// Commune du Loiret (ou une autre avec --coordonnees)
     #[arg(long)]
     commune: String,
+    /// Nombre de lits
     #[arg(long)]
     lits: i64,
     /// Loyer mensuel en euros (0 = gratuit)
@@ -121,15 +137,55 @@ pub struct AddArgs {
     /// Qui peut y prétendre : etudiant, interne, professionnel, famille (séparés par des virgules)
     #[arg(long)]
     profils: Option<String>,
+    /// Professions ou études accueillies (texte libre)
     #[arg(long)]
     professions: Option<String>,
+    /// Qui appeler pour les clés, la visite (nom, téléphone)
     #[arg(long)]
     contact: Option<String>,
+    /// Notes (accès, équipements…)
     #[arg(long)]
     notes: Option<String>,
     /// Pour une commune hors de la liste du Loiret : « 47.59,1.33 »
     #[arg(long)]
     coordonnees: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Le code du logement (LOG-0001)
+    code: String,
+    /// Nouveau nom
+    #[arg(long)]
+    nom: Option<String>,
+    /// Nouveau nombre de lits (refusé si des placements à venir en occupent plus)
+    #[arg(long)]
+    lits: Option<i64>,
+    /// Nouveau loyer mensuel en euros (0 = gratuit)
+    #[arg(long)]
+    loyer: Option<i64>,
+    /// Nouveau genre : college, municipal, tourisme, structure_soins, prive
+    #[arg(long)]
+    genre: Option<String>,
+    /// Nom du propriétaire
+    #[arg(long)]
+    proprietaire: Option<String>,
+    /// Qui peut y prétendre : etudiant, interne, professionnel, famille (séparés par des virgules ;
+    /// vide = tout le monde)
+    #[arg(long)]
+    profils: Option<String>,
+    /// Professions ou études accueillies (texte libre)
+    #[arg(long)]
+    professions: Option<String>,
+    /// Qui appeler pour les clés, la visite (nom, téléphone)
+    #[arg(long)]
+    contact: Option<String>,
+    /// Notes (accès, équipements…)
+    #[arg(long)]
+    notes: Option<String>,
+    /// Refuser si le logement n'est plus à cette version (modifié entre-temps)
+    #[arg(long = "if-version")]
+    if_version: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -145,15 +201,19 @@ pub struct FreeArgs {
     /// Rayon en kilomètres autour de --pres-de
     #[arg(long, default_value_t = crate::housing::stand::DEFAULT_RADIUS_KM)]
     rayon: f64,
+    /// Seulement les logements ouverts à ce profil : etudiant, interne, professionnel, famille
     #[arg(long)]
     profil: Option<String>,
     /// Loyer mensuel maximal en euros
     #[arg(long = "loyer-max")]
     loyer_max: Option<i64>,
+    /// Seulement ce genre : college, municipal, tourisme, structure_soins, prive
     #[arg(long)]
     genre: Option<String>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Écrire dans ce fichier (sinon à l'écran)
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -357,10 +417,11 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
             for pl in &d.placements {
                 writeln!(out, "  {}", pl.label())?;
             }
+            crate::cli::write_history(out, &d.history)?;
         }
-        HousingAction::Import { file } => {
+        HousingAction::Import { file, feuille } => {
             let bytes = crate::tabular::read_file(file)?;
-            let r = crate::housing::import::import_places(store, &bytes)
+            let r = crate::housing::import::import_places(store, &bytes, feuille.as_deref())
                 .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,
@@ -370,6 +431,34 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
             if !r.ignored_columns.is_empty() {
                 writeln!(out, "Colonnes ignorées : {}", r.ignored_columns.join(", "))?;
             }
+        }
+        HousingAction::Edit(e) => {
+            let change = PlaceChange {
+                name: e.nom.clone(),
+                kind: e
+                    .genre
+                    .as_deref()
+                    .map(|g| flagged("genre", HousingKind::parse(g)))
+                    .transpose()?,
+                beds: e.lits,
+                rent: e.loyer,
+                owner: e.proprietaire.clone(),
+                profiles: e
+                    .profils
+                    .as_deref()
+                    .map(|p| flagged("profils", crate::housing::import::parse_profiles(p)))
+                    .transpose()?,
+                professions: e.professions.clone(),
+                contact: e.contact.clone(),
+                notes: e.notes.clone(),
+            };
+            if change == PlaceChange::default() {
+                return Err(Error::input(
+                    "rien à modifier : donnez au moins une option (--lits, --loyer, --contact…)",
+                ));
+            }
+            let p = store.update_place(&e.code, &change, e.if_version)?;
+            writeln!(out, "{} modifié (version {})", p.code, p.version)?;
         }
         HousingAction::Disable { code } | HousingAction::Enable { code } => {
             let active = matches!(action, HousingAction::Enable { .. });

@@ -1,7 +1,7 @@
 //! One line of a request's history in French, for the interface and `request show` alike:
 //! French field names, labels instead of codes, dates as JJ/MM/AAAA.
 
-use crate::domain::{Outcome, Profile, Status, fr_date};
+use crate::domain::{HousingKind, Outcome, Profile, Status, fr_date};
 use crate::text::display_safe;
 
 /// "Statut : Nouvelle → En cours". `None` for a line another line already says.
@@ -38,9 +38,11 @@ pub fn history_line(
         "follow_up" => "Suivi",
         "referral" => "Orientation",
         "agent" => "Agent",
+        "housing_place" => "Logement",
         _ => "Fiche",
     };
     Some(match field {
+        "*" if entity == "housing_place" => "Logement enregistré".to_string(),
         "*" => format!("{what} enregistrée"),
         "status" => change("Statut", coded(old, &status), coded(new, &status)),
         "outcome" => format!("Issue : {}", coded(new, &outcome)),
@@ -61,6 +63,25 @@ pub fn history_line(
         "email" => change("E-mail", v(old), v(new)),
         "profile" => change("Profil", coded(old, &profile), coded(new, &profile)),
         "profession" => change("Profession", v(old), v(new)),
+        // A place of the housing register.
+        "name" => change("Nom", v(old), v(new)),
+        "kind" => change(
+            "Genre",
+            coded(old, &|k| HousingKind::from_code(k).map(HousingKind::label)),
+            coded(new, &|k| HousingKind::from_code(k).map(HousingKind::label)),
+        ),
+        "beds" => change("Lits", v(old), v(new)),
+        "rent" => change("Loyer (€ par mois)", v(old), v(new)),
+        "owner" => change("Propriétaire", v(old), v(new)),
+        "profiles" => change("Profils", v(old), v(new)),
+        "professions" => change("Professions accueillies", v(old), v(new)),
+        "contact" => change("Contact", v(old), v(new)),
+        "notes" => change("Notes", v(old), v(new)),
+        "ouverture" => format!("Ouverture : {}", v(new)),
+        "placement" => match new.filter(|s| !s.is_empty()) {
+            Some(_) => format!("Placement : {}", v(new)),
+            None => format!("Placement annulé : {}", v(old)),
+        },
         "active" => match new {
             Some("false") => format!("{what} désactivé(e)"),
             _ => format!("{what} réactivé(e)"),

@@ -653,6 +653,66 @@ fn the_register_imports_from_a_spreadsheet_all_or_nothing_and_once() {
     );
 }
 
+/// The partners' register as a workbook: beds and rent as numbers, opening dates as date
+/// cells, on the sheet named by `--feuille`; read like the CSV.
+#[test]
+fn the_register_imports_from_a_workbook_sheet() {
+    let env = Env::new();
+    let path = env.path("registre.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("Notes").unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Logements").unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in ["Nom", "Commune", "Lits", "Loyer", "Genre", "Du", "Au"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "Collège Gien").unwrap();
+    ws.write_string(1, 1, "Gien").unwrap();
+    ws.write_number(1, 2, 2).unwrap();
+    ws.write_number(1, 3, 0).unwrap();
+    ws.write_string(1, 4, "collège").unwrap();
+    let day = |y, m, d| rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).unwrap();
+    ws.write_date_with_format(1, 5, day(2026, 11, 1), &fmt)
+        .unwrap();
+    ws.write_date_with_format(1, 6, day(2027, 4, 30), &fmt)
+        .unwrap();
+    ws.write_string(2, 0, "Gîte").unwrap();
+    ws.write_string(2, 1, "Briare").unwrap();
+    ws.write_number(2, 2, 1).unwrap();
+    ws.write_number(2, 3, 300).unwrap();
+    ws.write_string(2, 4, "gîte").unwrap();
+    wb.save(&path).unwrap();
+
+    let file = path.to_str().unwrap();
+    // The first sheet holds no register: said, nothing written.
+    let err = env.fails(&["housing", "import", file], 2);
+    assert!(err.contains("la feuille « Notes » est vide"), "{err}");
+    assert_eq!(count(&env, "SELECT count(*) FROM housing_place"), 0);
+    let out = env.ok(&["housing", "import", file, "--feuille", "logements"]);
+    assert!(
+        out.contains("2 logement(s) ajouté(s), 0 déjà présent(s), 1 ouverture(s)"),
+        "{out}"
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM housing_opening WHERE starts_on = '2026-11-01' AND ends_on = '2027-04-30'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM housing_place WHERE beds = 1 AND rent = 300"
+        ),
+        1
+    );
+}
+
 #[test]
 fn a_laptop_carries_the_register_without_names_and_an_interest_comes_back_as_a_proposal() {
     let env = Env::new();
@@ -882,4 +942,104 @@ fn agents_placing_at_once_in_the_last_bed_never_overbook_it() {
         assert!(err.contains("est complet"), "{err}");
     }
     assert_eq!(count(&env, "SELECT count(*) FROM housing_placement"), 1);
+}
+
+/// A partner calls: one bed less, a rent, a new contact. Only what is given changes, each
+/// change in the place's history; never fewer beds than the placements to come hold at once;
+/// a stale `--if-version` is refused without writing.
+#[test]
+fn a_place_is_edited_field_by_field_never_below_its_placements() {
+    let env = Env::new();
+    let code = place(
+        &env,
+        &[
+            "--nom",
+            "Collège Gien",
+            "--commune",
+            "Gien",
+            "--lits",
+            "3",
+            "--contact",
+            "Loge",
+        ],
+    );
+    env.ok(&["housing", "open", &code, "--semestre", "été 2027"]);
+    let request = |first: &str| {
+        env.ok(&[
+            "request", "add", "--type", "logement", "--nom", "Interne", "--prenom", first,
+        ])
+        .trim()
+        .to_string()
+    };
+    let (a, b) = (request("Alice"), request("Bruno"));
+    env.ok(&["housing", "place", &a, &code, "--semestre", "été 2027"]);
+    env.ok(&[
+        "housing",
+        "place",
+        &b,
+        &code,
+        "--du",
+        "01/06/2027",
+        "--au",
+        "30/06/2027",
+    ]);
+
+    // Two beds are held in June: 1 is refused, naming both placements; nothing changed.
+    let err = env.fails(
+        &["housing", "edit", &code, "--lits", "1", "--loyer", "90"],
+        2,
+    );
+    assert!(
+        err.contains("ne peut pas passer à 1 lit(s)") && err.contains(&a) && err.contains(&b),
+        "{err}"
+    );
+    let err = env.fails(&["housing", "edit", &code], 2);
+    assert!(err.contains("rien à modifier"), "{err}");
+
+    let out = env.ok(&[
+        "housing",
+        "edit",
+        &code,
+        "--lits",
+        "2",
+        "--loyer",
+        "90",
+        "--contact",
+        "Mme Roy",
+        "--if-version",
+        "1",
+    ]);
+    assert!(out.contains("modifié (version 2)"), "{out}");
+    let show: Value =
+        serde_json::from_str(&env.ok(&["housing", "show", &code, "--format", "json"])).unwrap();
+    assert_eq!(show["place"]["beds"], 2);
+    assert_eq!(show["place"]["rent"], 90);
+    assert_eq!(show["place"]["contact"], "Mme Roy");
+    assert_eq!(show["place"]["name"], "Collège Gien", "untouched");
+
+    // Read at version 1, saved after version 2: refused, nothing written.
+    let err = env.fails(
+        &[
+            "housing",
+            "edit",
+            &code,
+            "--loyer",
+            "0",
+            "--if-version",
+            "1",
+        ],
+        1,
+    );
+    assert!(err.contains("a été modifiée par"), "{err}");
+    assert_eq!(count(&env, "SELECT rent FROM housing_place"), 90);
+
+    let text = env.ok(&["housing", "show", &code]);
+    for line in [
+        "Lits : 3 → 2",
+        "Loyer (€ par mois) : 0 → 90",
+        "Contact : Loge → Mme Roy",
+    ] {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
+    assert!(!text.contains("Nom :"), "the name did not change:\n{text}");
 }

@@ -77,6 +77,27 @@ impl NewPlace {
     }
 }
 
+/// What changes about a place (`None`: unchanged). The commune stays: a place that moves is
+/// another place.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlaceChange {
+    pub name: Option<String>,
+    pub kind: Option<HousingKind>,
+    pub beds: Option<i64>,
+    pub rent: Option<i64>,
+    pub owner: Option<String>,
+    pub profiles: Option<Vec<Profile>>,
+    pub professions: Option<String>,
+    pub contact: Option<String>,
+    pub notes: Option<String>,
+}
+
+fn old_owner(conn: &Connection, id: &str) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT owner FROM housing_place WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
+}
+
 /// A place of the register.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Place {
@@ -170,6 +191,8 @@ pub struct PlaceDetail {
     pub place: Place,
     pub openings: Vec<Span>,
     pub placements: Vec<Placement>,
+    /// Every change of the place, oldest first.
+    pub history: Vec<super::history::HistoryRow>,
 }
 
 /// What the search for a free place asks.
@@ -1148,6 +1171,100 @@ impl Store {
         })
     }
 
+    /// Changes what a partner changed about a place (beds, rent, contact…): only the fields
+    /// given, each in the history. `if_version`: refused if the place was changed since it was
+    /// read at that version. Fewer beds than the placements to come need is refused, naming them.
+    /// Returns the place as it is now.
+    pub fn update_place(
+        &mut self,
+        code: &str,
+        change: &PlaceChange,
+        if_version: Option<i64>,
+    ) -> Result<Place> {
+        let (id, code) = place_id(&self.conn, code)?;
+        self.write(|tx, ctx| {
+            let old = get_place(tx, &id)?;
+            if if_version.is_some_and(|v| v != old.version) {
+                let (by, at): (String, String) = tx.query_row(
+                    "SELECT updated_by, updated_at FROM housing_place WHERE id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                return Err(Error::Conflict {
+                    what: format!("La fiche du logement {code}"),
+                    by,
+                    at: super::fr_timestamp(&at),
+                });
+            }
+            let mut new = NewPlace::new(
+                change.name.as_deref().unwrap_or(&old.name),
+                change.kind.unwrap_or(old.kind),
+                &old.commune,
+                change.beds.unwrap_or(old.beds),
+            );
+            new.rent = change.rent.unwrap_or(old.rent);
+            new.validate()?;
+            if new.beds < old.beds {
+                let coming: Vec<(Placement, Span)> = placements_of(tx, &id)?
+                    .into_iter()
+                    .filter(|p| p.to >= ctx.today)
+                    .map(|p| {
+                        let s = p.span();
+                        (p, s)
+                    })
+                    .collect();
+                let ahead = Span::new(ctx.today, NaiveDate::MAX)?;
+                let crowded = in_the_way(&coming, &ahead, new.beds as usize + 1);
+                if !crowded.is_empty() {
+                    return Err(Error::input(format!(
+                        "{code} ne peut pas passer à {} lit(s) : ces placements occupent plus de lits en même temps : {}",
+                        new.beds,
+                        crowded
+                            .iter()
+                            .map(|p| p.label())
+                            .collect::<Vec<_>>()
+                            .join(" ; ")
+                    )));
+                }
+            }
+            let profiles = |ps: &[Profile]| {
+                ps.iter().map(|p| p.code()).collect::<Vec<_>>().join("|")
+            };
+            let text = |c: &Option<String>| c.as_deref().map(|t| t.trim().to_string());
+            let fields: [(&str, String, Option<String>); 9] = [
+                ("name", old.name.clone(), text(&change.name)),
+                ("kind", old.kind.code().to_string(), change.kind.map(|k| k.code().to_string())),
+                ("beds", old.beds.to_string(), change.beds.map(|b| b.to_string())),
+                ("rent", old.rent.to_string(), change.rent.map(|r| r.to_string())),
+                ("owner", old_owner(tx, &id)?, text(&change.owner)),
+                ("profiles", profiles(&old.profiles), change.profiles.as_deref().map(profiles)),
+                ("professions", old.professions.clone(), text(&change.professions)),
+                ("contact", old.contact.clone(), text(&change.contact)),
+                ("notes", old.notes.clone(), text(&change.notes)),
+            ];
+            let mut changed = false;
+            for (field, before, after) in fields {
+                let Some(after) = after.filter(|a| *a != before) else {
+                    continue;
+                };
+                // The column names are the fixed list above, never input.
+                tx.execute(
+                    &format!("UPDATE housing_place SET {field} = ?2 WHERE id = ?1"),
+                    params![id, after],
+                )?;
+                record(tx, ctx, "housing_place", &id, field, Some(&before), Some(&after))?;
+                changed = true;
+            }
+            if changed {
+                tx.execute(
+                    "UPDATE housing_place SET version = version + 1, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+                    params![id, ctx.now(), ctx.actor],
+                )?;
+            }
+            get_place(tx, &id)
+        })
+    }
+
     /// The register, by code.
     pub fn places(&self) -> Result<Vec<Place>> {
         let mut st = self.conn.prepare_cached(&format!(
@@ -1163,6 +1280,7 @@ impl Store {
             place: get_place(&self.conn, &id)?,
             openings: openings_of(&self.conn, &id)?,
             placements: placements_of(&self.conn, &id)?,
+            history: super::history::history(&self.conn, &[&id])?,
         })
     }
 

@@ -63,8 +63,8 @@ pub use health::{CheckStatus, DailyCheck, damage_marker};
 pub(crate) use history::record;
 pub use history::{HistoryRow, fr_timestamp};
 pub use housing::{
-    FreePlace, FreeQuery, HOUSING_TYPE, HousingRows, Interests, NewPlace, Place, PlaceDetail,
-    Placement, Proposal, RegisterCopy,
+    FreePlace, FreeQuery, HOUSING_TYPE, HousingRows, Interests, NewPlace, Place, PlaceChange,
+    PlaceDetail, Placement, Proposal, RegisterCopy,
 };
 pub(crate) use housing::{import_places_in, merge_interests, read_interests, write_register_copy};
 pub use import::{ImportCounts, ParsedRow};
