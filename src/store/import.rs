@@ -347,25 +347,7 @@ impl Store {
     /// killed while staging; leaves alone those still running. Called when the file is opened;
     /// a failure is logged and the opening goes on (the next opening tries again).
     pub(crate) fn finish_interrupted_imports(&mut self) {
-        let Some(db) = self.path.clone() else { return };
-        if self.damage.is_some() {
-            return;
-        }
-        let jobs: Vec<(String, bool)> = match self
-            .conn
-            .prepare("SELECT id, ready FROM import_job ORDER BY created_at")
-            .and_then(|mut st| {
-                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()
-            }) {
-            Ok(j) => j,
-            Err(_) => return,
-        };
-        for (job, ready) in jobs {
-            let _lock = match JobLock::take(&db, &job) {
-                Ok(Some(l)) => l,
-                _ => continue,
-            };
+        for (job, ready, _lock) in orphan_jobs(self, "import_job", "import") {
             let done = if ready {
                 self.publish(&job).map(|c| {
                     tracing::info!(added = c.added, "interrupted import finished");
@@ -378,6 +360,39 @@ impl Store {
             }
         }
     }
+}
+
+/// The jobs in `table` (`import_job`, `merge_job`) whose process is gone, oldest first, each
+/// with whether it was decided (`ready`) and its lock (`.NAME.WHAT-JOB`), now held by this
+/// process. None on a damaged file or one without a path.
+pub(super) fn orphan_jobs(store: &Store, table: &str, what: &str) -> Vec<(String, bool, JobLock)> {
+    let Some(db) = store.path.as_deref() else {
+        return Vec::new();
+    };
+    if store.damage.is_some() {
+        return Vec::new();
+    }
+    // `table` is one of this crate's two names, never input.
+    let jobs: Vec<(String, bool)> = match store
+        .conn
+        .prepare(&format!(
+            "SELECT id, ready FROM {table} ORDER BY created_at"
+        ))
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+        }) {
+        Ok(j) => j,
+        Err(_) => return Vec::new(),
+    };
+    jobs.into_iter()
+        .filter_map(
+            |(job, ready)| match JobLock::take_at(job_lock_path(db, what, &job)) {
+                Ok(Some(l)) => Some((job, ready, l)),
+                _ => None,
+            },
+        )
+        .collect()
 }
 
 /// Removes a job and whatever is left of its parts.

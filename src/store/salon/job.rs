@@ -21,7 +21,7 @@
 
 use super::{Laptop, Maps, MergeReport, Rec, check_origins, log_merge, merge_lists, merge_people};
 use crate::error::{Error, Result};
-use crate::store::import::{JobLock, job_lock_path};
+use crate::store::import::{JobLock, job_lock_path, orphan_jobs};
 use crate::store::{Ctx, Interests, Store};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value as Json;
@@ -522,25 +522,7 @@ impl Store {
     /// killed while staging; leaves alone those still running. Called when the file is opened;
     /// a failure is logged and the opening goes on (the next opening tries again).
     pub(crate) fn finish_interrupted_merges(&mut self) {
-        let Some(db) = self.path.clone() else { return };
-        if self.damage.is_some() {
-            return;
-        }
-        let jobs: Vec<(String, bool)> = match self
-            .conn
-            .prepare("SELECT id, ready FROM merge_job ORDER BY created_at")
-            .and_then(|mut st| {
-                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()
-            }) {
-            Ok(j) => j,
-            Err(_) => return,
-        };
-        for (job, ready) in jobs {
-            let _lock = match JobLock::take_at(job_lock_path(&db, "merge", &job)) {
-                Ok(Some(l)) => l,
-                _ => continue,
-            };
+        for (job, ready, _lock) in orphan_jobs(self, "merge_job", "merge") {
             let done = if ready {
                 publish(self, &job).map(|r| {
                     tracing::info!(
