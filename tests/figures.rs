@@ -9,112 +9,9 @@
 mod common;
 
 use common::Env;
+use common::figures::assert_counts_equal;
 use rusqlite::Connection;
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::path::Path;
-
-/// What `figure_count` must hold: the same rows recounted from the tables (zeros dropped).
-const RECOUNT: &str = "
-SELECT 'rx', received_on, type_code, coalesce(channel_code, ''), 0, count(*) FROM request
- GROUP BY 2, 3, 4
-UNION ALL
-SELECT 'rs', received_on, status, '', 0, count(*) FROM request GROUP BY 2, 3
-UNION ALL
-SELECT 'fc', received_on, '', '', CAST(julianday(first_contact_on) - julianday(received_on) AS INTEGER),
-       count(*) FROM request WHERE first_contact_on IS NOT NULL GROUP BY 2, 5
-UNION ALL
-SELECT 'cx', closed_on, type_code, outcome, 0, count(*) FROM request WHERE closed_on IS NOT NULL
- GROUP BY 2, 3, 4
-UNION ALL
-SELECT 'cd', closed_on, '', '', CAST(julianday(closed_on) - julianday(received_on) AS INTEGER),
-       count(*) FROM request WHERE closed_on IS NOT NULL GROUP BY 2, 5
-UNION ALL
-SELECT 'fs', sent_on, partner_id, '', 0, count(*) FROM referral GROUP BY 2, 3
-UNION ALL
-SELECT 'fa', answered_on, partner_id, '', CAST(julianday(answered_on) - julianday(sent_on) AS INTEGER),
-       count(*) FROM referral WHERE answered_on IS NOT NULL GROUP BY 2, 3, 5";
-
-type Row = (String, String, String, String, i64);
-
-fn kept(db: &Path) -> BTreeMap<Row, i64> {
-    let c = Connection::open(db).unwrap();
-    let mut st = c
-        .prepare(
-            "SELECT kind, day, k1, k2, d, sum(n) FROM figure_count WHERE kind <> 'tr' \
-             GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0",
-        )
-        .unwrap();
-    st.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
-            r.get(5)?,
-        ))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
-}
-
-fn recounted(db: &Path) -> BTreeMap<Row, i64> {
-    let c = Connection::open(db).unwrap();
-    let mut st = c.prepare(RECOUNT).unwrap();
-    st.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
-            r.get(5)?,
-        ))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
-}
-
-/// Requests treated in [from, to] by the definition (a contact or a closing in it), from the
-/// tables, against the count kept per day.
-fn treated(db: &Path, from: &str, to: &str) -> (i64, i64) {
-    let c = Connection::open(db).unwrap();
-    let by_tables: i64 = c
-        .query_row(
-            "SELECT count(*) FROM request r WHERE r.closed_on BETWEEN ?1 AND ?2 OR EXISTS \
-             (SELECT 1 FROM follow_up f WHERE f.request_id = r.id AND f.kind <> 'note' \
-               AND f.occurred_on BETWEEN ?1 AND ?2)",
-            [from, to],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let kept: i64 = c
-        .query_row(
-            "SELECT coalesce(sum(n), 0) FROM figure_count WHERE kind = 'tr' \
-              AND day BETWEEN ?1 AND ?2 AND (k1 = '' OR k1 < ?1)",
-            [from, to],
-            |r| r.get(0),
-        )
-        .unwrap();
-    (kept, by_tables)
-}
-
-/// Every period of one to several days over the file's span: the treated count kept per day
-/// equals the recount.
-fn assert_treated_everywhere(db: &Path) {
-    let days: Vec<String> = (0..40)
-        .map(|i| {
-            let d = chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap() + chrono::Days::new(i);
-            d.to_string()
-        })
-        .collect();
-    for (i, from) in days.iter().enumerate() {
-        for to in days[i..].iter().step_by(3) {
-            let (kept, by_tables) = treated(db, from, to);
-            assert_eq!(kept, by_tables, "treated from {from} to {to}");
-        }
-    }
-}
-
-fn assert_counts_equal(db: &Path, what: &str) {
-    assert_eq!(kept(db), recounted(db), "{what}: figure counts differ");
-    assert_treated_everywhere(db);
-}
 
 fn add(env: &Env, args: &[&str]) -> String {
     let mut all = vec!["request", "add", "--prenom", "Test"];
@@ -146,7 +43,14 @@ fn write_everything(env: &Env) {
     let a = add(
         env,
         &[
-            "--type", "bourse", "--nom", "Alpha", "--date", "03/11/2026", "--canal", "email",
+            "--type",
+            "bourse",
+            "--nom",
+            "Alpha",
+            "--date",
+            "03/11/2026",
+            "--canal",
+            "email",
         ],
     );
     let b = add(
@@ -293,7 +197,13 @@ fn write_everything(env: &Env) {
     assert_counts_equal(&db, "referrals");
 
     // Anonymisation keeps the figures.
-    env.ok(&["person", "anonymise", &c, "--motif", "demande de la personne"]);
+    env.ok(&[
+        "person",
+        "anonymise",
+        &c,
+        "--motif",
+        "demande de la personne",
+    ]);
     assert_counts_equal(&db, "anonymised");
 }
 
@@ -308,7 +218,10 @@ fn counts_kept_per_day_equal_a_recount_after_every_write() {
 #[test]
 fn a_migrated_file_keeps_its_counts_through_later_writes() {
     let env = Env::new();
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema1.sqlite3");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/schema1.sqlite3"
+    );
     std::fs::copy(fixture, env.db()).unwrap();
     #[cfg(unix)]
     {
