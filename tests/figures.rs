@@ -300,3 +300,37 @@ fn assert_figures_equal_a_recount(env: &Env) {
         );
     }
 }
+
+/// The demo generator counts its rows in bulk (its triggers dropped for each batch): the counts
+/// equal a recount after a first load, a second one on top, and writes to its requests after.
+#[test]
+fn demo_data_counted_in_bulk_equals_a_recount_and_later_writes_keep_it() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env.ok(&["demo", "--requests", "1500", "--seed", "3"]);
+    assert_counts_equal(&env.db(), "demo");
+    env.ok(&["demo", "--requests", "700", "--seed", "4"]);
+    assert_counts_equal(&env.db(), "demo on top of demo");
+    let c = Connection::open(env.db()).unwrap();
+    let open: String = c
+        .query_row(
+            "SELECT reference FROM request WHERE status = 'en_cours' ORDER BY reference LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    log(&env, &open, "appel_sortant", "21/11/2026");
+    env.ok(&[
+        "request",
+        "update",
+        &open,
+        "--statut",
+        "close",
+        "--issue",
+        "aboutie",
+        "--date-cloture",
+        "22/11/2026",
+    ]);
+    assert_counts_equal(&env.db(), "demo request closed");
+    write_everything(&env);
+}
