@@ -122,6 +122,7 @@ pub enum Command {
     },
     /// Ce que les fusions laissent à décider : doublons probables, modifications des deux côtés
     Pending {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -195,6 +196,7 @@ pub enum SalonAction {
         /// Date de l'événement
         #[arg(long)]
         date: String,
+        /// Lieu de l'événement
         #[arg(long)]
         lieu: Option<String>,
         /// Le fichier à écrire
@@ -255,6 +257,7 @@ pub struct ListArgs {
     /// Nombre maximal de lignes
     #[arg(long)]
     limit: Option<usize>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Écrire dans un fichier
@@ -267,21 +270,30 @@ pub struct ListArgs {
 /// The spreadsheet's columns as flags.
 #[derive(Debug, Args)]
 pub struct RequestFields {
+    /// Type de demande : code ou libellé (logement, bourse, installation…; voir « guichet ref
+    /// list types »)
     #[arg(long = "type")]
     type_: String,
+    /// Nom de famille du demandeur
     #[arg(long)]
     nom: String,
+    /// Prénom du demandeur
     #[arg(long)]
     prenom: String,
+    /// Téléphone (« 06 12 34 56 78 », « +33 6… »)
     #[arg(long)]
     telephone: Option<String>,
+    /// Adresse e-mail du demandeur
     #[arg(long)]
     email: Option<String>,
     /// etudiant, interne, professionnel, famille
     #[arg(long)]
     profil: Option<String>,
+    /// Profession ou études (« étudiant en médecine », « infirmière »…)
     #[arg(long)]
     profession: Option<String>,
+    /// Canal de réception : code ou libellé (téléphone, e-mail, salon…; voir « guichet ref list
+    /// canaux »)
     #[arg(long)]
     canal: Option<String>,
     /// Nom d'un événement existant
@@ -296,16 +308,20 @@ pub struct RequestFields {
     /// Date de réception (par défaut aujourd'hui)
     #[arg(long)]
     date: Option<String>,
+    /// Statut (par défaut nouvelle) : a_qualifier, nouvelle, en_cours, attente_demandeur,
+    /// attente_partenaire, close — ou leur libellé
     #[arg(long)]
     statut: Option<String>,
+    /// Issue, obligatoire avec --statut close : aboutie, refusee, sans_suite, reorientee
     #[arg(long)]
     issue: Option<String>,
+    /// Date de clôture, obligatoire avec --statut close (JJ/MM/AAAA)
     #[arg(long = "date-cloture")]
     date_cloture: Option<String>,
     /// Résumé court de la demande
     #[arg(long)]
     resume: Option<String>,
-    /// Prochaine relance
+    /// Prochaine relance (JJ/MM/AAAA, demain, +7, +2s…)
     #[arg(long)]
     relance: Option<String>,
 }
@@ -319,6 +335,7 @@ pub enum RequestAction {
     /// Affiche une demande, son journal et son historique
     Show {
         reference: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -327,10 +344,14 @@ pub enum RequestAction {
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     reference: String,
+    /// Nouveau statut : a_qualifier, nouvelle, en_cours, attente_demandeur, attente_partenaire,
+    /// close — ou leur libellé
     #[arg(long)]
     statut: Option<String>,
+    /// Issue, obligatoire pour clore : aboutie, refusee, sans_suite, reorientee
     #[arg(long)]
     issue: Option<String>,
+    /// Date de clôture (par défaut aujourd'hui)
     #[arg(long = "date-cloture")]
     date_cloture: Option<String>,
     /// Agent attribué, ou « aucun »
@@ -339,10 +360,13 @@ pub struct UpdateArgs {
     /// Prochaine relance, ou « aucune »
     #[arg(long)]
     relance: Option<String>,
+    /// Nouveau résumé
     #[arg(long)]
     resume: Option<String>,
+    /// Nouveau type : code ou libellé (voir « guichet ref list types »)
     #[arg(long = "type")]
     type_: Option<String>,
+    /// Nouveau canal : code ou libellé (voir « guichet ref list canaux »)
     #[arg(long)]
     canal: Option<String>,
     /// Refuser si la demande n'est plus à cette version (modifiée entre-temps)
@@ -375,6 +399,7 @@ pub enum ReferralAction {
     /// Oriente la demande vers un partenaire
     Add {
         reference: String,
+        /// Le partenaire : code ou nom (voir « guichet ref list partenaires »)
         #[arg(long)]
         partenaire: String,
         /// Date d'envoi (par défaut aujourd'hui)
@@ -383,19 +408,23 @@ pub enum ReferralAction {
         /// Réponse attendue avant le (par défaut 30 jours après l'envoi)
         #[arg(long)]
         attendue: Option<String>,
+        /// Ce qui est transmis au partenaire (note de l'orientation)
         #[arg(long)]
         note: Option<String>,
     },
     /// Enregistre la réponse d'un partenaire
     Answer {
         reference: String,
+        /// Le partenaire qui répond : code ou nom
         #[arg(long)]
         partenaire: String,
         /// favorable, defavorable, sans_objet
         #[arg(long)]
         reponse: String,
+        /// Date de la réponse (par défaut aujourd'hui)
         #[arg(long)]
         date: Option<String>,
+        /// Ce que dit la réponse
         #[arg(long)]
         note: Option<String>,
     },
@@ -421,12 +450,16 @@ pub enum ReportKind {
 
 #[derive(Debug, Args)]
 pub struct RangeArgs {
+    /// Premier jour de la période (JJ/MM/AAAA)
     #[arg(long)]
     from: String,
+    /// Dernier jour de la période (JJ/MM/AAAA)
     #[arg(long)]
     to: String,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Écrire dans ce fichier (sinon à l'écran)
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -436,6 +469,7 @@ pub enum AgentAction {
     /// Ajoute un agent
     Add {
         name: String,
+        /// Initiales montrées dans le journal (par défaut celles du nom)
         #[arg(long)]
         initiales: Option<String>,
         /// agent ou responsable
@@ -455,8 +489,10 @@ pub enum EventAction {
     /// Ajoute un événement
     Add {
         name: String,
+        /// Date de l'événement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
+        /// Lieu (ville, salle)
         #[arg(long)]
         lieu: Option<String>,
     },
@@ -480,6 +516,7 @@ pub enum RefAction {
     AddChannel {
         code: String,
         label: String,
+        /// Autres orthographes acceptées à l'import, séparées par |
         #[arg(long, default_value = "")]
         alias: String,
     },
@@ -487,8 +524,10 @@ pub enum RefAction {
     AddPartner {
         code: String,
         name: String,
+        /// Catégorie du partenaire (institution, etablissement, famille…)
         #[arg(long, default_value = "")]
         kind: String,
+        /// Téléphone du partenaire
         #[arg(long, default_value = "")]
         phone: String,
     },
@@ -593,8 +632,8 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             let r = crate::demo::fill(&mut store, *requests, *seed)?;
             writeln!(
                 out,
-                "Démonstration : {} demandes, {} personnes, {} suivis, {} orientations, {} événements.",
-                r.requests, r.persons, r.follow_ups, r.referrals, r.events
+                "Démonstration : {} demandes, {} personnes, {} suivis, {} orientations, {} événements, {} logements.",
+                r.requests, r.persons, r.follow_ups, r.referrals, r.events, r.places
             )?;
         }
         Command::Import(args) => crate::cli_import::run(&mut store, args, out)?,

@@ -43,6 +43,7 @@ pub enum AidAction {
     /// Accorde une aide sur une demande (décision de la commission ou vote)
     Grant {
         reference: String,
+        /// Le dispositif : code ou libellé (voir « guichet dispositif list »)
         #[arg(long)]
         dispositif: String,
         /// Montant en euros entiers (sans la bonification)
@@ -61,14 +62,17 @@ pub enum AidAction {
     /// Enregistre un versement (le total versé ne dépasse jamais l'aide accordée)
     Pay {
         reference: String,
+        /// Montant versé en euros entiers
         #[arg(long, allow_hyphen_values = true)]
         montant: String,
+        /// Date du versement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
     },
     /// L'aide d'une demande : versements, échéancier, engagement, attestations
     Show {
         reference: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -79,6 +83,7 @@ pub enum CommitmentAction {
     /// Début de l'engagement (fin des études ou date d'installation)
     Start {
         reference: String,
+        /// Premier jour de l'engagement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
         /// Commune d'exercice
@@ -91,22 +96,27 @@ pub enum CommitmentAction {
     /// Attestation annuelle d'exercice reçue
     Attest {
         reference: String,
+        /// Date de l'attestation reçue (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
     },
     /// Rupture de l'engagement ; le remboursement est calculé selon le dispositif sauf s'il est donné
     Break {
         reference: String,
+        /// Date de la rupture (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
+        /// Montant demandé en euros (sinon calculé selon le dispositif)
         #[arg(long, allow_hyphen_values = true)]
         remboursement: Option<String>,
     },
     /// Remboursement reçu après une rupture
     Repay {
         reference: String,
+        /// Montant remboursé en euros entiers
         #[arg(long, allow_hyphen_values = true)]
         montant: String,
+        /// Date du remboursement (JJ/MM/AAAA)
         #[arg(long)]
         date: String,
     },
@@ -115,6 +125,7 @@ pub enum CommitmentAction {
         /// Attestations attendues dans les N prochains jours aussi
         #[arg(long, default_value_t = 30)]
         jours: u64,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -124,10 +135,13 @@ pub enum CommitmentAction {
 pub enum BudgetAction {
     /// Fixe le budget voté pour un dispositif et une année
     Set {
+        /// Le dispositif : code ou libellé
         #[arg(long)]
         dispositif: String,
+        /// L'année du budget (2027)
         #[arg(long)]
         annee: i32,
+        /// Montant voté en euros entiers
         #[arg(long, allow_hyphen_values = true)]
         montant: String,
     },
@@ -137,12 +151,14 @@ pub enum BudgetAction {
 pub enum SchemeAction {
     /// Les dispositifs et leurs règles
     List {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Ajoute un dispositif ou modifie ses règles (les options absentes restent inchangées)
     Set {
         code: String,
+        /// Libellé montré aux agents
         #[arg(long)]
         libelle: Option<String>,
         /// Type de demande concerné
@@ -316,7 +332,7 @@ fn aid(store: &mut Store, action: &AidAction, out: &mut dyn Write) -> Result<()>
                     writeln!(out)?;
                 }
                 _ => {
-                    for line in aid_lines(&a, store.today()) {
+                    for line in crate::aid_text::aid_lines(&a, store.today()) {
                         writeln!(out, "{}", display_safe(&line))?;
                     }
                 }
@@ -340,98 +356,6 @@ fn aid_json(a: &AidDetail, today: NaiveDate) -> serde_json::Value {
         v["commitment"]["repaid"] = c.repaid().into();
     }
     v
-}
-
-/// The aid block, as text lines (the command line and the interface share them).
-pub fn aid_lines(a: &AidDetail, today: NaiveDate) -> Vec<String> {
-    let mut lines = Vec::new();
-    let bonus = if a.bonus > 0 {
-        format!(" + bonification {}", fr_euros(a.bonus))
-    } else {
-        String::new()
-    };
-    lines.push(format!(
-        "{} — {} : {}{bonus}, décision du {}",
-        a.reference,
-        a.scheme.label,
-        fr_euros(a.amount),
-        fr_date(a.decided_on)
-    ));
-    lines.push(format!(
-        "Versé : {} sur {} ({} versement(s) prévu(s), {})",
-        fr_euros(a.paid()),
-        fr_euros(a.granted()),
-        a.installments,
-        a.scheme.payment_pattern.label().to_lowercase()
-    ));
-    for p in &a.payments {
-        lines.push(format!(
-            "  versement du {} : {}",
-            fr_date(p.paid_on),
-            fr_euros(p.amount)
-        ));
-    }
-    for i in &a.to_come {
-        lines.push(format!(
-            "  à verser le {} : {}",
-            fr_date(i.due_on),
-            fr_euros(i.amount)
-        ));
-    }
-    match &a.commitment {
-        None if a.scheme.commitment_years > 0 => lines.push(format!(
-            "Engagement : {} ans prévus, pas encore commencé",
-            a.scheme.commitment_years
-        )),
-        None => {}
-        Some(c) => {
-            let f = c.facts();
-            let place = if c.commune.is_empty() {
-                String::new()
-            } else {
-                format!(" à {}", c.commune)
-            };
-            let state = f
-                .state_on(today)
-                .map_or("pas encore commencé", |s| s.label());
-            lines.push(format!(
-                "Engagement : {} ans du {} au {}{place} — {state}",
-                c.years,
-                fr_date(c.started_on),
-                fr_date(c.ends_on)
-            ));
-            let dates = c
-                .attestations
-                .iter()
-                .map(|d| fr_date(*d))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let dates = if dates.is_empty() {
-                String::new()
-            } else {
-                format!(" ({dates})")
-            };
-            lines.push(format!(
-                "Attestations : {} reçue(s) sur {}{dates}",
-                c.attestations.len(),
-                c.years
-            ));
-            if let Some(due) = f.next_due_on(today) {
-                let late = if due < today { " — EN RETARD" } else { "" };
-                lines.push(format!("Prochaine attestation : {}{late}", fr_date(due)));
-            }
-            if let (Some(b), Some(r)) = (c.broken_on, c.repayment) {
-                lines.push(format!(
-                    "Rompu le {} : remboursement demandé {}, reçu {}, reste {}",
-                    fr_date(b),
-                    fr_euros(r),
-                    fr_euros(c.repaid()),
-                    fr_euros(r - c.repaid())
-                ));
-            }
-        }
-    }
-    lines
 }
 
 fn commitment(store: &mut Store, action: &CommitmentAction, out: &mut dyn Write) -> Result<()> {

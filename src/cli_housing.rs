@@ -40,19 +40,27 @@ pub enum HousingAction {
     Free(Box<FreeArgs>),
     /// Le registre des logements
     List {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Écrire dans ce fichier (sinon à l'écran)
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Un logement : ouvertures et placements
     Show {
         code: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-    /// Importe le registre depuis un tableur CSV (tout ou rien)
-    Import { file: PathBuf },
+    /// Importe le registre depuis un tableur .csv, .xlsx ou .ods (tout ou rien)
+    Import {
+        file: PathBuf,
+        /// La feuille d'un classeur à lire (nom ou numéro, 1 = la première ; par défaut la première)
+        #[arg(long, value_name = "FEUILLE")]
+        feuille: Option<String>,
+    },
     /// Retire un logement de l'offre (ses placements restent)
     Disable { code: String },
     /// Remet un logement dans l'offre
@@ -63,17 +71,20 @@ pub enum HousingAction {
         code: String,
         #[command(flatten)]
         period: PeriodArgs,
+        /// Ce qui a été dit au demandeur (note)
         #[arg(long)]
         note: Option<String>,
     },
     /// Propositions à décider (intérêts notés au salon et rapportés par la fusion)
     Proposals {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Décide d'une proposition : loger (mêmes contrôles que « place ») ou refuser
     Decide {
         id: String,
+        /// loger ou refuser
         #[arg(long, value_enum)]
         decision: ProposalDecision,
     },
@@ -100,10 +111,13 @@ pub struct PeriodArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// Nom du logement (« Internat du collège Jean-Rostand »)
     #[arg(long)]
     nom: String,
+    /// Commune du Loiret (ou une autre avec --coordonnees)
     #[arg(long)]
     commune: String,
+    /// Nombre de lits
     #[arg(long)]
     lits: i64,
     /// Loyer mensuel en euros (0 = gratuit)
@@ -121,10 +135,13 @@ pub struct AddArgs {
     /// Qui peut y prétendre : etudiant, interne, professionnel, famille (séparés par des virgules)
     #[arg(long)]
     profils: Option<String>,
+    /// Professions ou études accueillies (texte libre)
     #[arg(long)]
     professions: Option<String>,
+    /// Qui appeler pour les clés, la visite (nom, téléphone)
     #[arg(long)]
     contact: Option<String>,
+    /// Notes (accès, équipements…)
     #[arg(long)]
     notes: Option<String>,
     /// Pour une commune hors de la liste du Loiret : « 47.59,1.33 »
@@ -145,15 +162,19 @@ pub struct FreeArgs {
     /// Rayon en kilomètres autour de --pres-de
     #[arg(long, default_value_t = crate::housing::stand::DEFAULT_RADIUS_KM)]
     rayon: f64,
+    /// Seulement les logements ouverts à ce profil : etudiant, interne, professionnel, famille
     #[arg(long)]
     profil: Option<String>,
     /// Loyer mensuel maximal en euros
     #[arg(long = "loyer-max")]
     loyer_max: Option<i64>,
+    /// Seulement ce genre : college, municipal, tourisme, structure_soins, prive
     #[arg(long)]
     genre: Option<String>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Écrire dans ce fichier (sinon à l'écran)
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -358,9 +379,9 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
                 writeln!(out, "  {}", pl.label())?;
             }
         }
-        HousingAction::Import { file } => {
+        HousingAction::Import { file, feuille } => {
             let bytes = crate::tabular::read_file(file)?;
-            let r = crate::housing::import::import_places(store, &bytes)
+            let r = crate::housing::import::import_places(store, &bytes, feuille.as_deref())
                 .map_err(|e| crate::tabular::nothing_imported(file, e))?;
             writeln!(
                 out,

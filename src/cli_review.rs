@@ -15,8 +15,10 @@ pub struct BacklogArgs {
     /// Ignoré, comme --from
     #[arg(long)]
     pub to: Option<String>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Écrire dans ce fichier (sinon à l'écran)
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

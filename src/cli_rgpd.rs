@@ -15,6 +15,7 @@ pub enum PersonAction {
     /// Tout ce que le fichier contient sur la personne d'une demande (droit d'accès)
     Export {
         reference: String,
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
         /// Le fichier à écrire (lisible par son seul propriétaire)
@@ -34,6 +35,7 @@ pub enum PersonAction {
 pub enum RetentionAction {
     /// Les demandes dont la durée de conservation est échue
     List {
+        /// Format de sortie
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -71,8 +73,10 @@ pub struct AccessLogArgs {
     /// Jusqu'au (date)
     #[arg(long)]
     to: Option<String>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Écrire dans ce fichier (sinon à l'écran)
     #[arg(long)]
     out: Option<PathBuf>,
 }

@@ -17,6 +17,7 @@ pub struct SearchArgs {
     /// Nombre maximal de lignes (les plus récentes d'abord)
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Format de sortie
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Écrire dans un fichier

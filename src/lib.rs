@@ -1,6 +1,7 @@
 //! guichet — the case file of a département's one-stop desk for health students and health
 //! professionals: storage, command line, reports and the terminal interface.
 
+pub mod aid_text;
 pub mod aids;
 pub mod domain;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod cli_salon;
 pub mod cli_search;
 pub mod demo;
 pub mod demo_aids;
+pub mod demo_housing;
 pub mod history_text;
 pub mod housing;
 pub mod import;

@@ -85,7 +85,8 @@ impl Table {
     }
 }
 
-fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+/// `s` in at most `max` columns of the terminal: cut with "…" when longer.
+pub fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if s.width() <= max {
         return s.into();
     }

@@ -15,6 +15,21 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every Rust file under `dir` (relative to the crate), as its path from the crate root
+/// (with `/`) and its text.
+fn sources(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join(dir), &mut files);
+    files
+        .iter()
+        .map(|f| {
+            let rel = f.strip_prefix(root).unwrap().to_string_lossy();
+            (rel.replace('\\', "/"), std::fs::read_to_string(f).unwrap())
+        })
+        .collect()
+}
+
 /// What marks SQL or a raw connection in Rust source.
 const SQL_MARKS: [&str; 12] = [
     "SELECT ",
@@ -44,20 +59,12 @@ fn sql_lines(text: &str) -> Vec<String> {
 
 #[test]
 fn no_sql_outside_the_store() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
     let mut found = Vec::new();
-    for f in &files {
-        let rel = f
-            .strip_prefix(root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (rel, text) in sources("src") {
         if rel.starts_with("src/store/") {
             continue;
         }
-        for line in sql_lines(&std::fs::read_to_string(f).unwrap()) {
+        for line in sql_lines(&text) {
             found.push(format!("{rel}:{line}"));
         }
     }
@@ -168,4 +175,135 @@ fn store_modules_import_one_way() {
     let mut looped = graph.clone();
     looped.get_mut("history").unwrap().insert("log".into());
     assert!(cycle(&looped).is_some(), "the cycle finder finds cycles");
+}
+
+/// The names of the store's methods that take `&mut self` (they write, or log a reading).
+fn store_writers() -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for (_, text) in sources("src/store") {
+        // Only the methods of `impl Store` blocks: `Person::validate` or a health check's
+        // `status` take `&mut self` too, but write nothing to the file.
+        let mut in_store = false;
+        let mut lines = text.lines().peekable();
+        while let Some(line) = lines.next() {
+            if line.starts_with("impl") {
+                in_store = line.starts_with("impl Store ");
+            }
+            let Some(at) = line.find("pub fn ") else {
+                continue;
+            };
+            if !in_store {
+                continue;
+            }
+            let rest = &line[at + "pub fn ".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            // The signature, up to its body (it may span lines).
+            let mut signature = rest.to_string();
+            while !signature.contains('{') {
+                match lines.peek() {
+                    Some(next) if !next.trim_start().starts_with("pub fn ") => {
+                        signature.push_str(lines.next().unwrap());
+                    }
+                    _ => break,
+                }
+            }
+            if signature.contains("&mut self") {
+                names.insert(name);
+            }
+        }
+    }
+    names
+}
+
+/// The interface writes through one function: `App::apply` runs a command (`run_command`,
+/// `write_patch`, and the aid forms' `tui::aids::run` it calls). Anywhere else in `src/tui/`
+/// a call to a writing store method, or to the salon and demo writers, is a defect.
+#[test]
+fn the_interface_writes_only_through_apply() {
+    let writers = store_writers();
+    assert!(
+        writers.contains("create_requests") && writers.contains("place_request"),
+        "the store's writers are found: {writers:?}"
+    );
+    // `Store::write` takes any closure; a bare `.write(` is also `OpenOptions::write`.
+    let mut marks: Vec<String> = writers
+        .iter()
+        .map(|w| match w.as_str() {
+            "write" => "store.write(".to_string(),
+            _ => format!(".{w}("),
+        })
+        .collect();
+    for f in [
+        "salon::merge(",
+        "salon::capture(",
+        "salon::resolve_with(",
+        "salon::undo(",
+        "demo::fill(",
+    ] {
+        marks.push(f.to_string());
+    }
+    // Where writing is the point: the one writer, and two readings that are logged
+    // (consulting a request, exporting a person: the access log records them).
+    let allowed = |file: &str, func: &str, mark: &str| {
+        matches!(
+            (file, func),
+            ("src/tui/app.rs", "run_command" | "write_patch") | ("src/tui/aids.rs", "run")
+        ) || mark == ".consult_request("
+            || mark == ".person_export("
+            // The agent named on the command line (`--agent`) exists before the first key.
+            || (file == "src/tui/app.rs" && func == "new" && mark == ".ensure_agent(")
+            // The daily backup copy, made once as the interface opens.
+            || (file == "src/tui/mod.rs" && func == "run" && mark == ".startup_notice(")
+    };
+    let mut found = Vec::new();
+    for (rel, text) in sources("src/tui") {
+        let mut func = String::new();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            if let Some(at) = code.find("fn ") {
+                let name: String = code[at + 3..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    func = name;
+                }
+            }
+            for mark in &marks {
+                if code.contains(mark.as_str()) && !allowed(&rel, &func, mark) {
+                    found.push(format!("{rel}:{} in {func}: {}", i + 1, code));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "writes outside App::apply:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The interface opens its file and shows its data without the command line's modules
+/// (`cli`, `cli_*`): those are a front end beside it, not under it.
+#[test]
+fn the_interface_does_not_use_the_command_line() {
+    let mut found = Vec::new();
+    for (rel, text) in sources("src/tui") {
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("crate::cli") || line.contains("super::cli") {
+                found.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the interface uses the command line:\n{}",
+        found.join("\n")
+    );
 }

@@ -426,6 +426,44 @@ fn demo_is_deterministic_for_a_seed() {
     env_check(&a);
 }
 
+/// A second demo on the same file adds other requests (it used to fail on the same ids with
+/// an English SQLite message), and the demo's housing register is there once, ready for the
+/// *Logements* screen: places near Gien open next semester.
+#[test]
+fn demo_twice_adds_more_and_fills_the_housing_register_once() {
+    let env = Env::new();
+    let first = env.ok(&["demo", "--requests", "50"]);
+    assert!(
+        first.contains("50 demandes") && first.contains("14 logements"),
+        "{first}"
+    );
+    let again = env.ok(&["demo", "--requests", "50"]);
+    assert!(again.contains("0 logements"), "{again}");
+    assert_eq!(count(&env, "SELECT count(*) FROM request"), 100);
+    assert_eq!(count(&env, "SELECT count(*) FROM housing_place"), 14);
+    let free = env.ok(&[
+        "housing",
+        "free",
+        "--semestre",
+        "été 2027",
+        "--pres-de",
+        "Gien",
+        "--rayon",
+        "15",
+        "--format",
+        "json",
+    ]);
+    let free: serde_json::Value = serde_json::from_str(&free).unwrap();
+    let communes: Vec<&str> = free
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["commune"].as_str().unwrap())
+        .collect();
+    assert_eq!(communes, vec!["Gien", "Poilly-lez-Gien", "Briare"], "{free}");
+    env_check(&env);
+}
+
 fn env_check(env: &Env) {
     let out = env.ok(&["check"]);
     assert!(out.contains("Fichier intègre"), "{out}");

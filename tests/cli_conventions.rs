@@ -96,7 +96,9 @@ fn help_and_version_are_french() {
     assert!(top.contains("Commandes :"), "{top}");
     assert!(top.contains("Affiche la version"), "{top}");
     assert!(top.contains("[variable GUICHET_DB]"), "{top}");
+    // Help lines wrap at the terminal's width: read them as one text.
     let list = env.ok(&["list", "--help"]);
+    let list = list.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(list.contains("[valeurs : table, csv, json"), "{list}");
     assert!(list.contains("par défaut : table"), "{list}");
     let version = env.ok(&["--version"]);
@@ -154,4 +156,35 @@ fn man_pages_for_every_command_in_a_folder() {
     }
     let add = std::fs::read_to_string(dir.join("guichet-request-add.1")).unwrap();
     assert!(add.contains("prenom"), "{add}");
+}
+
+/// Every option of every command says in French what it takes: `--help` is how an agent
+/// learns a command without the README.
+#[test]
+fn every_option_has_its_help() {
+    fn walk(cmd: &clap::Command, path: String, out: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            let Some(long) = a.get_long() else { continue };
+            if a.is_hide_set() || long == "help" || long == "version" {
+                continue;
+            }
+            if a.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                out.push(format!("{path} --{long}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(
+        &<guichet::cli::Cli as clap::CommandFactory>::command(),
+        "guichet".into(),
+        &mut missing,
+    );
+    assert!(
+        missing.is_empty(),
+        "options without help:\n{}",
+        missing.join("\n")
+    );
 }

@@ -653,6 +653,66 @@ fn the_register_imports_from_a_spreadsheet_all_or_nothing_and_once() {
     );
 }
 
+/// The partners' register as a workbook: beds and rent as numbers, opening dates as date
+/// cells, on the sheet named by `--feuille`; read like the CSV.
+#[test]
+fn the_register_imports_from_a_workbook_sheet() {
+    let env = Env::new();
+    let path = env.path("registre.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("Notes").unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Logements").unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in ["Nom", "Commune", "Lits", "Loyer", "Genre", "Du", "Au"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "Collège Gien").unwrap();
+    ws.write_string(1, 1, "Gien").unwrap();
+    ws.write_number(1, 2, 2).unwrap();
+    ws.write_number(1, 3, 0).unwrap();
+    ws.write_string(1, 4, "collège").unwrap();
+    let day = |y, m, d| rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).unwrap();
+    ws.write_date_with_format(1, 5, day(2026, 11, 1), &fmt)
+        .unwrap();
+    ws.write_date_with_format(1, 6, day(2027, 4, 30), &fmt)
+        .unwrap();
+    ws.write_string(2, 0, "Gîte").unwrap();
+    ws.write_string(2, 1, "Briare").unwrap();
+    ws.write_number(2, 2, 1).unwrap();
+    ws.write_number(2, 3, 300).unwrap();
+    ws.write_string(2, 4, "gîte").unwrap();
+    wb.save(&path).unwrap();
+
+    let file = path.to_str().unwrap();
+    // The first sheet holds no register: said, nothing written.
+    let err = env.fails(&["housing", "import", file], 2);
+    assert!(err.contains("la feuille « Notes » est vide"), "{err}");
+    assert_eq!(count(&env, "SELECT count(*) FROM housing_place"), 0);
+    let out = env.ok(&["housing", "import", file, "--feuille", "logements"]);
+    assert!(
+        out.contains("2 logement(s) ajouté(s), 0 déjà présent(s), 1 ouverture(s)"),
+        "{out}"
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM housing_opening WHERE starts_on = '2026-11-01' AND ends_on = '2027-04-30'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM housing_place WHERE beds = 1 AND rent = 300"
+        ),
+        1
+    );
+}
+
 #[test]
 fn a_laptop_carries_the_register_without_names_and_an_interest_comes_back_as_a_proposal() {
     let env = Env::new();

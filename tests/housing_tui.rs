@@ -160,6 +160,13 @@ fn a_housing_request_is_placed_from_its_file_near_the_commune_of_its_placement()
             .any(|f| f.body.starts_with("Logement : LOG-0001")),
         "the placement is in the case log"
     );
+    // Said once on the screen: the journal's note, not again by the history's change.
+    let shown = screen_at(&app, (120, 40));
+    assert_eq!(
+        shown.matches("Logement : LOG-0001").count(),
+        1,
+        "the placement once in the journal:\n{shown}"
+    );
     assert_eq!(
         count(
             &env.db(),

@@ -8,7 +8,7 @@ use common::Env;
 use common::keys::{ctrl, key, screen_at, typed};
 use guichet::domain::Status;
 use guichet::store::{NewPerson, NewRequest, RequestChange, RequestFilter, Store};
-use guichet::tui::app::{App, Display, Overlay, Screen, Tab};
+use guichet::tui::app::{App, Confirm, Display, Overlay, Screen, Tab};
 use guichet::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -99,6 +99,7 @@ fn an_empty_file_welcomes_and_offers_demo_data_then_asks_who_works() {
     key(&mut app, KeyCode::Enter);
     // A name nobody has is created only once confirmed.
     assert!(screen(&app).contains("Créer l'agent « Nouvelle Recrue » ?"));
+    insta::assert_snapshot!("pick_agent_confirm_new_80x24", screen(&app));
     key(&mut app, KeyCode::Char('o'));
     assert!(matches!(app.screen, Screen::Queue));
     assert_eq!(app.me.as_ref().unwrap().name, "Nouvelle Recrue");
@@ -916,7 +917,7 @@ fn the_agent_chooser_picks_by_typing_confirms_a_new_name_and_remembers_the_last_
     typed(&mut fourth, "Karim");
     key(&mut fourth, KeyCode::Enter);
     assert!(
-        matches!(&fourth.screen, Screen::PickAgent(p) if p.confirm_new.is_some()),
+        matches!(&fourth.overlay, Some(Overlay::Confirm(Confirm::NewAgent(n), _)) if n == "Karim"),
         "Karim is no longer in the list"
     );
 }
@@ -1239,6 +1240,18 @@ fn a_multi_line_note_moves_between_its_lines_undoes_and_takes_a_pasted_block() {
         other => panic!("{other:?}"),
     };
     assert_eq!(focus(&app), (2, "ligne 1\nligne 2".to_string()));
+    // The field names its own keys, as the keymap binds them; the footer stays the form's.
+    let shown = screen(&app);
+    assert!(
+        shown.contains("(Entrée nouvelle ligne · ↑ ↓ lignes · Ctrl-Z annuler)"),
+        "{shown}"
+    );
+    assert!(shown.contains("Ctrl-S enregistrer"), "{shown}");
+    key(&mut app, KeyCode::F(1));
+    let help = screen(&app);
+    assert!(help.contains("Texte sur plusieurs lignes"), "{help}");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(focus(&app), (2, "ligne 1\nligne 2".to_string()));
     key(&mut app, KeyCode::Up); // to the first line, still in the field
     assert_eq!(focus(&app).0, 2);
     key(&mut app, KeyCode::End);
@@ -1248,6 +1261,9 @@ fn a_multi_line_note_moves_between_its_lines_undoes_and_takes_a_pasted_block() {
         ctrl(&mut app, 'z'); // undo, one character at a time
     }
     assert_eq!(focus(&app).1, "ligne 1\nligne 2");
+    ctrl(&mut app, 'y'); // redo one
+    assert_eq!(focus(&app).1, "ligne 1 \nligne 2");
+    ctrl(&mut app, 'z');
     key(&mut app, KeyCode::Up); // from the first line: the previous field
     assert_eq!(focus(&app).0, 1);
     key(&mut app, KeyCode::Tab);

@@ -8,7 +8,7 @@ use super::Span;
 use crate::domain::{HousingKind, Profile, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{NewPlace, Store};
-use crate::tabular::{cell_error, find_column, map_headers, read_csv};
+use crate::tabular::{cell_error, find_column, map_headers};
 use crate::text::fold;
 use uuid::Uuid;
 
@@ -248,9 +248,10 @@ fn check_row(
     Ok(PlaceRow { place, opening })
 }
 
-/// Reads the file, checks every row, and writes all of it in one transaction — or nothing.
-pub fn import_places(store: &mut Store, bytes: &[u8]) -> Result<PlacesImport> {
-    let sheet = read_csv(bytes)?;
+/// Reads the spreadsheet (.csv, .xlsx or .ods; `sheet` of a workbook, the first by default),
+/// checks every row, and writes all of it in one transaction — or nothing.
+pub fn import_places(store: &mut Store, bytes: &[u8], sheet: Option<&str>) -> Result<PlacesImport> {
+    let sheet = crate::sheet::read(bytes, sheet)?;
     let (columns, ignored_columns) = map_headers(
         &sheet.headers,
         |h| find_column(COLUMNS, h),

@@ -341,6 +341,8 @@ pub struct DemoReport {
     pub follow_ups: usize,
     pub referrals: usize,
     pub events: usize,
+    /// Places added to the housing register.
+    pub places: usize,
 }
 
 /// Requests written per transaction: a million requests do not sit in one WAL.
@@ -349,7 +351,12 @@ const BATCH: usize = 20_000;
 /// Adds `n` synthetic requests received over the year before `store.today()`.
 pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
     let today = store.today();
-    let mut rng = Rng::new(seed);
+    // A second demo on a file that has requests draws another stream (the same seed would draw
+    // the same ids again): on an empty file the seed alone decides.
+    let already: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM request", [], |r| r.get(0))?;
+    let mut rng = Rng::new(seed ^ (already as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
     // Random UUID keys spread index inserts over the whole file: a large page cache for the
     // bulk insert (this connection only) halves the system time.
     store.conn().pragma_update(None, "cache_size", -262_144)?;
@@ -669,5 +676,6 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
         done += batch;
     }
     crate::demo_aids::fill(store, seed)?;
+    report.places = crate::demo_housing::fill(store)?;
     Ok(report)
 }

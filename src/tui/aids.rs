@@ -8,7 +8,7 @@ use crate::domain::{fr_date, parse_date};
 use crate::error::{Error, Result};
 use crate::store::{AidDetail, RequestDetail, Store};
 use crate::tui::command::Command;
-use crate::tui::forms::{Field, Form, FormKind};
+use crate::tui::forms::{Field, Form, FormKind, Name};
 use chrono::NaiveDate;
 
 /// What an aid form records.
@@ -115,10 +115,10 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
             (
                 format!("Accorder une aide — {}", r.reference),
                 vec![
-                    Field::choice("Dispositif", labels, 0),
-                    Field::text("Montant (€)", ""),
-                    Field::text("Bonification (€)", ""),
-                    Field::text("Décision du", "aujourd'hui"),
+                    Field::choice("Dispositif", labels, 0).named(Name::Scheme),
+                    Field::text("Montant (€)", "").named(Name::Amount),
+                    Field::text("Bonification (€)", "").named(Name::Bonus),
+                    Field::date("Décision du", "aujourd'hui").named(Name::DecidedOn),
                 ],
             )
         }
@@ -136,8 +136,9 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
                         &a.to_come
                             .first()
                             .map_or(String::new(), |i| i.amount.to_string()),
-                    ),
-                    Field::text("Versé le", "aujourd'hui"),
+                    )
+                    .named(Name::Amount),
+                    Field::date("Versé le", "aujourd'hui").named(Name::PaidOn),
                 ],
             )
         }
@@ -146,9 +147,10 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
             (
                 format!("Début de l'engagement — {}", r.reference),
                 vec![
-                    Field::text("Début le", ""),
-                    Field::text("Commune d'exercice", ""),
-                    Field::text("Durée (ans)", &a.scheme.commitment_years.to_string()),
+                    Field::date("Début le", "").named(Name::StartOn),
+                    Field::text("Commune d'exercice", "").named(Name::Commune),
+                    Field::text("Durée (ans)", &a.scheme.commitment_years.to_string())
+                        .named(Name::Years),
                 ],
             )
         }
@@ -156,7 +158,7 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
             aid.and_then(|a| a.commitment).ok_or_else(need_commitment)?;
             (
                 format!("Attestation annuelle reçue — {}", r.reference),
-                vec![Field::text("Reçue le", "aujourd'hui")],
+                vec![Field::date("Reçue le", "aujourd'hui").named(Name::AttestedOn)],
             )
         }
         AidStep::Break => {
@@ -165,8 +167,8 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
             (
                 format!("Rupture de l'engagement — {}", r.reference),
                 vec![
-                    Field::text("Rompu le", "aujourd'hui"),
-                    Field::text("Remboursement (€, vide : calculé)", ""),
+                    Field::date("Rompu le", "aujourd'hui").named(Name::BrokenOn),
+                    Field::text("Remboursement (€, vide : calculé)", "").named(Name::Repayment),
                 ],
             )
         }
@@ -186,8 +188,20 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
     })
 }
 
-/// Reads field `i` with `parse`; a problem is written beside the field.
-fn read<T>(fields: &mut [Field], i: usize, parse: impl Fn(&str) -> Result<T>) -> Result<Option<T>> {
+/// The position of the field `name` (every name read below is one of the form's fields).
+fn at(fields: &[Field], name: Name) -> usize {
+    let i = fields.iter().position(|f| f.name == name);
+    debug_assert!(i.is_some(), "{name:?} is not a field of this aid form");
+    i.unwrap_or(0)
+}
+
+/// Reads the field `name` with `parse`; a problem is written beside the field.
+fn read<T>(
+    fields: &mut [Field],
+    name: Name,
+    parse: impl Fn(&str) -> Result<T>,
+) -> Result<Option<T>> {
+    let i = at(fields, name);
     let v = fields[i].value().trim().to_string();
     if v.is_empty() {
         return Ok(None);
@@ -197,7 +211,8 @@ fn read<T>(fields: &mut [Field], i: usize, parse: impl Fn(&str) -> Result<T>) ->
         .inspect_err(|e| fields[i].error = Some(e.to_string()))
 }
 
-fn required<T>(fields: &mut [Field], i: usize, v: Option<T>) -> Result<T> {
+fn required<T>(fields: &mut [Field], name: Name, v: Option<T>) -> Result<T> {
+    let i = at(fields, name);
     v.ok_or_else(|| {
         let e = Error::input(format!("{} : obligatoire", fields[i].label));
         fields[i].error = Some("obligatoire".into());
@@ -237,14 +252,14 @@ pub fn command(a: &AidForm, fields: &mut [Field], today: NaiveDate) -> Result<Co
         AidStep::Grant => {
             let scheme = a
                 .schemes
-                .get(fields[0].selected())
+                .get(fields[at(fields, Name::Scheme)].selected())
                 .cloned()
                 .unwrap_or_default();
-            let amount = read(fields, 1, parse_euros)?;
-            let amount = required(fields, 1, amount)?;
-            let bonus = read(fields, 2, parse_euros)?.unwrap_or(0);
-            let on = read(fields, 3, date)?;
-            let decided_on = required(fields, 3, on)?;
+            let amount = read(fields, Name::Amount, parse_euros)?;
+            let amount = required(fields, Name::Amount, amount)?;
+            let bonus = read(fields, Name::Bonus, parse_euros)?.unwrap_or(0);
+            let on = read(fields, Name::DecidedOn, date)?;
+            let decided_on = required(fields, Name::DecidedOn, on)?;
             AidOp::Grant(crate::store::NewAid {
                 scheme,
                 amount,
@@ -254,28 +269,28 @@ pub fn command(a: &AidForm, fields: &mut [Field], today: NaiveDate) -> Result<Co
             })
         }
         AidStep::Pay => {
-            let amount = read(fields, 0, parse_euros)?;
-            let amount = required(fields, 0, amount)?;
-            let on = read(fields, 1, date)?.unwrap_or(today);
+            let amount = read(fields, Name::Amount, parse_euros)?;
+            let amount = required(fields, Name::Amount, amount)?;
+            let on = read(fields, Name::PaidOn, date)?.unwrap_or(today);
             AidOp::Pay { amount, on }
         }
         AidStep::Start => {
-            let on = read(fields, 0, date)?;
-            let on = required(fields, 0, on)?;
-            let commune = fields[1].value().trim().to_string();
-            let years = read(fields, 2, |s| {
+            let on = read(fields, Name::StartOn, date)?;
+            let on = required(fields, Name::StartOn, on)?;
+            let commune = fields[at(fields, Name::Commune)].value().trim().to_string();
+            let years = read(fields, Name::Years, |s| {
                 s.parse::<u32>()
                     .map_err(|_| Error::input(format!("durée invalide : « {s} » (en années)")))
             })?;
             AidOp::Start { on, commune, years }
         }
         AidStep::Attest => AidOp::Attest {
-            on: read(fields, 0, date)?.unwrap_or(today),
+            on: read(fields, Name::AttestedOn, date)?.unwrap_or(today),
         },
         AidStep::Break => {
-            let on = read(fields, 0, date)?;
-            let on = required(fields, 0, on)?;
-            let asked = read(fields, 1, parse_euros)?;
+            let on = read(fields, Name::BrokenOn, date)?;
+            let on = required(fields, Name::BrokenOn, on)?;
+            let asked = read(fields, Name::Repayment, parse_euros)?;
             AidOp::Break {
                 on,
                 asked,
@@ -324,7 +339,7 @@ pub fn run(store: &mut Store, request_id: &str, op: &AidOp) -> Result<String> {
 pub fn block_lines(aids: &[AidDetail], request_id: &str, today: NaiveDate) -> Vec<String> {
     let mut lines = Vec::new();
     match aids.iter().find(|a| a.request_id == request_id) {
-        Some(a) => lines.extend(crate::cli_aids::aid_lines(a, today)),
+        Some(a) => lines.extend(crate::aid_text::aid_lines(a, today)),
         None => lines.push("Aucune aide sur cette demande (g : accorder)".into()),
     }
     let others: Vec<&AidDetail> = aids.iter().filter(|a| a.request_id != request_id).collect();

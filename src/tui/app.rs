@@ -16,15 +16,8 @@ pub use super::screens::pending::PendingView;
 pub use super::screens::picker::{PickPurpose, Picker};
 pub use super::screens::queue::{QueueState, Tab};
 pub use super::screens::request::RequestView;
+pub use super::screens::review::ReviewView;
 pub use super::screens::search::SearchView;
-
-#[derive(Debug, Clone)]
-pub struct ReviewView {
-    pub review: crate::review::Review,
-    pub scroll: usize,
-    /// The *Aides* part (`tui::aids::review_lines`).
-    pub aids: Vec<String>,
-}
 
 #[derive(Debug, Clone)]
 pub enum Screen {
@@ -36,10 +29,10 @@ pub enum Screen {
     Search(SearchView),
     Capture(Box<CaptureView>),
     Pending(PendingView),
-    Housing(Box<super::housing::HousingView>),
+    Housing(Box<super::screens::housing::HousingView>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     /// Leave the program although a form holds unsaved input.
     Quit,
@@ -47,13 +40,18 @@ pub enum Confirm {
     Discard,
     /// A merge decision on the selected pending item.
     Decide(crate::salon::Decision),
+    /// Create an agent with the name typed in the chooser (it matches nobody).
+    NewAgent(String),
 }
 
 impl Confirm {
     /// The question, with the keys the keymap binds (the answers are in the footer).
-    pub fn question(self) -> String {
+    pub fn question(&self) -> String {
         use crate::salon::Decision;
         let text = match self {
+            Confirm::NewAgent(name) => {
+                return format!("Créer l'agent « {} » ?", crate::text::display_safe(name));
+            }
             Confirm::Quit => "Un formulaire n'est pas enregistré. Quitter quand même ?",
             Confirm::Discard => "Abandonner ce qui a été saisi ?",
             Confirm::Decide(Decision::Merge) => {
@@ -105,6 +103,10 @@ pub(crate) enum Next {
     Capture,
     Period(NaiveDate, NaiveDate),
     Filter(Box<RequestFilter>, String),
+    /// The agent just created starts working.
+    SignIn(Box<Agent>),
+    /// Leave the welcome screen (demo data loaded).
+    Start,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +208,7 @@ impl App {
     pub fn context(&self) -> Context {
         match &self.overlay {
             Some(Overlay::Help(..) | Overlay::Offers(..)) => Context::Help,
+            Some(Overlay::Form(f)) if f.focused().is_lines() => Context::Lines,
             Some(Overlay::Form(_)) => Context::Form,
             Some(Overlay::Picker(_)) => Context::Picker,
             Some(Overlay::Confirm(..)) => Context::Confirm,
@@ -321,7 +324,7 @@ impl App {
                 Ok(())
             }
             Context::Confirm => self.confirm(action),
-            Context::Form => self.form_action(action, key),
+            Context::Form | Context::Lines => self.form_action(action, key),
             Context::Picker => self.picker_action(action),
             Context::Conflict => self.conflict_action(action),
             _ => self.screen_action(action),
@@ -336,6 +339,7 @@ impl App {
             (Action::Yes, Confirm::Quit) => self.quit = true,
             (Action::Yes, Confirm::Discard) => self.info("Saisie abandonnée."),
             (Action::Yes, Confirm::Decide(d)) => self.decide(d)?,
+            (Action::Yes, Confirm::NewAgent(name)) => self.apply(Command::AddAgent(name), None),
             (_, _) => self.overlay = form.map(Overlay::Form),
         }
         Ok(())
@@ -411,71 +415,6 @@ impl App {
         Ok(())
     }
 
-    pub(crate) fn review_action(&mut self, action: Action) -> Result<()> {
-        let Screen::Review(v) = &mut self.screen else {
-            return Ok(());
-        };
-        let period = v.review.period;
-        match action {
-            Action::Left => return self.show_review(period.shift(-1)),
-            Action::Right => {
-                // Never past today: the period in progress is the last one.
-                let next = period.shift(1);
-                if next.from > self.today() {
-                    self.info("Pas de période après celle en cours.");
-                    return Ok(());
-                }
-                return self.show_review(next);
-            }
-            Action::PeriodKind => {
-                // The new period holds the end of the one shown (or today, if sooner): `p`
-                // does not drift into the future.
-                let kind = period.kind.next();
-                let anchor = period.to.min(self.today());
-                return self.show_review(crate::review::Period::containing(kind, anchor));
-            }
-            Action::LastWeek => {
-                let today = self.today();
-                return self.show_review(crate::review::Period::last_complete_week(today));
-            }
-            Action::CustomPeriod => {
-                self.overlay = Some(Overlay::Form(Box::new(Form::period(
-                    period.from,
-                    period.to,
-                ))));
-                return Ok(());
-            }
-            Action::Export => {
-                let Screen::Review(v) = &self.screen else {
-                    return Ok(());
-                };
-                let path = self.export_review(&v.review)?;
-                self.info(format!("Bilan exporté : {}", path.display()));
-                return Ok(());
-            }
-            Action::Up => v.scroll = v.scroll.saturating_sub(1),
-            Action::Down => v.scroll += 1,
-            Action::NextTab | Action::PrevTab => {
-                self.queue.tab = if action == Action::NextTab {
-                    Tab::Today
-                } else {
-                    Tab::All
-                };
-                self.queue.selected = 0;
-                self.queue.scroll = 0;
-                self.queue.rows.clear();
-                self.screen = Screen::Queue;
-                return self.refresh();
-            }
-            Action::Quit => {
-                self.request_quit();
-                return Ok(());
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
     /// Writes the review on screen as a workbook in the export folder; returns its path.
     pub(crate) fn export_review(
         &self,
@@ -534,14 +473,7 @@ impl App {
                 }
             }
             (None, Screen::PickAgent(p)) => {
-                if p.confirm_new.is_some() {
-                    // "o" creates the new agent, "n" goes back to the list.
-                    match key.code {
-                        KeyCode::Char('o' | 'O') => return self.update(Action::Open, None),
-                        KeyCode::Char('n' | 'N') => p.confirm_new = None,
-                        _ => {}
-                    }
-                } else if p.input.input(key) {
+                if p.input.input(key) {
                     p.selected = 0;
                 }
                 Ok(())
@@ -768,6 +700,55 @@ impl App {
                     Next::Reload,
                 )
             }
+            Command::LoadDemo => {
+                let r = crate::demo::fill(&mut self.store, 2000, 1)?;
+                done(
+                    format!(
+                        "Données de démonstration chargées : {} demandes, {} personnes.",
+                        r.requests, r.persons
+                    ),
+                    Next::Start,
+                )
+            }
+            Command::AddAgent(name) => {
+                let agent = self.store.ensure_agent(&name)?;
+                done(
+                    format!("Agent « {} » créé.", agent.name),
+                    Next::SignIn(Box::new(agent)),
+                )
+            }
+            Command::UndoDecision(id) => {
+                let message = crate::salon::undo(&mut self.store, &id)?;
+                done(message, Next::Reload)
+            }
+            Command::Place {
+                request_id,
+                place,
+                period,
+                reference,
+            } => {
+                self.store.place_request(&request_id, &place, &period)?;
+                self.leave_housing();
+                done(
+                    format!("{reference} logée à {place} {}.", period.label()),
+                    Next::Request(request_id),
+                )
+            }
+            Command::ProposePlace {
+                request_id,
+                place,
+                period,
+                reference,
+            } => {
+                self.store.propose_place(&request_id, &place, &period, "")?;
+                self.leave_housing();
+                done(
+                    format!(
+                        "Intérêt de {reference} pour {place} noté : proposé au retour au bureau."
+                    ),
+                    Next::Capture,
+                )
+            }
             Command::ShowPeriod(from, to) => done(
                 format!(
                     "Bilan du {} au {}.",
@@ -871,6 +852,14 @@ impl App {
                     at,
                 })));
             }
+        }
+    }
+
+    /// After a placement: back to the screen *Logements* was opened from (the request keeps the
+    /// search it came from).
+    fn leave_housing(&mut self) {
+        if let Screen::Housing(v) = &mut self.screen {
+            self.screen = v.leave();
         }
     }
 
@@ -1006,6 +995,33 @@ impl App {
                 self.apply(cmd, None);
                 Ok(())
             }
+            T::Period(period) => self.show_review(period),
+            T::ExportReview => {
+                let Screen::Review(v) = &self.screen else {
+                    return Ok(());
+                };
+                let path = self.export_review(&v.review)?;
+                self.info(format!("Bilan exporté : {}", path.display()));
+                Ok(())
+            }
+            T::Tab(tab) => {
+                self.queue.tab = tab;
+                self.queue.selected = 0;
+                self.queue.scroll = 0;
+                self.queue.rows.clear();
+                self.screen = Screen::Queue;
+                self.refresh()
+            }
+            T::Info(text) => {
+                self.info(text);
+                Ok(())
+            }
+            T::Quit => {
+                self.request_quit();
+                Ok(())
+            }
+            T::SignIn(agent) => self.sign_in(agent),
+            T::Start => self.after_welcome(),
         }
     }
 
@@ -1018,6 +1034,15 @@ impl App {
             Next::Period(from, to) => {
                 self.show_review(crate::review::Period::from_dates(from, to))?
             }
+            Next::SignIn(agent) => {
+                // Signing in refreshes and greets; the creation message comes first.
+                self.sign_in(*agent)?;
+                let hello = self.message.take().map(|m| m.text).unwrap_or_default();
+                self.data_version = self.store.data_version()?;
+                self.info(format!("{msg} {hello}"));
+                return Ok(());
+            }
+            Next::Start => self.after_welcome()?,
             Next::Filter(filter, label) => {
                 self.queue.all_filter = *filter;
                 self.queue.all_filter_label = label;
@@ -1051,7 +1076,7 @@ impl App {
                 v.aids = self.store.person_aids(&v.detail.person.id)?;
             }
             Screen::Search(_) => self.search_now()?,
-            Screen::Housing(v) => super::housing::search(&self.store, v)?,
+            Screen::Housing(v) => super::screens::housing::search(&self.store, v)?,
             Screen::Review(v) => {
                 (v.review, v.aids) = self.review_cache.get(&self.store, v.review.period)?;
             }

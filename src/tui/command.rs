@@ -332,6 +332,26 @@ pub enum Command {
         decision: crate::salon::Decision,
         candidate: Option<usize>,
     },
+    /// Fill an empty file with demonstration data (the welcome screen).
+    LoadDemo,
+    /// Create an agent (a new name confirmed in the agent chooser).
+    AddAgent(String),
+    /// Undo the last merge decision taken on the pending screen.
+    UndoDecision(String),
+    /// Place a housing request in a place for a period (*Logements*, from the request).
+    Place {
+        request_id: String,
+        place: String,
+        period: crate::housing::Span,
+        reference: String,
+    },
+    /// Note a salon visitor's interest in a place (*Logements*, from the quick capture).
+    ProposePlace {
+        request_id: String,
+        place: String,
+        period: crate::housing::Span,
+        reference: String,
+    },
     /// Not a write: show the review of this period.
     ShowPeriod(NaiveDate, NaiveDate),
     /// Not a write: filter the "Toutes" queue.

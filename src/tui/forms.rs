@@ -52,7 +52,20 @@ pub enum Name {
     File,
     From,
     To,
-    /// A field no code reads by name (aid forms read theirs in `tui::aids`).
+    /// Aid forms (`tui::aids`): the scheme, amounts and dates of a grant, a payment, a
+    /// commitment and its breach.
+    Scheme,
+    Amount,
+    Bonus,
+    DecidedOn,
+    PaidOn,
+    StartOn,
+    Commune,
+    Years,
+    AttestedOn,
+    BrokenOn,
+    Repayment,
+    /// A field no code reads by name.
     Other,
 }
 
@@ -156,6 +169,15 @@ impl Field {
             },
             date: false,
             error: None,
+        }
+    }
+
+    /// A field of several lines (its keys: `Context::Lines`).
+    pub fn is_lines(&self) -> bool {
+        match &self.kind {
+            FieldKind::Area { .. } => true,
+            FieldKind::Text(t) => t.multiline,
+            _ => false,
         }
     }
 

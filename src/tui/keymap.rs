@@ -6,6 +6,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Everything a key can ask for. The only vocabulary between keys and state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// A new line in a multi-line field.
+    NewLine,
+    /// Undo / redo the last change of a multi-line field.
+    Undo,
+    Redo,
     Quit,
     Help,
     Search,
@@ -82,6 +87,8 @@ pub enum Context {
     Pending,
     Search,
     Form,
+    /// A multi-line field of a form (a note, a follow-up): its own keys, then the form's.
+    Lines,
     Picker,
     Help,
     Confirm,
@@ -95,7 +102,7 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Context::Search | Context::Form | Context::PickAgent | Context::Picker
+            Context::Search | Context::Form | Context::Lines | Context::PickAgent | Context::Picker
         )
     }
 
@@ -111,6 +118,7 @@ impl Context {
             Context::Pending => "Fusions : à décider",
             Context::Search => "Recherche",
             Context::Form => "Formulaire",
+            Context::Lines => "Texte sur plusieurs lignes",
             Context::Picker => "Liste de choix",
             Context::Help => "Aide",
             Context::Confirm => "Confirmation",
@@ -747,6 +755,29 @@ pub const BINDINGS: &[Binding] = &[
         "ce que propose le Département (bourses, aides…)",
         None,
     ),
+    // A multi-line field of a form; the form's other keys work there too.
+    b(
+        C::Lines,
+        &[Code(KC::Enter)],
+        A::NewLine,
+        "nouvelle ligne",
+        Some("nouvelle ligne"),
+    ),
+    b(
+        C::Lines,
+        &[Code(KC::Up), Code(KC::Down)],
+        A::Up,
+        "ligne précédente / suivante (depuis la première ou la dernière : champ voisin)",
+        Some("lignes"),
+    ),
+    b(
+        C::Lines,
+        &[Ctrl('z')],
+        A::Undo,
+        "annuler la dernière modification",
+        Some("annuler"),
+    ),
+    b(C::Lines, &[Ctrl('y')], A::Redo, "rétablir", None),
     // Lists of choices (status, agent, partner…).
     b(C::Picker, &[Code(KC::Up)], A::Up, "choix précédent", None),
     b(C::Picker, &[Code(KC::Down)], A::Down, "choix suivant", None),
@@ -963,7 +994,9 @@ pub fn action_for(context: Context, ev: &KeyEvent) -> Option<Action> {
             .map(|b| b.action)
     };
     find(context).or_else(|| {
-        if context.takes_text()
+        if context == Context::Lines {
+            find(Context::Form)
+        } else if context.takes_text()
             || matches!(
                 context,
                 Context::Help | Context::Confirm | Context::Conflict
@@ -1010,9 +1043,24 @@ pub fn bindings_for(context: Context, salon: bool) -> impl Iterator<Item = &'sta
 
 /// "Tab file suivante · Entrée ouvrir…": the footer of a context.
 pub fn footer(context: Context, salon: bool) -> Vec<(String, &'static str)> {
+    // In a multi-line field the footer stays the form's; the field shows its own keys (`hint`).
+    let context = if context == Context::Lines {
+        Context::Form
+    } else {
+        context
+    };
     bindings_for(context, salon)
         .filter_map(|b| b.footer.map(|label| (b.keys[0].label(), label)))
         .collect()
+}
+
+/// The keys of a context as one inline hint: "Entrée nouvelle ligne · ↑ ↓ lignes · Ctrl-Z
+/// annuler" (the keys a multi-line field shows under itself).
+pub fn hint(context: Context) -> String {
+    bindings_for(context, false)
+        .filter_map(|b| b.footer.map(|label| format!("{} {label}", keys_label(b))))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// The key of an action in a context, as hints name it ("Entrée", "Ctrl-P"): inline hints,
@@ -1033,10 +1081,50 @@ pub fn keys_label(b: &Binding) -> String {
         .join(" ")
 }
 
+/// Every context's own keys as the README's Markdown table (one row per screen, in the
+/// keymap's order): the README shows what the keymap binds, a test keeps them equal.
+pub fn readme_table() -> String {
+    let mut contexts: Vec<Context> = Vec::new();
+    for b in BINDINGS {
+        if !contexts.contains(&b.context) {
+            contexts.push(b.context);
+        }
+    }
+    let mut out = String::from("| où | touches |\n|---|---|\n");
+    for ctx in contexts {
+        let keys = BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx)
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
+                format!("{} {}", keys.join(" "), b.desc)
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let title = match ctx {
+            Context::Global => "Partout (hors saisie)",
+            other => other.title(),
+        };
+        out.push_str(&format!("| {title} | {keys} |\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ratatui::crossterm::event::KeyEvent;
+
+    /// The README's table of keys is the keymap's: change a key, and this says what to paste.
+    #[test]
+    fn the_readme_lists_the_keymap() {
+        let readme = include_str!("../../README.md");
+        let table = readme_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's table of keys differs from the keymap; paste this one:\n{table}"
+        );
+    }
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -1117,7 +1205,8 @@ mod tests {
 
     #[test]
     fn every_context_lists_each_key_once_and_every_listed_key_does_what_it_says() {
-        const ALL: [Context; 15] = [
+        const ALL: [Context; 16] = [
+            Context::Lines,
             Context::Housing,
             Context::Welcome,
             Context::PickAgent,

@@ -7,7 +7,6 @@ pub mod app;
 pub mod check;
 pub mod command;
 pub mod forms;
-pub mod housing;
 pub mod input;
 pub mod keymap;
 pub mod review_cache;

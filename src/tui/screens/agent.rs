@@ -2,20 +2,19 @@
 
 use crate::error::{Error, Result};
 use crate::store::Agent;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Confirm, Overlay, Screen};
 use crate::tui::input::TextField;
 use crate::tui::keymap::Action;
+use crate::tui::screens::Transition;
 
 /// Who works: the active agents, narrowed by what is typed; a name that matches nobody is
-/// created only once the agent confirms it.
+/// created only once the agent confirms it (a [`Confirm::NewAgent`] question).
 #[derive(Debug, Clone)]
 pub struct AgentPicker {
     pub agents: Vec<Agent>,
     /// Position in [`AgentPicker::visible`].
     pub selected: usize,
     pub input: TextField,
-    /// A new name waiting for "o" (create) or "n".
-    pub confirm_new: Option<String>,
 }
 
 impl AgentPicker {
@@ -30,6 +29,33 @@ impl AgentPicker {
                     || crate::text::fold(&a.initials) == typed
             })
             .collect()
+    }
+
+    /// A key on the chooser: move, pick the agent shown, or ask before creating a new name.
+    pub fn update(&mut self, action: Action) -> Result<Transition> {
+        let n = self.visible().len();
+        Ok(match action {
+            Action::Up => {
+                self.selected = self.selected.saturating_sub(1);
+                Transition::Stay
+            }
+            Action::Down => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1));
+                Transition::Stay
+            }
+            Action::Quit => Transition::Quit,
+            Action::Open => {
+                let typed = self.input.text().trim().to_string();
+                if let Some(a) = self.visible().get(self.selected.min(n.saturating_sub(1))) {
+                    Transition::SignIn((*a).clone())
+                } else if !typed.is_empty() {
+                    Transition::Overlay(Overlay::Confirm(Confirm::NewAgent(typed), None))
+                } else {
+                    return Err(Error::input("tapez votre nom puis Entrée"));
+                }
+            }
+            _ => Transition::Stay,
+        })
     }
 }
 
@@ -49,7 +75,6 @@ impl App {
                 .collect(),
             selected: 0,
             input: TextField::default(),
-            confirm_new: None,
         }))
     }
 
@@ -78,39 +103,13 @@ impl App {
         let Screen::PickAgent(p) = &mut self.screen else {
             return Ok(());
         };
-        let n = p.visible().len();
-        let agent = match action {
-            Action::Up => {
-                p.selected = p.selected.saturating_sub(1);
-                return Ok(());
-            }
-            Action::Down => {
-                p.selected = (p.selected + 1).min(n.saturating_sub(1));
-                return Ok(());
-            }
-            Action::Quit if p.confirm_new.is_some() => {
-                p.confirm_new = None;
-                return Ok(());
-            }
-            Action::Quit => {
-                self.quit = true;
-                return Ok(());
-            }
-            Action::Open => {
-                let typed = p.input.text().trim().to_string();
-                if let Some(name) = p.confirm_new.take() {
-                    self.store.ensure_agent(&name)?
-                } else if let Some(a) = p.visible().get(p.selected.min(n.saturating_sub(1))) {
-                    (*a).clone()
-                } else if !typed.is_empty() {
-                    p.confirm_new = Some(typed);
-                    return Ok(());
-                } else {
-                    return Err(Error::input("tapez votre nom puis Entrée"));
-                }
-            }
-            _ => return Ok(()),
-        };
+        let t = p.update(action)?;
+        self.go(t)
+    }
+
+    /// The agent chosen (or just created) starts working: remembered for the next launch, then
+    /// the queues (or the quick capture of a salon laptop).
+    pub(crate) fn sign_in(&mut self, agent: Agent) -> Result<()> {
         let name = agent.name.clone();
         self.set_me(agent);
         self.remember_agent(&name);

@@ -7,6 +7,7 @@ use crate::tui::app::Tab;
 use crate::tui::app::{App, Overlay, Screen};
 use crate::tui::forms::Form;
 use crate::tui::keymap::Action;
+use crate::tui::screens::Transition;
 
 /// The quick-capture screen of a salon laptop: today's count and the latest captures (its form
 /// is the overlay).
@@ -28,19 +29,13 @@ impl App {
     }
 
     pub(crate) fn capture_action(&mut self, action: Action) -> Result<()> {
-        match action {
-            Action::Open => self.open_capture(),
-            Action::NextTab | Action::PrevTab => {
-                self.screen = Screen::Queue;
-                self.queue.tab = Tab::All;
-                self.queue.rows.clear();
-                self.refresh()
-            }
-            Action::Quit => {
-                self.request_quit();
-                Ok(())
-            }
-            _ => Ok(()),
-        }
+        let t = match action {
+            Action::Open => return self.open_capture(),
+            // The laptop's captures, all of them.
+            Action::NextTab | Action::PrevTab => Transition::Tab(Tab::All),
+            Action::Quit => Transition::Quit,
+            _ => Transition::Stay,
+        };
+        self.go(t)
     }
 }

@@ -13,10 +13,20 @@ impl App {
         let Some(Overlay::Form(mut f)) = self.overlay.take() else {
             return Ok(());
         };
-        let arrow = |code: KeyCode| key.is_some_and(|k| k.code == code);
         match action {
-            Action::NextField if arrow(KeyCode::Down) && f.line_move(true) => {}
-            Action::PrevField if arrow(KeyCode::Up) && f.line_move(false) => {}
+            // A multi-line field (`Context::Lines`): ↑/↓ move between its lines, and leave it
+            // from its first or last line; the editing keys go to the field.
+            Action::Up | Action::Down => {
+                let down = key.is_some_and(|k| k.code == KeyCode::Down);
+                if !f.line_move(down) {
+                    if down { f.next_field() } else { f.prev_field() }
+                }
+            }
+            Action::NewLine | Action::Undo | Action::Redo => {
+                if let Some(k) = key {
+                    f.type_key(k);
+                }
+            }
             Action::NextField => f.next_field(),
             Action::PrevField => f.prev_field(),
             Action::Left | Action::Right => {

@@ -6,10 +6,12 @@
 pub mod agent;
 pub mod capture;
 pub mod form;
+pub mod housing;
 pub mod pending;
 pub mod picker;
 pub mod queue;
 pub mod request;
+pub mod review;
 pub mod search;
 pub mod welcome;
 
@@ -39,4 +41,18 @@ pub enum Transition {
     Overlay(Overlay),
     /// A write, for `App::apply`.
     Command(Command),
+    /// The review of this period.
+    Period(crate::review::Period),
+    /// The review on screen, written as a workbook in the export folder.
+    ExportReview,
+    /// The queues, on this tab.
+    Tab(super::app::Tab),
+    /// A word in the status line, nothing else.
+    Info(String),
+    /// Leave the program (asks first when a form holds unsaved input).
+    Quit,
+    /// This agent starts working (chosen in the agent chooser).
+    SignIn(crate::store::Agent),
+    /// Leave the welcome screen: who works, then the queues.
+    Start,
 }

@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::tui::app::{App, Confirm, Overlay, Screen};
 use crate::tui::command::Command;
 use crate::tui::keymap::Action;
+use crate::tui::screens::Transition;
 
 /// What merges left to decide.
 #[derive(Debug, Clone, Default)]
@@ -17,16 +18,20 @@ pub struct PendingView {
 }
 
 impl PendingView {
-    /// Moving between the items, and between the office candidates of a duplicate.
-    pub fn update(&mut self, action: Action) {
-        match action {
+    /// A key on the decisions: moving between the items and between the office candidates of
+    /// a duplicate, a decision (asked for confirmation first), or undoing the last one.
+    pub fn update(&mut self, action: Action) -> Result<Transition> {
+        use crate::salon::Decision;
+        let decision = match action {
             Action::Up => {
                 self.selected = self.selected.saturating_sub(1);
                 self.candidate = 0;
+                return Ok(Transition::Stay);
             }
             Action::Down => {
                 self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
                 self.candidate = 0;
+                return Ok(Transition::Stay);
             }
             Action::Right | Action::Left => {
                 let n = self
@@ -34,68 +39,58 @@ impl PendingView {
                     .get(self.selected)
                     .map_or(0, |p| p.candidates.len());
                 self.candidate = if n == 0 { 0 } else { (self.candidate + 1) % n };
+                return Ok(Transition::Stay);
             }
-            _ => {}
+            Action::UndoDecision => {
+                let Some(id) = self.last_decided.take() else {
+                    return Err(Error::input("aucune décision à annuler ici"));
+                };
+                return Ok(Transition::Command(Command::UndoDecision(id)));
+            }
+            Action::Back => return Ok(Transition::Back(Screen::Queue)),
+            Action::DecideMerge => Decision::Merge,
+            Action::DecideApart => Decision::KeepApart,
+            Action::DecideOffice => Decision::KeepOffice,
+            Action::DecideLaptop => Decision::ApplyLaptop,
+            _ => return Ok(Transition::Stay),
+        };
+        if self.items.get(self.selected).is_none() {
+            return Err(Error::input("rien à décider"));
         }
+        Ok(Transition::Overlay(Overlay::Confirm(
+            Confirm::Decide(decision),
+            None,
+        )))
+    }
+
+    /// The command for a confirmed decision on the selected item.
+    pub fn decision(&self, decision: crate::salon::Decision) -> Result<Command> {
+        let Some(item) = self.items.get(self.selected) else {
+            return Err(Error::input("rien à décider"));
+        };
+        Ok(Command::Resolve {
+            id: item.id.clone(),
+            decision,
+            candidate: (item.candidates.len() > 1).then_some(self.candidate + 1),
+        })
     }
 }
 
 impl App {
     pub(crate) fn pending_action(&mut self, action: Action) -> Result<()> {
-        use crate::salon::Decision;
         let Screen::Pending(v) = &mut self.screen else {
             return Ok(());
         };
-        let decision = match action {
-            Action::Up | Action::Down | Action::Left | Action::Right => {
-                v.update(action);
-                return Ok(());
-            }
-            Action::UndoDecision => {
-                let Some(id) = v.last_decided.take() else {
-                    return Err(Error::input("aucune décision à annuler ici"));
-                };
-                let message = crate::salon::undo(&mut self.store, &id)?;
-                self.reload_current()?;
-                self.refresh_counts()?;
-                self.info(message);
-                return Ok(());
-            }
-            Action::Back => {
-                self.screen = Screen::Queue;
-                return self.refresh();
-            }
-            Action::DecideMerge => Decision::Merge,
-            Action::DecideApart => Decision::KeepApart,
-            Action::DecideOffice => Decision::KeepOffice,
-            Action::DecideLaptop => Decision::ApplyLaptop,
-            _ => return Ok(()),
-        };
-        if v.items.get(v.selected).is_none() {
-            return Err(Error::input("rien à décider"));
-        }
-        // A decision is asked for confirmation first.
-        self.overlay = Some(Overlay::Confirm(Confirm::Decide(decision), None));
-        Ok(())
+        let t = v.update(action)?;
+        self.go(t)
     }
 
     /// Applies a confirmed decision to the selected pending item.
     pub(crate) fn decide(&mut self, decision: crate::salon::Decision) -> Result<()> {
-        let Screen::Pending(v) = &mut self.screen else {
+        let Screen::Pending(v) = &self.screen else {
             return Ok(());
         };
-        let Some(item) = v.items.get(v.selected).cloned() else {
-            return Err(Error::input("rien à décider"));
-        };
-        let candidate = (item.candidates.len() > 1).then_some(v.candidate + 1);
-        self.apply(
-            Command::Resolve {
-                id: item.id,
-                decision,
-                candidate,
-            },
-            None,
-        );
-        Ok(())
+        let cmd = v.decision(decision)?;
+        self.go(Transition::Command(cmd))
     }
 }

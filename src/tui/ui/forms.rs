@@ -3,6 +3,7 @@
 use super::{Theme, centered, popup, safe};
 use crate::tui::app::{Confirm, Picker};
 use crate::tui::forms::{FieldKind, Form, FormKind};
+use crate::tui::keymap;
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -173,7 +174,11 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
                 }
                 if t.multiline && focused {
                     lines.push(Line::styled(
-                        format!("{}(Entrée : nouvelle ligne)", " ".repeat(LABEL)),
+                        format!(
+                            "{}({})",
+                            " ".repeat(LABEL),
+                            keymap::hint(keymap::Context::Lines)
+                        ),
                         theme.dim(),
                     ));
                 }
@@ -202,8 +207,9 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
                 if focused {
                     lines.push(Line::styled(
                         format!(
-                            "{}(Entrée : nouvelle ligne · ↑↓ lignes · Ctrl-Z annuler)",
-                            " ".repeat(LABEL)
+                            "{}({})",
+                            " ".repeat(LABEL),
+                            keymap::hint(keymap::Context::Lines)
                         ),
                         theme.dim(),
                     ));
@@ -362,7 +368,7 @@ pub fn render_picker(p: &Picker, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
-pub fn render_confirm(c: Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render_confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = popup(frame, centered(area, 60, 5), "Confirmation");
     frame.render_widget(
         Paragraph::new(vec![

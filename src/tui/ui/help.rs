@@ -38,6 +38,21 @@ pub fn render(
             ])
         })
         .collect();
+    if ctx == Context::Form {
+        // The keys of a multi-line field (a note), under the form's.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("{} :", Context::Lines.title()),
+            theme.dim(),
+        ));
+        for b in keymap::bindings_for(Context::Lines, salon) {
+            let keys = keymap::keys_label(b);
+            lines.push(Line::from(vec![
+                Span::styled(format!("{keys:<key_width$}"), theme.key()),
+                Span::raw(format!("  {}", b.desc)),
+            ]));
+        }
+    }
     if ctx.takes_text() {
         lines.push(Line::styled(
             "Les autres touches s'écrivent dans le champ.",

@@ -1,7 +1,7 @@
 //! The *Logements* screen: free places for a semester, nearest first around a commune.
 
 use super::{Theme, safe};
-use crate::tui::housing::{HousingPurpose, HousingView, period_label};
+use crate::tui::screens::housing::{HousingPurpose, HousingView, period_label};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

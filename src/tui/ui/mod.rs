@@ -164,7 +164,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Some(Overlay::Form(f)) => forms::render(f, app.today(), &theme, frame, body),
         Some(Overlay::Picker(p)) => forms::render_picker(p, &theme, frame, body),
-        Some(Overlay::Confirm(c, _)) => forms::render_confirm(*c, &theme, frame, body),
+        Some(Overlay::Confirm(c, _)) => forms::render_confirm(c, &theme, frame, body),
         Some(Overlay::Conflict(v, _)) => forms::render_conflict(v, &theme, frame, body),
     }
 }
@@ -283,13 +283,6 @@ fn render_pick_agent(p: &super::app::AgentPicker, theme: &Theme, frame: &mut Fra
         Span::raw("Nom : "),
         Span::styled(format!("{}▏", safe(p.input.text())), theme.key()),
     ]));
-    if let Some(name) = &p.confirm_new {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("Créer l'agent « {} » ? o oui · n non", safe(name)),
-            theme.error(),
-        ));
-    }
     let block = Block::default().borders(Borders::ALL).title(" Agent ");
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

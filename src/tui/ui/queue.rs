@@ -93,41 +93,6 @@ fn draw_table(
         "Relance",
     ])
     .style(theme.title());
-    let body = rows.iter().enumerate().map(|(i, r)| {
-        let overdue = r.is_overdue(today);
-        let agent = r.agent.as_deref().map_or_else(
-            || "—".to_string(),
-            |a| {
-                if narrow {
-                    crate::store::initials_of(a)
-                } else {
-                    a.to_string()
-                }
-            },
-        );
-        let style = if Some(i) == selected {
-            theme.selected()
-        } else if overdue {
-            theme.overdue()
-        } else {
-            Style::default()
-        };
-        Row::new(vec![
-            Cell::from(if overdue { "!" } else { " " }),
-            Cell::from(safe(&r.reference)),
-            Cell::from(fr_date(r.received_on)),
-            Cell::from(safe(&r.type_label)),
-            Cell::from(format!(
-                "{} {}",
-                safe(&r.last_name).to_uppercase(),
-                safe(&r.first_name)
-            )),
-            Cell::from(status_short(r.status)),
-            Cell::from(safe(&agent)),
-            Cell::from(date_or_dash(r.next_follow_up_on)),
-        ])
-        .style(style)
-    });
     let widths = if narrow {
         [
             Constraint::Length(1),
@@ -173,6 +138,61 @@ fn draw_table(
             Constraint::Length(10),
         ]
     };
+    // The person's column takes what the others leave (7 spaces between 8 columns); a value
+    // longer than its column ends with "…".
+    let person_w = usize::from(area.width).saturating_sub(
+        widths
+            .iter()
+            .map(|c| match c {
+                Constraint::Length(n) => usize::from(*n),
+                _ => 0,
+            })
+            .sum::<usize>()
+            + 7,
+    );
+    let col = |i: usize| match widths[i] {
+        Constraint::Length(n) => usize::from(n),
+        _ => person_w,
+    };
+    let cut = |s: String, i: usize| crate::output::truncate(&s, col(i)).into_owned();
+    let body = rows.iter().enumerate().map(|(i, r)| {
+        let overdue = r.is_overdue(today);
+        let agent = r.agent.as_deref().map_or_else(
+            || "—".to_string(),
+            |a| {
+                if narrow {
+                    crate::store::initials_of(a)
+                } else {
+                    a.to_string()
+                }
+            },
+        );
+        let style = if Some(i) == selected {
+            theme.selected()
+        } else if overdue {
+            theme.overdue()
+        } else {
+            Style::default()
+        };
+        Row::new(vec![
+            Cell::from(if overdue { "!" } else { " " }),
+            Cell::from(safe(&r.reference)),
+            Cell::from(fr_date(r.received_on)),
+            Cell::from(cut(safe(&r.type_label), 3)),
+            Cell::from(cut(
+                format!(
+                    "{} {}",
+                    safe(&r.last_name).to_uppercase(),
+                    safe(&r.first_name)
+                ),
+                4,
+            )),
+            Cell::from(cut(status_short(r.status).to_string(), 5)),
+            Cell::from(cut(safe(&agent), 6)),
+            Cell::from(date_or_dash(r.next_follow_up_on)),
+        ])
+        .style(style)
+    });
     frame.render_widget(
         Table::new(body, widths).header(header).column_spacing(1),
         area,

@@ -200,6 +200,11 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             h.old_value.as_deref(),
             h.new_value.as_deref(),
         ) {
+            // A placement writes its note in the journal and its change in the history: one
+            // line says it.
+            if d.follow_ups.iter().any(|f| safe(&f.body) == text) {
+                continue;
+            }
             events.push(Event {
                 at: h.at.clone(),
                 day: app.timestamp(&h.at),
