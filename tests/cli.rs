@@ -460,7 +460,11 @@ fn demo_twice_adds_more_and_fills_the_housing_register_once() {
         .iter()
         .map(|p| p["commune"].as_str().unwrap())
         .collect();
-    assert_eq!(communes, vec!["Gien", "Poilly-lez-Gien", "Briare"], "{free}");
+    assert_eq!(
+        communes,
+        vec!["Gien", "Poilly-lez-Gien", "Briare"],
+        "{free}"
+    );
     env_check(&env);
 }
 

@@ -300,22 +300,19 @@ fn a_damaged_file_is_found_at_open_and_every_write_names_the_newest_backup() {
     let work = env.path("travail.sqlite3");
     let mut bytes = std::fs::read(&work).unwrap();
     let page = 4096;
-    let pages = bytes.len() / page;
-    // Two pages from the middle of the file that hold rows, not the schema (whose place moves
-    // as migrations add tables; a scrambled schema is refused before the check that records
-    // the damage).
-    let schema_pages: Vec<usize> = rusqlite::Connection::open(&work)
+    // Two pages of the requests' table (not free pages, nor the schema, whose place moves as
+    // migrations add tables: a scrambled schema is refused before the check that records the
+    // damage).
+    let middle: Vec<usize> = rusqlite::Connection::open(&work)
         .unwrap()
-        .prepare("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")
+        .prepare("SELECT pageno FROM dbstat WHERE name = 'request' AND pagetype = 'leaf' ORDER BY pageno")
         .unwrap()
         .query_map([], |r| r.get::<_, i64>(0))
         .unwrap()
         .map(|p| p.unwrap() as usize - 1)
-        .collect();
-    let middle: Vec<usize> = (pages / 2..pages)
-        .filter(|p| !schema_pages.contains(p))
         .take(2)
         .collect();
+    assert_eq!(middle.len(), 2, "the requests fill two pages at least");
     for p in middle {
         for b in &mut bytes[p * page + 8..p * page + 40] {
             *b ^= 0x5a;
