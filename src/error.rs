@@ -177,6 +177,10 @@ fn sql_words(e: &rusqlite::Error) -> String {
             }
             _ => format!("erreur de la base de données : {e}"),
         },
+        // A stored text whose bytes are no longer UTF-8: damage, not the user's input.
+        rusqlite::Error::Utf8Error(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+            "une valeur du fichier est illisible (octets abîmés) : lancez « guichet check »".into()
+        }
         e => format!("erreur de la base de données : {e}"),
     }
 }

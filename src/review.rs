@@ -377,10 +377,10 @@ pub fn delay(mut days: Vec<f64>) -> Delay {
 struct Counts(Vec<(String, i64)>);
 
 impl Counts {
-    fn bump(&mut self, key: &str) {
+    fn add(&mut self, key: &str, by: i64) {
         match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some((_, n)) => *n += 1,
-            None => self.0.push((key.to_string(), 1)),
+            Some((_, n)) => *n += by,
+            None => self.0.push((key.to_string(), by)),
         }
     }
 
@@ -394,20 +394,21 @@ impl Counts {
 }
 
 /// Per type, the count of its requests whose date column is before `day`.
-fn counts_before(
-    store: &Store,
-    types: &[crate::store::Code],
-    column: DateColumn,
-    day: NaiveDate,
-) -> Result<Counts> {
+fn counts_before(store: &Store, column: DateColumn, day: NaiveDate) -> Result<Counts> {
     let mut out = Counts::default();
-    for t in types {
-        let n = store.type_count_before(column, &t.code, day)?;
-        if n > 0 {
-            out.0.push((t.code.clone(), n));
-        }
+    for (code, n) in store.counts_before(column, day)? {
+        out.0.push((code, n));
     }
     Ok(out)
+}
+
+/// Day counts `(days, how many)`, shortest first, as the sorted list `delay` reads.
+fn spread(counts: Vec<(i64, i64)>) -> Vec<f64> {
+    let mut out = Vec::with_capacity(counts.iter().map(|(_, n)| *n.max(&0) as usize).sum());
+    for (d, n) in counts {
+        out.extend(std::iter::repeat_n(d as f64, n.max(0) as usize));
+    }
+    out
 }
 
 /// "bourses d'études", "aides à l'installation", "lieux d'exercice": the plural of a label's
@@ -449,64 +450,54 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
     let previous = period.comparison(through);
     let last_year = period.year_before(through);
     let types = store.types()?;
-    // Two passes over the covering indexes — reception side and closing side — from the
-    // earliest day any figure needs, plus the counts before it: a year of 100,000 requests
-    // reads each index once instead of once per figure.
+    // Two passes over the day counts — reception side and closing side — from the earliest day
+    // any figure needs, plus the counts before it.
     let lo = from.min(previous.from);
 
-    // Dates are ISO text: compared as text, parsed only for the delays.
+    // Dates are ISO text: compared as text.
     let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let (from_s, to_s, prev_from_s, prev_to_s) =
         (iso(from), iso(to), iso(previous.from), iso(previous.to));
     let in_period = |d: &str| d >= from_s.as_str() && d <= to_s.as_str();
     let in_previous = |d: &str| d >= prev_from_s.as_str() && d <= prev_to_s.as_str();
-    let bump = |m: &mut Counts, k: &str| m.bump(k);
+    let bump = |m: &mut Counts, k: &str, n: i64| m.add(k, n);
 
     let mut received = Counts::default();
     let mut prev_received = Counts::default();
-    // Counted type by type over each type's range: only the entries before `lo` are read.
-    let mut received_by_end = counts_before(store, &types, DateColumn::Received, lo)?;
+    let mut received_by_end = counts_before(store, DateColumn::Received, lo)?;
     let mut by_channel_raw = Counts::default();
-    let mut contact_days: Vec<f64> = Vec::new();
-    store.scan_received(lo, to, |day, t, channel, contact| {
-        bump(&mut received_by_end, t);
+    store.scan_received(lo, to, |day, t, channel, n| {
+        bump(&mut received_by_end, t, n);
         if in_previous(day) {
-            bump(&mut prev_received, t);
+            bump(&mut prev_received, t, n);
         }
         if in_period(day) {
-            bump(&mut received, t);
-            bump(&mut by_channel_raw, channel.unwrap_or(""));
-            if let Some(contact) = contact {
-                contact_days.push((day_number(contact) - day_number(day)) as f64);
-            }
+            bump(&mut received, t, n);
+            bump(&mut by_channel_raw, channel, n);
         }
     })?;
+    let contact_days = spread(store.delays(DateColumn::Received, from, to)?);
 
     let mut closed = Counts::default();
     let mut prev_closed = Counts::default();
-    let mut closed_by_end = counts_before(store, &types, DateColumn::Closed, lo)?;
+    let mut closed_by_end = counts_before(store, DateColumn::Closed, lo)?;
     let mut outcomes = Counts::default();
     let mut outcomes_by_type: HashMap<String, Counts> = HashMap::new();
-    let mut close_days: Vec<f64> = Vec::new();
-    store.scan_closed(lo, to, |day, t, outcome, received_on| {
-        bump(&mut closed_by_end, t);
+    store.scan_closed(lo, to, |day, t, outcome, n| {
+        bump(&mut closed_by_end, t, n);
         if in_previous(day) {
-            bump(&mut prev_closed, t);
+            bump(&mut prev_closed, t, n);
         }
         if in_period(day) {
-            bump(&mut closed, t);
-            bump(&mut outcomes, outcome);
-            match outcomes_by_type.get_mut(t) {
-                Some(c) => c.bump(outcome),
-                None => {
-                    let mut c = Counts::default();
-                    c.bump(outcome);
-                    outcomes_by_type.insert(t.to_string(), c);
-                }
-            }
-            close_days.push((day_number(day) - day_number(received_on)) as f64);
+            bump(&mut closed, t, n);
+            bump(&mut outcomes, outcome, n);
+            outcomes_by_type
+                .entry(t.to_string())
+                .or_default()
+                .add(outcome, n);
         }
     })?;
+    let close_days = spread(store.delays(DateColumn::Closed, from, to)?);
     let ly_received =
         store.grouped_counts(Grouping::ReceivedByType, last_year.from, last_year.to)?;
     let ly_closed = store.grouped_counts(Grouping::ClosedByType, last_year.from, last_year.to)?;
@@ -607,8 +598,9 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         .collect();
     partners.retain(|p| p.sent + p.answered + p.awaited > 0);
     let mut answer_days: HashMap<String, Vec<f64>> = HashMap::new();
-    for (code, d) in store.answer_delays(from, to)? {
-        answer_days.entry(code).or_default().push(d);
+    for (code, d, n) in store.answer_delays(from, to)? {
+        let days = answer_days.entry(code).or_default();
+        days.extend(std::iter::repeat_n(d as f64, n.max(0) as usize));
     }
     for p in &mut partners {
         p.median_days_to_answer = answer_days

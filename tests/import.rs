@@ -82,6 +82,7 @@ fn a_french_spreadsheet_imports_once() {
     );
     assert_eq!(count(&env, "SELECT count(*) FROM request"), 4);
     assert_eq!(count(&env, "SELECT count(*) FROM history"), before);
+    common::figures::assert_counts_equal(&env.db(), "imported");
 }
 
 #[test]

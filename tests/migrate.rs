@@ -267,6 +267,7 @@ fn assert_whole_then_resumes(
     assert_eq!(version(db), SCHEMA_VERSION, "{what}: not resumed");
     assert_eq!(&schema(db), &refs[&SCHEMA_VERSION], "{what}");
     assert_eq!(rows(db, tables), before, "{what}: rows lost after resuming");
+    common::figures::assert_counts_equal(db, &format!("{what}: after resuming"));
     v
 }
 

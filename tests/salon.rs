@@ -567,6 +567,7 @@ fn two_laptops_capturing_one_visitor_leave_one_request_per_need_and_undo_restore
         "SELECT max(n) FROM (SELECT count(*) AS n FROM request GROUP BY person_id, type_code)",
     );
     assert_eq!(per_need, 1);
+    common::figures::assert_counts_equal(&db, "decided");
     assert_eq!(
         env.ok(&["search", "nguyen", "--format", "json"])
             .matches("reference")
@@ -589,6 +590,7 @@ fn two_laptops_capturing_one_visitor_leave_one_request_per_need_and_undo_restore
     };
     assert_eq!(strip(&after), strip(&expected));
     assert_eq!(event_count(&db), 7);
+    common::figures::assert_counts_equal(&db, "undone");
     assert_eq!(
         env.ok(&["search", "nguyen", "--format", "csv"]),
         search_before
@@ -614,6 +616,7 @@ fn two_laptops_capturing_one_visitor_leave_one_request_per_need_and_undo_restore
         salon::merge(&mut office, &c).unwrap();
     }
     let late = env.fails(&["resolve", id, "--annuler"], 2);
+    common::figures::assert_counts_equal(&db, "decided again");
     assert!(late.contains("ne peut plus être annulée"), "{late}");
 }
 

@@ -97,16 +97,33 @@ fn history_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(HistoryRow, [Option<V
     Ok((
         HistoryRow {
             seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            entity: r.get(3)?,
-            entity_id: r.get(4)?,
-            field: r.get(5)?,
-            old: r.get(6)?,
-            new: r.get(7)?,
+            at: text(r, 1)?,
+            actor: text(r, 2)?,
+            entity: text(r, 3)?,
+            entity_id: text(r, 4)?,
+            field: text(r, 5)?,
+            old: opt_text(r, 6)?,
+            new: opt_text(r, 7)?,
         },
         [r.get(8)?, r.get(9)?, r.get(10)?],
     ))
+}
+
+/// A text column read as it is stored, even when damage made its bytes invalid UTF-8: the
+/// replaced bytes no longer match the seal, and the check says which line was altered instead
+/// of stopping on the value.
+fn opt_text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(x) => Some(x.to_string()),
+    })
+}
+
+fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(opt_text(r, i)?.unwrap_or_default())
 }
 
 const ACCESS_COLUMNS: &str = "seq, at, actor, action, request_id, reference, hash";
@@ -115,11 +132,11 @@ fn access_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AccessRow, Option<Vec<
     Ok((
         AccessRow {
             seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            request_id: r.get(4)?,
-            reference: r.get(5)?,
+            at: text(r, 1)?,
+            actor: text(r, 2)?,
+            action: text(r, 3)?,
+            request_id: opt_text(r, 4)?,
+            reference: opt_text(r, 5)?,
         },
         r.get(6)?,
     ))

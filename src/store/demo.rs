@@ -428,6 +428,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
             rng.0 = rng_start;
             persons.truncate(persons_start);
             report = report_start.clone();
+            let bulk = super::figures::BulkCounts::start(tx)?;
             let mut counters: HashMap<String, i64> = HashMap::new();
             let mut ins_person = tx.prepare_cached(
                 "INSERT INTO person (id, last_name, first_name, birth_date, phone, email, profile, profession, \
@@ -670,7 +671,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                     params![name, value],
                 )?;
             }
-            Ok(())
+            bulk.finish(tx)
         })?;
         done += batch;
     }

@@ -955,11 +955,19 @@ pub(crate) fn housing_rows(conn: &Connection, period: &Span) -> Result<HousingRo
     rows.placements = touching(
         "SELECT place_id, request_id, starts_on, ends_on FROM housing_placement WHERE starts_on <= ?2 AND ends_on >= ?1",
     )?;
+    // Housing requests open at the end of the period (received by then - closed by then, from
+    // the per-day counts of `figure_count`: no scan of a year of requests), less those with a
+    // placement ending in the period or after (the register, read first: a few rows).
     rows.waiting = conn
         .prepare_cached(
-            "SELECT count(*) FROM request r WHERE r.type_code = ?1 AND r.received_on <= ?3 \
-             AND (r.closed_on IS NULL OR r.closed_on > ?3) \
-             AND NOT EXISTS (SELECT 1 FROM housing_placement p WHERE p.request_id = r.id AND p.ends_on >= ?2)",
+            "SELECT (SELECT coalesce(sum(n), 0) FROM figure_count \
+                      WHERE kind = 'rx' AND day <= ?3 AND k1 = ?1) \
+                  - (SELECT coalesce(sum(n), 0) FROM figure_count \
+                      WHERE kind = 'cx' AND day <= ?3 AND k1 = ?1) \
+                  - (SELECT count(DISTINCT r.id) FROM housing_placement p CROSS JOIN request r \
+                      ON r.id = p.request_id \
+                      WHERE p.ends_on >= ?2 AND r.type_code = ?1 AND r.received_on <= ?3 \
+                        AND (r.closed_on IS NULL OR r.closed_on > ?3))",
         )?
         .query_row(params![HOUSING_TYPE, period.from, period.to], |r| r.get(0))?;
     Ok(rows)

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/007_follow_up_on.sql"),
     include_str!("../../migrations/008_import_stage.sql"),
     include_str!("../../migrations/009_merge_stage.sql"),
+    include_str!("../../migrations/010_figure_counts.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

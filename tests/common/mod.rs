@@ -107,6 +107,8 @@ pub fn dump(path: &Path, tables: &[&str]) -> Vec<String> {
     out
 }
 
+pub mod figures;
+
 /// Keys into the interface, as a terminal would send them.
 pub mod keys {
     use guichet::tui::app::App;
