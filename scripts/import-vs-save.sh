@@ -4,6 +4,7 @@
 # Prints the import's duration and, for saves attempted every 0.5 s during it, the longest wait
 # and how many failed.
 set -eu
+. "$(dirname "$0")/saves-during.sh"
 rows=${1:-200000}
 bin=${2:-target/release/guichet}
 dir=$(mktemp -d)
@@ -16,15 +17,7 @@ awk -v n="$rows" 'BEGIN { print "date;type;nom;prenom;email";
 start=$(date +%s.%N)
 "$bin" import csv "$dir/in.csv" >"$dir/import.out" 2>&1 &
 import=$!
-max=0; failed=0; saves=0
-while kill -0 "$import" 2>/dev/null; do
-  t0=$(date +%s.%N)
-  if ! "$bin" follow-up add "$ref" --kind note --text "pendant l'import" >/dev/null 2>&1; then failed=$((failed + 1)); fi
-  t1=$(date +%s.%N)
-  saves=$((saves + 1))
-  max=$(echo "$max $t0 $t1" | awk '{ d = $3 - $2; print (d > $1) ? d : $1 }')
-  sleep 0.5
-done
+saves_during "$import" "$ref" "pendant l'import"
 wait "$import" || true
 end=$(date +%s.%N)
 echo "import of $rows rows: $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }') s ($(cat "$dir/import.out" | tail -1))"

@@ -7,6 +7,7 @@
 # then merges the laptop while a colleague saves a follow-up every 0.5 s. Prints the merge's
 # duration and result, and for the saves the longest wait and how many failed.
 set -eu
+. "$(dirname "$0")/saves-during.sh"
 captures=${1:-20000}
 office=${2:-100000}
 bin=${3:-target/release/guichet}
@@ -22,15 +23,7 @@ awk -v n="$captures" 'BEGIN { print "date;type;nom;prenom;email;canal;evenement;
 start=$(date +%s.%N)
 "$bin" merge "$dir/portable.sqlite3" >"$dir/merge.out" 2>&1 &
 merge=$!
-max=0; failed=0; saves=0
-while kill -0 "$merge" 2>/dev/null; do
-  t0=$(date +%s.%N)
-  if ! "$bin" follow-up add "$ref" --kind note --text "pendant la fusion" >/dev/null 2>&1; then failed=$((failed + 1)); fi
-  t1=$(date +%s.%N)
-  saves=$((saves + 1))
-  max=$(echo "$max $t0 $t1" | awk '{ d = $3 - $2; print (d > $1) ? d : $1 }')
-  sleep 0.5
-done
+saves_during "$merge" "$ref" "pendant la fusion"
 wait "$merge" || true
 end=$(date +%s.%N)
 echo "merge of $captures captures into $office requests: $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }') s ($(tail -1 "$dir/merge.out"))"

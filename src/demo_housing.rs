@@ -7,7 +7,7 @@
 //! Said again (a second `demo`), nothing is added: each place has its own import key.
 
 use crate::domain::{HousingKind, Profile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::housing::{Span, semester_of};
 use crate::store::{NewPlace, Store};
 use uuid::Uuid;
@@ -162,7 +162,7 @@ pub fn fill(store: &mut Store) -> Result<usize> {
     let mut added = 0;
     for (name, kind, commune, beds, rent, profiles, contact) in PLACES {
         let Ok(c) = crate::housing::communes::resolve(commune) else {
-            continue;
+            continue; // not in this build's list of communes
         };
         let mut p = NewPlace::new(name, *kind, c.name, *beds);
         p.coordinates = Some((c.latitude, c.longitude));
@@ -171,12 +171,13 @@ pub fn fill(store: &mut Store) -> Result<usize> {
         p.contact = contact.to_string();
         let key = format!("demo|{name}|{commune}");
         p.import_key = Some(Uuid::new_v5(&Uuid::NAMESPACE_OID, key.as_bytes()).to_string());
-        let Ok(code) = store.add_place(&p) else {
-            continue; // already there (a second demo) — or another département's communes
+        let code = match store.add_place(&p) {
+            Ok(code) => code,
+            Err(Error::Input(_)) => continue, // already in the register (a second demo)
+            Err(e) => return Err(e),
         };
         added += 1;
-        // Collèges lend their flats for the school's internship semesters; the others all
-        // year, the gîte outside its summer season.
+        // Open for this semester and the next; the gîte lets its rooms to tourists in summer.
         let spans: Vec<Span> = match kind {
             HousingKind::Tourisme => vec![now],
             _ => vec![now, next],

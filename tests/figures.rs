@@ -19,20 +19,6 @@ fn add(env: &Env, args: &[&str]) -> String {
     env.ok(&all).trim().to_string()
 }
 
-fn log(env: &Env, reference: &str, kind: &str, on: &str) {
-    env.ok(&[
-        "follow-up",
-        "add",
-        reference,
-        "--kind",
-        kind,
-        "--date",
-        on,
-        "--text",
-        "x",
-    ]);
-}
-
 fn json(env: &Env, args: &[&str]) -> Value {
     serde_json::from_str(&env.ok(args)).unwrap()
 }
@@ -86,14 +72,14 @@ fn write_everything(env: &Env) {
     assert_counts_equal(&db, "added");
 
     // The case log: contacts, a note, the same day twice, a backdated contact.
-    log(env, &a, "appel_entrant", "05/11/2026");
-    log(env, &a, "note", "06/11/2026");
-    log(env, &a, "email_envoye", "05/11/2026");
-    log(env, &a, "rendez_vous", "12/11/2026");
-    log(env, &a, "appel_sortant", "04/11/2026");
-    log(env, &c, "note", "29/10/2026");
-    log(env, &b, "courrier", "02/11/2026");
-    log(env, &b, "appel_sortant", "30/10/2026");
+    env.log(&a, "appel_entrant", "05/11/2026");
+    env.log(&a, "note", "06/11/2026");
+    env.log(&a, "email_envoye", "05/11/2026");
+    env.log(&a, "rendez_vous", "12/11/2026");
+    env.log(&a, "appel_sortant", "04/11/2026");
+    env.log(&c, "note", "29/10/2026");
+    env.log(&b, "courrier", "02/11/2026");
+    env.log(&b, "appel_sortant", "30/10/2026");
     assert_counts_equal(&db, "case log");
 
     // Changes of type, channel and status; a closing, a reopening, a closing on another day.
@@ -114,7 +100,7 @@ fn write_everything(env: &Env) {
     assert_counts_equal(&db, "closed");
     env.ok(&["request", "update", &c, "--statut", "en_cours"]);
     assert_counts_equal(&db, "reopened");
-    log(env, &c, "appel_entrant", "10/11/2026");
+    env.log(&c, "appel_entrant", "10/11/2026");
     env.ok(&[
         "request",
         "update",
@@ -319,7 +305,7 @@ fn demo_data_counted_in_bulk_equals_a_recount_and_later_writes_keep_it() {
             |r| r.get(0),
         )
         .unwrap();
-    log(&env, &open, "appel_sortant", "21/11/2026");
+    env.log(&open, "appel_sortant", "21/11/2026");
     env.ok(&[
         "request",
         "update",

@@ -7,29 +7,12 @@
 
 mod common;
 
-use common::Env;
-use rusqlite::{Connection, OpenFlags};
-use std::path::Path;
+use common::{Env, table_rows as count};
 use std::process::{Child, Stdio};
 
 const ROWS: usize = 45;
 /// Rows per part: 45 rows make 5 parts.
 const PART: &str = "10";
-
-fn count(path: &Path, table: &str) -> i64 {
-    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
-}
-
-/// Lock files of running imports beside the case file.
-fn import_locks(env: &Env) -> Vec<String> {
-    std::fs::read_dir(env.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".import-"))
-        .collect()
-}
 
 /// A colleague's request, then a spreadsheet of `ROWS` new requests.
 fn setup(env: &Env) -> String {
@@ -82,7 +65,7 @@ fn a_save_goes_through_while_an_import_is_between_two_parts() {
     // One part is out, the rest still staged; a colleague saves meanwhile.
     assert_eq!(count(&env.db(), "request"), 1 + 10);
     assert_eq!(
-        import_locks(&env).len(),
+        env.lock_files("import").len(),
         1,
         "the running import holds its lock"
     );
@@ -112,7 +95,11 @@ fn a_save_goes_through_while_an_import_is_between_two_parts() {
     assert!(detail.contains("pendant l'import"), "{detail}");
     assert_eq!(count(&env.db(), "import_part"), 0);
     assert_eq!(count(&env.db(), "import_job"), 0);
-    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+    assert!(
+        env.lock_files("import").is_empty(),
+        "{:?}",
+        env.lock_files("import")
+    );
     // Imported again: nothing added.
     let again = env.ok(&["import", "csv", env.path("in.csv").to_str().unwrap()]);
     assert_eq!(count(&env.db(), "request"), 1 + ROWS as i64, "{again}");
@@ -135,7 +122,11 @@ fn an_import_killed_while_publishing_is_whole_once_the_file_is_reopened() {
     assert_eq!(count(&env.db(), "follow_up"), ROWS as i64);
     assert_eq!(count(&env.db(), "import_part"), 0);
     assert_eq!(count(&env.db(), "import_job"), 0);
-    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+    assert!(
+        env.lock_files("import").is_empty(),
+        "{:?}",
+        env.lock_files("import")
+    );
     env.ok(&["check"]);
     let found = env.ok(&["search", "Nom44"]);
     assert!(found.contains("Nom44"), "{found}");
@@ -159,7 +150,11 @@ fn an_import_killed_while_staging_leaves_nothing_once_the_file_is_reopened() {
     );
     assert_eq!(count(&env.db(), "import_part"), 0);
     assert_eq!(count(&env.db(), "import_job"), 0);
-    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+    assert!(
+        env.lock_files("import").is_empty(),
+        "{:?}",
+        env.lock_files("import")
+    );
 }
 
 #[test]
@@ -190,5 +185,9 @@ fn an_import_that_fails_at_its_last_staging_step_leaves_nothing() {
     );
     assert_eq!(count(&env.db(), "import_part"), 0);
     assert_eq!(count(&env.db(), "import_job"), 0);
-    assert!(import_locks(&env).is_empty(), "{:?}", import_locks(&env));
+    assert!(
+        env.lock_files("import").is_empty(),
+        "{:?}",
+        env.lock_files("import")
+    );
 }

@@ -46,20 +46,6 @@ fn add(
     env.ok(&args).trim().to_string()
 }
 
-fn log(env: &Env, reference: &str, kind: &str, on: &str) {
-    env.ok(&[
-        "follow-up",
-        "add",
-        reference,
-        "--kind",
-        kind,
-        "--date",
-        on,
-        "--text",
-        "x",
-    ]);
-}
-
 /// The file of the table above; returns the references A to L.
 fn build(env: &Env) -> Vec<String> {
     env.ok(&["init"]);
@@ -78,7 +64,7 @@ fn build(env: &Env) -> Vec<String> {
         Some(("20/11/2026", "refusee")),
     );
     let c = add(env, "bourse", "Charlie", "16/11/2026", None);
-    log(env, &c, "appel_sortant", "17/11/2026");
+    env.log(&c, "appel_sortant", "17/11/2026");
     let d = add(
         env,
         "installation",
@@ -87,9 +73,9 @@ fn build(env: &Env) -> Vec<String> {
         Some(("21/11/2026", "aboutie")),
     );
     let e = add(env, "logement", "Echo", "20/11/2026", None);
-    log(env, &e, "note", "21/11/2026");
+    env.log(&e, "note", "21/11/2026");
     let f = add(env, "bourse", "Foxtrot", "02/10/2026", None);
-    log(env, &f, "email_envoye", "12/11/2026");
+    env.log(&f, "email_envoye", "12/11/2026");
     let g = add(env, "logement", "Golf", "15/10/2026", None);
     let h = add(env, "logement", "Hotel", "25/10/2026", None);
     let i = add(
@@ -108,7 +94,7 @@ fn build(env: &Env) -> Vec<String> {
     );
     let k = add(env, "installation", "Kilo", "25/11/2025", None);
     let l = add(env, "autre", "Lima", "01/09/2026", None);
-    log(env, &l, "rendez_vous", "19/11/2026");
+    env.log(&l, "rendez_vous", "19/11/2026");
     vec![a, b, c, d, e, f, g, h, i, j, k, l]
 }
 

@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::{Env, dump};
-use rusqlite::{Connection, OpenFlags};
+use common::{Env, dump, table_rows as count};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
@@ -32,21 +31,6 @@ const DATA: [&str; 9] = [
     "event",
     "agent",
 ];
-
-fn count(path: &Path, table: &str) -> i64 {
-    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
-}
-
-/// Lock files of running merges beside the case file.
-fn merge_locks(env: &Env) -> Vec<String> {
-    std::fs::read_dir(env.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".merge-"))
-        .collect()
-}
 
 /// An office file with a colleague's request, and a laptop prepared from it for a fair where
 /// `VISITORS` visitors were captured (the last one with the e-mail of a person the office
@@ -188,7 +172,7 @@ fn a_save_goes_through_while_a_merge_is_between_two_parts() {
     // One part is out (3 visitors), the rest still staged; a colleague saves meanwhile.
     assert_eq!(count(&env.db(), "request"), requests + 3);
     assert_eq!(
-        merge_locks(&env).len(),
+        env.lock_files("merge").len(),
         1,
         "the running merge holds its lock"
     );
@@ -240,7 +224,11 @@ fn a_save_goes_through_while_a_merge_is_between_two_parts() {
     assert_eq!(count(&env.db(), "merge_pending"), 1);
     assert_eq!(count(&env.db(), "merge_job"), 0);
     assert_eq!(count(&env.db(), "merge_part"), 0);
-    assert!(merge_locks(&env).is_empty(), "{:?}", merge_locks(&env));
+    assert!(
+        env.lock_files("merge").is_empty(),
+        "{:?}",
+        env.lock_files("merge")
+    );
     let detail = env.ok(&["request", "show", &reference]);
     assert!(detail.contains("pendant la fusion"), "{detail}");
     let events = env.ok(&["event", "list"]);
@@ -281,7 +269,11 @@ fn a_merge_killed_while_staging_leaves_nothing() {
         assert_same(&dump(&env.db(), &DATA), &before, &format!("killed at {n}"));
         assert_eq!(count(&env.db(), "merge_job"), 0);
         assert_eq!(count(&env.db(), "merge_part"), 0);
-        assert!(merge_locks(&env).is_empty(), "{:?}", merge_locks(&env));
+        assert!(
+            env.lock_files("merge").is_empty(),
+            "{:?}",
+            env.lock_files("merge")
+        );
     }
     // Killed (SIGKILL) between two staging transactions.
     let mut merge = start_merge(&env, &laptop, "staging");
@@ -293,7 +285,11 @@ fn a_merge_killed_while_staging_leaves_nothing() {
     assert_same(&dump(&env.db(), &DATA), &before, "killed between two parts");
     assert_eq!(count(&env.db(), "merge_job"), 0);
     assert_eq!(count(&env.db(), "merge_part"), 0);
-    assert!(merge_locks(&env).is_empty(), "{:?}", merge_locks(&env));
+    assert!(
+        env.lock_files("merge").is_empty(),
+        "{:?}",
+        env.lock_files("merge")
+    );
 }
 
 #[test]
@@ -320,7 +316,11 @@ fn a_merge_killed_while_publishing_is_whole_once_the_file_is_reopened() {
         env.ok(&["list", "--format", "csv"]);
         assert_same(&whole_dump(&env.db()), &whole, &format!("killed at {n}"));
         assert_eq!(count(&env.db(), "merge_log"), 1);
-        assert!(merge_locks(&env).is_empty(), "{:?}", merge_locks(&env));
+        assert!(
+            env.lock_files("merge").is_empty(),
+            "{:?}",
+            env.lock_files("merge")
+        );
     }
     // Killed (SIGKILL) between two publishing transactions; reopened by the same command.
     std::fs::copy(&twin, env.db()).unwrap();

@@ -67,6 +67,40 @@ impl Env {
         );
         String::from_utf8(out.stderr).expect("utf-8 errors")
     }
+
+    /// A follow-up of `kind` on day `on` in a request's log, through the command line.
+    pub fn log(&self, reference: &str, kind: &str, on: &str) {
+        self.ok(&[
+            "follow-up",
+            "add",
+            reference,
+            "--kind",
+            kind,
+            "--date",
+            on,
+            "--text",
+            "x",
+        ]);
+    }
+
+    /// Lock files of running jobs of a kind (`import`, `merge`) beside the case file.
+    pub fn lock_files(&self, kind: &str) -> Vec<String> {
+        let marker = format!(".{kind}-");
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(&marker))
+            .collect()
+    }
+}
+
+/// The number of rows of `table`, read without writing (no migration, no lock).
+pub fn table_rows(path: &Path, table: &str) -> i64 {
+    let c = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open");
+    // Table names come from the tests, never from input.
+    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
 }
 
 pub fn bytes(path: &Path) -> Vec<u8> {
