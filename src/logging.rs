@@ -19,13 +19,15 @@ pub fn init() -> Option<WorkerGuard> {
         .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let writer = move || crate::text::SafeWrite::new(writer.clone());
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
+        .with_ansi(false);
+    // A filter from GUICHET_LOG; otherwise the plain level, without building an EnvFilter on
+    // every start (milliseconds of a command's time).
+    match tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG") {
+        Ok(filter) => fmt.with_env_filter(filter).try_init(),
+        Err(_) => fmt.with_max_level(tracing::Level::INFO).try_init(),
+    }
+    .ok()?;
     Some(guard)
 }

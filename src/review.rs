@@ -354,15 +354,33 @@ pub fn day_number(iso: &str) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Median and 90th percentile (nearest rank) of a list of day counts.
-pub fn delay(mut days: Vec<f64>) -> Delay {
-    days.sort_by(f64::total_cmp);
-    let n = days.len();
-    let rank = |q: f64| days[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+/// Median and 90th percentile (nearest rank) of day counts given as `(days, how many)`: the
+/// figures' counts are histograms, never expanded into one value per request (a year at a
+/// million requests would be a million values).
+pub fn delay(counts: &[(i64, i64)]) -> Delay {
+    let mut counts: Vec<(i64, usize)> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|&(d, n)| (d, n as usize))
+        .collect();
+    counts.sort_unstable();
+    let n: usize = counts.iter().map(|(_, k)| k).sum();
+    // The value at 0-based position `i` of the sorted list the histogram stands for.
+    let nth = |i: usize| -> f64 {
+        let mut seen = 0;
+        for &(d, k) in &counts {
+            seen += k;
+            if i < seen {
+                return d as f64;
+            }
+        }
+        unreachable!("position {i} within the {n} counted")
+    };
+    let rank = |q: f64| nth(((q * n as f64).ceil() as usize).clamp(1, n) - 1);
     let median = match n {
         0 => None,
-        _ if n % 2 == 1 => Some(days[n / 2]),
-        _ => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+        _ if n % 2 == 1 => Some(nth(n / 2)),
+        _ => Some((nth(n / 2 - 1) + nth(n / 2)) / 2.0),
     };
     Delay {
         count: n,
@@ -400,15 +418,6 @@ fn counts_before(store: &Store, column: DateColumn, day: NaiveDate) -> Result<Co
         out.0.push((code, n));
     }
     Ok(out)
-}
-
-/// Day counts `(days, how many)`, shortest first, as the sorted list `delay` reads.
-fn spread(counts: Vec<(i64, i64)>) -> Vec<f64> {
-    let mut out = Vec::with_capacity(counts.iter().map(|(_, n)| *n.max(&0) as usize).sum());
-    for (d, n) in counts {
-        out.extend(std::iter::repeat_n(d as f64, n.max(0) as usize));
-    }
-    out
 }
 
 /// "bourses d'études", "aides à l'installation", "lieux d'exercice": the plural of a label's
@@ -476,7 +485,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
             bump(&mut by_channel_raw, channel, n);
         }
     })?;
-    let contact_days = spread(store.delays(DateColumn::Received, from, to)?);
+    let contact_days = store.delays(DateColumn::Received, from, to)?;
 
     let mut closed = Counts::default();
     let mut prev_closed = Counts::default();
@@ -497,7 +506,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
                 .add(outcome, n);
         }
     })?;
-    let close_days = spread(store.delays(DateColumn::Closed, from, to)?);
+    let close_days = store.delays(DateColumn::Closed, from, to)?;
     let ly_received =
         store.grouped_counts(Grouping::ReceivedByType, last_year.from, last_year.to)?;
     let ly_closed = store.grouped_counts(Grouping::ClosedByType, last_year.from, last_year.to)?;
@@ -581,7 +590,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
         })
         .collect();
 
-    // Referrals: one pass over the table, and the answer delays of the period.
+    // Referrals by partner, with the days their answers of the period took.
     let as_of = to.min(today);
     let mut partners: Vec<PartnerFigures> = store
         .partner_counts(from, to, as_of)?
@@ -593,24 +602,13 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
             answered: p.answered,
             awaited: p.awaited,
             overdue: p.overdue,
-            median_days_to_answer: None,
+            median_days_to_answer: delay(&p.answer_days).median_days,
         })
         .collect();
     partners.retain(|p| p.sent + p.answered + p.awaited > 0);
-    let mut answer_days: HashMap<String, Vec<f64>> = HashMap::new();
-    for (code, d, n) in store.answer_delays(from, to)? {
-        let days = answer_days.entry(code).or_default();
-        days.extend(std::iter::repeat_n(d as f64, n.max(0) as usize));
-    }
-    for p in &mut partners {
-        p.median_days_to_answer = answer_days
-            .remove(&p.code)
-            .and_then(|d| delay(d).median_days);
-    }
-
     let workload = workload(store)?;
-    let first_contact = delay(contact_days);
-    let time_to_close = delay(close_days);
+    let first_contact = delay(&contact_days);
+    let time_to_close = delay(&close_days);
     let total_received: i64 = received.total();
     let total_closed: i64 = closed.total();
     let without_contact = total_received - first_contact.count as i64;
@@ -1211,11 +1209,23 @@ mod tests {
 
     #[test]
     fn median_and_90th_percentile() {
-        let r = delay(vec![5.0, 1.0, 3.0, 2.0, 4.0, 10.0, 6.0, 7.0, 8.0, 9.0]);
+        let ones = |days: &[i64]| days.iter().map(|&d| (d, 1)).collect::<Vec<_>>();
+        let r = delay(&ones(&[5, 1, 3, 2, 4, 10, 6, 7, 8, 9]));
         assert_eq!(r.median_days, Some(5.5));
         assert_eq!(r.p90_days, Some(9.0));
-        assert_eq!(delay(vec![]).median_days, None);
-        assert_eq!(delay(vec![4.0]).p90_days, Some(4.0));
+        assert_eq!(delay(&[]).median_days, None);
+        assert_eq!(delay(&[(4, 1)]).p90_days, Some(4.0));
+        // A histogram reads as the list it stands for: 0,0,0,2,2,7,7,7,7,30.
+        let r = delay(&[(7, 4), (0, 3), (2, 2), (30, 1), (5, 0)]);
+        assert_eq!(
+            (r.count, r.median_days, r.p90_days),
+            (10, Some(4.5), Some(7.0))
+        );
+        let r = delay(&[(1, 2), (3, 1)]);
+        assert_eq!(
+            (r.count, r.median_days, r.p90_days),
+            (3, Some(1.0), Some(3.0))
+        );
     }
 
     #[test]

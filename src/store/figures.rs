@@ -50,6 +50,9 @@ pub struct PartnerCounts {
     pub answered: i64,
     pub awaited: i64,
     pub overdue: i64,
+    /// Answers received in the period: `(days from sending to answer, how many)`, shortest
+    /// first.
+    pub answer_days: Vec<(i64, i64)>,
 }
 
 /// Open requests of one agent (`None`: not assigned) and those whose follow-up date is past.
@@ -274,78 +277,90 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Per partner, in name order: referrals sent in [from, to], answered in it, still awaited
-    /// at `to`, and of those, expected before `as_of`. Partners with none of these are left out.
+    /// Per partner, in name order: referrals sent in [from, to], answered in it (with the days
+    /// each answer took), still awaited at `to`, and of those, expected before `as_of`.
+    /// Partners with none of these are left out.
+    ///
+    /// Two passes, neither growing with the file's past: the day counts of the period, and the
+    /// referrals awaited at `to` on the two partial indexes (those not answered, and those
+    /// answered after `to`), counted here rather than grouped by SQLite (no sort).
     pub fn partner_counts(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<Vec<PartnerCounts>> {
-        // An answer never precedes its sending: awaited at `to` = sent by then - answered by then.
+        #[derive(Default)]
+        struct Tally {
+            sent: i64,
+            answered: i64,
+            awaited: i64,
+            overdue: i64,
+            answer_days: HashMap<i64, i64>,
+        }
+        let mut tally: HashMap<String, Tally> = HashMap::new();
+        fn entry<'a>(tally: &'a mut HashMap<String, Tally>, id: &str) -> &'a mut Tally {
+            if !tally.contains_key(id) {
+                tally.insert(id.to_string(), Tally::default());
+            }
+            tally.get_mut(id).expect("inserted above")
+        }
         let mut st = self.conn.prepare_cached(
-            "SELECT p.id, p.code, p.name, \
-               coalesce(sum(CASE WHEN c.kind = 'fs' AND c.day >= ?1 THEN c.n END), 0), \
-               coalesce(sum(CASE WHEN c.kind = 'fa' AND c.day >= ?1 THEN c.n END), 0), \
-               coalesce(sum(CASE c.kind WHEN 'fs' THEN c.n ELSE -c.n END), 0) \
-             FROM partner p JOIN figure_count c ON c.k1 = p.id \
-             WHERE c.kind IN ('fs', 'fa') AND c.day <= ?2 \
-             GROUP BY p.id ORDER BY p.name, p.id",
+            "SELECT kind, k1, d, n FROM figure_count \
+              WHERE kind IN ('fa', 'fs') AND day BETWEEN ?1 AND ?2 AND n <> 0",
         )?;
-        let mut out: Vec<(String, PartnerCounts)> = st
-            .query_map(rusqlite::params![from, to], |r| {
-                Ok((
-                    r.get(0)?,
-                    PartnerCounts {
-                        code: r.get(1)?,
-                        name: r.get(2)?,
-                        sent: r.get(3)?,
-                        answered: r.get(4)?,
-                        awaited: r.get(5)?,
-                        overdue: 0,
-                    },
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        // Overdue: awaited at `to` (not answered, or answered after it) and expected before
-        // `as_of`, on the two partial indexes.
-        let mut overdue: HashMap<String, i64> = HashMap::new();
-        for sql in [
-            "SELECT partner_id, count(*) FROM referral INDEXED BY referral_awaited \
-              WHERE answered_on IS NULL AND expected_by < ?3 AND sent_on <= ?2 GROUP BY partner_id",
-            "SELECT partner_id, count(*) FROM referral INDEXED BY referral_answered \
-              WHERE answered_on > ?2 AND sent_on <= ?2 AND expected_by < ?3\
-              GROUP BY partner_id",
-        ] {
-            let mut st = self.conn.prepare_cached(sql)?;
-            let rows = st.query_map(rusqlite::params![from, to, as_of], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (id, n) = row?;
-                *overdue.entry(id).or_default() += n;
+        let mut rows = st.query([from, to])?;
+        while let Some(r) = rows.next()? {
+            let t = entry(&mut tally, r.get_ref(1)?.as_str()?);
+            let n: i64 = r.get(3)?;
+            if r.get_ref(0)?.as_str()? == "fs" {
+                t.sent += n;
+            } else {
+                t.answered += n;
+                *t.answer_days.entry(r.get(2)?).or_default() += n;
             }
         }
-        out.retain(|(_, p)| p.sent != 0 || p.answered != 0 || p.awaited != 0);
-        Ok(out
-            .into_iter()
-            .map(|(id, mut p)| {
-                p.overdue = overdue.get(&id).copied().unwrap_or(0);
-                p
-            })
-            .collect())
-    }
-
-    /// `(partner code, days from sending to answer, how many)` of the answers received in
-    /// [from, to].
-    pub fn answer_delays(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(String, i64, i64)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT p.code, c.d, sum(c.n) FROM figure_count c JOIN partner p ON p.id = c.k1 \
-             WHERE c.kind = 'fa' AND c.day BETWEEN ?1 AND ?2 GROUP BY p.code, c.d \
-             HAVING sum(c.n) <> 0 ORDER BY p.code, c.d",
-        )?;
-        let rows = st.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // Awaited at `to`: sent by then and not answered by then.
+        for sql in [
+            "SELECT partner_id, expected_by < ?2 FROM referral INDEXED BY referral_awaited \
+              WHERE answered_on IS NULL AND sent_on <= ?1",
+            "SELECT partner_id, expected_by < ?2 FROM referral INDEXED BY referral_answered \
+              WHERE answered_on > ?1 AND sent_on <= ?1",
+        ] {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let mut rows = st.query(rusqlite::params![to, as_of])?;
+            while let Some(r) = rows.next()? {
+                let t = entry(&mut tally, r.get_ref(0)?.as_str()?);
+                t.awaited += 1;
+                t.overdue += i64::from(r.get::<_, Option<bool>>(1)?.unwrap_or(false));
+            }
+        }
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, code, name FROM partner ORDER BY name, id")?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let Some(t) = tally.remove(r.get_ref(0)?.as_str()?) else {
+                continue;
+            };
+            if t.sent == 0 && t.answered == 0 && t.awaited == 0 {
+                continue;
+            }
+            let mut answer_days: Vec<(i64, i64)> =
+                t.answer_days.into_iter().filter(|(_, n)| *n != 0).collect();
+            answer_days.sort_unstable();
+            out.push(PartnerCounts {
+                code: r.get(1)?,
+                name: r.get(2)?,
+                sent: t.sent,
+                answered: t.answered,
+                awaited: t.awaited,
+                overdue: t.overdue,
+                answer_days,
+            });
+        }
+        Ok(out)
     }
 
     /// Open requests per agent id, grouped in the order of the open-requests index (no sort,

@@ -261,7 +261,12 @@ fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<()> {
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        // Counting the tables parses the whole schema: only for a file that may be empty.
+        let tables: i64 = if app == 0 && version == 0 {
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?
+        } else {
+            -1
+        };
         Ok((app, version, tables))
     };
     let (app, version, tables) = read().map_err(|e| match e {
