@@ -114,6 +114,20 @@ fn main() {
     report("switch tab: to the Bilan", to_review);
     report("switch tab: to a queue", to_queue);
 
+    // A colleague's save between two switches: the tab counts are asked of the file again.
+    let colleague = open(&path);
+    let mut after_save = Vec::new();
+    for _ in 0..100 {
+        colleague
+            .log_access(guichet::store::AccessAction::ListExport, None)
+            .expect("a colleague's write");
+        let d = measure(&mut app, KeyCode::Tab);
+        if !matches!(app.screen, guichet::tui::app::Screen::Review(_)) {
+            after_save.push(d);
+        }
+    }
+    report("switch tab after a colleague's save", after_save);
+
     app.handle_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE));
     let mut open_close = Vec::new();
     for _ in 0..200 {

@@ -345,6 +345,12 @@ pub struct DemoReport {
     pub places: usize,
 }
 
+/// The next id of the demo's write-order clock (see [`fill`]).
+fn next_id(rng: &mut Rng, clock: &mut u64) -> String {
+    *clock += 1;
+    rng.uuid_v7(*clock)
+}
+
 /// Requests written per transaction: a million requests do not sit in one WAL.
 const BATCH: usize = 20_000;
 
@@ -419,13 +425,20 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
     let series = store.meta("series")?.unwrap_or_else(|| "A".into());
 
     let mut persons: Vec<String> = Vec::new();
+    // The ids' clock: the requests, persons, follow-ups and referrals get ids in the order they
+    // are written (as at a real desk, where a record's id is taken when it is typed), so every
+    // index keyed by an id grows at its end. Ids taken from the backdated reception days would
+    // land all over those indexes: at a million requests, each batch rewrote most of their pages.
+    let mut clock = millis(today - Days::new(400), 0) + (already as u64) * 8;
     let mut done = 0;
     while done < n {
         let batch = BATCH.min(n - done);
         // A busy file retries the whole batch: start it again from the same state.
-        let (rng_start, persons_start, report_start) = (rng.0, persons.len(), report.clone());
+        let (rng_start, clock_start, persons_start, report_start) =
+            (rng.0, clock, persons.len(), report.clone());
         store.write(|tx, _| {
             rng.0 = rng_start;
+            clock = clock_start;
             persons.truncate(persons_start);
             report = report_start.clone();
             let bulk = super::figures::BulkCounts::start(tx)?;
@@ -539,7 +552,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                         1 + rng.below(12) as u32,
                         1 + rng.below(28) as u32,
                     );
-                    let id = rng.uuid_v7(millis(received_on, secs));
+                    let id = next_id(&mut rng, &mut clock);
                     ins_person.execute(params![
                         id,
                         last,
@@ -594,7 +607,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                     .is_open()
                     .then(|| today + Days::new(rng.below(45)) - Days::new(15))
                     .filter(|d| *d >= received_on);
-                let id = rng.uuid_v7(millis(received_on, secs + 1));
+                let id = next_id(&mut rng, &mut clock);
                 let prefix = format!("{series}{:02}", received_on.year().rem_euclid(100));
                 let reference = format!("{prefix}-{:05}", next_counter(&prefix)?);
                 let summary = match type_code {
@@ -628,7 +641,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                 for k in 0..entries {
                     let (kind, body) = *rng.pick(NOTES);
                     let on = received_on + Days::new((span * (k + 1)) / (entries + 1));
-                    let fid = rng.uuid_v7(millis(on, secs + 60 * k as u32));
+                    let fid = next_id(&mut rng, &mut clock);
                     ins_follow.execute(params![
                         fid, id, kind, on, body, None::<NaiveDate>, stamp(on, secs + 60 * k as u32), actor
                     ])?;
@@ -655,7 +668,7 @@ pub fn fill(store: &mut Store, n: usize, seed: u64) -> Result<DemoReport> {
                         let answer = answered.map(|_| *rng.weighted(&[(Answer::Favorable, 70), (Answer::Defavorable, 20), (Answer::SansObjet, 10)]));
                         let reminders = if answered.is_none() && expected < today { rng.below(3) as i64 } else { 0 };
                         let reminded = (reminders > 0).then_some(expected);
-                        let rid = rng.uuid_v7(millis(sent, secs + 7));
+                        let rid = next_id(&mut rng, &mut clock);
                         ins_referral.execute(params![
                             rid, id, pid, sent, expected, reminders, reminded, answered, answer,
                             stamp(sent, secs + 7), actor

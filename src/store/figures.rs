@@ -5,6 +5,7 @@
 //! million requests is a few thousand rows.
 
 use super::Store;
+use crate::domain::Status;
 use crate::error::Result;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -363,12 +364,26 @@ impl Store {
         Ok(out)
     }
 
+    /// Requests of a status (all when `None`), only the open ones when `open_only`, from the
+    /// counts by reception day and current status.
+    pub(crate) fn count_by_status(&self, status: Option<Status>, open_only: bool) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(n), 0) FROM figure_count WHERE kind = 'rs' \
+              AND (?1 IS NULL OR k1 = ?1) AND (NOT ?2 OR k1 <> 'close')",
+            )?
+            .query_row(rusqlite::params![status, open_only], |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
     /// Open requests per agent id, grouped in the order of the open-requests index (no sort,
     /// no join), with those whose follow-up date is before `today`.
     pub fn open_workload(&self, today: NaiveDate) -> Result<Vec<AgentLoad>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT agent_id, count(*), count(CASE WHEN next_follow_up_on < ?1 THEN 1 END) \
-             FROM request INDEXED BY request_agent_open WHERE status <> 'close' GROUP BY agent_id",
+            "SELECT agent_id, count(*), \
+                    count(CASE WHEN coalesce(next_follow_up_on, '9999-12-31') < ?1 THEN 1 END) \
+             FROM request INDEXED BY request_agent_due WHERE status <> 'close' GROUP BY agent_id",
         )?;
         let rows = st.query_map([today], |r| {
             Ok(AgentLoad {

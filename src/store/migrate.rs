@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/008_import_stage.sql"),
     include_str!("../../migrations/009_merge_stage.sql"),
     include_str!("../../migrations/010_figure_counts.sql"),
+    include_str!("../../migrations/011_slimmer_indexes.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -261,14 +262,11 @@ fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<()> {
     let read = || -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        // Counting the tables parses the whole schema: only for a file that may be empty.
-        let tables: i64 = if app == 0 && version == 0 {
-            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?
-        } else {
-            -1
-        };
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         Ok((app, version, tables))
     };
+    // Reading the schema here (counting its tables) is also the first check of a damaged file,
+    // named with its advice: keep it even where the count is not needed.
     let (app, version, tables) = read().map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
             Error::Busy
