@@ -656,7 +656,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
 /// Today's load: open requests per agent (by name, the unassigned last) and those whose
 /// follow-up date is past. `report backlog` and the review's last section.
 pub fn workload(store: &Store) -> Result<Vec<Workload>> {
-    // Grouped in the order of the open-requests index (no sort, no join); named afterwards.
+    // From the open-request counts (no pass over the requests); named afterwards.
     let names: HashMap<String, String> = store
         .agents()?
         .into_iter()

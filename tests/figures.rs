@@ -82,6 +82,45 @@ fn write_everything(env: &Env) {
     env.log(&b, "appel_sortant", "30/10/2026");
     assert_counts_equal(&db, "case log");
 
+    // The queues' counts: assigned, reassigned, unassigned; follow-up dates set by an update
+    // and by a follow-up, then removed.
+    env.ok(&["agent", "add", "Essai Figures"]);
+    env.ok(&["agent", "add", "Essai Comptes"]);
+    env.ok(&[
+        "request",
+        "update",
+        &a,
+        "--agent",
+        "Essai Figures",
+        "--relance",
+        "20/11/2026",
+    ]);
+    env.ok(&["request", "update", &c, "--agent", "Essai Figures"]);
+    assert_counts_equal(&db, "assigned");
+    env.ok(&["request", "update", &a, "--agent", "Essai Comptes"]);
+    env.ok(&["request", "update", &c, "--relance", "30/11/2026"]);
+    env.ok(&[
+        "follow-up",
+        "add",
+        &a,
+        "--kind",
+        "appel_sortant",
+        "--relance",
+        "25/11/2026",
+    ]);
+    assert_counts_equal(&db, "reassigned, follow-ups moved");
+    env.ok(&[
+        "request",
+        "update",
+        &a,
+        "--agent",
+        "aucun",
+        "--relance",
+        "aucune",
+    ]);
+    assert_counts_equal(&db, "unassigned, no follow-up");
+    env.ok(&["request", "update", &a, "--agent", "Essai Figures"]);
+
     // Changes of type, channel and status; a closing, a reopening, a closing on another day.
     env.ok(&["request", "update", &a, "--type", "installation"]);
     env.ok(&["request", "update", &a, "--canal", "telephone"]);

@@ -377,22 +377,43 @@ impl Store {
         Ok(n.max(0) as usize)
     }
 
-    /// Open requests per agent id, grouped in the order of the open-requests index (no sort,
-    /// no join), with those whose follow-up date is before `today`.
+    /// Open requests per agent id (`None`: not assigned), unassigned first then by id, with
+    /// those whose follow-up date is before `today`, from the open-request counts.
     pub fn open_workload(&self, today: NaiveDate) -> Result<Vec<AgentLoad>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT agent_id, count(*), \
-                    count(CASE WHEN coalesce(next_follow_up_on, '9999-12-31') < ?1 THEN 1 END) \
-             FROM request INDEXED BY request_agent_due WHERE status <> 'close' GROUP BY agent_id",
+            "SELECT k1, sum(n), sum(CASE WHEN day <> '' AND day < ?1 THEN n ELSE 0 END) \
+               FROM figure_count WHERE kind = 'ao' GROUP BY k1 HAVING sum(n) <> 0 ORDER BY k1",
         )?;
         let rows = st.query_map([today], |r| {
+            let id: String = r.get(0)?;
             Ok(AgentLoad {
-                agent_id: r.get(0)?,
+                agent_id: (!id.is_empty()).then_some(id),
                 open: r.get(1)?,
                 overdue: r.get(2)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Open requests of one agent (or the unassigned ones), due by a day if given, from the
+    /// open-request counts: the queues' tab counts.
+    pub(crate) fn count_open(
+        &self,
+        agent_id: Option<&str>,
+        unassigned: bool,
+        due_by: Option<NaiveDate>,
+    ) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(n), 0) FROM figure_count WHERE kind = 'ao' \
+                  AND (?1 IS NULL OR k1 = ?1) AND (NOT ?2 OR k1 = '') \
+                  AND (?3 IS NULL OR (day <> '' AND day <= ?3))",
+            )?
+            .query_row(rusqlite::params![agent_id, unassigned, due_by], |r| {
+                r.get(0)
+            })?;
+        Ok(n.max(0) as usize)
     }
 }
 
@@ -434,7 +455,8 @@ impl BulkCounts {
         })
     }
 
-    /// Counts the rows added since `start` (the same counts as the triggers and migration 010)
+    /// Counts the rows added since `start` (the same counts as the triggers and migrations 010
+    /// and 012)
     /// and puts the triggers back.
     pub(crate) fn finish(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
         const UPSERT: &str = " ON CONFLICT DO UPDATE SET n = n + excluded.n";
@@ -443,6 +465,8 @@ impl BulkCounts {
                FROM request WHERE rowid > ?1 GROUP BY 2, 3, 4",
             "SELECT 'rs', received_on, status, '', 0, count(*) FROM request WHERE rowid > ?1 \
               GROUP BY 2, 3",
+            "SELECT 'ao', coalesce(next_follow_up_on, ''), coalesce(agent_id, ''), '', 0, \
+                    count(*) FROM request WHERE rowid > ?1 AND status <> 'close' GROUP BY 2, 3",
             "SELECT 'fc', received_on, '', '', \
                     CAST(julianday(first_contact_on) - julianday(received_on) AS INTEGER), count(*) \
                FROM request WHERE rowid > ?1 AND first_contact_on IS NOT NULL GROUP BY 2, 5",

@@ -941,6 +941,17 @@ impl Store {
         if *filter == by_status {
             return self.count_by_status(filter.status, filter.open_only);
         }
+        // The agents' queues: from the open-request counts by agent and follow-up day.
+        let by_agent = RequestFilter {
+            open_only: true,
+            agent_id: filter.agent_id.clone(),
+            unassigned: filter.unassigned,
+            due_by: filter.due_by,
+            ..Default::default()
+        };
+        if *filter == by_agent {
+            return self.count_open(filter.agent_id.as_deref(), filter.unassigned, filter.due_by);
+        }
         let (where_sql, params) = where_clause(filter);
         let sql = format!("SELECT count(*) FROM request r{where_sql}");
         let mut st = self.conn.prepare_cached(&sql)?;

@@ -12,6 +12,9 @@ SELECT 'rx', received_on, type_code, coalesce(channel_code, ''), 0, count(*) FRO
 UNION ALL
 SELECT 'rs', received_on, status, '', 0, count(*) FROM request GROUP BY 2, 3
 UNION ALL
+SELECT 'ao', coalesce(next_follow_up_on, ''), coalesce(agent_id, ''), '', 0, count(*) FROM request
+ WHERE status <> 'close' GROUP BY 2, 3
+UNION ALL
 SELECT 'fc', received_on, '', '', CAST(julianday(first_contact_on) - julianday(received_on) AS INTEGER),
        count(*) FROM request WHERE first_contact_on IS NOT NULL GROUP BY 2, 5
 UNION ALL
