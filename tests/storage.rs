@@ -1032,3 +1032,37 @@ fn a_clean_check_lifts_a_damage_marker_left_by_a_file_put_back_by_hand() {
     assert!(!env.path("guichet.sqlite3.abime").exists());
     env.ok(&add);
 }
+
+/// A file of an older schema on a write-protected medium cannot be brought up to date: it is
+/// refused at opening, saying why and what to do, instead of lists and counts reading tables
+/// it does not have yet. The same file, writable, is migrated and listed.
+#[cfg(unix)]
+#[test]
+fn an_older_file_that_cannot_be_written_is_refused_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let key = env.path("cle");
+    let Some(mount) = Mount::tmpfs(&key, "4m") else {
+        return;
+    };
+    let on_key = key.join("ancien.sqlite3");
+    std::fs::copy("tests/fixtures/schema1.sqlite3", &on_key).unwrap();
+    std::fs::set_permissions(&on_key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    if !mount.read_only() {
+        eprintln!("skipped: cannot remount read-only");
+        return;
+    }
+    let out = env.run(&["--db", on_key.to_str().unwrap(), "list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Like every file the user names that cannot be used as it is (open to others, foreign).
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("lecture seule"), "{err}");
+    assert!(err.contains("version antérieure"), "{err}");
+    assert!(err.contains("ouvrez-le une fois"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let writable = env.path("ancien.sqlite3");
+    std::fs::copy("tests/fixtures/schema1.sqlite3", &writable).unwrap();
+    std::fs::set_permissions(&writable, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.ok(&["--db", writable.to_str().unwrap(), "list"]);
+}

@@ -102,7 +102,20 @@ pub(super) fn open_file(path: &Path, new_key: Option<&str>) -> Result<Opened> {
         });
     }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
-        // Readable but not writable: fine for lists and reports, refused at the first write.
+        // Readable but not writable: fine for lists and reports, refused at the first write —
+        // if its schema is this program's. An older one cannot be brought up to date here, and
+        // its lists, counts and reports would read tables and counts it does not have yet.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < SCHEMA_VERSION {
+            return Err(Error::File {
+                path: path.to_path_buf(),
+                why: format!(
+                    "fichier en lecture seule, d'une version antérieure du programme (schéma \
+                     {version}, ce programme lit le schéma {SCHEMA_VERSION}) : ouvrez-le une fois \
+                     là où il peut être écrit, pour le mettre à jour, ou lisez-en une copie"
+                ),
+            });
+        }
         return Ok(Opened {
             conn,
             key,

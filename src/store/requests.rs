@@ -391,7 +391,7 @@ fn where_clause(f: &RequestFilter) -> (String, Params) {
 /// `request_status_due`, `request_due`), and only as far as the page needs: at a million
 /// requests "Ma file" no longer sorts its 60,000 rows for each page. A run's order relies on
 /// SQLite reading a compound's parts in turn, each along its index;
-/// `tests/queue_order.rs` compares every page with the plain ORDER BY on random files.
+/// `tests/queue_order.rs` compares every page with the plain ORDER BY on a demo file.
 fn overdue_page(where_sql: &str) -> String {
     let and = |extra: &str| {
         if where_sql.is_empty() {
