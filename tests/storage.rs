@@ -798,6 +798,7 @@ fn on_write_protected_key(env: &Env, file: &Path) -> Option<(Mount, std::path::P
     let mount = Mount::tmpfs(&key, "4m")?;
     let on_key = key.join(file.file_name().unwrap());
     std::fs::copy(file, &on_key).unwrap();
+    private(&on_key);
     if !mount.read_only() {
         eprintln!("skipped: cannot remount read-only");
         return None;
@@ -1039,19 +1040,13 @@ fn a_clean_check_lifts_a_damage_marker_left_by_a_file_put_back_by_hand() {
 #[cfg(unix)]
 #[test]
 fn an_older_file_that_cannot_be_written_is_refused_with_what_to_do() {
-    use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    let key = env.path("cle");
-    let Some(mount) = Mount::tmpfs(&key, "4m") else {
+    let writable = env.path("ancien.sqlite3");
+    std::fs::copy("tests/fixtures/schema1.sqlite3", &writable).unwrap();
+    private(&writable);
+    let Some((_mount, on_key)) = on_write_protected_key(&env, &writable) else {
         return;
     };
-    let on_key = key.join("ancien.sqlite3");
-    std::fs::copy("tests/fixtures/schema1.sqlite3", &on_key).unwrap();
-    std::fs::set_permissions(&on_key, std::fs::Permissions::from_mode(0o600)).unwrap();
-    if !mount.read_only() {
-        eprintln!("skipped: cannot remount read-only");
-        return;
-    }
     let out = env.run(&["--db", on_key.to_str().unwrap(), "list"]);
     let err = String::from_utf8_lossy(&out.stderr);
     // Like every file the user names that cannot be used as it is (open to others, foreign).
@@ -1061,8 +1056,5 @@ fn an_older_file_that_cannot_be_written_is_refused_with_what_to_do() {
     assert!(err.contains("ouvrez-le une fois"), "{err}");
     assert!(out.stdout.is_empty());
 
-    let writable = env.path("ancien.sqlite3");
-    std::fs::copy("tests/fixtures/schema1.sqlite3", &writable).unwrap();
-    std::fs::set_permissions(&writable, std::fs::Permissions::from_mode(0o600)).unwrap();
     env.ok(&["--db", writable.to_str().unwrap(), "list"]);
 }
