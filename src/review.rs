@@ -592,7 +592,7 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
 
     // Referrals by partner, with the days their answers of the period took.
     let as_of = to.min(today);
-    let mut partners: Vec<PartnerFigures> = store
+    let partners: Vec<PartnerFigures> = store
         .partner_counts(from, to, as_of)?
         .into_iter()
         .map(|p| PartnerFigures {
@@ -605,7 +605,6 @@ pub fn compute(store: &Store, period: Period) -> Result<Review> {
             median_days_to_answer: delay(&p.answer_days).median_days,
         })
         .collect();
-    partners.retain(|p| p.sent + p.answered + p.awaited > 0);
     let workload = workload(store)?;
     let first_contact = delay(&contact_days);
     let time_to_close = delay(&close_days);

@@ -797,11 +797,7 @@ fn a_laptop_carries_the_register_without_names_and_an_interest_comes_back_as_a_p
             .args(args)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_succeeded(&out);
         String::from_utf8(out.stdout).unwrap()
     };
     let v: Value = serde_json::from_str(&at_stand(&[

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{Env, table_rows as count};
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 const ROWS: usize = 45;
 /// Rows per part: 45 rows make 5 parts.
@@ -35,25 +35,13 @@ fn setup(env: &Env) -> String {
 }
 
 fn start_import(env: &Env, pause_at: &str) -> Child {
-    env.cmd()
-        .env("GUICHET_TEST_IMPORT_PART_ROWS", PART)
-        .env("GUICHET_TEST_IMPORT_PAUSE", env.path("pause"))
-        .env("GUICHET_TEST_IMPORT_PAUSE_AT", pause_at)
-        .args(["import", "csv", env.path("in.csv").to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits until the import says it is paused (it is between two transactions).
-fn wait_paused(env: &Env, import: &mut Child) {
-    while !env.path("pause").join("paused").exists() {
-        if let Some(status) = import.try_wait().unwrap() {
-            panic!("the import ended before pausing: {status:?}");
-        }
-        std::thread::yield_now();
-    }
+    let csv = env.path("in.csv");
+    env.start_paused(
+        "IMPORT",
+        ("PART_ROWS", PART),
+        pause_at,
+        &["import", "csv", csv.to_str().unwrap()],
+    )
 }
 
 #[test]
@@ -61,7 +49,7 @@ fn a_save_goes_through_while_an_import_is_between_two_parts() {
     let env = Env::new();
     let reference = setup(&env);
     let mut import = start_import(&env, "publishing");
-    wait_paused(&env, &mut import);
+    env.wait_paused(&mut import);
     // One part is out, the rest still staged; a colleague saves meanwhile.
     assert_eq!(count(&env.db(), "request"), 1 + 10);
     assert_eq!(
@@ -84,11 +72,7 @@ fn a_save_goes_through_while_an_import_is_between_two_parts() {
 
     std::fs::write(env.path("pause").join("continue"), b"").unwrap();
     let out = import.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("45"));
     assert_eq!(count(&env.db(), "request"), 1 + ROWS as i64);
     let detail = env.ok(&["request", "show", &reference]);
@@ -110,7 +94,7 @@ fn an_import_killed_while_publishing_is_whole_once_the_file_is_reopened() {
     let env = Env::new();
     setup(&env);
     let mut import = start_import(&env, "publishing");
-    wait_paused(&env, &mut import);
+    env.wait_paused(&mut import);
     import.kill().unwrap(); // SIGKILL
     import.wait().unwrap();
     assert_eq!(count(&env.db(), "request"), 1 + 10);
@@ -138,7 +122,7 @@ fn an_import_killed_while_staging_leaves_nothing_once_the_file_is_reopened() {
     setup(&env);
     let before = (count(&env.db(), "request"), count(&env.db(), "history"));
     let mut import = start_import(&env, "staging");
-    wait_paused(&env, &mut import);
+    env.wait_paused(&mut import);
     import.kill().unwrap(); // SIGKILL
     import.wait().unwrap();
     assert_eq!(count(&env.db(), "import_job"), 1, "staged, not decided");

@@ -171,11 +171,7 @@ fn a_schema_1_file_opens_migrates_and_keeps_every_row() {
         .args(["list", "--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 200);
 
@@ -357,22 +353,14 @@ fn a_migrated_file_merges_a_laptop_in_parts() {
         .arg(&laptop)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     for i in 0..5 {
         let out = guichet(&env, &laptop)
             .args(["request", "add", "--type", "bourse", "--prenom", "Zoé"])
             .args(["--nom", &format!("Visiteuse{i}")])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_succeeded(&out);
     }
     let out = guichet(&env, &db)
         .env("GUICHET_TEST_MERGE_PART_RECORDS", "2")

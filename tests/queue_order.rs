@@ -105,19 +105,25 @@ fn every_page_of_every_queue_is_the_page_of_the_plain_order() {
         // The three runs are all there, so pages straddle them (a day's follow-ups have no
         // second run: their follow-up date is today at the latest).
         if order == QueueOrder::Overdue && filter.due_by.is_none() {
-            let first_late_referral = expected.iter().position(|reference| {
-                db.query_row(
-                    "SELECT coalesce(r.next_follow_up_on, '9999-12-31') >= '2026-11-22' \
-                     FROM request r WHERE r.reference = ?1",
-                    [reference],
-                    |r| r.get::<_, bool>(0),
-                )
-                .unwrap()
-            });
-            assert!(
-                first_late_referral.is_some_and(|i| i > 0),
-                "{name}: no run of late follow-ups before the late referrals"
-            );
+            // Which run each request of the expected order belongs to: 1 follow-up past,
+            // 2 follow-up not past but a referral late, 3 the others.
+            let runs: Vec<i64> = expected
+                .iter()
+                .map(|reference| {
+                    db.query_row(
+                        "SELECT CASE WHEN r.next_follow_up_on < '2026-11-22' THEN 1 \
+                                WHEN EXISTS (SELECT 1 FROM referral f WHERE f.request_id = r.id \
+                                  AND f.answered_on IS NULL AND f.expected_by < '2026-11-22') \
+                                THEN 2 ELSE 3 END FROM request r WHERE r.reference = ?1",
+                        [reference],
+                        |r| r.get(0),
+                    )
+                    .unwrap()
+                })
+                .collect();
+            let mut seen = runs.clone();
+            seen.dedup();
+            assert_eq!(seen, [1, 2, 3], "{name}: the three runs, in turn");
         }
         for page in [1, 7, 34] {
             for offset in (0..expected.len() + page).step_by(page.max(5)) {

@@ -696,11 +696,7 @@ fn the_access_log_is_purged_after_the_kept_period_and_still_checks() {
             .args(args)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_succeeded(&out);
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     let r = at(
@@ -964,11 +960,7 @@ fn an_encrypted_laptop_file_hides_its_captures_and_merges_only_with_the_right_pa
             "--chiffrer",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     let head = &read(&laptop)[..16];
     assert_ne!(head, b"SQLite format 3\0");
     assert_ne!(head, [0u8; 16], "a random salt");
@@ -997,11 +989,7 @@ fn an_encrypted_laptop_file_hides_its_captures_and_merges_only_with_the_right_pa
             "lzq@exemple.fr",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     let wal = sibling(&laptop, "-wal");
     assert!(!read(&wal).is_empty(), "the capture sits in the -wal");
     for m in [
@@ -1046,11 +1034,7 @@ fn an_encrypted_laptop_file_hides_its_captures_and_merges_only_with_the_right_pa
         &env.db(),
         &["merge", laptop.to_str().unwrap()],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     drop(keep);
     assert!(env.ok(&["list"]).contains("Lzqmarqueur"));
 }
@@ -1067,11 +1051,7 @@ fn the_office_file_is_encrypted_and_decrypted_in_place_and_keeps_working() {
             .unwrap()
     };
     let out = with("phrase du bureau", &["encrypt"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     let bytes = read(&env.db());
     assert_ne!(&bytes[..16], b"SQLite format 3\0");
     for m in P.traces() {
@@ -1087,11 +1067,7 @@ fn the_office_file_is_encrypted_and_decrypted_in_place_and_keeps_working() {
     // A backup of an encrypted file is encrypted too.
     let copy = env.path("copie.sqlite3");
     let out = with("phrase du bureau", &["backup", copy.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     assert_eq!(occurrences(&read(&copy), "pzqnom"), 0);
     let before = read(&env.db());
     let out = with("mauvaise phrase", &["list"]);
@@ -1099,11 +1075,7 @@ fn the_office_file_is_encrypted_and_decrypted_in_place_and_keeps_working() {
     assert_eq!(read(&env.db()), before, "untouched");
     assert!(!sibling(&env.db(), "-wal").exists());
     let out = with("phrase du bureau", &["decrypt"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     assert_eq!(&read(&env.db())[..16], b"SQLite format 3\0");
     assert!(env.ok(&["list"]).contains("pzqnom"));
 }

@@ -66,11 +66,7 @@ fn a_prepare_that_fails_leaves_the_office_file_as_it_was() {
 
     // Then a prepare that succeeds writes the event and takes the first series letter.
     let ok = prepare(&env, laptop.to_str().unwrap()).output().unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    common::assert_succeeded(&ok);
     let after = office(&env);
     assert_eq!(
         after

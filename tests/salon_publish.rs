@@ -10,7 +10,7 @@ mod common;
 
 use common::{Env, dump, table_rows as count};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 /// Visitors captured on the laptop.
 const VISITORS: usize = 24;
@@ -89,25 +89,12 @@ fn setup(env: &Env) -> (String, PathBuf) {
 }
 
 fn start_merge(env: &Env, laptop: &Path, pause_at: &str) -> Child {
-    env.cmd()
-        .env("GUICHET_TEST_MERGE_PART_RECORDS", PART)
-        .env("GUICHET_TEST_MERGE_PAUSE", env.path("pause"))
-        .env("GUICHET_TEST_MERGE_PAUSE_AT", pause_at)
-        .args(["merge", laptop.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits until the merge says it is paused (it is between two transactions).
-fn wait_paused(env: &Env, merge: &mut Child) {
-    while !env.path("pause").join("paused").exists() {
-        if let Some(status) = merge.try_wait().unwrap() {
-            panic!("the merge ended before pausing: {status:?}");
-        }
-        std::thread::yield_now();
-    }
+    env.start_paused(
+        "MERGE",
+        ("PART_RECORDS", PART),
+        pause_at,
+        &["merge", laptop.to_str().unwrap()],
+    )
 }
 
 /// The office file merged whole without interruption, in a copy made now: what every
@@ -168,7 +155,7 @@ fn a_save_goes_through_while_a_merge_is_between_two_parts() {
         count(&env.db(), "follow_up"),
     );
     let mut merge = start_merge(&env, &laptop, "publishing");
-    wait_paused(&env, &mut merge);
+    env.wait_paused(&mut merge);
     // One part is out (3 visitors), the rest still staged; a colleague saves meanwhile.
     assert_eq!(count(&env.db(), "request"), requests + 3);
     assert_eq!(
@@ -194,11 +181,7 @@ fn a_save_goes_through_while_a_merge_is_between_two_parts() {
 
     std::fs::write(env.path("pause").join("continue"), b"").unwrap();
     let out = merge.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         said.contains(&format!(
@@ -277,7 +260,7 @@ fn a_merge_killed_while_staging_leaves_nothing() {
     }
     // Killed (SIGKILL) between two staging transactions.
     let mut merge = start_merge(&env, &laptop, "staging");
-    wait_paused(&env, &mut merge);
+    env.wait_paused(&mut merge);
     merge.kill().unwrap();
     merge.wait().unwrap();
     assert_eq!(count(&env.db(), "merge_job"), 1, "staged, not decided");
@@ -325,7 +308,7 @@ fn a_merge_killed_while_publishing_is_whole_once_the_file_is_reopened() {
     // Killed (SIGKILL) between two publishing transactions; reopened by the same command.
     std::fs::copy(&twin, env.db()).unwrap();
     let mut merge = start_merge(&env, &laptop, "publishing");
-    wait_paused(&env, &mut merge);
+    env.wait_paused(&mut merge);
     merge.kill().unwrap();
     merge.wait().unwrap();
     let again = env.ok(&["merge", laptop.to_str().unwrap()]);

@@ -86,11 +86,7 @@ fn ten_backups_succeed_while_another_process_writes_every_100_ms() {
                     ])
                     .output()
                     .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                common::assert_succeeded(&out);
                 n += 1;
                 std::thread::sleep(Duration::from_millis(100));
             }

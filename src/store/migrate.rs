@@ -65,10 +65,14 @@ pub(super) fn open_file(path: &Path, new_key: Option<&str>) -> Result<Opened> {
         _ if !fresh => key_of_existing(path)?,
         _ => None,
     };
-    if !fresh {
-        inspect_with(path, false, key.as_deref())?;
+    // The schema version the file was found at (none for a new file).
+    let version = if fresh {
+        None
+    } else {
+        let version = inspect_with(path, false, key.as_deref())?;
         check_mode(path)?;
-    }
+        Some(version)
+    };
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -105,8 +109,7 @@ pub(super) fn open_file(path: &Path, new_key: Option<&str>) -> Result<Opened> {
         // Readable but not writable: fine for lists and reports, refused at the first write —
         // if its schema is this program's. An older one cannot be brought up to date here, and
         // its lists, counts and reports would read tables and counts it does not have yet.
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version < SCHEMA_VERSION {
+        if let Some(version) = version.filter(|v| *v < SCHEMA_VERSION) {
             return Err(Error::File {
                 path: path.to_path_buf(),
                 why: format!(
@@ -226,7 +229,7 @@ fn create_new_private(path: &Path) -> Result<()> {
 /// An encrypted one is read with its passphrase.
 pub(crate) fn inspect(path: &Path) -> Result<()> {
     let key = key_of_existing(path)?;
-    inspect_with(path, true, key.as_deref())
+    inspect_with(path, true, key.as_deref()).map(|_| ())
 }
 
 /// A file that is not ours to change (a laptop file, a copy) recognised by [`inspect`] and
@@ -247,7 +250,8 @@ pub(crate) fn open_foreign(path: &Path) -> Result<(Connection, Option<String>)> 
 /// `immutable` for a file that is not ours to change (nothing written beside it); a plain
 /// read-only connection for the office file others may be writing.
 /// An encrypted file (a `key` given) is recognised by its first page read with the passphrase.
-fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<()> {
+/// Returns the file's schema version.
+fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<i64> {
     let not_guichet = |why: &str| Error::NotGuichet {
         path: path.to_path_buf(),
         why: why.into(),
@@ -316,7 +320,7 @@ fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<()> {
         e => not_guichet(&format!("base illisible : {e}")),
     })?;
     if app == 0 && version == 0 && tables == 0 {
-        return Ok(()); // an empty SQLite file: ours to initialise
+        return Ok(0); // an empty SQLite file: ours to initialise
     }
     if app != APPLICATION_ID {
         return Err(not_guichet("base SQLite d'un autre programme"));
@@ -328,7 +332,7 @@ fn inspect_with(path: &Path, immutable: bool, key: Option<&str>) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    Ok(())
+    Ok(version)
 }
 
 /// Opens a file to read it only, never writing beside it (no `-wal`, no `-shm`): `immutable`

@@ -83,6 +83,38 @@ impl Env {
         ]);
     }
 
+    /// `guichet ARGS…` started with the debug-build hook that pauses a long write of a kind
+    /// (`IMPORT`, `MERGE`) between two transactions: in parts of `part` (its variable
+    /// `GUICHET_TEST_{KIND}_{part_var}`), pausing at `pause_at` until `pause/continue` appears.
+    pub fn start_paused(
+        &self,
+        kind: &str,
+        (part_var, part): (&str, &str),
+        pause_at: &str,
+        args: &[&str],
+    ) -> std::process::Child {
+        self.cmd()
+            .env(format!("GUICHET_TEST_{kind}_{part_var}"), part)
+            .env(format!("GUICHET_TEST_{kind}_PAUSE"), self.path("pause"))
+            .env(format!("GUICHET_TEST_{kind}_PAUSE_AT"), pause_at)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Waits until a write started by [`Env::start_paused`] says it is paused (between two
+    /// transactions).
+    pub fn wait_paused(&self, job: &mut std::process::Child) {
+        while !self.path("pause").join("paused").exists() {
+            if let Some(status) = job.try_wait().unwrap() {
+                panic!("the job ended before pausing: {status:?}");
+            }
+            std::thread::yield_now();
+        }
+    }
+
     /// Lock files of running jobs of a kind (`import`, `merge`) beside the case file.
     pub fn lock_files(&self, kind: &str) -> Vec<String> {
         let marker = format!(".{kind}-");
@@ -92,6 +124,15 @@ impl Env {
             .filter(|n| n.contains(&marker))
             .collect()
     }
+}
+
+/// A finished `guichet` run succeeded; its errors are shown when it did not.
+pub fn assert_succeeded(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The number of rows of `table`, read without writing (no migration, no lock).
