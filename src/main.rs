@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let _log = guichet::logging::init();
+    guichet::logging::init();
     let result = match &cli.command {
         Some(command) => {
             // Stdout is line-buffered: a long list would cost one system call per line.
