@@ -413,3 +413,105 @@ fn two_agents_edits_in_a_thousand_interleavings_equal_a_serial_order_and_write_o
     }
     assert!(clashes_seen > 0, "some interleavings clash on a field");
 }
+
+/// A follow-up that sets the follow-up date, saved after a colleague moved that date: the
+/// follow-up is kept, and the two dates are shown side by side instead of theirs being
+/// overwritten. A colleague's change of another field (the status) is kept, and the follow-up's
+/// date applies on top of it.
+#[test]
+fn a_follow_up_does_not_overwrite_a_colleagues_follow_up_date() {
+    let env = Env::new();
+    let id = new_request(&env, 0);
+    let reference = store(&env).request_row(&id).unwrap().reference;
+    let follow_up = |app: &mut App, text: &str, next: &str| {
+        app.open_request(&id).unwrap();
+        key(app, KeyCode::Char('f'));
+        focus_on(app, 2);
+        typed(app, text);
+        focus_on(app, 3);
+        typed(app, next);
+    };
+    env.ok(&["agent", "add", "Agent Bravo"]);
+    let colleague = |option: &str, value: &str| {
+        env.ok(&[
+            "--agent",
+            "Agent Bravo",
+            "request",
+            "update",
+            &reference,
+            option,
+            value,
+        ]);
+    };
+    let mut a = app_on(&env, "Agent Alpha");
+
+    // The colleague moves the date from the command line while A types.
+    follow_up(&mut a, "rappel prévu", "03/12/2026");
+    colleague("--relance", "05/12/2026");
+    ctrl(&mut a, 's');
+    let Some(Overlay::Conflict(v, under)) = &a.overlay else {
+        panic!("a side-by-side choice: {:?} {}", a.overlay, message(&a))
+    };
+    assert_eq!(v.clashes.len(), 1);
+    assert_eq!(v.clashes[0].field, PatchField::NextFollowUp);
+    assert_eq!(v.clashes[0].theirs, "2026-12-05");
+    assert_eq!(v.clashes[0].mine, "2026-12-03");
+    assert!(under.is_none(), "the follow-up form does not come back");
+    assert!(message(&a).contains("Suivi enregistré"), "{}", message(&a));
+    let screen = screen_at(&a, (120, 40));
+    assert!(
+        screen.contains("05/12/2026") && screen.contains("03/12/2026"),
+        "{screen}"
+    );
+    let bodies = || -> i64 {
+        Connection::open(env.db())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM follow_up WHERE body = 'rappel prévu'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(bodies(), 1, "the follow-up is saved");
+    let date = || store(&env).request_row(&id).unwrap().next_follow_up_on;
+    assert_eq!(
+        date(),
+        NaiveDate::from_ymd_opt(2026, 12, 5),
+        "theirs, until A chooses"
+    );
+    // Esc: the colleague's date stays, the follow-up once.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.overlay.is_none(), "{:?}", a.overlay);
+    assert_eq!(date(), NaiveDate::from_ymd_opt(2026, 12, 5));
+    assert_eq!(bodies(), 1);
+
+    // Again, and A keeps their own date.
+    follow_up(&mut a, "second rappel", "04/12/2026");
+    colleague("--relance", "07/12/2026");
+    ctrl(&mut a, 's');
+    assert!(
+        matches!(a.overlay, Some(Overlay::Conflict(..))),
+        "{}",
+        message(&a)
+    );
+    ctrl(&mut a, 's'); // the agent's value is selected first
+    assert!(a.overlay.is_none(), "{}", message(&a));
+    assert_eq!(date(), NaiveDate::from_ymd_opt(2026, 12, 4));
+
+    // The colleague changes the status only: A's date applies on top, their status is kept.
+    follow_up(&mut a, "troisième", "10/12/2026");
+    colleague("--statut", "attente_demandeur");
+    ctrl(&mut a, 's');
+    assert!(a.overlay.is_none(), "{:?} {}", a.overlay, message(&a));
+    let row = store(&env).request_row(&id).unwrap();
+    assert_eq!(row.next_follow_up_on, NaiveDate::from_ymd_opt(2026, 12, 10));
+    assert_eq!(row.status.code(), "attente_demandeur");
+
+    // Nobody else wrote: saved at once.
+    follow_up(&mut a, "quatrième", "11/12/2026");
+    ctrl(&mut a, 's');
+    assert!(a.overlay.is_none(), "{}", message(&a));
+    assert_eq!(message(&a), "Suivi enregistré.");
+    assert_eq!(date(), NaiveDate::from_ymd_opt(2026, 12, 11));
+}

@@ -52,6 +52,18 @@ pub(crate) fn log_follow_up(
     request_id: &str,
     f: &NewFollowUp,
 ) -> Result<String> {
+    log_follow_up_in(tx, ctx, request_id, f, true)
+}
+
+/// [`log_follow_up`]; with `move_date` false, the follow-up keeps its own next date but the
+/// request's follow-up date is left to the caller.
+fn log_follow_up_in(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    request_id: &str,
+    f: &NewFollowUp,
+    move_date: bool,
+) -> Result<String> {
     let (status, received_on) = status_and_reception(tx, request_id)?;
     if f.occurred_on < received_on {
         return Err(Error::input(format!(
@@ -70,7 +82,7 @@ pub(crate) fn log_follow_up(
     }
     let id = insert_follow_up(tx, ctx, request_id, f)?;
     let mut change = RequestChange::default();
-    if let Some(next) = f.next_follow_up_on {
+    if let Some(next) = f.next_follow_up_on.filter(|_| move_date) {
         change.next_follow_up_on = Some(Some(next));
     }
     if f.kind.is_contact() {
@@ -169,6 +181,17 @@ pub(crate) fn refer_in(
 impl Store {
     pub fn log_follow_up(&mut self, request_id: &str, f: &NewFollowUp) -> Result<String> {
         self.write(|tx, ctx| log_follow_up(tx, ctx, request_id, f))
+    }
+
+    /// Logs a follow-up without moving the request's follow-up date: the interface sets that
+    /// date with a patch checked against the version its form read, so that a colleague's
+    /// change of the date meanwhile is shown beside this agent's, never overwritten.
+    pub fn log_follow_up_keeping_date(
+        &mut self,
+        request_id: &str,
+        f: &NewFollowUp,
+    ) -> Result<String> {
+        self.write(|tx, ctx| log_follow_up_in(tx, ctx, request_id, f, false))
     }
 
     /// Refers the request to a partner; an open request then waits for the partner.

@@ -519,6 +519,9 @@ impl App {
     /// fields are applied on top; a field both changed opens the side-by-side choice. On an
     /// error, `under` (the form or picker that asked) comes back with the message.
     pub fn apply(&mut self, cmd: Command, under: Option<Overlay>) {
+        // A follow-up is written before its date or status is checked: after a clash, its form
+        // does not come back (saving it again would log it twice).
+        let logged = matches!(cmd, Command::LogFollowUp { .. });
         match self.run_command(cmd) {
             Ok(Applied::Done(msg, next)) => {
                 self.overlay = None;
@@ -529,11 +532,14 @@ impl App {
             Ok(Applied::Clash(view)) => {
                 self.message = Some(Message {
                     text: format!(
-                        "Modifiée par {} le {} : votre valeur ou la sienne ?",
-                        view.by, view.at
+                        "{}Modifiée par {} le {} : votre valeur ou la sienne ?",
+                        if logged { "Suivi enregistré. " } else { "" },
+                        view.by,
+                        view.at
                     ),
                     error: true,
                 });
+                let under = under.filter(|_| !logged);
                 self.overlay = Some(Overlay::Conflict(view, under.map(Box::new)));
             }
             Err(e) => {
@@ -567,16 +573,28 @@ impl App {
                 follow_up,
                 also,
             } => {
-                self.store.log_follow_up(&request_id, &follow_up)?;
+                let before = self.store.request_row(&request_id)?;
+                self.store
+                    .log_follow_up_keeping_date(&request_id, &follow_up)?;
                 if let Some(mut p) = also {
-                    // The follow-up itself moved the request (first contact, follow-up date):
-                    // the status change applies on top of what this agent just wrote.
-                    let fresh = self.store.request_row(&p.id)?;
-                    p.version = fresh.version;
+                    // The follow-up itself may have moved the request (first contact, a new
+                    // request now "en cours"): that is this agent's doing, and a field nobody
+                    // else changed since the form was read applies on top of it. A field a
+                    // colleague changed meanwhile (the follow-up date, the status) stays as it
+                    // was read: the save then shows both values instead of overwriting theirs.
+                    let after = self.store.request_row(&p.id)?;
                     for e in &mut p.edits {
-                        e.read = e.field.of_request(&fresh);
+                        if e.field.of_request(&before) == e.read {
+                            e.read = e.field.of_request(&after);
+                        }
                     }
                     p.edits.retain(|e| e.read != e.mine);
+                    if p.is_empty() {
+                        return done("Suivi enregistré.".into(), Next::Request(request_id));
+                    }
+                    if p.version == before.version {
+                        p.version = after.version;
+                    }
                     return self.write_patch(p);
                 }
                 done("Suivi enregistré.".into(), Next::Request(request_id))

@@ -1095,7 +1095,7 @@ impl Form {
             }
             FormKind::FollowUp { base } => {
                 let request_id = base.id.clone();
-                let also = self
+                let mut also = self
                     .field(Name::Status)
                     .selected()
                     .checked_sub(1)
@@ -1121,6 +1121,15 @@ impl Form {
                 let next = self.date(Name::NextFollowUp, today, false)?;
                 if kind == FollowUpKind::Note && body.trim().is_empty() {
                     return Err(self.fail(Name::Body, Error::input("la note est vide")));
+                }
+                // The request's follow-up date moves with the same check as any edit of it.
+                if let Some(next) = next {
+                    also.get_or_insert_with(|| Patch::on_request(&base, "Suivi enregistré."))
+                        .set(
+                            PatchField::NextFollowUp,
+                            PatchField::NextFollowUp.of_request(&base),
+                            next.to_string(),
+                        );
                 }
                 Ok(Command::LogFollowUp {
                     request_id,
