@@ -457,12 +457,17 @@ fn a_follow_up_does_not_overwrite_a_colleagues_follow_up_date() {
     assert_eq!(v.clashes[0].theirs, "2026-12-05");
     assert_eq!(v.clashes[0].mine, "2026-12-03");
     assert!(under.is_none(), "the follow-up form does not come back");
+    assert_eq!(
+        v.by, "Agent Bravo",
+        "the colleague, not this agent's own first contact"
+    );
     assert!(message(&a).contains("Suivi enregistré"), "{}", message(&a));
     let screen = screen_at(&a, (120, 40));
     assert!(
         screen.contains("05/12/2026") && screen.contains("03/12/2026"),
         "{screen}"
     );
+    assert!(!screen.contains("la sienne (Agent Alpha)"), "{screen}");
     let bodies = || -> i64 {
         Connection::open(env.db())
             .unwrap()

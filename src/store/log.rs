@@ -2,7 +2,7 @@
 
 use super::followups::{NewFollowUp, insert_follow_up};
 use super::history::{fr_timestamp, record};
-use super::requests::{self, RequestChange};
+use super::requests::{self, RequestChange, RequestRow};
 use super::{Ctx, Store};
 use crate::domain::{Answer, FollowUpKind, Status, fr_date};
 use crate::error::{Error, Result};
@@ -185,13 +185,21 @@ impl Store {
 
     /// Logs a follow-up without moving the request's follow-up date: the interface sets that
     /// date with a patch checked against the version its form read, so that a colleague's
-    /// change of the date meanwhile is shown beside this agent's, never overwritten.
+    /// change of the date meanwhile is shown beside this agent's, never overwritten. Returns
+    /// the request as it stood just before the follow-up's own changes (first contact, a new
+    /// request now "en cours"), read in the same transaction, with who changed it last and
+    /// when: the colleague that patch's conflict names.
     pub fn log_follow_up_keeping_date(
         &mut self,
         request_id: &str,
         f: &NewFollowUp,
-    ) -> Result<String> {
-        self.write(|tx, ctx| log_follow_up_in(tx, ctx, request_id, f, false))
+    ) -> Result<(RequestRow, (String, String))> {
+        self.write(|tx, ctx| {
+            let before = requests::row_by_id(tx, ctx.today, request_id)?;
+            let by_at = requests::last_change(tx, request_id)?;
+            log_follow_up_in(tx, ctx, request_id, f, false)?;
+            Ok((before, by_at))
+        })
     }
 
     /// Refers the request to a partner; an open request then waits for the partner.

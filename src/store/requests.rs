@@ -469,7 +469,7 @@ pub(crate) fn for_each_row(
     Ok(())
 }
 
-fn row_by_id(conn: &Connection, today: NaiveDate, id: &str) -> Result<RequestRow> {
+pub(super) fn row_by_id(conn: &Connection, today: NaiveDate, id: &str) -> Result<RequestRow> {
     let sql = format!("{ROW_SELECT}request r{ROW_JOIN} WHERE r.id = :id");
     let names = Names::load(conn)?;
     let mut st = conn.prepare_cached(&sql)?;
@@ -634,6 +634,12 @@ struct Current {
     updated_by: String,
     updated_at: String,
     reference: String,
+}
+
+/// Who changed the request last, and when (as a conflict names them).
+pub(super) fn last_change(tx: &Transaction<'_>, id: &str) -> Result<(String, String)> {
+    let cur = current(tx, id)?;
+    Ok((cur.updated_by, fr_timestamp(&cur.updated_at)))
 }
 
 fn current(tx: &Transaction<'_>, id: &str) -> Result<Current> {

@@ -573,31 +573,40 @@ impl App {
                 follow_up,
                 also,
             } => {
-                let before = self.store.request_row(&request_id)?;
-                self.store
+                let (before, (by, at)) = self
+                    .store
                     .log_follow_up_keeping_date(&request_id, &follow_up)?;
-                if let Some(mut p) = also {
-                    // The follow-up itself may have moved the request (first contact, a new
-                    // request now "en cours"): that is this agent's doing, and a field nobody
-                    // else changed since the form was read applies on top of it. A field a
-                    // colleague changed meanwhile (the follow-up date, the status) stays as it
-                    // was read: the save then shows both values instead of overwriting theirs.
-                    let after = self.store.request_row(&p.id)?;
-                    for e in &mut p.edits {
-                        if e.field.of_request(&before) == e.read {
-                            e.read = e.field.of_request(&after);
-                        }
+                let saved =
+                    |request_id| done("Suivi enregistré.".into(), Next::Request(request_id));
+                let Some(mut p) = also else {
+                    return saved(request_id);
+                };
+                // The follow-up itself may have moved the request (first contact, a new request
+                // now "en cours"): that is this agent's doing, and a field nobody else changed
+                // since the form was read applies on top of it. A field a colleague changed
+                // meanwhile (the follow-up date, the status) stays as it was read: the save then
+                // shows both values instead of overwriting theirs, named as the colleague's.
+                let colleague_wrote = p.version != before.version;
+                let after = self.store.request_row(&p.id)?;
+                for e in &mut p.edits {
+                    if e.field.of_request(&before) == e.read {
+                        e.read = e.field.of_request(&after);
                     }
-                    p.edits.retain(|e| e.read != e.mine);
-                    if p.is_empty() {
-                        return done("Suivi enregistré.".into(), Next::Request(request_id));
-                    }
-                    if p.version == before.version {
-                        p.version = after.version;
-                    }
-                    return self.write_patch(p);
                 }
-                done("Suivi enregistré.".into(), Next::Request(request_id))
+                p.edits.retain(|e| e.read != e.mine);
+                if p.is_empty() {
+                    return saved(request_id);
+                }
+                if !colleague_wrote {
+                    p.version = after.version;
+                }
+                match self.write_patch(p)? {
+                    Applied::Clash(mut view) if colleague_wrote => {
+                        (view.by, view.at) = (by, at);
+                        Ok(Applied::Clash(view))
+                    }
+                    applied => Ok(applied),
+                }
             }
             Command::Refer {
                 request_id,
