@@ -106,6 +106,36 @@ fn bad_input_is_named_with_exit_status_2_and_nothing_is_written() {
         ),
         (
             &[
+                "request",
+                "add",
+                "--type",
+                "bourse",
+                "--nom",
+                "X",
+                "--prenom",
+                "Y",
+                "--telephone",
+                "06 12 34",
+            ],
+            "--telephone : numéro de téléphone incomplet (10 chiffres en France : 06 12 34 56 78) : « 06 12 34 »",
+        ),
+        (
+            &[
+                "request",
+                "add",
+                "--type",
+                "bourse",
+                "--nom",
+                "X",
+                "--prenom",
+                "Y",
+                "--telephone",
+                "06 12 34 56 78 99",
+            ],
+            "--telephone : numéro de téléphone trop long",
+        ),
+        (
+            &[
                 "request", "add", "--type", "bourse", "--nom", "X", "--prenom", "Y", "--canal",
                 "pigeon",
             ],

@@ -671,7 +671,7 @@ fn bad_input_is_reported_by_row_column_and_reason_and_nothing_is_written() {
         "ligne 3, colonne « date » (« 31/02/2025 ») : date invalide",
         "ligne 5, colonne « type » (« voyage ») : type de demande inconnu ; vouliez-vous dire",
         "ligne 6, colonne « issue » : une demande close doit avoir une issue",
-        "ligne 7, colonne « telephone » (« 06 12 ») : numéro de téléphone invalide",
+        "ligne 7, colonne « telephone » (« 06 12 ») : numéro de téléphone incomplet",
     ] {
         assert!(err.contains(e), "missing «{e}» in:\n{err}");
     }

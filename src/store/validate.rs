@@ -35,20 +35,50 @@ pub fn check_email(email: &str) -> Result<()> {
     }
 }
 
+/// A phone an agent can call back: a French number has ten digits (`06 12 34 56 78`), or nine
+/// after `+33`/`0033` (a `(0)` after the prefix allowed); another country's number starts with
+/// `+` or `00` and has 8 to 15 digits (the international maximum). Spaces, dots, hyphens,
+/// slashes and brackets may group the digits.
 pub fn check_phone(phone: &str) -> Result<()> {
     if phone.is_empty() {
         return Ok(());
     }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
-    if allowed && (6..=15).contains(&digits) {
-        Ok(())
-    } else {
+    let invalid = |why: &str| {
         Err(Error::input(format!(
-            "numéro de téléphone invalide : « {phone} »"
+            "numéro de téléphone {why} : « {phone} »"
         )))
+    };
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c))
+        || phone.matches('+').count() > 1
+        || phone.contains('+') && !phone.trim_start().starts_with('+')
+    {
+        return invalid("invalide (chiffres, espaces, points, tirets et + seulement)");
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let international = if phone.trim_start().starts_with('+') {
+        Some(digits.as_str())
+    } else {
+        digits.strip_prefix("00")
+    };
+    let (len, wanted) = match international {
+        Some(rest) if rest.starts_with("33") => {
+            let national = rest[2..].strip_prefix('0').unwrap_or(&rest[2..]);
+            (national.len(), 9..=9)
+        }
+        Some(rest) => (rest.len(), 8..=15),
+        None if digits.starts_with('0') => (digits.len(), 10..=10),
+        None => {
+            return invalid("sans indicatif (06 12 34 56 78, ou +41 … pour l'étranger)");
+        }
+    };
+    if len < *wanted.start() {
+        invalid("incomplet (10 chiffres en France : 06 12 34 56 78)")
+    } else if len > *wanted.end() {
+        invalid("trop long (10 chiffres en France : 06 12 34 56 78)")
+    } else {
+        Ok(())
     }
 }
 
@@ -103,5 +133,36 @@ mod tests {
         assert!(birth_date(Some(day("1990-01-01")), today).is_ok());
         assert!(closed_on(Some(day("2026-11-23")), today).is_err());
         assert!(closed_on(Some(today), today).is_ok());
+    }
+
+    #[test]
+    fn phones_must_be_complete() {
+        for ok in [
+            "06 12 34 56 78",
+            "0612345678",
+            "06.12.34.56.78",
+            "+33 6 12 34 56 78",
+            "+33 (0)6 12 34 56 78",
+            "0033 6 12 34 56 78",
+            "+41 22 123 45 67",
+            "0041 22 123 45 67",
+            "02-38-25-45-45",
+        ] {
+            assert!(check_phone(ok).is_ok(), "{ok} refused");
+        }
+        for (bad, why) in [
+            ("06 12 34", "incomplet"),
+            ("06 12 34 56 78 99", "trop long"),
+            ("+33 6 12 34 56", "incomplet"),
+            ("+33 6 12 34 56 78 9", "trop long"),
+            ("612345678", "sans indicatif"),
+            ("+41 22 12", "incomplet"),
+            ("+1234567890123456", "trop long"),
+            ("06 12 34 56 7a", "invalide"),
+            ("06 12 +34 56 78", "invalide"),
+        ] {
+            let e = check_phone(bad).expect_err(bad).to_string();
+            assert!(e.contains(why) && e.contains(bad), "{bad}: {e}");
+        }
     }
 }
