@@ -421,6 +421,78 @@ fn a_new_request_finds_the_person_first_and_files_several_needs_at_once() {
     assert_eq!(n, 2);
 }
 
+/// The open form's focused field's label.
+fn focused_label(app: &App) -> &'static str {
+    match &app.overlay {
+        Some(Overlay::Form(f)) => f.focused().label,
+        other => panic!("a form is open: {other:?}"),
+    }
+}
+
+fn tab_to(app: &mut App, label: &str) {
+    for _ in 0..20 {
+        if focused_label(app) == label {
+            return;
+        }
+        key(app, KeyCode::Tab);
+    }
+    panic!("no field {label}");
+}
+
+#[test]
+fn a_letter_ticks_the_first_type_with_it_and_an_incomplete_phone_is_refused_beside_its_field() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    let before = count(&env, "SELECT count(*) FROM request");
+    key(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "Lenoir");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Inès");
+    tab_to(&mut app, "Téléphone");
+    typed(&mut app, "06 12 34");
+    tab_to(&mut app, "Demande(s)");
+    // The cursor starts on Logement: `l` stays there, `l` again goes to Lieu d'exercice.
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char(' '));
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("form")
+    };
+    assert_eq!(f.focused().checked(), [0], "Logement alone is ticked");
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays: {}", message(&app))
+    };
+    let phone = f.fields.iter().find(|f| f.label == "Téléphone").unwrap();
+    assert_eq!(phone.value(), "06 12 34", "the typed number is kept");
+    assert_eq!(
+        phone.error.as_deref(),
+        Some(
+            "numéro de téléphone incomplet (10 chiffres en France : 06 12 34 56 78) : « 06 12 34 »"
+        )
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM request"), before);
+    tab_to(&mut app, "Téléphone");
+    typed(&mut app, " 56 78");
+    ctrl(&mut app, 's');
+    assert!(
+        message(&app).starts_with("Enregistrée"),
+        "{}",
+        message(&app)
+    );
+    let types: String = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT group_concat(type_code, ' ') FROM (SELECT r.type_code FROM request r \
+             JOIN person p ON p.id = r.person_id WHERE p.last_name = 'Lenoir' ORDER BY 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(types, "lieu_exercice logement");
+}
+
 #[test]
 fn a_new_request_without_a_type_or_a_name_says_so_beside_the_field() {
     let env = Env::new();

@@ -49,6 +49,7 @@ pub fn picker(reference: &str) -> crate::tui::app::Picker {
         selected: 0,
         purpose: crate::tui::app::PickPurpose::Aid,
         error: None,
+        letter: None,
     }
 }
 
@@ -185,6 +186,7 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
         focus: if step == AidStep::Grant { 1 } else { 0 },
         dirty: false,
         error: None,
+        letter: None,
     })
 }
 

@@ -452,16 +452,8 @@ impl App {
                 }
             }
             (Some(Overlay::Picker(p)), _) => {
-                // A letter jumps to the next choice starting with it.
-                if let KeyCode::Char(c) = key.code {
-                    let c = crate::text::fold(&c.to_string());
-                    let n = p.options.len();
-                    if let Some(i) = (1..=n)
-                        .map(|k| (p.selected + k) % n)
-                        .find(|i| crate::text::fold(&p.options[*i]).starts_with(&c))
-                    {
-                        p.selected = i;
-                    }
+                if let Some(i) = super::forms::jump(&p.options, p.selected, key, &mut p.letter) {
+                    p.selected = i;
                 }
                 Ok(())
             }

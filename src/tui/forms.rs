@@ -301,6 +301,9 @@ pub struct Form {
     pub dirty: bool,
     /// A message for the whole form (a colleague's change, a refused save).
     pub error: Option<String>,
+    /// The letter last typed on a list, so that the same letter again goes to the next choice
+    /// starting with it (a new letter goes to the first).
+    pub letter: Option<char>,
 }
 
 /// The person's fields that open the capture and new-request forms: names, contacts,
@@ -360,6 +363,27 @@ fn profile_index(p: Option<Profile>) -> usize {
     })
 }
 
+/// The choice a typed letter goes to: the first one starting with it, or, when the same letter
+/// was typed just before, the next one after `at` (so `l` on the types is Logement, `l` again
+/// Lieu d'exercice).
+pub(crate) fn jump(
+    options: &[String],
+    at: usize,
+    key: &ratatui::crossterm::event::KeyEvent,
+    letter: &mut Option<char>,
+) -> Option<usize> {
+    let ratatui::crossterm::event::KeyCode::Char(c) = key.code else {
+        return None;
+    };
+    let again = letter.replace(c) == Some(c);
+    let folded = fold(&c.to_string());
+    let n = options.len();
+    let start = if again { at + 1 } else { 0 };
+    (0..n)
+        .map(|k| (start + k) % n)
+        .find(|i| fold(&options[*i]).starts_with(&folded))
+}
+
 impl Form {
     fn new(title: String, kind: FormKind, fields: Vec<Field>) -> Form {
         Form {
@@ -369,6 +393,7 @@ impl Form {
             focus: 0,
             dirty: false,
             error: None,
+            letter: None,
         }
     }
 
@@ -835,14 +860,17 @@ impl Form {
 
     pub fn next_field(&mut self) {
         self.focus = (self.focus + 1) % self.fields.len();
+        self.letter = None;
     }
 
     pub fn prev_field(&mut self) {
         self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        self.letter = None;
     }
 
     /// `←`/`→`: choose in a list field, move the cursor in a text field.
     pub fn step(&mut self, forward: bool, key: &ratatui::crossterm::event::KeyEvent) {
+        self.letter = None;
         match &mut self.fields[self.focus].kind {
             FieldKind::Text(t) => {
                 t.input(key);
@@ -944,31 +972,15 @@ impl Form {
             FieldKind::Checks {
                 options, cursor, ..
             } => {
-                // A letter goes to the next choice starting with it.
-                if let KeyCode::Char(c) = key.code {
-                    let c = fold(&c.to_string());
-                    let n = options.len();
-                    if let Some(i) = (1..=n)
-                        .map(|k| (*cursor + k) % n)
-                        .find(|i| fold(&options[*i]).starts_with(&c))
-                    {
-                        *cursor = i;
-                    }
+                if let Some(i) = jump(options, *cursor, key, &mut self.letter) {
+                    *cursor = i;
                 }
                 false
             }
             FieldKind::Choice { options, selected } => {
-                // Typing a letter jumps to the next option starting with it.
-                if let KeyCode::Char(c) = key.code {
-                    let c = fold(&c.to_string());
-                    let n = options.len();
-                    if let Some(i) = (1..=n)
-                        .map(|k| (*selected + k) % n)
-                        .find(|i| fold(&options[*i]).starts_with(&c))
-                    {
-                        *selected = i;
-                        self.dirty = true;
-                    }
+                if let Some(i) = jump(options, *selected, key, &mut self.letter) {
+                    *selected = i;
+                    self.dirty = true;
                 }
                 false
             }
@@ -1004,6 +1016,7 @@ impl Form {
         let i = self.at(name);
         self.fields[i].error = Some(e.to_string());
         self.focus = i;
+        self.letter = None;
         e
     }
 
@@ -1040,6 +1053,7 @@ impl Form {
         {
             self.fields[i].error = Some(e.to_string());
             self.focus = i;
+            self.letter = None;
             return;
         }
         if self.fields.iter().all(|f| f.error.is_none()) {

@@ -84,6 +84,7 @@ impl HousingView {
                     selected,
                     purpose: PickPurpose::HousingCommune,
                     error: None,
+                    letter: None,
                 })));
             }
             Action::Open => {

@@ -36,6 +36,8 @@ pub struct Picker {
     pub selected: usize,
     pub purpose: PickPurpose,
     pub error: Option<String>,
+    /// The letter last typed (see [`crate::tui::forms::jump`]).
+    pub letter: Option<char>,
 }
 
 impl App {
@@ -43,6 +45,7 @@ impl App {
         let Some(Overlay::Picker(mut p)) = self.overlay.take() else {
             return Ok(());
         };
+        p.letter = None;
         match action {
             Action::Up => p.selected = p.selected.saturating_sub(1),
             Action::Down => p.selected = (p.selected + 1).min(p.options.len().saturating_sub(1)),

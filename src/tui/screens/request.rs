@@ -109,6 +109,7 @@ impl App {
                         ids: v.detail.others.iter().map(|o| o.id.clone()).collect(),
                     },
                     error: None,
+                    letter: None,
                 }));
             }
             Action::Refer => {
@@ -172,6 +173,7 @@ impl App {
                         base: Box::new(v.detail.request.clone()),
                     },
                     error: None,
+                    letter: None,
                 }));
             }
             Action::Assign => {
@@ -204,6 +206,7 @@ impl App {
                         agent_ids,
                     },
                     error: None,
+                    letter: None,
                 }));
             }
             _ => {}
