@@ -48,6 +48,11 @@ pub fn history_line(
         "outcome" => format!("Issue : {}", coded(new, &outcome)),
         "closed_on" => return None,
         "agent" => change("Attribution", v(old), v(new)),
+        "next_follow_up_on"
+            if new.is_none_or(str::is_empty) && old.is_some_and(|o| !o.is_empty()) =>
+        {
+            format!("Relance du {} retirée", date(old))
+        }
         "next_follow_up_on" => format!("Relance : {}", date(new)),
         "received_on" => change("Reçue le", date(old), date(new)),
         "summary" => "Résumé modifié".to_string(),
@@ -55,6 +60,10 @@ pub fn history_line(
         "channel" => change("Canal", v(old), v(new)),
         "event" => change("Événement", v(old), v(new)),
         "answer" => format!("Réponse du partenaire : {}", v(new)),
+        "note" if entity == "referral" => format!("Note d'orientation : {}", v(new)),
+        "answer_note" => format!("Note de réponse : {}", v(new)),
+        "merge" => format!("Salon : {}", v(new)),
+        "anonymisation" => format!("Anonymisation : {}", v(new)),
         "reminder" => format!("Partenaire relancé le {}", date(new)),
         "last_name" => change("Nom", v(old), v(new)),
         "first_name" => change("Prénom", v(old), v(new)),
@@ -114,6 +123,18 @@ mod tests {
                 Some("2026-11-26")
             ),
             Some("Relance : 26/11/2026".into())
+        );
+        assert_eq!(
+            history_line("request", "next_follow_up_on", Some("2026-11-08"), None),
+            Some("Relance du 08/11/2026 retirée".into())
+        );
+        assert_eq!(
+            history_line("referral", "answer_note", None, Some("dossier reçu")),
+            Some("Note de réponse : dossier reçu".into())
+        );
+        assert_eq!(
+            history_line("referral", "note", None, Some("urgent")),
+            Some("Note d'orientation : urgent".into())
         );
         assert_eq!(
             history_line("request", "*", None, None),

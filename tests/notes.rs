@@ -49,6 +49,13 @@ fn the_sent_note_and_the_answer_note_are_both_kept_and_shown() {
         shown.contains("note de réponse : Droits ouverts au 1er décembre"),
         "{shown}"
     );
+    // The history says both in French, never by the stored field's name.
+    assert!(
+        shown.contains("Note d'orientation : Dossier complet transmis")
+            && shown.contains("Note de réponse : Droits ouverts au 1er décembre")
+            && !shown.contains("answer_note"),
+        "{shown}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["request", "show", &r, "--format", "json"])).unwrap();
     let referral = &json["referrals"][0];
