@@ -588,8 +588,29 @@ pub(crate) fn flagged<T>(flag: &str, r: Result<T>) -> Result<T> {
     })
 }
 
-/// Runs one subcommand; output goes to `out`.
+/// Runs one subcommand; output goes to `out`. A value the store refuses is named by the option
+/// that gave it, where every command names it the same way.
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
+    run_command(cli, command, out).map_err(|e| match e {
+        Error::Invalid { field, msg } => {
+            let flag = match field {
+                crate::error::Field::NextFollowUp => Some("relance"),
+                crate::error::Field::ClosedOn => Some("date-cloture"),
+                _ => None,
+            };
+            match flag {
+                Some(flag) if !msg.starts_with("--") => Error::Invalid {
+                    field,
+                    msg: format!("--{flag} : {msg}"),
+                },
+                _ => Error::Invalid { field, msg },
+            }
+        }
+        e => e,
+    })
+}
+
+fn run_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
     if let Command::Restore { backup } = command {
         // The current file may be too damaged to open: restore works on files.
         return crate::cli_backup::restore(cli, backup, out);
@@ -663,6 +684,15 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                     next_follow_up_on: next,
                 },
             )?;
+            let reference = reference.trim().to_uppercase();
+            match next {
+                Some(d) => writeln!(
+                    out,
+                    "{reference} : suivi ajouté, relance le {}",
+                    crate::domain::fr_date(d)
+                )?,
+                None => writeln!(out, "{reference} : suivi ajouté")?,
+            }
         }
         Command::Referral { action } => referral(&mut store, action, out)?,
         Command::Backup {

@@ -293,6 +293,11 @@ pub fn parse_row(
             .map_err(|e| fail(Column::Relance, e))
             .ok()
     });
+    if let Some(status) = status
+        && let Err(e) = crate::store::no_follow_up_once_closed(status, next_follow_up_on)
+    {
+        fail(Column::Relance, e);
+    }
     let partner_id = row
         .get(Column::Partenaire)
         .and_then(|p| {

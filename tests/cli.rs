@@ -554,3 +554,112 @@ fn init_is_idempotent_and_reference_lists_are_editable() {
             .contains("Mission locale d'Orléans")
     );
 }
+
+#[test]
+fn closing_clears_the_follow_up_date_and_a_date_on_a_closed_request_is_refused() {
+    let env = Env::new();
+    let r = add(&env, &["--relance", "30/11/2026"]);
+    assert_eq!(
+        env.ok(&[
+            "follow-up",
+            "add",
+            &r,
+            "--kind",
+            "appel_sortant",
+            "--text",
+            "Rappelée",
+            "--relance",
+            "+7"
+        ]),
+        format!("{r} : suivi ajouté, relance le 29/11/2026\n")
+    );
+    env.ok(&[
+        "request", "update", &r, "--statut", "close", "--issue", "aboutie",
+    ]);
+    let json = |env: &Env| -> Value {
+        serde_json::from_str(&env.ok(&["request", "show", &r, "--format", "json"])).unwrap()
+    };
+    let closed = json(&env);
+    assert_eq!(
+        closed["next_follow_up_on"],
+        Value::Null,
+        "closing cleared the date"
+    );
+    let shown = env.ok(&["request", "show", &r]);
+    assert!(shown.contains("Relance du 29/11/2026 retirée"), "{shown}");
+    let csv = env.ok(&["list", "--format", "csv"]);
+    assert!(
+        !csv.contains("2026-11-29") && !csv.contains("29/11/2026"),
+        "{csv}"
+    );
+
+    // No new date on a closed request, by either command; a call after closing is still logged.
+    let refused =
+        "--relance : une demande close n'a pas de relance (le 02/12/2026) : rouvrez-la d'abord";
+    let err = env.fails(
+        &[
+            "follow-up",
+            "add",
+            &r,
+            "--kind",
+            "appel_entrant",
+            "--text",
+            "Merci",
+            "--relance",
+            "02/12/2026",
+        ],
+        2,
+    );
+    assert!(err.contains(refused), "{err}");
+    let err = env.fails(&["request", "update", &r, "--relance", "02/12/2026"], 2);
+    assert!(err.contains(refused), "{err}");
+    assert_eq!(json(&env), closed, "nothing written");
+    assert_eq!(
+        env.ok(&[
+            "follow-up",
+            "add",
+            &r,
+            "--kind",
+            "appel_entrant",
+            "--text",
+            "Merci"
+        ]),
+        format!("{r} : suivi ajouté\n")
+    );
+    // Reopened, it takes a date again.
+    env.ok(&[
+        "request",
+        "update",
+        &r,
+        "--statut",
+        "en_cours",
+        "--relance",
+        "02/12/2026",
+    ]);
+    assert_eq!(json(&env)["next_follow_up_on"], "2026-12-02");
+    let err = env.fails(
+        &[
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            "X",
+            "--prenom",
+            "Y",
+            "--statut",
+            "close",
+            "--issue",
+            "aboutie",
+            "--date-cloture",
+            "22/11/2026",
+            "--relance",
+            "30/11/2026",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--relance : une demande close n'a pas de relance"),
+        "{err}"
+    );
+}

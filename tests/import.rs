@@ -172,3 +172,23 @@ fn missing_columns_are_explained_and_windows_1252_is_read() {
             .contains("le fichier est vide")
     );
 }
+
+#[test]
+fn a_closed_row_with_a_follow_up_date_is_reported_with_its_row() {
+    let env = Env::new();
+    let file = env.path("closes.csv");
+    std::fs::write(
+        &file,
+        "Date;Nom;Prénom;Type;Statut;Issue;Date de clôture;Relance le\n\
+         05/06/2023;Dupont;Jean;Logement;close;aboutie;30/06/2023;15/07/2023\n\
+         06/06/2023;Martin;Léa;Logement;en_cours;;;15/07/2023\n",
+    )
+    .unwrap();
+    let err = env.fails(&["import", "csv", file.to_str().unwrap()], 2);
+    assert!(
+        err.contains("ligne 2, colonne « date_relance » (« 15/07/2023 ») : une demande close n'a pas de relance (le 15/07/2023) : rouvrez-la d'abord"),
+        "{err}"
+    );
+    assert!(err.contains("1 problème(s)"), "{err}");
+    assert_eq!(count(&env, "SELECT count(*) FROM request"), 0);
+}

@@ -385,3 +385,63 @@ fn a_migrated_file_merges_a_laptop_in_parts() {
         .unwrap();
     assert_eq!(staged, 0);
 }
+
+#[test]
+fn a_closed_request_of_an_older_file_loses_its_follow_up_date_with_a_history_line() {
+    let env = Env::new();
+    let db = copy_fixture(&env, "closed.sqlite3");
+    let c = Connection::open(&db).unwrap();
+    // Two closed requests kept a date, as closing used to leave it; an open one keeps its own.
+    let closed: Vec<(String, String)> = c
+        .prepare(
+            "SELECT id, reference FROM request WHERE status = 'close' ORDER BY reference LIMIT 2",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (id, _) in &closed {
+        c.execute(
+            "UPDATE request SET next_follow_up_on = '2024-05-02' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    }
+    let (open_ref, open_date): (String, String) = c
+        .query_row(
+            "SELECT reference, next_follow_up_on FROM request \
+             WHERE status <> 'close' AND next_follow_up_on IS NOT NULL LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(c);
+
+    let show = |reference: &str| -> serde_json::Value {
+        let out = guichet(&env, &db)
+            .args(["request", "show", reference, "--format", "json"])
+            .output()
+            .unwrap();
+        common::assert_succeeded(&out);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    for (_, reference) in &closed {
+        let r = show(reference);
+        assert_eq!(r["next_follow_up_on"], serde_json::Value::Null, "{r}");
+        let cleared = r["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["field"] == "next_follow_up_on" && h["old_value"] == "2024-05-02")
+            .count();
+        assert_eq!(
+            cleared, 1,
+            "one history line says the date was cleared: {r}"
+        );
+    }
+    assert_eq!(show(&open_ref)["next_follow_up_on"], open_date.as_str());
+    let out = guichet(&env, &db).arg("check").output().unwrap();
+    common::assert_succeeded(&out);
+    common::figures::assert_counts_equal(&db, "after clearing the closed requests' dates");
+}

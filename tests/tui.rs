@@ -321,6 +321,34 @@ fn closing_asks_for_an_outcome_never_chosen_in_advance_and_keeps_a_colleagues_ot
     assert_eq!(row.status, Status::Close);
     assert_eq!(row.outcome, Some(guichet::domain::Outcome::Refusee));
     assert_eq!(row.summary, "Vu par Sophie");
+    assert_eq!(
+        row.next_follow_up_on, None,
+        "closing cleared the follow-up date"
+    );
+    assert!(screen(&app).contains("│Relance : —"), "{}", screen(&app));
+
+    // A call after closing is logged, but a follow-up date is refused beside its field.
+    let before = count(&env, "SELECT count(*) FROM follow_up");
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab); // date
+    key(&mut app, KeyCode::Tab); // text
+    typed(&mut app, "Remerciements.");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "+7");
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays: {}", message(&app))
+    };
+    assert_eq!(
+        f.fields[3].error.as_deref(),
+        Some("une demande close n'a pas de relance (le 29/11/2026) : rouvrez-la d'abord")
+    );
+    assert_eq!(f.fields[2].value(), "Remerciements.");
+    assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), before);
+    ctrl(&mut app, 'u'); // the date emptied
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), before + 1);
 }
 
 #[test]

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/010_figure_counts.sql"),
     include_str!("../../migrations/011_slimmer_indexes.sql"),
     include_str!("../../migrations/012_open_counts.sql"),
+    include_str!("../../migrations/013_closed_without_follow_up.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -79,9 +79,9 @@ pub use people::{NewPerson, Person};
 pub use people::{check_email, check_phone};
 pub use refdata::{Agent, Code, Event, Offer, Partner};
 pub use refdata::{CodeList, initials_of};
-pub use requests::Created;
 pub(crate) use requests::create_all;
 pub(crate) use requests::next_reference;
+pub use requests::{Created, no_follow_up_once_closed};
 pub use requests::{
     FollowUpRow, NewRequest, QueueOrder, ReferralRow, RequestChange, RequestDetail, RequestFilter,
     RequestRow,

@@ -6,7 +6,7 @@ use super::history::{HistoryRow, fr_timestamp, history, record};
 use super::people::{self, NewPerson, Person};
 use super::{Ctx, Store};
 use crate::domain::{Answer, FollowUpKind, Outcome, Status, fr_date};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use chrono::NaiveDate;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -540,6 +540,7 @@ pub(crate) fn create(tx: &Transaction<'_>, ctx: &Ctx, r: &NewRequest) -> Result<
         _ => None,
     };
     check_closing(r.status, r.outcome, closed_on, r.received_on)?;
+    no_follow_up_once_closed(r.status, r.next_follow_up_on)?;
     super::validate::birth_date(r.person.birth_date, ctx.today)?;
     let (person_id, person_reused) = match &r.person_id {
         Some(id) => (people::get_person(tx, id)?.id, true),
@@ -682,6 +683,21 @@ fn agent_name(tx: &Transaction<'_>, id: Option<&str>) -> Result<Option<String>> 
     }
 }
 
+/// A closed request is followed up by nobody: no queue shows it, so a follow-up date on it is
+/// refused with the way out.
+pub fn no_follow_up_once_closed(status: Status, next: Option<NaiveDate>) -> Result<()> {
+    match next {
+        Some(d) if status == Status::Close => Err(Error::invalid(
+            Field::NextFollowUp,
+            format!(
+                "une demande close n'a pas de relance (le {}) : rouvrez-la d'abord",
+                fr_date(d)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn show<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(T::to_string)
 }
@@ -723,7 +739,15 @@ pub(crate) fn update(
         super::validate::closed_on(closed_on, ctx.today)?;
     }
     let agent_id = change.agent_id.clone().unwrap_or(cur.agent_id.clone());
-    let next = change.next_follow_up_on.unwrap_or(cur.next_follow_up_on);
+    // Closing clears the follow-up date (its history line says so); a new one is refused.
+    let next = match change.next_follow_up_on {
+        Some(next) => {
+            no_follow_up_once_closed(status, next)?;
+            next
+        }
+        None if status == Status::Close => None,
+        None => cur.next_follow_up_on,
+    };
     let summary = change
         .summary
         .as_deref()
