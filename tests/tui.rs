@@ -519,6 +519,20 @@ fn a_letter_ticks_the_first_type_with_it_and_an_incomplete_phone_is_refused_besi
         )
         .unwrap();
     assert_eq!(types, "lieu_exercice logement");
+    // Taken on the phone (the form's default channel): the call is each request's first
+    // contact, said once.
+    let calls = count(
+        &env,
+        "SELECT count(*) FROM follow_up f JOIN request r ON r.id = f.request_id \
+         JOIN person p ON p.id = r.person_id WHERE p.last_name = 'Lenoir' \
+         AND f.kind = 'appel_entrant' AND f.body = 'demande enregistrée'",
+    );
+    assert_eq!(calls, 2);
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Appel reçu : demande enregistrée") && !shown.contains("Appel reçu : Appel"),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::followups::{NewFollowUp, insert_follow_up};
 use super::history::{fr_timestamp, record};
-use super::requests::{self, RequestChange, RequestRow};
+use super::requests::{self, Created, NewRequest, RequestChange, RequestRow};
 use super::{Ctx, Store};
 use crate::domain::{Answer, FollowUpKind, Status, fr_date};
 use crate::error::{Error, Result};
@@ -180,6 +180,28 @@ pub(crate) fn refer_in(
 }
 
 impl Store {
+    /// [`Store::create_requests`] for a request taken on the phone: the call is each request's
+    /// first contact ("Appel reçu : demande enregistrée"), written in the same transaction.
+    pub fn create_requests_on_a_call(&mut self, requests: &[NewRequest]) -> Result<Vec<Created>> {
+        self.write(|tx, ctx| {
+            let created = requests::create_all(tx, ctx, requests)?;
+            for (c, r) in created.iter().zip(requests) {
+                log_follow_up(
+                    tx,
+                    ctx,
+                    &c.id,
+                    &NewFollowUp {
+                        kind: FollowUpKind::AppelEntrant,
+                        occurred_on: r.received_on,
+                        body: "demande enregistrée".into(),
+                        next_follow_up_on: r.next_follow_up_on,
+                    },
+                )?;
+            }
+            Ok(created)
+        })
+    }
+
     pub fn log_follow_up(&mut self, request_id: &str, f: &NewFollowUp) -> Result<String> {
         self.write(|tx, ctx| log_follow_up(tx, ctx, request_id, f))
     }

@@ -637,26 +637,17 @@ impl App {
                 )
             }
             Command::CreateRequests(requests) => {
-                let created = self.store.create_requests(&requests)?;
-                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
-                let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
                 // A request taken on the phone: that call is the first contact.
                 let call = requests
                     .first()
                     .is_some_and(|r| r.channel_code.as_deref() == Some("telephone"));
-                if call {
-                    for (c, r) in created.iter().zip(&requests) {
-                        self.store.log_follow_up(
-                            &c.id,
-                            &crate::store::NewFollowUp {
-                                kind: crate::domain::FollowUpKind::AppelEntrant,
-                                occurred_on: r.received_on,
-                                body: "Appel reçu : demande enregistrée".into(),
-                                next_follow_up_on: r.next_follow_up_on,
-                            },
-                        )?;
-                    }
-                }
+                let created = if call {
+                    self.store.create_requests_on_a_call(&requests)?
+                } else {
+                    self.store.create_requests(&requests)?
+                };
+                let refs: Vec<&str> = created.iter().map(|c| c.reference.as_str()).collect();
+                let first = created.first().map(|c| c.id.clone()).unwrap_or_default();
                 done(
                     format!(
                         "Enregistrée : {}{}.",
