@@ -189,6 +189,23 @@ fn backups_into_a_folder_keep_the_newest_and_the_daily_setting_is_kept() {
         2,
     );
     assert!(err.contains("dossier"), "{err}");
+    // A folder that does not exist is named as typed, never the hidden temporary file.
+    let missing = env.path("cle-usb").join("copie.sqlite3");
+    let err = env.fails(&["backup", missing.to_str().unwrap()], 2);
+    assert!(
+        err.contains(&format!(
+            "{} : le dossier {} n'existe pas (créez-le d'abord : mkdir -p",
+            missing.display(),
+            env.path("cle-usb").display()
+        )) && !err.contains("guichet-tmp"),
+        "{err}"
+    );
+    let folder = format!("{}/", env.path("cle-usb").display());
+    let err = env.fails(&["backup", &folder], 2);
+    assert!(
+        err.contains("le dossier n'existe pas") && !err.contains("os error"),
+        "{err}"
+    );
 }
 
 #[test]

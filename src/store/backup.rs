@@ -142,6 +142,34 @@ impl Store {
     /// counts of the snapshot copied), then renamed to `out`.
     pub fn backup(&self, out: &Path) -> Result<BackupReport> {
         let dir = parent_of(out);
+        // Said of the path the agent typed, never of the hidden temporary name beside it.
+        let missing = |why: String| {
+            Err(Error::File {
+                path: out.to_path_buf(),
+                why,
+            })
+        };
+        if out
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::MAIN_SEPARATOR)
+        {
+            return missing(format!(
+                "le dossier n'existe pas (créez-le d'abord : mkdir -p {})",
+                out.display()
+            ));
+        }
+        if !dir.is_dir() {
+            return missing(if dir.exists() {
+                format!("{} n'est pas un dossier", dir.display())
+            } else {
+                format!(
+                    "le dossier {} n'existe pas (créez-le d'abord : mkdir -p {})",
+                    dir.display(),
+                    dir.display()
+                )
+            });
+        }
         clean_stale_temps(&dir);
         let tmp = temp_sibling(out);
         let _ = std::fs::remove_file(&tmp);
