@@ -542,11 +542,33 @@ fn a_new_request_without_a_type_or_a_name_says_so_beside_the_field() {
     key(&mut app, KeyCode::Char('n'));
     key(&mut app, KeyCode::Tab);
     typed(&mut app, "Zoé");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "06 12");
     ctrl(&mut app, 's');
     let Some(Overlay::Form(f)) = &app.overlay else {
         panic!("form stays")
     };
-    assert_eq!(f.fields[0].error.as_deref(), Some("le nom est vide"));
+    // Every mistake at once, beside its field; the focus on the first.
+    let errors: Vec<(&str, &str)> = f
+        .fields
+        .iter()
+        .filter_map(|f| Some((f.label, f.error.as_deref()?)))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("Nom", "le nom est vide"),
+            (
+                "Téléphone",
+                "numéro de téléphone incomplet (10 chiffres en France : 06 12 34 56 78) : « 06 12 »"
+            ),
+            (
+                "Demande(s)",
+                "cochez au moins un type de demande (Ctrl-T ou Espace)"
+            ),
+        ]
+    );
+    assert_eq!(f.focus, 0);
     assert_eq!(f.fields[1].value(), "Zoé");
     insta::assert_snapshot!("new_request_error_80x24", screen(&app));
 }

@@ -1089,6 +1089,57 @@ impl Form {
         self.field(name).value().trim().to_string()
     }
 
+    /// Every field of a person's form checked at once (names, contacts, dates, the ticked
+    /// needs), so that one save shows every mistake beside its field, the focus on the first;
+    /// `person` false when an existing person is taken over (their fields are not saved).
+    fn check_every_field(&mut self, today: NaiveDate, person: bool) -> Result<()> {
+        use crate::store::validate;
+        let mut first: Option<(usize, Error)> = None;
+        for i in 0..self.fields.len() {
+            let f = &self.fields[i];
+            let v = f.value().trim().to_string();
+            let date = |v: &str| match v {
+                "" => Ok(None),
+                v => parse_date(v, today).map(Some),
+            };
+            let check = match f.name {
+                Name::LastName if person && v.is_empty() => Err(Error::input("le nom est vide")),
+                Name::FirstName if person && v.is_empty() => {
+                    Err(Error::input("le prénom est vide"))
+                }
+                Name::Phone if person => validate::check_phone(&v),
+                Name::Email if person => validate::check_email(&v),
+                Name::BirthDate if person => date(&v).and_then(|d| {
+                    validate::birth_date(d, today).map_err(|e| Error::input(e.to_string()))
+                }),
+                Name::NextFollowUp => date(&v).map(|_| ()),
+                Name::Types if f.checked().is_empty() => Err(Error::input(format!(
+                    "cochez au moins un type de demande ({} ou Espace)",
+                    crate::tui::keymap::key_of(
+                        crate::tui::keymap::Context::Form,
+                        crate::tui::keymap::Action::Toggle
+                    )
+                ))),
+                Name::Interests if f.checked().is_empty() => {
+                    Err(Error::input("cochez au moins un intérêt (Espace)"))
+                }
+                _ => Ok(()),
+            };
+            if let Err(e) = check {
+                self.fields[i].error = Some(e.to_string());
+                first.get_or_insert((i, e));
+            }
+        }
+        match first {
+            Some((i, e)) => {
+                self.focus = i;
+                self.letter = None;
+                Err(e)
+            }
+            None => Ok(()),
+        }
+    }
+
     fn submit_inner(&mut self, today: NaiveDate, me: Option<&Agent>) -> Result<Command> {
         match self.kind.clone() {
             FormKind::Remind {
@@ -1320,6 +1371,7 @@ impl Form {
             }
             FormKind::Aid(a) => crate::tui::aids::command(&a, &mut self.fields, today),
             FormKind::Capture(lists) => {
+                self.check_every_field(today, true)?;
                 let mut person = self.person(None);
                 person.validate()?;
                 if person.phone.is_empty() && person.email.is_empty() {
@@ -1440,12 +1492,13 @@ impl Form {
                 Ok(Command::SetFilter(Box::new(filter), label.join(" · ")))
             }
             FormKind::NewRequest(lists) => {
-                let birth = self.date(Name::BirthDate, today, false)?;
-                let mut person = self.person(birth);
                 let reuse = lists
                     .reuse
                     .and_then(|i| lists.matches.get(i))
                     .map(|p| p.id.clone());
+                self.check_every_field(today, reuse.is_none())?;
+                let birth = self.date(Name::BirthDate, today, false)?;
+                let mut person = self.person(birth);
                 if reuse.is_none() {
                     person.validate()?;
                     crate::store::validate::birth_date(person.birth_date, today)?;
