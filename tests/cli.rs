@@ -348,7 +348,9 @@ fn two_processes_adding_2000_follow_ups_each_lose_nothing() {
                     None => script.env_remove(k),
                 };
             }
-            script.stderr(std::process::Stdio::piped());
+            script
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
             script.spawn().unwrap()
         })
         .collect();
