@@ -117,7 +117,7 @@ fn bad_input_is_named_with_exit_status_2_and_nothing_is_written() {
                 "--telephone",
                 "06 12 34",
             ],
-            "--telephone : numéro de téléphone incomplet (10 chiffres en France : 06 12 34 56 78) : « 06 12 34 »",
+            "--telephone : numéro de téléphone incomplet : « 06 12 34 » (10 chiffres en France)",
         ),
         (
             &[

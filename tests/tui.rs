@@ -496,9 +496,7 @@ fn a_letter_ticks_the_first_type_with_it_and_an_incomplete_phone_is_refused_besi
     assert_eq!(phone.value(), "06 12 34", "the typed number is kept");
     assert_eq!(
         phone.error.as_deref(),
-        Some(
-            "numéro de téléphone incomplet (10 chiffres en France : 06 12 34 56 78) : « 06 12 34 »"
-        )
+        Some("numéro de téléphone incomplet : « 06 12 34 » (10 chiffres en France)")
     );
     assert_eq!(count(&env, "SELECT count(*) FROM request"), before);
     tab_to(&mut app, "Téléphone");
@@ -560,7 +558,7 @@ fn a_new_request_without_a_type_or_a_name_says_so_beside_the_field() {
             ("Nom", "le nom est vide"),
             (
                 "Téléphone",
-                "numéro de téléphone incomplet (10 chiffres en France : 06 12 34 56 78) : « 06 12 »"
+                "numéro de téléphone incomplet : « 06 12 » (10 chiffres en France)"
             ),
             (
                 "Demande(s)",

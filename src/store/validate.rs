@@ -43,9 +43,9 @@ pub fn check_phone(phone: &str) -> Result<()> {
     if phone.is_empty() {
         return Ok(());
     }
-    let invalid = |why: &str| {
+    let invalid = |why: &str, hint: &str| {
         Err(Error::input(format!(
-            "numéro de téléphone {why} : « {phone} »"
+            "numéro de téléphone {why} : « {phone} » ({hint})"
         )))
     };
     if !phone
@@ -54,7 +54,7 @@ pub fn check_phone(phone: &str) -> Result<()> {
         || phone.matches('+').count() > 1
         || phone.contains('+') && !phone.trim_start().starts_with('+')
     {
-        return invalid("invalide (chiffres, espaces, points, tirets et + seulement)");
+        return invalid("invalide", "chiffres, espaces, points, tirets, + au début");
     }
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let international = if phone.trim_start().starts_with('+') {
@@ -62,21 +62,19 @@ pub fn check_phone(phone: &str) -> Result<()> {
     } else {
         digits.strip_prefix("00")
     };
-    let (len, wanted) = match international {
+    let (len, wanted, hint) = match international {
         Some(rest) if rest.starts_with("33") => {
             let national = rest[2..].strip_prefix('0').unwrap_or(&rest[2..]);
-            (national.len(), 9..=9)
+            (national.len(), 9..=9, "9 chiffres après +33")
         }
-        Some(rest) => (rest.len(), 8..=15),
-        None if digits.starts_with('0') => (digits.len(), 10..=10),
-        None => {
-            return invalid("sans indicatif (06 12 34 56 78, ou +41 … pour l'étranger)");
-        }
+        Some(rest) => (rest.len(), 8..=15, "8 à 15 chiffres avec l'indicatif"),
+        None if digits.starts_with('0') => (digits.len(), 10..=10, "10 chiffres en France"),
+        None => return invalid("sans indicatif", "06…, ou +41… pour l'étranger"),
     };
     if len < *wanted.start() {
-        invalid("incomplet (10 chiffres en France : 06 12 34 56 78)")
+        invalid("incomplet", hint)
     } else if len > *wanted.end() {
-        invalid("trop long (10 chiffres en France : 06 12 34 56 78)")
+        invalid("trop long", hint)
     } else {
         Ok(())
     }
