@@ -326,6 +326,11 @@ fn closing_asks_for_an_outcome_never_chosen_in_advance_and_keeps_a_colleagues_ot
         "closing cleared the follow-up date"
     );
     assert!(screen(&app).contains("│Relance : —"), "{}", screen(&app));
+    let tall = render_at(&app, (120, 40));
+    assert!(
+        tall.contains("JM Relance du 08/11/2026 retirée"),
+        "the journal says the date was removed: {tall}"
+    );
 
     // A call after closing is logged, but a follow-up date is refused beside its field.
     let before = count(&env, "SELECT count(*) FROM follow_up");

@@ -188,6 +188,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
         .filter(|h| h.entity == "request" || (h.entity == "person" && h.field != "*"))
     {
         if h.field == "next_follow_up_on"
+            && h.new_value.is_some()
             && d.follow_ups
                 .iter()
                 .any(|f| f.next_follow_up_on.map(|n| n.to_string()) == h.new_value)
