@@ -391,6 +391,9 @@ pub enum FollowUpAction {
         /// Prochaine relance (JJ/MM/AAAA, +7…)
         #[arg(long)]
         relance: Option<String>,
+        /// Refuser si la demande n'est plus à cette version (modifiée entre-temps)
+        #[arg(long = "if-version")]
+        if_version: Option<i64>,
     },
 }
 
@@ -669,13 +672,14 @@ fn run_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> 
                     text,
                     date,
                     relance,
+                    if_version,
                 },
         } => {
             let id = store.request_id(reference)?;
             let kind = flagged("kind", FollowUpKind::parse(kind))?;
             let occurred_on = date_arg(&store, "date", date.as_deref())?.unwrap_or(store.today());
             let next = date_arg(&store, "relance", relance.as_deref())?;
-            store.log_follow_up(
+            store.log_follow_up_if_version(
                 &id,
                 &NewFollowUp {
                     kind,
@@ -683,6 +687,7 @@ fn run_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> 
                     body: text.clone().unwrap_or_default(),
                     next_follow_up_on: next,
                 },
+                *if_version,
             )?;
             let reference = reference.trim().to_uppercase();
             match next {

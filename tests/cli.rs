@@ -665,3 +665,61 @@ fn closing_clears_the_follow_up_date_and_a_date_on_a_closed_request_is_refused()
         "{err}"
     );
 }
+
+#[test]
+fn a_follow_up_with_a_stale_version_is_refused_naming_the_colleague() {
+    let env = Env::new();
+    env.ok(&["agent", "add", "Paul Martin"]);
+    let r = add(&env, &[]);
+    env.ok(&[
+        "--agent",
+        "Paul Martin",
+        "request",
+        "update",
+        &r,
+        "--relance",
+        "05/12/2026",
+    ]);
+    let before = count(&env, "SELECT count(*) FROM follow_up");
+    let err = env.fails(
+        &[
+            "follow-up",
+            "add",
+            &r,
+            "--text",
+            "Rappel",
+            "--relance",
+            "+3",
+            "--if-version",
+            "1",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("a été modifiée par Paul Martin") && err.contains("rien n'a été écrasé"),
+        "{err}"
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), before);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM request WHERE next_follow_up_on = '2026-12-05'"
+        ),
+        1,
+        "the colleague's date is kept"
+    );
+    assert_eq!(
+        env.ok(&[
+            "follow-up",
+            "add",
+            &r,
+            "--text",
+            "Rappel",
+            "--relance",
+            "+3",
+            "--if-version",
+            "2"
+        ]),
+        format!("{r} : suivi ajouté, relance le 25/11/2026\n")
+    );
+}

@@ -206,6 +206,20 @@ impl Store {
         self.write(|tx, ctx| log_follow_up(tx, ctx, request_id, f))
     }
 
+    /// [`Store::log_follow_up`], refused with who changed the request if it is no longer at
+    /// version `expected` (`follow-up add --if-version`).
+    pub fn log_follow_up_if_version(
+        &mut self,
+        request_id: &str,
+        f: &NewFollowUp,
+        expected: Option<i64>,
+    ) -> Result<String> {
+        self.write(|tx, ctx| {
+            requests::check_version(tx, request_id, expected)?;
+            log_follow_up(tx, ctx, request_id, f)
+        })
+    }
+
     /// Logs a follow-up without moving the request's follow-up date: the interface sets that
     /// date with a patch checked against the version its form read, so that a colleague's
     /// change of the date meanwhile is shown beside this agent's, never overwritten. Returns

@@ -702,6 +702,30 @@ fn show<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(T::to_string)
 }
 
+/// The conflict a stale version meets: who changed the request, and when.
+fn changed_meanwhile(cur: Current) -> Error {
+    Error::Conflict {
+        what: format!("La demande {}", cur.reference),
+        by: cur.updated_by,
+        at: fr_timestamp(&cur.updated_at),
+    }
+}
+
+/// Refuses to go on if the request is no longer at version `expected` (when given).
+pub(super) fn check_version(tx: &Transaction<'_>, id: &str, expected: Option<i64>) -> Result<()> {
+    match expected {
+        Some(v) => {
+            let cur = current(tx, id)?;
+            if cur.version == v {
+                Ok(())
+            } else {
+                Err(changed_meanwhile(cur))
+            }
+        }
+        None => Ok(()),
+    }
+}
+
 /// Applies `change` to the request if its version is still `expected` (when given). Returns the
 /// new version. Every changed field leaves a history line.
 pub(crate) fn update(
@@ -715,11 +739,7 @@ pub(crate) fn update(
     if let Some(v) = expected
         && v != cur.version
     {
-        return Err(Error::Conflict {
-            what: format!("La demande {}", cur.reference),
-            by: cur.updated_by,
-            at: fr_timestamp(&cur.updated_at),
-        });
+        return Err(changed_meanwhile(cur));
     }
     let status = change.status.unwrap_or(cur.status);
     let (outcome, closed_on) = if status == Status::Close {
