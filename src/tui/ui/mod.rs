@@ -9,6 +9,7 @@ mod housing;
 mod queue;
 mod request;
 mod review;
+mod wrap;
 
 use super::app::{App, Overlay, Screen};
 use super::keymap;
