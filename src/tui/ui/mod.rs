@@ -121,6 +121,16 @@ pub fn status_short(s: Status) -> &'static str {
     }
 }
 
+/// A status in at most 10 columns, for the queue on a narrow screen.
+pub fn status_tiny(s: Status) -> &'static str {
+    match s {
+        Status::AQualifier => "À qualif.",
+        Status::AttenteDemandeur => "Att. dem.",
+        Status::AttentePartenaire => "Att. part.",
+        other => status_short(other),
+    }
+}
+
 pub fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
     d.map(fr_date).unwrap_or_else(|| "—".into())
 }

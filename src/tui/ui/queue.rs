@@ -1,6 +1,6 @@
 //! The queues (home screen) and the search results: one table of requests.
 
-use super::{Theme, date_or_dash, safe, status_short};
+use super::{Theme, date_or_dash, safe, status_short, status_tiny};
 use crate::domain::fr_date;
 use crate::store::RequestRow;
 use crate::tui::app::{App, SearchView, Tab};
@@ -72,6 +72,92 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     draw_table(app.today(), theme, frame, table, &rows, selected, narrow);
 }
 
+/// A column of the table of requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Flag,
+    Reference,
+    Received,
+    Type,
+    Person,
+    Status,
+    Agent,
+    FollowUp,
+}
+
+/// The person's column is never narrower than this while other columns can give way.
+const PERSON_MIN: usize = 12;
+
+/// The columns below 100 columns, with their widths (the person's is 0: it takes the rest).
+/// When the name would get fewer than [`PERSON_MIN`] columns, the lower-value columns give
+/// way, in this order: the reception date, the agent, a shorter status, a narrower type, the
+/// reference. The name, the type, the status and the follow-up date stay.
+fn narrow_columns(width: usize) -> Vec<(Col, usize)> {
+    use Col::*;
+    let steps: [&[(Col, usize)]; 6] = [
+        &[
+            (Flag, 1),
+            (Reference, 9),
+            (Received, 10),
+            (Type, 11),
+            (Person, 0),
+            (Status, 14),
+            (Agent, 3),
+            (FollowUp, 10),
+        ],
+        &[
+            (Flag, 1),
+            (Reference, 9),
+            (Type, 11),
+            (Person, 0),
+            (Status, 14),
+            (Agent, 3),
+            (FollowUp, 10),
+        ],
+        &[
+            (Flag, 1),
+            (Reference, 9),
+            (Type, 11),
+            (Person, 0),
+            (Status, 14),
+            (FollowUp, 10),
+        ],
+        &[
+            (Flag, 1),
+            (Reference, 9),
+            (Type, 11),
+            (Person, 0),
+            (Status, 10),
+            (FollowUp, 10),
+        ],
+        &[
+            (Flag, 1),
+            (Reference, 9),
+            (Type, 8),
+            (Person, 0),
+            (Status, 10),
+            (FollowUp, 10),
+        ],
+        &[
+            (Flag, 1),
+            (Type, 8),
+            (Person, 0),
+            (Status, 10),
+            (FollowUp, 10),
+        ],
+    ];
+    let person = |cols: &[(Col, usize)]| {
+        width.saturating_sub(cols.iter().map(|c| c.1).sum::<usize>() + cols.len() - 1)
+    };
+    let cols = steps
+        .iter()
+        .find(|cols| person(cols) >= PERSON_MIN)
+        .unwrap_or(&steps[steps.len() - 1]);
+    cols.iter()
+        .map(|&(c, w)| (c, if c == Person { person(cols) } else { w }))
+        .collect()
+}
+
 fn draw_table(
     today: NaiveDate,
     theme: &Theme,
@@ -81,29 +167,8 @@ fn draw_table(
     selected: Option<usize>,
     narrow: bool,
 ) {
-    let agent_header = if narrow { "Ag." } else { "Agent" };
-    let header = Row::new([
-        "!",
-        "Référence",
-        "Reçue le",
-        "Type",
-        "Personne",
-        "Statut",
-        agent_header,
-        "Relance",
-    ])
-    .style(theme.title());
-    let widths = if narrow {
-        [
-            Constraint::Length(1),
-            Constraint::Length(9),
-            Constraint::Length(10),
-            Constraint::Length(11),
-            Constraint::Min(10),
-            Constraint::Length(14),
-            Constraint::Length(3),
-            Constraint::Length(10),
-        ]
+    let cols: Vec<(Col, usize)> = if narrow {
+        narrow_columns(usize::from(area.width))
     } else {
         // Type and agent as wide as the rows on screen need, the person gets the rest.
         use unicode_width::UnicodeWidthStr;
@@ -127,46 +192,44 @@ fn draw_table(
             let t = type_w.min(room / 2);
             (t, agent_w.min(room.saturating_sub(t)))
         };
-        [
-            Constraint::Length(1),
-            Constraint::Length(9),
-            Constraint::Length(10),
-            Constraint::Length(type_w as u16),
-            Constraint::Min(16),
-            Constraint::Length(15),
-            Constraint::Length(agent_w as u16),
-            Constraint::Length(10),
+        // The person's column takes what the others leave (7 spaces between 8 columns).
+        let person = usize::from(area.width)
+            .saturating_sub(1 + 9 + 10 + type_w + 15 + agent_w + 10 + 7);
+        vec![
+            (Col::Flag, 1),
+            (Col::Reference, 9),
+            (Col::Received, 10),
+            (Col::Type, type_w),
+            (Col::Person, person),
+            (Col::Status, 15),
+            (Col::Agent, agent_w),
+            (Col::FollowUp, 10),
         ]
     };
-    // The person's column takes what the others leave (7 spaces between 8 columns); a value
-    // longer than its column ends with "…".
-    let person_w = usize::from(area.width).saturating_sub(
-        widths
-            .iter()
-            .map(|c| match c {
-                Constraint::Length(n) => usize::from(*n),
-                _ => 0,
-            })
-            .sum::<usize>()
-            + 7,
-    );
-    let col = |i: usize| match widths[i] {
-        Constraint::Length(n) => usize::from(n),
-        _ => person_w,
-    };
-    let cut = |s: String, i: usize| crate::output::truncate(&s, col(i)).into_owned();
+    let header = Row::new(cols.iter().map(|(c, w)| match c {
+        Col::Flag => "!",
+        Col::Reference => "Référence",
+        Col::Received => "Reçue le",
+        Col::Type => "Type",
+        Col::Person => "Personne",
+        Col::Status => "Statut",
+        Col::Agent if narrow || *w < 5 => "Ag.",
+        Col::Agent => "Agent",
+        Col::FollowUp => "Relance",
+    }))
+    .style(theme.title());
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|(c, w)| match c {
+            Col::Person if narrow => Constraint::Min(*w as u16),
+            Col::Person => Constraint::Min(16),
+            _ => Constraint::Length(*w as u16),
+        })
+        .collect();
+    // A value longer than its column ends with "…".
+    let cut = |s: String, w: usize| crate::output::truncate(&s, w).into_owned();
     let body = rows.iter().enumerate().map(|(i, r)| {
         let overdue = r.is_overdue(today);
-        let agent = r.agent.as_deref().map_or_else(
-            || "—".to_string(),
-            |a| {
-                if narrow {
-                    crate::store::initials_of(a)
-                } else {
-                    a.to_string()
-                }
-            },
-        );
         let style = if Some(i) == selected {
             theme.selected()
         } else if overdue {
@@ -174,24 +237,37 @@ fn draw_table(
         } else {
             Style::default()
         };
-        Row::new(vec![
-            Cell::from(if overdue { "!" } else { " " }),
-            Cell::from(safe(&r.reference)),
-            Cell::from(fr_date(r.received_on)),
-            Cell::from(cut(safe(&r.type_label), 3)),
-            Cell::from(cut(
+        let cells = cols.iter().map(|&(c, w)| match c {
+            Col::Flag => Cell::from(if overdue { "!" } else { " " }),
+            Col::Reference => Cell::from(safe(&r.reference)),
+            Col::Received => Cell::from(fr_date(r.received_on)),
+            Col::Type => Cell::from(cut(safe(&r.type_label), w)),
+            Col::Person => Cell::from(cut(
                 format!(
                     "{} {}",
                     safe(&r.last_name).to_uppercase(),
                     safe(&r.first_name)
                 ),
-                4,
+                w,
             )),
-            Cell::from(cut(status_short(r.status).to_string(), 5)),
-            Cell::from(cut(safe(&agent), 6)),
-            Cell::from(date_or_dash(r.next_follow_up_on)),
-        ])
-        .style(style)
+            Col::Status if w < 14 => Cell::from(cut(status_tiny(r.status).to_string(), w)),
+            Col::Status => Cell::from(cut(status_short(r.status).to_string(), w)),
+            Col::Agent => Cell::from(cut(
+                r.agent.as_deref().map_or_else(
+                    || "—".to_string(),
+                    |a| {
+                        if narrow {
+                            crate::store::initials_of(&safe(a))
+                        } else {
+                            safe(a)
+                        }
+                    },
+                ),
+                w,
+            )),
+            Col::FollowUp => Cell::from(date_or_dash(r.next_follow_up_on)),
+        });
+        Row::new(cells.collect::<Vec<_>>()).style(style)
     });
     frame.render_widget(
         Table::new(body, widths).header(header).column_spacing(1),
