@@ -475,41 +475,52 @@ pub fn render_confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect)
     );
 }
 
+/// `s` padded with spaces to `width` columns.
+fn pad_to(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))
+}
+
 /// A save met a colleague's change on the same fields: each field side by side, mine and
-/// theirs, with who and when; the chosen value is highlighted.
+/// theirs, with who and when; the chosen value is highlighted. A long value wraps in its
+/// column; when the fields do not all fit, the window scrolls to the one chosen.
 pub fn render_conflict(
     v: &crate::tui::command::ConflictView,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
 ) {
+    use super::wrap::wrap;
     let width = area.width.min(96);
-    let height = (v.clashes.len() as u16 * 2 + 7).min(area.height);
-    let inner = popup(frame, centered(area, width, height), "Modifiée entre-temps");
-    let col = usize::from(inner.width.saturating_sub(16) / 2).max(8);
-    let cut = |s: &str| {
-        let s = safe(s).replace('\n', " ");
-        if s.chars().count() > col {
-            format!("{}…", s.chars().take(col - 1).collect::<String>())
-        } else {
-            s
-        }
-    };
-    let mut lines = vec![
-        Line::raw(format!("{} l'a modifiée le {}.", safe(&v.by), safe(&v.at))),
-        Line::styled(
+    let iw = usize::from(width.saturating_sub(2));
+    // Two value columns of `col`, after the field's name (14) and three spaces.
+    let col = (iw.saturating_sub(17) / 2).max(4);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    lines.extend(
+        wrap(&format!("{} l'a modifiée le {}.", safe(&v.by), safe(&v.at)), iw)
+            .into_iter()
+            .map(Line::raw),
+    );
+    lines.extend(
+        wrap(
             "Ses autres changements sont gardés. Pour ces champs, choisissez :",
+            iw,
+        )
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim())),
+    );
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<14}", ""), theme.dim()),
+        Span::styled(format!(" {} ", pad_to("la vôtre", col)), theme.dim()),
+        Span::styled(
+            format!(
+                " {}",
+                crate::output::truncate(&format!("la sienne ({})", safe(&v.by)), col)
+            ),
             theme.dim(),
         ),
-        Line::from(vec![
-            Span::styled(format!("{:<14}", ""), theme.dim()),
-            Span::styled(format!(" {:<col$} ", "la vôtre"), theme.dim()),
-            Span::styled(
-                format!(" {}", cut(&format!("la sienne ({})", v.by))),
-                theme.dim(),
-            ),
-        ]),
-    ];
+    ]));
+    let (mut focus, mut cursor) = (0..0, 0);
     for (i, c) in v.clashes.iter().enumerate() {
         let pick = |chosen: bool| {
             if chosen {
@@ -518,15 +529,41 @@ pub fn render_conflict(
                 Style::default()
             }
         };
-        let marker = if i == v.selected { "▶ " } else { "  " };
-        lines.push(Line::from(vec![
-            Span::raw(format!("{marker}{:<12}", c.field.label())),
-            Span::styled(format!(" {:<col$} ", cut(&c.mine_label)), pick(c.keep_mine)),
-            Span::styled(format!(" {} ", cut(&c.theirs_label)), pick(!c.keep_mine)),
-        ]));
+        let mine = wrap(&safe(&c.mine_label).replace('\n', " "), col);
+        let theirs = wrap(&safe(&c.theirs_label).replace('\n', " "), col);
+        let start = lines.len();
+        for k in 0..mine.len().max(theirs.len()) {
+            let head = if k == 0 {
+                let marker = if i == v.selected { "▶ " } else { "  " };
+                format!("{marker}{:<12}", c.field.label())
+            } else {
+                " ".repeat(14)
+            };
+            let cell = |rows: &[String]| pad_to(rows.get(k).map_or("", |s| s.as_str()), col);
+            lines.push(Line::from(vec![
+                Span::raw(head),
+                Span::styled(format!(" {} ", cell(&mine)), pick(c.keep_mine)),
+                Span::styled(format!(" {} ", cell(&theirs)), pick(!c.keep_mine)),
+            ]));
+        }
+        if i == v.selected {
+            focus = start..lines.len();
+            cursor = start;
+        }
         lines.push(Line::raw(""));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let inner = popup(frame, centered(area, width, height), "Modifiée entre-temps");
+    render_scrolled(
+        FormRows {
+            lines,
+            focus,
+            cursor,
+        },
+        theme,
+        frame,
+        inner,
+    );
 }
 
 #[cfg(test)]

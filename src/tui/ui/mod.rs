@@ -191,13 +191,24 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .and_then(|p| p.file_name())
         .map_or_else(|| "(mémoire)".to_string(), |n| safe(&n.to_string_lossy()));
     let today = app.today();
-    let day = format!("{} {}", weekday(today), fr_date(today));
-    let left = vec![
+    let mut day = format!("{} {}", weekday(today), fr_date(today));
+    let mut left = vec![
         Span::styled("guichet", theme.title()),
         Span::raw(" · "),
         Span::raw(who),
         Span::styled(format!(" · {file}"), theme.dim()),
     ];
+    // A narrow screen drops the file's name, then the weekday, never running them together.
+    let width = usize::from(area.width);
+    let used = |left: &[Span], day: &str| {
+        left.iter().map(|s| s.width()).sum::<usize>() + 1 + day.chars().count()
+    };
+    if used(&left, &day) > width {
+        left.pop();
+    }
+    if used(&left, &day) > width {
+        day = fr_date(today);
+    }
     let [l, r] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(day.chars().count() as u16),

@@ -11,35 +11,101 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-/// The tabs: the queues with their counts, then the review.
-pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
-    // Full labels when they fit on the line, short ones otherwise.
-    let full: usize = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| t.label(false).chars().count() + 1 + app.queue.counts[i].to_string().len())
-        .sum::<usize>()
-        + 3 * Tab::ALL.len()
-        + "Bilan".len();
-    let narrow = full > usize::from(area.width);
-    let mut spans = Vec::new();
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
-        }
-        let active = !review && *tab == app.queue.tab;
-        spans.push(Span::styled(
-            format!("{} {}", tab.label(narrow), app.queue.counts[i]),
-            theme.tab(active),
-        ));
+/// A queue's tab label in the fewest columns, for a narrow screen.
+fn tiny_label(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Mine => "Moi",
+        Tab::Unassigned => "N.att.",
+        Tab::Due => "Rel.",
+        Tab::All => "Tout",
+        other => other.label(true),
     }
-    spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
-    spans.push(Span::styled("Bilan", theme.tab(review)));
+}
+
+/// The tabs: the queues with their counts, then the review. Full labels when they fit on the
+/// line, then short ones, then abbreviations; when even those do not fit, the tabs around the
+/// current one, with "‹"/"›" where others are hidden. A label is never cut.
+pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
+    use unicode_width::UnicodeWidthStr;
+    let width = usize::from(area.width);
+    let labels = |level: usize| -> Vec<String> {
+        let mut v: Vec<String> = Tab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let label = match level {
+                    0 => t.label(false),
+                    1 => t.label(true),
+                    _ => tiny_label(*t),
+                };
+                format!("{label} {}", app.queue.counts[i])
+            })
+            .collect();
+        v.push("Bilan".into());
+        v
+    };
+    let active = if review {
+        Tab::ALL.len()
+    } else {
+        Tab::ALL
+            .iter()
+            .position(|t| *t == app.queue.tab)
+            .unwrap_or(0)
+    };
+    let line_width = |items: &[String], sep: &str| {
+        items.iter().map(|s| s.width()).sum::<usize>() + sep.width() * (items.len() - 1)
+    };
+    let (items, sep, range) = [(0, " │ "), (1, " "), (2, " ")]
+        .into_iter()
+        .map(|(level, sep)| (labels(level), sep))
+        .find(|(items, sep)| line_width(items, sep) <= width)
+        .map(|(items, sep)| {
+            let n = items.len();
+            (items, sep, 0..n)
+        })
+        .unwrap_or_else(|| {
+            // The first window (from the left) that holds the current tab.
+            let items = labels(2);
+            let n = items.len();
+            let fits = |r: &std::ops::Range<usize>| {
+                line_width(&items[r.clone()], " ")
+                    + if r.start > 0 { 2 } else { 0 }
+                    + if r.end < n { 2 } else { 0 }
+                    <= width
+            };
+            let range = (0..=active)
+                .find_map(|start| {
+                    let end = (active + 1..=n).rev().find(|&end| fits(&(start..end)))?;
+                    Some(start..end)
+                })
+                .unwrap_or(active..active + 1);
+            (items, " ", range)
+        });
+    let mut spans = Vec::new();
+    if range.start > 0 {
+        spans.push(Span::styled("‹ ", theme.dim()));
+    }
+    for i in range.clone() {
+        if i > range.start {
+            spans.push(Span::styled(sep, theme.dim()));
+        }
+        spans.push(Span::styled(items[i].clone(), theme.tab(i == active)));
+    }
+    if range.end < items.len() {
+        spans.push(Span::styled(" ›", theme.dim()));
+    }
     if !review && app.queue.tab == Tab::All && !app.queue.all_filter_label.is_empty() {
-        spans.push(Span::styled(
-            format!("  [{}]", safe(&app.queue.all_filter_label)),
-            theme.key(),
-        ));
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        let room = width.saturating_sub(used + 2);
+        if room >= 4 {
+            spans.push(Span::styled(
+                format!(
+                    "  [{}]",
+                    crate::output::truncate(&safe(&app.queue.all_filter_label), room - 2)
+                ),
+                theme.key(),
+            ));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
