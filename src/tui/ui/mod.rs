@@ -226,16 +226,25 @@ pub(super) fn weekday(d: chrono::NaiveDate) -> &'static str {
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // Whole hints only: one that does not fit is left to the help (`?`, always first).
     let mut spans = Vec::new();
+    let mut used = 0;
     for (i, (key, desc)) in keymap::footer(app.context(), app.salon)
         .into_iter()
         .enumerate()
     {
+        let sep = if i > 0 { " · " } else { "" };
+        let desc = format!(" {desc}");
+        let width = sep.chars().count() + key.chars().count() + desc.chars().count();
+        if i > 0 && used + width > usize::from(area.width) {
+            break;
+        }
+        used += width;
         if i > 0 {
-            spans.push(Span::styled(" · ", theme.dim()));
+            spans.push(Span::styled(sep, theme.dim()));
         }
         spans.push(Span::styled(key, theme.key()));
-        spans.push(Span::raw(format!(" {desc}")));
+        spans.push(Span::raw(desc));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
