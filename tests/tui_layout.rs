@@ -69,10 +69,18 @@ fn assert_focused_field_shown(app: &App, size: (u16, u16)) {
         .unwrap_or_else(|| panic!("« {} » is on screen:\n{screen}", field.label));
     match &field.kind {
         FieldKind::Text(_) | FieldKind::Area { .. } if !field.is_lines() => {
-            assert!(row.contains('▏'), "the cursor beside « {} »:\n{screen}", field.label)
+            assert!(
+                row.contains('▏'),
+                "the cursor beside « {} »:\n{screen}",
+                field.label
+            )
         }
         FieldKind::Choice { .. } => {
-            assert!(row.contains('◀'), "arrows beside « {} »:\n{screen}", field.label)
+            assert!(
+                row.contains('◀'),
+                "arrows beside « {} »:\n{screen}",
+                field.label
+            )
         }
         _ => {}
     }
@@ -106,7 +114,10 @@ fn tab_through_the_new_request_form_at_60x20_always_shows_the_focused_field() {
     // At the top, the sign says there is more below.
     key(&mut app, KeyCode::Tab);
     let screen = screen_at(&app, (60, 20));
-    assert!(screen.contains("▼ plus bas") && !screen.contains("▲ plus haut"), "{screen}");
+    assert!(
+        screen.contains("▼ plus bas") && !screen.contains("▲ plus haut"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -138,11 +149,18 @@ fn a_wrong_date_in_the_last_field_at_60x20_shows_the_field_and_its_message() {
     let Some(Overlay::Form(f)) = &app.overlay else {
         panic!("the form stays open: {}", message(&app))
     };
-    assert_eq!(f.focused().label, "Relance le", "the cursor goes to the wrong field");
+    assert_eq!(
+        f.focused().label,
+        "Relance le",
+        "the cursor goes to the wrong field"
+    );
     let screen = screen_at(&app, (60, 20));
     assert_focused_field_shown(&app, (60, 20));
     assert!(screen.contains("⚠ date invalide"), "{screen}");
-    assert!(screen.contains("n'existe pas)"), "the whole message, wrapped:\n{screen}");
+    assert!(
+        screen.contains("n'existe pas)"),
+        "the whole message, wrapped:\n{screen}"
+    );
 }
 
 #[test]
@@ -172,14 +190,23 @@ fn a_long_note_in_the_follow_up_form_at_60x20_keeps_its_cursor_line_in_view() {
         key(&mut app, KeyCode::Up);
     }
     let screen = screen_at(&app, (60, 20));
-    assert!(screen.contains("│Texte               Appelée▏ ce matin"), "{screen}");
-    assert!(screen.contains("│                    de remboursement."), "{screen}");
+    assert!(
+        screen.contains("│Texte               Appelée▏ ce matin"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("│                    de remboursement."),
+        "{screen}"
+    );
     // The fields after the note.
     key(&mut app, KeyCode::Tab);
     assert_focused_field_shown(&app, (60, 20));
     key(&mut app, KeyCode::Tab);
     assert_focused_field_shown(&app, (60, 20));
-    insta::assert_snapshot!("follow_up_long_note_last_field_60x20", screen_at(&app, (60, 20)));
+    insta::assert_snapshot!(
+        "follow_up_long_note_last_field_60x20",
+        screen_at(&app, (60, 20))
+    );
     // Nothing typed was lost.
     let Some(Overlay::Form(f)) = &app.overlay else {
         panic!("the form is open")
@@ -199,9 +226,18 @@ fn the_queue_at_60_columns_keeps_the_names_readable() {
     insta::assert_snapshot!("queue_all_60x20", screen);
     // The name column: at least 12 columns, the type, the status and the follow-up date kept.
     let header = &rows(&screen)[2];
-    assert!(header.contains("Personne") && header.contains("Type"), "{screen}");
-    assert!(header.contains("Statut") && header.contains("Relance"), "{screen}");
-    assert!(!header.contains("Reçue le"), "the reception date gave way: {header}");
+    assert!(
+        header.contains("Personne") && header.contains("Type"),
+        "{screen}"
+    );
+    assert!(
+        header.contains("Statut") && header.contains("Relance"),
+        "{screen}"
+    );
+    assert!(
+        !header.contains("Reçue le"),
+        "the reception date gave way: {header}"
+    );
     assert!(screen.contains("MATHIEU Nathan"), "{screen}");
     let person = header.find("Personne").unwrap();
     let status = header.find("Statut").unwrap();
@@ -222,7 +258,9 @@ fn tab_line(env: &Env, width: u16, tab: usize) -> String {
     for _ in 0..tab {
         key(&mut app, KeyCode::Tab);
     }
-    rows(&screen_at(&app, (width, 24)))[1].trim_end().to_string()
+    rows(&screen_at(&app, (width, 24)))[1]
+        .trim_end()
+        .to_string()
 }
 
 #[test]
@@ -234,7 +272,10 @@ fn every_tab_label_is_whole_at_80_and_60_columns() {
     guichet::demo::fill(&mut s, 1200, 2).unwrap();
     drop(s);
     let long = tab_line(&env, 160, 0);
-    assert!(long.contains("Mes relances du jour") && long.ends_with("Bilan"), "{long}");
+    assert!(
+        long.contains("Mes relances du jour") && long.ends_with("Bilan"),
+        "{long}"
+    );
     for width in [80, 60] {
         for tab in 0..8 {
             let line = tab_line(&env, width, tab);
@@ -277,8 +318,14 @@ fn the_review_at_80x24_wraps_its_sentences_instead_of_cutting_them() {
     let screen = screen_at(&app, (80, 24));
     insta::assert_snapshot!("review_delays_80x24", screen);
     assert!(screen.contains("Premier contact : médiane"), "{screen}");
-    assert!(screen.contains("Clôture : médiane"), "the sentence wraps:\n{screen}");
-    assert!(screen.contains("Orientation par un"), "the list wraps:\n{screen}");
+    assert!(
+        screen.contains("Clôture : médiane"),
+        "the sentence wraps:\n{screen}"
+    );
+    assert!(
+        screen.contains("Orientation par un"),
+        "the list wraps:\n{screen}"
+    );
     for row in rows(&screen) {
         assert!(!row.trim_end().ends_with('…'), "cut: {row}");
     }
@@ -391,7 +438,10 @@ fn nothing_panics_at_any_size_down_to_30x10() {
     key(&mut app, KeyCode::Char('f'));
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
-    typed(&mut app, "une note assez longue pour passer à la ligne plusieurs fois de suite");
+    typed(
+        &mut app,
+        "une note assez longue pour passer à la ligne plusieurs fois de suite",
+    );
     key(&mut app, KeyCode::Enter);
     typed(&mut app, "et une seconde ligne");
     check(&app, "follow-up");

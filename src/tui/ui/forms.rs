@@ -109,7 +109,9 @@ pub fn render(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, area
         area.height
     } else {
         // As tall as its rows need (a long note grows it), up to the screen.
-        let rows = form_rows(f, today, theme, width.saturating_sub(2)).lines.len() as u16;
+        let rows = form_rows(f, today, theme, width.saturating_sub(2))
+            .lines
+            .len() as u16;
         (f.fields.len() as u16 * 2 + 6)
             .max(rows + 3)
             .min(area.height)
@@ -397,7 +399,10 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
                 let keep = if total + 1 + side_lines.len() <= height {
                     side_lines.len()
                 } else if !lists.matches.is_empty() {
-                    side_lines.len().min((height / 3).max(3)).min(height.saturating_sub(4))
+                    side_lines
+                        .len()
+                        .min((height / 3).max(3))
+                        .min(height.saturating_sub(4))
                 } else {
                     0
                 };
@@ -406,11 +411,9 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
                 } else {
                     (height - keep) as u16
                 };
-                let [top, below] = Layout::vertical([
-                    Constraint::Length(fields_h),
-                    Constraint::Min(0),
-                ])
-                .areas(form_area);
+                let [top, below] =
+                    Layout::vertical([Constraint::Length(fields_h), Constraint::Min(0)])
+                        .areas(form_area);
                 render_scrolled(rows, theme, frame, top);
                 let below = Rect {
                     y: below.y + below.height.saturating_sub(keep as u16),
@@ -497,9 +500,12 @@ pub fn render_conflict(
     let col = (iw.saturating_sub(17) / 2).max(4);
     let mut lines: Vec<Line<'static>> = Vec::new();
     lines.extend(
-        wrap(&format!("{} l'a modifiée le {}.", safe(&v.by), safe(&v.at)), iw)
-            .into_iter()
-            .map(Line::raw),
+        wrap(
+            &format!("{} l'a modifiée le {}.", safe(&v.by), safe(&v.at)),
+            iw,
+        )
+        .into_iter()
+        .map(Line::raw),
     );
     lines.extend(
         wrap(

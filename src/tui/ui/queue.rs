@@ -259,8 +259,8 @@ fn draw_table(
             (t, agent_w.min(room.saturating_sub(t)))
         };
         // The person's column takes what the others leave (7 spaces between 8 columns).
-        let person = usize::from(area.width)
-            .saturating_sub(1 + 9 + 10 + type_w + 15 + agent_w + 10 + 7);
+        let person =
+            usize::from(area.width).saturating_sub(1 + 9 + 10 + type_w + 15 + agent_w + 10 + 7);
         vec![
             (Col::Flag, 1),
             (Col::Reference, 9),

@@ -106,8 +106,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     }
     let bottom;
     if wide {
-        let [top, rest] =
-            Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area);
+        let [top, rest] = Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area);
         bottom = rest;
         let [l, rgt] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);

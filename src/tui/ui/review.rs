@@ -328,12 +328,7 @@ pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area:
         compared,
     );
     frame.render_widget(
-        Paragraph::new(
-            headline_rows
-                .into_iter()
-                .map(Line::raw)
-                .collect::<Vec<_>>(),
-        ),
+        Paragraph::new(headline_rows.into_iter().map(Line::raw).collect::<Vec<_>>()),
         headline,
     );
     let mut lines = body(r, theme, area.width);
