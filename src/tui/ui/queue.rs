@@ -160,67 +160,40 @@ const PERSON_MIN: usize = 12;
 /// reference. The name, the type, the status and the follow-up date stay.
 fn narrow_columns(width: usize) -> Vec<(Col, usize)> {
     use Col::*;
-    let steps: [&[(Col, usize)]; 6] = [
-        &[
-            (Flag, 1),
-            (Reference, 9),
-            (Received, 10),
-            (Type, 11),
-            (Person, 0),
-            (Status, 14),
-            (Agent, 3),
-            (FollowUp, 10),
-        ],
-        &[
-            (Flag, 1),
-            (Reference, 9),
-            (Type, 11),
-            (Person, 0),
-            (Status, 14),
-            (Agent, 3),
-            (FollowUp, 10),
-        ],
-        &[
-            (Flag, 1),
-            (Reference, 9),
-            (Type, 11),
-            (Person, 0),
-            (Status, 14),
-            (FollowUp, 10),
-        ],
-        &[
-            (Flag, 1),
-            (Reference, 9),
-            (Type, 11),
-            (Person, 0),
-            (Status, 10),
-            (FollowUp, 10),
-        ],
-        &[
-            (Flag, 1),
-            (Reference, 9),
-            (Type, 8),
-            (Person, 0),
-            (Status, 10),
-            (FollowUp, 10),
-        ],
-        &[
-            (Flag, 1),
-            (Type, 8),
-            (Person, 0),
-            (Status, 10),
-            (FollowUp, 10),
-        ],
+    let mut cols = vec![
+        (Flag, 1),
+        (Reference, 9),
+        (Received, 10),
+        (Type, 11),
+        (Person, 0),
+        (Status, 14),
+        (Agent, 3),
+        (FollowUp, 10),
+    ];
+    // Each step: a column and its new width (0: it goes).
+    let steps = [
+        (Received, 0),
+        (Agent, 0),
+        (Status, 10),
+        (Type, 8),
+        (Reference, 0),
     ];
     let person = |cols: &[(Col, usize)]| {
         width.saturating_sub(cols.iter().map(|c| c.1).sum::<usize>() + cols.len() - 1)
     };
-    let cols = steps
-        .iter()
-        .find(|cols| person(cols) >= PERSON_MIN)
-        .unwrap_or(&steps[steps.len() - 1]);
-    cols.iter()
-        .map(|&(c, w)| (c, if c == Person { person(cols) } else { w }))
+    for (col, w) in steps {
+        if person(&cols) >= PERSON_MIN {
+            break;
+        }
+        if w == 0 {
+            cols.retain(|c| c.0 != col);
+        } else if let Some(c) = cols.iter_mut().find(|c| c.0 == col) {
+            c.1 = w;
+        }
+    }
+    let rest = person(&cols);
+    cols.into_iter()
+        .map(|(c, w)| (c, if c == Person { rest } else { w }))
         .collect()
 }
 
@@ -382,5 +355,42 @@ pub fn render_search(app: &App, s: &SearchView, theme: &Theme, frame: &mut Frame
             s.selected.checked_sub(scroll),
             area.width < 100,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_columns_give_way_before_the_name_goes_under_12() {
+        let kinds = |w: usize| narrow_columns(w).iter().map(|c| c.0).collect::<Vec<_>>();
+        let person = |w: usize| {
+            narrow_columns(w)
+                .iter()
+                .find(|c| c.0 == Col::Person)
+                .unwrap()
+                .1
+        };
+        // At 80 columns every column stays (the 80×24 screens are unchanged).
+        assert_eq!(kinds(80).len(), 8);
+        // At 60, the reception date and the agent gave way.
+        assert!(!kinds(60).contains(&Col::Received) && !kinds(60).contains(&Col::Agent));
+        for w in 55..100 {
+            let cols = narrow_columns(w);
+            assert!(person(w) >= PERSON_MIN, "{w}: {cols:?}");
+            assert_eq!(
+                cols.iter().map(|c| c.1).sum::<usize>() + cols.len() - 1,
+                w,
+                "{w}: the columns fill the line"
+            );
+            for kept in [Col::Person, Col::Type, Col::Status, Col::FollowUp] {
+                assert!(cols.iter().any(|c| c.0 == kept), "{w}: {kept:?}");
+            }
+        }
+        // Narrower still: nothing panics, the name keeps what is left.
+        for w in 0..55 {
+            narrow_columns(w);
+        }
     }
 }
