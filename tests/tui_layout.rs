@@ -394,6 +394,14 @@ fn a_long_summary_in_the_conflict_window_wraps_and_both_sides_are_readable() {
         assert!(shown.contains(word), "« {word} » is shown:\n{screen}");
     }
     assert!(!screen.contains('…'), "{screen}");
+    // At 60×20 the chosen field is still there, and nothing panics down to 30×10.
+    let screen = screen_at(&app, (60, 20));
+    assert!(screen.contains("▶ Résumé"), "{screen}");
+    for w in [30, 40, 60, 100, 120] {
+        for h in [10, 15, 20, 40] {
+            screen_at(&app, (w, h));
+        }
+    }
 }
 
 /// Every screen and pop-up drawn at every size from 30×10 up: nothing panics.
