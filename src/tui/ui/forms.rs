@@ -332,99 +332,102 @@ fn render_fields(f: &Form, today: NaiveDate, theme: &Theme, frame: &mut Frame, i
         render_scrolled(rows, theme, frame, form_area);
         return;
     };
-    {
-        let mut side_lines = vec![Line::styled("Personnes déjà connues", theme.title())];
-        if lists.matches.is_empty() {
-            side_lines.push(Line::styled(
-                "Aucune (nom + prénom, e-mail ou téléphone)",
-                theme.dim(),
-            ));
+    let side_lines = known_persons(lists, theme);
+    match side {
+        Some(side) => {
+            render_scrolled(rows, theme, frame, form_area);
+            frame.render_widget(Paragraph::new(side_lines).wrap(Wrap { trim: true }), side)
         }
-        for (i, p) in lists.matches.iter().enumerate() {
-            let chosen = lists.reuse == Some(i);
-            let style = if chosen {
-                theme.selected()
+        None => {
+            // Narrow screen: the matches go under the form, below its rows when all fit;
+            // else the persons found keep a few rows at the bottom and the fields scroll.
+            let height = usize::from(inner.height);
+            let total = rows.lines.len();
+            let keep = if total + 1 + side_lines.len() <= height {
+                side_lines.len()
+            } else if !lists.matches.is_empty() {
+                side_lines
+                    .len()
+                    .min((height / 3).max(3))
+                    .min(height.saturating_sub(4))
             } else {
-                Style::default()
+                0
             };
-            side_lines.push(Line::styled(
-                format!(
-                    "{} {} {}",
-                    if chosen { "▶" } else { " " },
-                    safe(&p.last_name).to_uppercase(),
-                    safe(&p.first_name)
-                ),
-                style,
-            ));
-            let contact = [p.phone.as_str(), p.email.as_str()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .map(|s| safe(s))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            side_lines.push(Line::styled(format!("  {contact}"), theme.dim()));
-        }
-        if !lists.matches.is_empty() {
-            side_lines.push(Line::styled(
-                format!(
-                    "{} : reprendre cette personne",
-                    crate::tui::keymap::key_of(
-                        crate::tui::keymap::Context::Form,
-                        crate::tui::keymap::Action::ReuseMatch
-                    )
-                ),
-                theme.key(),
-            ));
-        }
-        if let Some(p) = lists.reuse.and_then(|i| lists.matches.get(i)) {
-            side_lines.push(Line::styled(
-                format!(
-                    "Rattachée à {} {}",
-                    safe(&p.last_name).to_uppercase(),
-                    safe(&p.first_name)
-                ),
-                theme.ok(),
-            ));
-        }
-        match side {
-            Some(side) => {
-                render_scrolled(rows, theme, frame, form_area);
-                frame.render_widget(Paragraph::new(side_lines).wrap(Wrap { trim: true }), side)
-            }
-            None => {
-                // Narrow screen: the matches go under the form, below its rows when all fit;
-                // else the persons found keep a few rows at the bottom and the fields scroll.
-                let height = usize::from(inner.height);
-                let total = rows.lines.len();
-                let keep = if total + 1 + side_lines.len() <= height {
-                    side_lines.len()
-                } else if !lists.matches.is_empty() {
-                    side_lines
-                        .len()
-                        .min((height / 3).max(3))
-                        .min(height.saturating_sub(4))
-                } else {
-                    0
-                };
-                let fields_h = if total + 1 + side_lines.len() <= height {
-                    total as u16
-                } else {
-                    (height - keep) as u16
-                };
-                let [top, below] =
-                    Layout::vertical([Constraint::Length(fields_h), Constraint::Min(0)])
-                        .areas(form_area);
-                render_scrolled(rows, theme, frame, top);
-                let below = Rect {
-                    y: below.y + below.height.saturating_sub(keep as u16),
-                    height: below.height.min(keep as u16),
-                    ..below
-                };
-                let compact: Vec<Line> = side_lines.into_iter().take(keep).collect();
-                frame.render_widget(Paragraph::new(compact), below);
-            }
+            let fields_h = if total + 1 + side_lines.len() <= height {
+                total as u16
+            } else {
+                (height - keep) as u16
+            };
+            let [top, below] = Layout::vertical([Constraint::Length(fields_h), Constraint::Min(0)])
+                .areas(form_area);
+            render_scrolled(rows, theme, frame, top);
+            let below = Rect {
+                y: below.y + below.height.saturating_sub(keep as u16),
+                height: below.height.min(keep as u16),
+                ..below
+            };
+            let compact: Vec<Line> = side_lines.into_iter().take(keep).collect();
+            frame.render_widget(Paragraph::new(compact), below);
         }
     }
+}
+
+/// The persons already known that the typed name, e-mail or phone find.
+fn known_persons(lists: &crate::tui::forms::NewRequestLists, theme: &Theme) -> Vec<Line<'static>> {
+    let mut side_lines = vec![Line::styled("Personnes déjà connues", theme.title())];
+    if lists.matches.is_empty() {
+        side_lines.push(Line::styled(
+            "Aucune (nom + prénom, e-mail ou téléphone)",
+            theme.dim(),
+        ));
+    }
+    for (i, p) in lists.matches.iter().enumerate() {
+        let chosen = lists.reuse == Some(i);
+        let style = if chosen {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        side_lines.push(Line::styled(
+            format!(
+                "{} {} {}",
+                if chosen { "▶" } else { " " },
+                safe(&p.last_name).to_uppercase(),
+                safe(&p.first_name)
+            ),
+            style,
+        ));
+        let contact = [p.phone.as_str(), p.email.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| safe(s))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        side_lines.push(Line::styled(format!("  {contact}"), theme.dim()));
+    }
+    if !lists.matches.is_empty() {
+        side_lines.push(Line::styled(
+            format!(
+                "{} : reprendre cette personne",
+                crate::tui::keymap::key_of(
+                    crate::tui::keymap::Context::Form,
+                    crate::tui::keymap::Action::ReuseMatch
+                )
+            ),
+            theme.key(),
+        ));
+    }
+    if let Some(p) = lists.reuse.and_then(|i| lists.matches.get(i)) {
+        side_lines.push(Line::styled(
+            format!(
+                "Rattachée à {} {}",
+                safe(&p.last_name).to_uppercase(),
+                safe(&p.first_name)
+            ),
+            theme.ok(),
+        ));
+    }
+    side_lines
 }
 
 pub fn render_picker(p: &Picker, theme: &Theme, frame: &mut Frame, area: Rect) {
