@@ -46,11 +46,16 @@ pub fn render_block(
 }
 
 /// The *Aides* part of the Bilan, below its other parts.
-pub fn review_section(lines: &[String], theme: &Theme) -> Vec<Line<'static>> {
+pub fn review_section(lines: &[String], theme: &Theme, width: u16) -> Vec<Line<'static>> {
     if lines.is_empty() {
         return Vec::new();
     }
     let mut out = vec![Line::raw(""), Line::styled("Aides", theme.title())];
-    out.extend(lines.iter().map(|l| Line::raw(safe(l))));
+    out.extend(
+        lines
+            .iter()
+            .flat_map(|l| super::wrap::wrap(&safe(l), usize::from(width)))
+            .map(Line::raw),
+    );
     out
 }

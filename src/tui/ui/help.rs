@@ -17,27 +17,36 @@ pub fn render(
 ) {
     let bindings: Vec<_> = keymap::bindings_for(ctx, salon).collect();
     let width = area.width.saturating_sub(4).min(76);
-    let height = (bindings.len() as u16 + 5).min(area.height);
-    let inner = popup(
-        frame,
-        centered(area, width, height),
-        &format!("Aide — {}", ctx.title()),
-    );
     let key_width = bindings
         .iter()
         .map(|b| keymap::keys_label(b).chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = bindings
-        .iter()
-        .map(|b| {
-            let keys = keymap::keys_label(b);
-            Line::from(vec![
-                Span::styled(format!("{keys:<key_width$}"), theme.key()),
-                Span::raw(format!("  {}", b.desc)),
-            ])
-        })
-        .collect();
+    // A description longer than the box goes on under itself, beside the keys' column.
+    let room = usize::from(width.saturating_sub(2)).saturating_sub(key_width + 2);
+    let binding_lines = |b: &keymap::Binding| -> Vec<Line<'static>> {
+        let keys = keymap::keys_label(b);
+        super::wrap::wrap(b.desc, room)
+            .into_iter()
+            .enumerate()
+            .map(|(k, row)| {
+                let head = if k == 0 { keys.clone() } else { String::new() };
+                Line::from(vec![
+                    Span::styled(format!("{head:<key_width$}"), theme.key()),
+                    Span::raw(format!("  {row}")),
+                ])
+            })
+            .collect()
+    };
+    let mut lines: Vec<Line> = bindings.iter().flat_map(|b| binding_lines(b)).collect();
+    let height = (bindings.len() as u16 + 5)
+        .max(lines.len() as u16 + 4)
+        .min(area.height);
+    let inner = popup(
+        frame,
+        centered(area, width, height),
+        &format!("Aide — {}", ctx.title()),
+    );
     if ctx == Context::Form {
         // The keys of a multi-line field (a note), under the form's.
         lines.push(Line::raw(""));
@@ -46,11 +55,7 @@ pub fn render(
             theme.dim(),
         ));
         for b in keymap::bindings_for(Context::Lines, salon) {
-            let keys = keymap::keys_label(b);
-            lines.push(Line::from(vec![
-                Span::styled(format!("{keys:<key_width$}"), theme.key()),
-                Span::raw(format!("  {}", b.desc)),
-            ]));
+            lines.extend(binding_lines(b));
         }
     }
     if ctx.takes_text() {
@@ -101,7 +106,7 @@ fn show_scrolled(
         .iter()
         .map(|l| {
             if wrap {
-                wrapped_rows(&l.to_string(), width)
+                super::wrap::wrap(&l.to_string(), width).len()
             } else {
                 1
             }
@@ -128,22 +133,4 @@ fn show_scrolled(
             more,
         );
     }
-}
-
-/// How many rows a text takes once word-wrapped at `width` columns.
-fn wrapped_rows(text: &str, width: usize) -> usize {
-    use unicode_width::UnicodeWidthStr;
-    let mut rows = 1;
-    let mut used = 0;
-    for word in text.split_whitespace() {
-        let w = word.width();
-        let need = if used == 0 { w } else { used + 1 + w };
-        if need <= width {
-            used = need;
-        } else {
-            rows += 1 + w.saturating_sub(1) / width;
-            used = w % width;
-        }
-    }
-    rows
 }

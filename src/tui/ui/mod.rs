@@ -9,6 +9,7 @@ mod housing;
 mod queue;
 mod request;
 mod review;
+mod wrap;
 
 use super::app::{App, Overlay, Screen};
 use super::keymap;
@@ -120,6 +121,16 @@ pub fn status_short(s: Status) -> &'static str {
     }
 }
 
+/// A status in at most 10 columns, for the queue on a narrow screen.
+pub fn status_tiny(s: Status) -> &'static str {
+    match s {
+        Status::AQualifier => "À qualif.",
+        Status::AttenteDemandeur => "Att. dem.",
+        Status::AttentePartenaire => "Att. part.",
+        other => status_short(other),
+    }
+}
+
 pub fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
     d.map(fr_date).unwrap_or_else(|| "—".into())
 }
@@ -180,13 +191,24 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .and_then(|p| p.file_name())
         .map_or_else(|| "(mémoire)".to_string(), |n| safe(&n.to_string_lossy()));
     let today = app.today();
-    let day = format!("{} {}", weekday(today), fr_date(today));
-    let left = vec![
+    let mut day = format!("{} {}", weekday(today), fr_date(today));
+    let mut left = vec![
         Span::styled("guichet", theme.title()),
         Span::raw(" · "),
         Span::raw(who),
         Span::styled(format!(" · {file}"), theme.dim()),
     ];
+    // A narrow screen drops the file's name, then the weekday, never running them together.
+    let width = usize::from(area.width);
+    let used = |left: &[Span], day: &str| {
+        left.iter().map(|s| s.width()).sum::<usize>() + 1 + day.chars().count()
+    };
+    if used(&left, &day) > width {
+        left.pop();
+    }
+    if used(&left, &day) > width {
+        day = fr_date(today);
+    }
     let [l, r] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(day.chars().count() as u16),
@@ -204,16 +226,25 @@ pub(super) fn weekday(d: chrono::NaiveDate) -> &'static str {
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // Whole hints only: one that does not fit is left to the help (`?`, always first).
     let mut spans = Vec::new();
+    let mut used = 0;
     for (i, (key, desc)) in keymap::footer(app.context(), app.salon)
         .into_iter()
         .enumerate()
     {
+        let sep = if i > 0 { " · " } else { "" };
+        let desc = format!(" {desc}");
+        let width = sep.chars().count() + key.chars().count() + desc.chars().count();
+        if i > 0 && used + width > usize::from(area.width) {
+            break;
+        }
+        used += width;
         if i > 0 {
-            spans.push(Span::styled(" · ", theme.dim()));
+            spans.push(Span::styled(sep, theme.dim()));
         }
         spans.push(Span::styled(key, theme.key()));
-        spans.push(Span::raw(format!(" {desc}")));
+        spans.push(Span::raw(desc));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

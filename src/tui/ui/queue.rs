@@ -1,6 +1,6 @@
 //! The queues (home screen) and the search results: one table of requests.
 
-use super::{Theme, date_or_dash, safe, status_short};
+use super::{Theme, date_or_dash, safe, status_short, status_tiny};
 use crate::domain::fr_date;
 use crate::store::RequestRow;
 use crate::tui::app::{App, SearchView, Tab};
@@ -11,35 +11,101 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-/// The tabs: the queues with their counts, then the review.
-pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
-    // Full labels when they fit on the line, short ones otherwise.
-    let full: usize = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| t.label(false).chars().count() + 1 + app.queue.counts[i].to_string().len())
-        .sum::<usize>()
-        + 3 * Tab::ALL.len()
-        + "Bilan".len();
-    let narrow = full > usize::from(area.width);
-    let mut spans = Vec::new();
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
-        }
-        let active = !review && *tab == app.queue.tab;
-        spans.push(Span::styled(
-            format!("{} {}", tab.label(narrow), app.queue.counts[i]),
-            theme.tab(active),
-        ));
+/// A queue's tab label in the fewest columns, for a narrow screen.
+fn tiny_label(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Mine => "Moi",
+        Tab::Unassigned => "N.att.",
+        Tab::Due => "Rel.",
+        Tab::All => "Tout",
+        other => other.label(true),
     }
-    spans.push(Span::styled(if narrow { " " } else { " │ " }, theme.dim()));
-    spans.push(Span::styled("Bilan", theme.tab(review)));
+}
+
+/// The tabs: the queues with their counts, then the review. Full labels when they fit on the
+/// line, then short ones, then abbreviations; when even those do not fit, the tabs around the
+/// current one, with "‹"/"›" where others are hidden. A label is never cut.
+pub fn tabs_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, review: bool) {
+    use unicode_width::UnicodeWidthStr;
+    let width = usize::from(area.width);
+    let labels = |level: usize| -> Vec<String> {
+        let mut v: Vec<String> = Tab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let label = match level {
+                    0 => t.label(false),
+                    1 => t.label(true),
+                    _ => tiny_label(*t),
+                };
+                format!("{label} {}", app.queue.counts[i])
+            })
+            .collect();
+        v.push("Bilan".into());
+        v
+    };
+    let active = if review {
+        Tab::ALL.len()
+    } else {
+        Tab::ALL
+            .iter()
+            .position(|t| *t == app.queue.tab)
+            .unwrap_or(0)
+    };
+    let line_width = |items: &[String], sep: &str| {
+        items.iter().map(|s| s.width()).sum::<usize>() + sep.width() * (items.len() - 1)
+    };
+    let (items, sep, range) = [(0, " │ "), (1, " "), (2, " ")]
+        .into_iter()
+        .map(|(level, sep)| (labels(level), sep))
+        .find(|(items, sep)| line_width(items, sep) <= width)
+        .map(|(items, sep)| {
+            let n = items.len();
+            (items, sep, 0..n)
+        })
+        .unwrap_or_else(|| {
+            // The first window (from the left) that holds the current tab.
+            let items = labels(2);
+            let n = items.len();
+            let fits = |r: &std::ops::Range<usize>| {
+                line_width(&items[r.clone()], " ")
+                    + if r.start > 0 { 2 } else { 0 }
+                    + if r.end < n { 2 } else { 0 }
+                    <= width
+            };
+            let range = (0..=active)
+                .find_map(|start| {
+                    let end = (active + 1..=n).rev().find(|&end| fits(&(start..end)))?;
+                    Some(start..end)
+                })
+                .unwrap_or(active..active + 1);
+            (items, " ", range)
+        });
+    let mut spans = Vec::new();
+    if range.start > 0 {
+        spans.push(Span::styled("‹ ", theme.dim()));
+    }
+    for i in range.clone() {
+        if i > range.start {
+            spans.push(Span::styled(sep, theme.dim()));
+        }
+        spans.push(Span::styled(items[i].clone(), theme.tab(i == active)));
+    }
+    if range.end < items.len() {
+        spans.push(Span::styled(" ›", theme.dim()));
+    }
     if !review && app.queue.tab == Tab::All && !app.queue.all_filter_label.is_empty() {
-        spans.push(Span::styled(
-            format!("  [{}]", safe(&app.queue.all_filter_label)),
-            theme.key(),
-        ));
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        let room = width.saturating_sub(used + 2);
+        if room >= 4 {
+            spans.push(Span::styled(
+                format!(
+                    "  [{}]",
+                    crate::output::truncate(&safe(&app.queue.all_filter_label), room - 2)
+                ),
+                theme.key(),
+            ));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -72,6 +138,65 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     draw_table(app.today(), theme, frame, table, &rows, selected, narrow);
 }
 
+/// A column of the table of requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Flag,
+    Reference,
+    Received,
+    Type,
+    Person,
+    Status,
+    Agent,
+    FollowUp,
+}
+
+/// The person's column is never narrower than this while other columns can give way.
+const PERSON_MIN: usize = 12;
+
+/// The columns below 100 columns, with their widths (the person's is 0: it takes the rest).
+/// When the name would get fewer than [`PERSON_MIN`] columns, the lower-value columns give
+/// way, in this order: the reception date, the agent, a shorter status, a narrower type, the
+/// reference. The name, the type, the status and the follow-up date stay.
+fn narrow_columns(width: usize) -> Vec<(Col, usize)> {
+    use Col::*;
+    let mut cols = vec![
+        (Flag, 1),
+        (Reference, 9),
+        (Received, 10),
+        (Type, 11),
+        (Person, 0),
+        (Status, 14),
+        (Agent, 3),
+        (FollowUp, 10),
+    ];
+    // Each step: a column and its new width (0: it goes).
+    let steps = [
+        (Received, 0),
+        (Agent, 0),
+        (Status, 10),
+        (Type, 8),
+        (Reference, 0),
+    ];
+    let person = |cols: &[(Col, usize)]| {
+        width.saturating_sub(cols.iter().map(|c| c.1).sum::<usize>() + cols.len() - 1)
+    };
+    for (col, w) in steps {
+        if person(&cols) >= PERSON_MIN {
+            break;
+        }
+        if w == 0 {
+            cols.retain(|c| c.0 != col);
+        } else if let Some(c) = cols.iter_mut().find(|c| c.0 == col) {
+            c.1 = w;
+        }
+    }
+    let rest = person(&cols);
+    cols.into_iter()
+        .map(|(c, w)| (c, if c == Person { rest } else { w }))
+        .collect()
+}
+
 fn draw_table(
     today: NaiveDate,
     theme: &Theme,
@@ -81,29 +206,8 @@ fn draw_table(
     selected: Option<usize>,
     narrow: bool,
 ) {
-    let agent_header = if narrow { "Ag." } else { "Agent" };
-    let header = Row::new([
-        "!",
-        "Référence",
-        "Reçue le",
-        "Type",
-        "Personne",
-        "Statut",
-        agent_header,
-        "Relance",
-    ])
-    .style(theme.title());
-    let widths = if narrow {
-        [
-            Constraint::Length(1),
-            Constraint::Length(9),
-            Constraint::Length(10),
-            Constraint::Length(11),
-            Constraint::Min(10),
-            Constraint::Length(14),
-            Constraint::Length(3),
-            Constraint::Length(10),
-        ]
+    let cols: Vec<(Col, usize)> = if narrow {
+        narrow_columns(usize::from(area.width))
     } else {
         // Type and agent as wide as the rows on screen need, the person gets the rest.
         use unicode_width::UnicodeWidthStr;
@@ -127,46 +231,44 @@ fn draw_table(
             let t = type_w.min(room / 2);
             (t, agent_w.min(room.saturating_sub(t)))
         };
-        [
-            Constraint::Length(1),
-            Constraint::Length(9),
-            Constraint::Length(10),
-            Constraint::Length(type_w as u16),
-            Constraint::Min(16),
-            Constraint::Length(15),
-            Constraint::Length(agent_w as u16),
-            Constraint::Length(10),
+        // The person's column takes what the others leave (7 spaces between 8 columns).
+        let person =
+            usize::from(area.width).saturating_sub(1 + 9 + 10 + type_w + 15 + agent_w + 10 + 7);
+        vec![
+            (Col::Flag, 1),
+            (Col::Reference, 9),
+            (Col::Received, 10),
+            (Col::Type, type_w),
+            (Col::Person, person),
+            (Col::Status, 15),
+            (Col::Agent, agent_w),
+            (Col::FollowUp, 10),
         ]
     };
-    // The person's column takes what the others leave (7 spaces between 8 columns); a value
-    // longer than its column ends with "…".
-    let person_w = usize::from(area.width).saturating_sub(
-        widths
-            .iter()
-            .map(|c| match c {
-                Constraint::Length(n) => usize::from(*n),
-                _ => 0,
-            })
-            .sum::<usize>()
-            + 7,
-    );
-    let col = |i: usize| match widths[i] {
-        Constraint::Length(n) => usize::from(n),
-        _ => person_w,
-    };
-    let cut = |s: String, i: usize| crate::output::truncate(&s, col(i)).into_owned();
+    let header = Row::new(cols.iter().map(|(c, w)| match c {
+        Col::Flag => "!",
+        Col::Reference => "Référence",
+        Col::Received => "Reçue le",
+        Col::Type => "Type",
+        Col::Person => "Personne",
+        Col::Status => "Statut",
+        Col::Agent if narrow || *w < 5 => "Ag.",
+        Col::Agent => "Agent",
+        Col::FollowUp => "Relance",
+    }))
+    .style(theme.title());
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|(c, w)| match c {
+            Col::Person if narrow => Constraint::Min(*w as u16),
+            Col::Person => Constraint::Min(16),
+            _ => Constraint::Length(*w as u16),
+        })
+        .collect();
+    // A value longer than its column ends with "…".
+    let cut = |s: String, w: usize| crate::output::truncate(&s, w).into_owned();
     let body = rows.iter().enumerate().map(|(i, r)| {
         let overdue = r.is_overdue(today);
-        let agent = r.agent.as_deref().map_or_else(
-            || "—".to_string(),
-            |a| {
-                if narrow {
-                    crate::store::initials_of(a)
-                } else {
-                    a.to_string()
-                }
-            },
-        );
         let style = if Some(i) == selected {
             theme.selected()
         } else if overdue {
@@ -174,24 +276,37 @@ fn draw_table(
         } else {
             Style::default()
         };
-        Row::new(vec![
-            Cell::from(if overdue { "!" } else { " " }),
-            Cell::from(safe(&r.reference)),
-            Cell::from(fr_date(r.received_on)),
-            Cell::from(cut(safe(&r.type_label), 3)),
-            Cell::from(cut(
+        let cells = cols.iter().map(|&(c, w)| match c {
+            Col::Flag => Cell::from(if overdue { "!" } else { " " }),
+            Col::Reference => Cell::from(safe(&r.reference)),
+            Col::Received => Cell::from(fr_date(r.received_on)),
+            Col::Type => Cell::from(cut(safe(&r.type_label), w)),
+            Col::Person => Cell::from(cut(
                 format!(
                     "{} {}",
                     safe(&r.last_name).to_uppercase(),
                     safe(&r.first_name)
                 ),
-                4,
+                w,
             )),
-            Cell::from(cut(status_short(r.status).to_string(), 5)),
-            Cell::from(cut(safe(&agent), 6)),
-            Cell::from(date_or_dash(r.next_follow_up_on)),
-        ])
-        .style(style)
+            Col::Status if w < 14 => Cell::from(cut(status_tiny(r.status).to_string(), w)),
+            Col::Status => Cell::from(cut(status_short(r.status).to_string(), w)),
+            Col::Agent => Cell::from(cut(
+                r.agent.as_deref().map_or_else(
+                    || "—".to_string(),
+                    |a| {
+                        if narrow {
+                            crate::store::initials_of(&safe(a))
+                        } else {
+                            safe(a)
+                        }
+                    },
+                ),
+                w,
+            )),
+            Col::FollowUp => Cell::from(date_or_dash(r.next_follow_up_on)),
+        });
+        Row::new(cells.collect::<Vec<_>>()).style(style)
     });
     frame.render_widget(
         Table::new(body, widths).header(header).column_spacing(1),
@@ -240,5 +355,42 @@ pub fn render_search(app: &App, s: &SearchView, theme: &Theme, frame: &mut Frame
             s.selected.checked_sub(scroll),
             area.width < 100,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_columns_give_way_before_the_name_goes_under_12() {
+        let kinds = |w: usize| narrow_columns(w).iter().map(|c| c.0).collect::<Vec<_>>();
+        let person = |w: usize| {
+            narrow_columns(w)
+                .iter()
+                .find(|c| c.0 == Col::Person)
+                .unwrap()
+                .1
+        };
+        // At 80 columns every column stays (the 80×24 screens are unchanged).
+        assert_eq!(kinds(80).len(), 8);
+        // At 60, the reception date and the agent gave way.
+        assert!(!kinds(60).contains(&Col::Received) && !kinds(60).contains(&Col::Agent));
+        for w in 55..100 {
+            let cols = narrow_columns(w);
+            assert!(person(w) >= PERSON_MIN, "{w}: {cols:?}");
+            assert_eq!(
+                cols.iter().map(|c| c.1).sum::<usize>() + cols.len() - 1,
+                w,
+                "{w}: the columns fill the line"
+            );
+            for kept in [Col::Person, Col::Type, Col::Status, Col::FollowUp] {
+                assert!(cols.iter().any(|c| c.0 == kept), "{w}: {kept:?}");
+            }
+        }
+        // Narrower still: nothing panics, the name keeps what is left.
+        for w in 0..55 {
+            narrow_columns(w);
+        }
     }
 }

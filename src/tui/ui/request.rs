@@ -23,12 +23,6 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     let today = app.today();
     let wide = area.width >= 100;
 
-    let [top, bottom] = Layout::vertical([
-        Constraint::Length(if wide { 8 } else { 9 }),
-        Constraint::Min(3),
-    ])
-    .areas(area);
-
     // The request and the person, side by side when there is room.
     let mut req = vec![
         Line::from(vec![
@@ -110,7 +104,10 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     if let Some(b) = p.birth_date {
         person.push(Line::raw(format!("Né(e) le {}", fr_date(b))));
     }
+    let bottom;
     if wide {
+        let [top, rest] = Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area);
+        bottom = rest;
         let [l, rgt] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
         frame.render_widget(
@@ -126,17 +123,34 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             rgt,
         );
     } else {
+        // One block: the request, then the person's items on as few rows as they fit, an
+        // item never split between two rows; the block as tall as its rows (the journal
+        // keeps at least 3 rows).
+        let room = usize::from(area.width.saturating_sub(2));
         let mut lines = req;
-        lines.push(Line::from(
-            person
-                .into_iter()
-                .flat_map(|l| {
-                    let mut spans = l.spans;
-                    spans.push(Span::raw("  "));
-                    spans
-                })
-                .collect::<Vec<_>>(),
-        ));
+        let mut row: Vec<Span> = Vec::new();
+        for item in person {
+            let used: usize = row.iter().map(|s| s.width()).sum();
+            if !row.is_empty() && used + 2 + item.width() > room {
+                lines.push(Line::from(std::mem::take(&mut row)));
+            }
+            if !row.is_empty() {
+                row.push(Span::raw("  "));
+            }
+            row.extend(item.spans);
+        }
+        lines.push(Line::from(row));
+        let rows: usize = lines
+            .iter()
+            .map(|l| super::wrap::wrap(&l.to_string(), room).len())
+            .sum();
+        let height = (rows as u16 + 2)
+            .max(9)
+            .min(area.height.saturating_sub(5))
+            .max(3);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
+        bottom = rest;
         frame.render_widget(
             Paragraph::new(lines)
                 .block(Block::default().borders(Borders::ALL).title(" Demande "))

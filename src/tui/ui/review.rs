@@ -7,8 +7,9 @@ use crate::review::Review;
 use crate::tui::app::{App, ReviewView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -37,6 +38,7 @@ fn bar(value: i64, max: i64, width: usize) -> String {
     "█".repeat(n.min(width))
 }
 
+use super::wrap::{wrap, wrap_items};
 use crate::review::{change, days_text as days};
 
 /// `s` in `width` columns: padded, or cut with "…" when longer.
@@ -60,8 +62,15 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     // At 80 columns the bars give way to the comparisons; the 12-week trend stays.
     let bar_w = if wide { 14 } else { 0 };
     let mut lines = Vec::new();
-    let title = |t: &str| Line::styled(t.to_string(), theme.title());
-    lines.push(title(
+    // Sentences and lists wrap at the screen's width; only the tables' rows are cut.
+    let w = usize::from(width);
+    let wrapped = |rows: Vec<String>, style: ratatui::style::Style| {
+        rows.into_iter()
+            .map(move |r| Line::styled(r, style))
+            .collect::<Vec<_>>()
+    };
+    let title = |t: &str| wrapped(wrap(t, w), theme.title());
+    lines.extend(title(
         "Par type de demande (évolution : préc. = période précédente, N-1 = l'an dernier)",
     ));
     let figures = |received: i64, closed: i64, open: i64, t: (i64, i64, i64, i64)| {
@@ -139,23 +148,17 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     ));
     lines.push(Line::raw(""));
 
-    // A line longer than the screen ends with "…".
-    let inline = |items: Vec<String>| {
-        Line::raw(
-            pad(&items.join(" · "), usize::from(width))
-                .trim_end()
-                .to_string(),
-        )
-    };
-    lines.push(title("Par canal"));
-    lines.push(inline(
+    // A list longer than the screen goes on the next line, an item never split.
+    let inline = |items: Vec<String>| wrapped(wrap_items(&items, " · ", w), Style::default());
+    lines.extend(title("Par canal"));
+    lines.extend(inline(
         r.by_channel
             .iter()
             .map(|c| format!("{} {}", safe(&c.label), c.count))
             .collect(),
     ));
-    lines.push(title("Issues des demandes closes"));
-    lines.push(inline(
+    lines.extend(title("Issues des demandes closes"));
+    lines.extend(inline(
         r.by_outcome
             .iter()
             .map(|c| format!("{} {}", c.label, c.count))
@@ -179,18 +182,23 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             lines.push(Line::raw(line));
         }
     }
-    lines.push(title("Délais"));
-    lines.push(Line::raw(format!(
-        "Premier contact : médiane {}, 90 % sous {} ({} sans contact) · Clôture : médiane {}, 90 % sous {}",
-        days(r.first_contact.median_days),
-        days(r.first_contact.p90_days),
-        r.without_contact,
-        days(r.time_to_close.median_days),
-        days(r.time_to_close.p90_days)
-    )));
+    lines.extend(title("Délais"));
+    lines.extend(inline(vec![
+        format!(
+            "Premier contact : médiane {}, 90 % sous {} ({} sans contact)",
+            days(r.first_contact.median_days),
+            days(r.first_contact.p90_days),
+            r.without_contact,
+        ),
+        format!(
+            "Clôture : médiane {}, 90 % sous {}",
+            days(r.time_to_close.median_days),
+            days(r.time_to_close.p90_days)
+        ),
+    ]));
     lines.push(Line::raw(""));
 
-    lines.push(title(&format!(
+    lines.extend(title(&format!(
         "Événements de la période ({})",
         r.events.len()
     )));
@@ -198,16 +206,16 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         lines.push(Line::styled("Aucun événement.", theme.dim()));
     }
     for e in &r.events {
-        lines.push(Line::raw(format!(
+        lines.extend(inline(vec![format!(
             "{}  {} : {} demande(s)",
             fr_date(e.held_on),
             safe(&e.name),
             e.requests
-        )));
+        )]));
     }
     lines.push(Line::raw(""));
 
-    lines.push(title("Orientations par partenaire"));
+    lines.extend(title("Orientations par partenaire"));
     let name_w = if wide { 34 } else { 22 };
     lines.push(Line::styled(
         format!(
@@ -241,12 +249,12 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 
     // Housing places (issue #14), when the register offered some in the period.
     if let Some(line) = r.housing.line() {
-        lines.push(title("Logements"));
-        lines.push(Line::raw(line));
+        lines.extend(title("Logements"));
+        lines.extend(inline(vec![line]));
         lines.push(Line::raw(""));
     }
 
-    lines.push(title(
+    lines.extend(title(
         "Charge actuelle par agent (ouvertes · relance dépassée)",
     ));
     for w in &r.workload {
@@ -266,47 +274,65 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 
 pub fn render(app: &App, v: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let r = &v.review;
-    let [tabs, period, compared, headline, rest] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(2),
-        Constraint::Min(1),
-    ])
-    .areas(area);
-    tabs_line(app, theme, frame, tabs, true);
-    let mut spans = vec![
+    let w = usize::from(area.width);
+    // The comparison and the headline wrap; the figures below scroll.
+    let compared_rows = wrap_items(
+        &[
+            format!("comparé à : {} (préc.)", r.previous.short_label()),
+            format!("{} (N-1)", r.last_year.short_label()),
+        ],
+        " · ",
+        w,
+    );
+    let headline_rows = wrap(&safe(&r.headline), w);
+    let title = vec![
         Span::styled("◀ ", theme.key()),
         Span::styled(format!("Bilan : {}", r.period.label()), theme.title()),
         Span::styled(" ▶", theme.key()),
     ];
-    if r.in_progress() {
-        spans.push(Span::styled(
+    // "In progress" beside the period, or under it when the line is full.
+    let progress = r.in_progress().then(|| {
+        Span::styled(
             format!("  en cours, compté jusqu'au {}", fr_date(r.through)),
             theme.dim(),
-        ));
+        )
+    });
+    let mut period_lines = vec![Line::from(title)];
+    if let Some(p) = progress {
+        if period_lines[0].width() + p.width() <= w {
+            period_lines[0].spans.push(p);
+        } else {
+            period_lines.push(Line::from(Span::styled(
+                p.content.trim_start().to_string(),
+                p.style,
+            )));
+        }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), period);
+    let [tabs, period, compared, headline, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(period_lines.len() as u16),
+        Constraint::Length(compared_rows.len().min(3) as u16),
+        Constraint::Length(headline_rows.len().clamp(2, 4) as u16),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    tabs_line(app, theme, frame, tabs, true);
+    frame.render_widget(Paragraph::new(period_lines), period);
     frame.render_widget(
-        Paragraph::new(Line::styled(
-            pad(
-                &format!(
-                    "comparé à : {} (préc.) · {} (N-1)",
-                    r.previous.short_label(),
-                    r.last_year.short_label()
-                ),
-                usize::from(area.width),
-            ),
-            theme.dim(),
-        )),
+        Paragraph::new(
+            compared_rows
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim()))
+                .collect::<Vec<_>>(),
+        ),
         compared,
     );
     frame.render_widget(
-        Paragraph::new(Line::raw(safe(&r.headline))).wrap(Wrap { trim: true }),
+        Paragraph::new(headline_rows.into_iter().map(Line::raw).collect::<Vec<_>>()),
         headline,
     );
     let mut lines = body(r, theme, area.width);
-    lines.extend(super::aids::review_section(&v.aids, theme));
+    lines.extend(super::aids::review_section(&v.aids, theme, area.width));
     let max_scroll = lines.len().saturating_sub(usize::from(rest.height));
     frame.render_widget(
         Paragraph::new(lines).scroll((v.scroll.min(max_scroll) as u16, 0)),

@@ -1,0 +1,466 @@
+//! Small terminals (a laptop at a salon, a split screen): forms scroll to the focused field,
+//! the queue keeps the name readable, the tabs, the review and the conflict window fit.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::Env;
+use common::keys::{ctrl, key, screen_at, typed};
+use guichet::store::{NewPerson, NewRequest, Store};
+use guichet::tui::app::{App, Display, Overlay, Screen};
+use guichet::tui::forms::FieldKind;
+use ratatui::crossterm::event::KeyCode;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn store(env: &Env) -> Store {
+    let mut s = Store::open(&env.db()).unwrap();
+    s.set_today(today());
+    s
+}
+
+fn app_on(env: &Env, size: (u16, u16)) -> App {
+    let mut app = App::new(
+        store(env),
+        Some("Julien Moreau"),
+        Display {
+            utc: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.resize(size.0, size.1);
+    app
+}
+
+fn demo(env: &Env) {
+    let mut s = store(env);
+    guichet::demo::fill(&mut s, 300, 1).unwrap();
+}
+
+fn message(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// The screen's rows, without the quotes of the test backend's display.
+fn rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .map(|l| l.trim_matches('"').to_string())
+        .collect()
+}
+
+/// The focused field of the open form is on screen: its label, and beside it the sign of the
+/// focus (the text cursor, the choice's arrows).
+fn assert_focused_field_shown(app: &App, size: (u16, u16)) {
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("a form is open: {}", message(app))
+    };
+    let field = f.focused();
+    let screen = screen_at(app, size);
+    let row = rows(&screen)
+        .into_iter()
+        .find(|r| r.contains(&format!("│{:<20}", field.label)))
+        .unwrap_or_else(|| panic!("« {} » is on screen:\n{screen}", field.label));
+    match &field.kind {
+        FieldKind::Text(_) | FieldKind::Area { .. } if !field.is_lines() => {
+            assert!(
+                row.contains('▏'),
+                "the cursor beside « {} »:\n{screen}",
+                field.label
+            )
+        }
+        FieldKind::Choice { .. } => {
+            assert!(
+                row.contains('◀'),
+                "arrows beside « {} »:\n{screen}",
+                field.label
+            )
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn tab_through_the_new_request_form_at_60x20_always_shows_the_focused_field() {
+    let env = Env::new();
+    demo(&env);
+    let mut app = app_on(&env, (60, 20));
+    key(&mut app, KeyCode::Char('n'));
+    let n = match &app.overlay {
+        Some(Overlay::Form(f)) => f.fields.len(),
+        other => panic!("the new-request form: {other:?}"),
+    };
+    for _ in 0..n {
+        assert_focused_field_shown(&app, (60, 20));
+        key(&mut app, KeyCode::Tab);
+    }
+    // Back up with Shift-Tab, from the first field to the last and up again.
+    for _ in 0..n {
+        key(&mut app, KeyCode::BackTab);
+        assert_focused_field_shown(&app, (60, 20));
+    }
+    // The last field, with the sign that fields are hidden above.
+    key(&mut app, KeyCode::BackTab);
+    let screen = screen_at(&app, (60, 20));
+    assert!(screen.contains("▲ plus haut"), "{screen}");
+    assert!(!screen.contains("▼ plus bas"), "{screen}");
+    insta::assert_snapshot!("new_request_last_field_60x20", screen);
+    // At the top, the sign says there is more below.
+    key(&mut app, KeyCode::Tab);
+    let screen = screen_at(&app, (60, 20));
+    assert!(
+        screen.contains("▼ plus bas") && !screen.contains("▲ plus haut"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_wrong_date_in_the_last_field_at_60x20_shows_the_field_and_its_message() {
+    let env = Env::new();
+    demo(&env);
+    let mut app = app_on(&env, (60, 20));
+    key(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "Lefèvre");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Inès");
+    // To the types: tick the first one.
+    while !matches!(&app.overlay, Some(Overlay::Form(f)) if matches!(f.focused().kind, FieldKind::Checks { .. }))
+    {
+        key(&mut app, KeyCode::Tab);
+    }
+    ctrl(&mut app, 't');
+    // To the last field, a date that does not exist.
+    key(&mut app, KeyCode::BackTab);
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Tab);
+        if matches!(&app.overlay, Some(Overlay::Form(f)) if f.focused().label == "Relance le") {
+            break;
+        }
+    }
+    typed(&mut app, "31/02/2027");
+    key(&mut app, KeyCode::Tab); // away from it, to the top of the form
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays open: {}", message(&app))
+    };
+    assert_eq!(
+        f.focused().label,
+        "Relance le",
+        "the cursor goes to the wrong field"
+    );
+    let screen = screen_at(&app, (60, 20));
+    assert_focused_field_shown(&app, (60, 20));
+    assert!(screen.contains("⚠ date invalide"), "{screen}");
+    assert!(
+        screen.contains("n'existe pas)"),
+        "the whole message, wrapped:\n{screen}"
+    );
+}
+
+#[test]
+fn a_long_note_in_the_follow_up_form_at_60x20_keeps_its_cursor_line_in_view() {
+    let env = Env::new();
+    demo(&env);
+    let mut app = app_on(&env, (60, 20));
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Request(_)));
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(
+        &mut app,
+        "Appelée ce matin : elle attend la réponse de la CPAM sur son dossier de remboursement.",
+    );
+    for n in 1..=12 {
+        key(&mut app, KeyCode::Enter);
+        typed(&mut app, &format!("ligne {n}"));
+    }
+    let screen = screen_at(&app, (60, 20));
+    assert!(screen.contains("ligne 12▏"), "the cursor's line:\n{screen}");
+    assert!(screen.contains("▲ plus haut"), "{screen}");
+    assert!(!screen.contains("Appelée ce matin"), "{screen}");
+    // Up to the first line: it comes back into view, wrapped in the value column.
+    for _ in 0..12 {
+        key(&mut app, KeyCode::Up);
+    }
+    let screen = screen_at(&app, (60, 20));
+    assert!(
+        screen.contains("│Texte               Appelée▏ ce matin"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("│                    de remboursement."),
+        "{screen}"
+    );
+    // The fields after the note.
+    key(&mut app, KeyCode::Tab);
+    assert_focused_field_shown(&app, (60, 20));
+    key(&mut app, KeyCode::Tab);
+    assert_focused_field_shown(&app, (60, 20));
+    insta::assert_snapshot!(
+        "follow_up_long_note_last_field_60x20",
+        screen_at(&app, (60, 20))
+    );
+    // Nothing typed was lost.
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form is open")
+    };
+    assert_eq!(f.fields[2].value().lines().count(), 13);
+}
+
+#[test]
+fn the_queue_at_60_columns_keeps_the_names_readable() {
+    let env = Env::new();
+    demo(&env);
+    let mut app = app_on(&env, (60, 20));
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    let screen = screen_at(&app, (60, 20));
+    // The name column: at least 12 columns, the type, the status and the follow-up date kept.
+    let header = &rows(&screen)[2];
+    assert!(
+        header.contains("Personne") && header.contains("Type"),
+        "{screen}"
+    );
+    assert!(
+        header.contains("Statut") && header.contains("Relance"),
+        "{screen}"
+    );
+    assert!(
+        !header.contains("Reçue le"),
+        "the reception date gave way: {header}"
+    );
+    assert!(screen.contains("MATHIEU Nathan"), "{screen}");
+    let person = header.find("Personne").unwrap();
+    let status = header.find("Statut").unwrap();
+    assert!(
+        header[person..status].chars().count() > 12,
+        "name column: {header}"
+    );
+    insta::assert_snapshot!("queue_all_60x20", screen);
+    // The search results are the same table.
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "mathieu");
+    let screen = screen_at(&app, (60, 20));
+    assert!(screen.contains("MATHIEU Nathan"), "{screen}");
+}
+
+/// The tab line at a width, with the queue `tab` (0 = "Mes relances du jour") or the review.
+fn tab_line(env: &Env, width: u16, tab: usize) -> String {
+    let mut app = app_on(env, (width, 24));
+    for _ in 0..tab {
+        key(&mut app, KeyCode::Tab);
+    }
+    rows(&screen_at(&app, (width, 24)))[1]
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn every_tab_label_is_whole_at_80_and_60_columns() {
+    let env = Env::new();
+    demo(&env);
+    // More requests: counts of four digits make the line longer.
+    let mut s = store(&env);
+    guichet::demo::fill(&mut s, 1200, 2).unwrap();
+    drop(s);
+    let long = tab_line(&env, 160, 0);
+    assert!(
+        long.contains("Mes relances du jour") && long.ends_with("Bilan"),
+        "{long}"
+    );
+    for width in [80, 60] {
+        for tab in 0..8 {
+            let line = tab_line(&env, width, tab);
+            assert!(
+                line.chars().count() <= usize::from(width),
+                "{width}: {line}"
+            );
+            // Every label shown is whole: no "…", and the line ends with a whole label or
+            // the sign of more tabs.
+            assert!(!line.contains('…'), "{width}: {line}");
+            assert!(
+                line.ends_with("Bilan") || line.ends_with('›'),
+                "{width}: {line}"
+            );
+        }
+        let line = tab_line(&env, width, 0);
+        insta::assert_snapshot!(format!("tabs_{width}"), line);
+    }
+    // At 80 columns, every tab is on the line.
+    let line = tab_line(&env, 80, 0);
+    assert!(line.ends_with("Bilan") && !line.contains('›'), "{line}");
+    // At 60, the current tab is always on it, the review too when it is chosen.
+    let line = tab_line(&env, 60, 7);
+    assert!(line.ends_with("Bilan"), "{line}");
+}
+
+#[test]
+fn the_review_at_80x24_wraps_its_sentences_instead_of_cutting_them() {
+    let env = Env::new();
+    demo(&env);
+    let mut app = app_on(&env, (80, 24));
+    for _ in 0..7 {
+        key(&mut app, KeyCode::Tab);
+    }
+    assert!(matches!(app.screen, Screen::Review(_)));
+    // Down to the delays.
+    for _ in 0..14 {
+        key(&mut app, KeyCode::Down);
+    }
+    let screen = screen_at(&app, (80, 24));
+    assert!(screen.contains("Premier contact : médiane"), "{screen}");
+    assert!(
+        screen.contains("Clôture : médiane"),
+        "the sentence wraps:\n{screen}"
+    );
+    assert!(
+        screen.contains("Orientation par un"),
+        "the list wraps:\n{screen}"
+    );
+    for row in rows(&screen) {
+        assert!(!row.trim_end().ends_with('…'), "cut: {row}");
+    }
+    insta::assert_snapshot!("review_delays_80x24", screen);
+    // At 60 columns too, the headline and the comparison are whole.
+    let screen = screen_at(&app, (60, 20));
+    assert!(screen.contains("(N-1)"), "{screen}");
+}
+
+fn new_request(env: &Env) -> (String, String) {
+    let mut r = NewRequest::new(
+        NewPerson {
+            last_name: "Durand".into(),
+            first_name: "Anne".into(),
+            ..Default::default()
+        },
+        "logement",
+        today(),
+    );
+    r.summary = "départ".into();
+    let mut s = store(env);
+    let id = s.create_request(&r).unwrap().id;
+    let reference = s.request_row(&id).unwrap().reference;
+    (id, reference)
+}
+
+#[test]
+fn a_long_summary_in_the_conflict_window_wraps_and_both_sides_are_readable() {
+    let env = Env::new();
+    env.ok(&["agent", "add", "Julien Moreau"]);
+    env.ok(&["agent", "add", "Agent Bravo"]);
+    let (id, reference) = new_request(&env);
+    let mine = "Interne en médecine générale à Orléans, cherche un logement meublé près du CHR \
+                pour six mois à partir de janvier ; a déjà demandé une aide à l'installation, \
+                rappeler après la commission du 15 décembre.";
+    let theirs = "Logement trouvé par la mairie de Montargis : studio disponible dès le 1er \
+                  janvier, loyer pris en charge par la communauté de communes la première \
+                  année ; reste à signer le bail avec l'agence, fin mars.";
+    assert!(mine.chars().count() >= 180 && theirs.chars().count() >= 180);
+    let mut app = app_on(&env, (80, 24));
+    app.open_request(&id).unwrap();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    typed(&mut app, mine);
+    // A colleague changes the summary from the command line meanwhile.
+    env.ok(&[
+        "--agent",
+        "Agent Bravo",
+        "request",
+        "update",
+        &reference,
+        "--resume",
+        theirs,
+    ]);
+    ctrl(&mut app, 's');
+    assert!(
+        matches!(app.overlay, Some(Overlay::Conflict(..))),
+        "{:?} {}",
+        app.overlay,
+        message(&app)
+    );
+    let screen = screen_at(&app, (80, 24));
+    // Every word of both values is on screen.
+    let shown: String = rows(&screen).join(" ");
+    for word in mine.split_whitespace().chain(theirs.split_whitespace()) {
+        assert!(shown.contains(word), "« {word} » is shown:\n{screen}");
+    }
+    assert!(!screen.contains('…'), "{screen}");
+    insta::assert_snapshot!("conflict_long_summary_80x24", screen);
+    // At 60×20 the chosen field is still there, and nothing panics down to 30×10.
+    let screen = screen_at(&app, (60, 20));
+    assert!(screen.contains("▶ Résumé"), "{screen}");
+    for w in [30, 40, 60, 100, 120] {
+        for h in [10, 15, 20, 40] {
+            screen_at(&app, (w, h));
+        }
+    }
+}
+
+/// Every screen and pop-up drawn at every size from 30×10 up: nothing panics.
+#[test]
+fn nothing_panics_at_any_size_down_to_30x10() {
+    let env = Env::new();
+    demo(&env);
+    let sizes: Vec<(u16, u16)> = [30, 34, 40, 47, 55, 60, 65, 72, 80, 99, 100, 120]
+        .into_iter()
+        .flat_map(|w| [10, 11, 13, 16, 20, 24].map(|h| (w, h)))
+        .collect();
+    let mut app = app_on(&env, (80, 24));
+    let mut states: Vec<&str> = Vec::new();
+    let mut check = |app: &App, name: &'static str| {
+        states.push(name);
+        for &size in &sizes {
+            screen_at(app, size);
+        }
+    };
+    check(&app, "queue");
+    key(&mut app, KeyCode::Char('?'));
+    check(&app, "help");
+    key(&mut app, KeyCode::Esc);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    check(&app, "all");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    check(&app, "review");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('n'));
+    check(&app, "new request");
+    typed(&mut app, "Martin");
+    check(&app, "new request with matches");
+    ctrl(&mut app, 's');
+    check(&app, "new request with errors");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    check(&app, "request");
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(
+        &mut app,
+        "une note assez longue pour passer à la ligne plusieurs fois de suite",
+    );
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "et une seconde ligne");
+    check(&app, "follow-up");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('s'));
+    check(&app, "status picker");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "mar");
+    check(&app, "search");
+    assert_eq!(states.len(), 11);
+}
