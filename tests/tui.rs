@@ -536,6 +536,15 @@ fn a_letter_ticks_the_first_type_with_it_and_an_incomplete_phone_is_refused_besi
         shown.contains("Appel reçu : demande enregistrée") && !shown.contains("Appel reçu : Appel"),
         "{shown}"
     );
+    let at = |text: &str| {
+        shown
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}: {shown}"))
+    };
+    assert!(
+        at("Demande enregistrée") < at("Appel reçu"),
+        "the request is recorded, then its call: {shown}"
+    );
 }
 
 #[test]

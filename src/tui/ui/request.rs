@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 /// One line of the timeline, sortable by its timestamp.
 struct Event {
     at: String,
+    created: bool,
     day: String,
     who: String,
     text: String,
@@ -164,6 +165,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     for f in &d.follow_ups {
         events.push(Event {
             at: f.created_at.clone(),
+            created: false,
             day: fr_date(f.occurred_on),
             who: f.created_by.clone(),
             text: format!("{} : {}", f.kind.label(), safe(&f.body)),
@@ -186,6 +188,7 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
         };
         events.push(Event {
             at: format!("{}~", f.sent_on),
+            created: false,
             day: fr_date(f.sent_on),
             who: f.created_by.clone(),
             text: format!(
@@ -222,13 +225,16 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             }
             events.push(Event {
                 at: h.at.clone(),
+                // The request's creation comes first in its second, before the call it was
+                // taken on.
+                created: h.field == "*",
                 day: app.timestamp(&h.at),
                 who: h.actor.clone(),
                 text,
             });
         }
     }
-    events.sort_by(|a, b| a.at.cmp(&b.at));
+    events.sort_by(|a, b| a.at.cmp(&b.at).then(b.created.cmp(&a.created)));
 
     let bottom = super::aids::render_block(v, today, theme, frame, bottom);
     let [timeline, others] = Layout::vertical([
