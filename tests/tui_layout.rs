@@ -218,6 +218,23 @@ fn a_long_note_in_the_follow_up_form_at_60x20_keeps_its_cursor_line_in_view() {
 fn the_queue_at_60_columns_keeps_the_names_readable() {
     let env = Env::new();
     demo(&env);
+    // An empty queue's hint wraps, whole.
+    let mut idle = App::new(
+        store(&env),
+        Some("Agent Sans File"),
+        Display {
+            utc: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    idle.resize(60, 20);
+    let screen = screen_at(&idle, (60, 20));
+    assert!(
+        screen.contains("n'est due aujourd'hui. Tab : votre")
+            && screen.contains("file et les autres"),
+        "{screen}"
+    );
     let mut app = app_on(&env, (60, 20));
     for _ in 0..5 {
         key(&mut app, KeyCode::Tab);

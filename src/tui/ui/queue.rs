@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 /// A queue's tab label in the fewest columns, for a narrow screen.
 fn tiny_label(tab: Tab) -> &'static str {
@@ -131,7 +131,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Tab::Commitments => "Aucune attestation d'exercice attendue dans les 30 jours.",
             _ => "Aucune demande dans cette file.",
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), table);
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
+            table,
+        );
         return;
     }
     let selected = q.selected.checked_sub(q.scroll);
