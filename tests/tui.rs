@@ -582,6 +582,7 @@ fn a_new_request_without_a_type_or_a_name_says_so_beside_the_field() {
     );
     assert_eq!(f.focus, 0);
     assert_eq!(f.fields[1].value(), "Zoé");
+    assert_eq!(message(&app), "3 champs à corriger — le nom est vide");
     insta::assert_snapshot!("new_request_error_80x24", screen(&app));
 }
 

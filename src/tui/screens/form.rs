@@ -78,7 +78,15 @@ impl App {
                 match f.submit(self.today(), me.as_ref()) {
                     Ok(cmd) => self.apply(cmd, Some(Overlay::Form(f))),
                     Err(e) => {
-                        self.error(&e);
+                        // Several fields at fault: the status line says how many.
+                        let faults = f.fields.iter().filter(|f| f.error.is_some()).count();
+                        if faults > 1 {
+                            self.error(&crate::error::Error::input(format!(
+                                "{faults} champs à corriger — {e}"
+                            )));
+                        } else {
+                            self.error(&e);
+                        }
                         self.overlay = Some(Overlay::Form(f));
                     }
                 }
