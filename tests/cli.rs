@@ -596,8 +596,7 @@ fn closing_clears_the_follow_up_date_and_a_date_on_a_closed_request_is_refused()
     );
 
     // No new date on a closed request, by either command; a call after closing is still logged.
-    let refused =
-        "--relance : une demande close n'a pas de relance (le 02/12/2026) : rouvrez-la d'abord";
+    let refused = "--relance : une demande close n'a pas de relance (le 02/12/2026) : seule une demande ouverte se relance";
     let err = env.fails(
         &[
             "follow-up",

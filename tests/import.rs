@@ -124,7 +124,7 @@ fn one_wrong_row_and_nothing_is_written_every_problem_reported_with_its_line() {
         "ligne 5, colonne « nom » : le nom est vide",
         "ligne 5, colonne « issue » : une demande close doit avoir une issue",
         "ligne 5, colonne « date_cloture » : une demande close doit avoir une date de clôture",
-        "ligne 6, colonne « date_cloture » (« 01/06/2023 ») : la date de clôture 2023-06-01 est antérieure à la date de réception 2023-06-05",
+        "ligne 6, colonne « date_cloture » (« 01/06/2023 ») : la date de clôture 01/06/2023 est antérieure à la date de réception 05/06/2023",
         "ligne 6, colonne « canal » (« pigeon ») : canal inconnu",
         "ligne 6, colonne « partenaire » (« Inconnu SA ») : partenaire inconnu ; vouliez-vous dire",
         "ligne 6, colonne « email » (« pas-un-mail ») : adresse e-mail invalide",
@@ -186,7 +186,7 @@ fn a_closed_row_with_a_follow_up_date_is_reported_with_its_row() {
     .unwrap();
     let err = env.fails(&["import", "csv", file.to_str().unwrap()], 2);
     assert!(
-        err.contains("ligne 2, colonne « date_relance » (« 15/07/2023 ») : une demande close n'a pas de relance (le 15/07/2023) : rouvrez-la d'abord"),
+        err.contains("ligne 2, colonne « date_relance » (« 15/07/2023 ») : une demande close n'a pas de relance (le 15/07/2023) : seule une demande ouverte se relance"),
         "{err}"
     );
     assert!(err.contains("1 problème(s)"), "{err}");

@@ -346,14 +346,21 @@ fn closing_asks_for_an_outcome_never_chosen_in_advance_and_keeps_a_colleagues_ot
     };
     assert_eq!(
         f.fields[3].error.as_deref(),
-        Some("une demande close n'a pas de relance (le 29/11/2026) : rouvrez-la d'abord")
+        Some(
+            "une demande close n'a pas de relance (le 29/11/2026) : seule une demande ouverte se relance"
+        )
     );
     assert_eq!(f.fields[2].value(), "Remerciements.");
     assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), before);
-    ctrl(&mut app, 'u'); // the date emptied
+    // The same follow-up reopening the request takes its date.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('e')); // En cours
     ctrl(&mut app, 's');
     assert!(app.overlay.is_none(), "{}", message(&app));
     assert_eq!(count(&env, "SELECT count(*) FROM follow_up"), before + 1);
+    let row = store(&env).request_row(&id).unwrap();
+    assert_eq!(row.status, Status::EnCours);
+    assert_eq!(row.next_follow_up_on, Some(today() + chrono::Days::new(7)));
 }
 
 #[test]
@@ -1488,4 +1495,62 @@ fn the_reception_date_is_corrected_in_the_edit_form_never_into_the_future() {
     assert_eq!(after.received_on, earlier);
     assert_eq!(after.summary, before.summary, "nothing else written");
     assert!(screen(&app).contains("Reçue le : "), "{}", screen(&app));
+}
+
+#[test]
+fn a_phone_saved_under_the_older_rule_does_not_block_an_edit_and_every_mistake_shows_at_once() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Enter);
+    let reference = opened_reference(&app);
+    // A number an older version accepted.
+    Connection::open(env.db())
+        .unwrap()
+        .execute(
+            "UPDATE person SET phone = '06 12 34' WHERE id = \
+             (SELECT person_id FROM request WHERE reference = ?1)",
+            [&reference],
+        )
+        .unwrap();
+    ctrl(&mut app, 'l'); // read the file again
+    key(&mut app, KeyCode::Char('p'));
+    tab_to(&mut app, "E-mail");
+    ctrl(&mut app, 'u');
+    typed(&mut app, "nouvelle@exemple.fr");
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "saved: {}", message(&app));
+    let (phone, email): (String, String) = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT p.phone, p.email FROM person p JOIN request r ON r.person_id = p.id \
+             WHERE r.reference = ?1",
+            [&reference],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (phone.as_str(), email.as_str()),
+        ("06 12 34", "nouvelle@exemple.fr")
+    );
+
+    // A phone typed now follows the rule; every mistake shows at once.
+    key(&mut app, KeyCode::Char('p'));
+    tab_to(&mut app, "Téléphone");
+    typed(&mut app, "5");
+    tab_to(&mut app, "E-mail");
+    typed(&mut app, "@");
+    tab_to(&mut app, "Né(e) le");
+    typed(&mut app, "31/13/1999");
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the form stays: {}", message(&app))
+    };
+    let faulty: Vec<&str> = f
+        .fields
+        .iter()
+        .filter(|f| f.error.is_some())
+        .map(|f| f.label)
+        .collect();
+    assert_eq!(faulty, ["Téléphone", "E-mail", "Né(e) le"]);
+    assert_eq!(focused_label(&app), "Téléphone");
 }

@@ -80,7 +80,10 @@ fn log_follow_up_in(
             fr_date(f.occurred_on)
         )));
     }
-    requests::no_follow_up_once_closed(status, f.next_follow_up_on)?;
+    if move_date {
+        // The interface moves the date with its own status change (a reopening), checked there.
+        requests::no_follow_up_once_closed(status, f.next_follow_up_on)?;
+    }
     let id = insert_follow_up(tx, ctx, request_id, f)?;
     let mut change = RequestChange::default();
     if let Some(next) = f.next_follow_up_on.filter(|_| move_date) {

@@ -34,15 +34,23 @@ pub struct Person {
 }
 
 impl NewPerson {
-    /// Cleans the fields and refuses an empty name or a malformed e-mail.
+    /// Cleans the fields and refuses an empty name or a malformed e-mail or phone.
     pub fn validate(&mut self) -> Result<()> {
+        self.validate_keeping("")
+    }
+
+    /// [`NewPerson::validate`], except that a phone equal to `kept` (the one on file) is not
+    /// checked again: a number saved under an older rule does not block an edit of another
+    /// field (the agent may not know the right one).
+    pub fn validate_keeping(&mut self, kept: &str) -> Result<()> {
         // Normalised once, at the door: NFC, no invisible or control characters.
         self.last_name = clean_field(&self.last_name);
         self.first_name = clean_field(&self.first_name);
         self.phone = clean_field(&self.phone);
         self.email = clean_field(&self.email);
         self.profession = clean_field(&self.profession);
-        super::validate::person(&self.last_name, &self.first_name, &self.email, &self.phone)
+        let phone = if self.phone == kept { "" } else { &self.phone };
+        super::validate::person(&self.last_name, &self.first_name, &self.email, phone)
     }
 }
 
@@ -185,10 +193,10 @@ impl Store {
         new: &NewPerson,
     ) -> Result<i64> {
         let mut new = new.clone();
-        new.validate()?;
         self.write(|tx, ctx| {
-            super::validate::birth_date(new.birth_date, ctx.today)?;
             let cur = get_person(tx, id)?;
+            new.validate_keeping(&cur.phone)?;
+            super::validate::birth_date(new.birth_date, ctx.today)?;
             let (by, at): (String, String) = tx.query_row(
                 "SELECT updated_by, updated_at FROM person WHERE id = ?1",
                 [id],

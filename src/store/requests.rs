@@ -690,7 +690,7 @@ pub fn no_follow_up_once_closed(status: Status, next: Option<NaiveDate>) -> Resu
         Some(d) if status == Status::Close => Err(Error::invalid(
             Field::NextFollowUp,
             format!(
-                "une demande close n'a pas de relance (le {}) : rouvrez-la d'abord",
+                "une demande close n'a pas de relance (le {}) : seule une demande ouverte se relance",
                 fr_date(d)
             ),
         )),

@@ -1092,7 +1092,12 @@ impl Form {
     /// Every field of a person's form checked at once (names, contacts, dates, the ticked
     /// needs), so that one save shows every mistake beside its field, the focus on the first;
     /// `person` false when an existing person is taken over (their fields are not saved).
-    fn check_every_field(&mut self, today: NaiveDate, person: bool) -> Result<()> {
+    fn check_every_field(
+        &mut self,
+        today: NaiveDate,
+        person: bool,
+        kept_phone: &str,
+    ) -> Result<()> {
         use crate::store::validate;
         let mut first: Option<(usize, Error)> = None;
         for i in 0..self.fields.len() {
@@ -1107,7 +1112,7 @@ impl Form {
                 Name::FirstName if person && v.is_empty() => {
                     Err(Error::input("le prénom est vide"))
                 }
-                Name::Phone if person => validate::check_phone(&v),
+                Name::Phone if person && v != kept_phone => validate::check_phone(&v),
                 Name::Email if person => validate::check_email(&v),
                 Name::BirthDate if person => date(&v).and_then(|d| {
                     validate::birth_date(d, today).map_err(|e| Error::input(e.to_string()))
@@ -1184,6 +1189,11 @@ impl Form {
                 }
                 let body = self.field(Name::Body).value().to_string();
                 let next = self.date(Name::NextFollowUp, today, false)?;
+                if also.is_none() {
+                    // No reopening chosen: a closed request takes no follow-up date.
+                    crate::store::no_follow_up_once_closed(base.status, next)
+                        .map_err(|e| self.fail(Name::NextFollowUp, e))?;
+                }
                 if kind == FollowUpKind::Note && body.trim().is_empty() {
                     return Err(self.fail(Name::Body, Error::input("la note est vide")));
                 }
@@ -1303,9 +1313,10 @@ impl Form {
                 Ok(Command::Patch(p))
             }
             FormKind::EditPerson { base, request_id } => {
+                self.check_every_field(today, true, &base.phone)?;
                 let birth = self.date(Name::BirthDate, today, false)?;
                 let mut person = self.person(birth);
-                person.validate()?;
+                person.validate_keeping(&base.phone)?;
                 crate::store::validate::birth_date(birth, today)?;
                 let mut p = Patch::new(
                     Target::Person,
@@ -1371,7 +1382,7 @@ impl Form {
             }
             FormKind::Aid(a) => crate::tui::aids::command(&a, &mut self.fields, today),
             FormKind::Capture(lists) => {
-                self.check_every_field(today, true)?;
+                self.check_every_field(today, true, "")?;
                 let mut person = self.person(None);
                 person.validate()?;
                 if person.phone.is_empty() && person.email.is_empty() {
@@ -1496,7 +1507,7 @@ impl Form {
                     .reuse
                     .and_then(|i| lists.matches.get(i))
                     .map(|p| p.id.clone());
-                self.check_every_field(today, reuse.is_none())?;
+                self.check_every_field(today, reuse.is_none(), "")?;
                 let birth = self.date(Name::BirthDate, today, false)?;
                 let mut person = self.person(birth);
                 if reuse.is_none() {
