@@ -6,7 +6,7 @@
 -- line, dated when the request was last changed (its closing, as a rule) and signed by the
 -- program; the open requests' counts (012) do not count closed requests and do not move.
 INSERT INTO history (at, actor, entity, entity_id, field, old_value, new_value)
-SELECT updated_at, 'guichet (mise à jour)', 'request', id, 'next_follow_up_on',
+SELECT updated_at, 'guichet', 'request', id, 'next_follow_up_on',
        next_follow_up_on, NULL
   FROM request
  WHERE status = 'close' AND next_follow_up_on IS NOT NULL

@@ -433,7 +433,11 @@ fn a_closed_request_of_an_older_file_loses_its_follow_up_date_with_a_history_lin
             .as_array()
             .unwrap()
             .iter()
-            .filter(|h| h["field"] == "next_follow_up_on" && h["old_value"] == "2024-05-02")
+            .filter(|h| {
+                h["field"] == "next_follow_up_on"
+                    && h["old_value"] == "2024-05-02"
+                    && h["actor"] == "guichet"
+            })
             .count();
         assert_eq!(
             cleared, 1,
