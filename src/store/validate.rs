@@ -67,9 +67,16 @@ pub fn check_phone(phone: &str) -> Result<()> {
             let national = rest[2..].strip_prefix('0').unwrap_or(&rest[2..]);
             (national.len(), 9..=9, "9 chiffres après +33")
         }
-        Some(rest) => (rest.len(), 8..=15, "8 à 15 chiffres avec l'indicatif"),
+        Some(rest) if !rest.starts_with('0') => {
+            (rest.len(), 8..=15, "8 à 15 chiffres avec l'indicatif")
+        }
         None if digits.starts_with('0') => (digits.len(), 10..=10, "10 chiffres en France"),
-        None => return invalid("sans indicatif", "06…, ou +41… pour l'étranger"),
+        _ => {
+            return invalid(
+                "invalide",
+                "en France 10 chiffres commençant par 0, à l'étranger + et l'indicatif",
+            );
+        }
     };
     if len < *wanted.start() {
         invalid("incomplet", hint)
@@ -153,7 +160,10 @@ mod tests {
             ("06 12 34 56 78 99", "trop long"),
             ("+33 6 12 34 56", "incomplet"),
             ("+33 6 12 34 56 78 9", "trop long"),
-            ("612345678", "sans indicatif"),
+            ("612345678", "commençant par 0"),
+            ("612345", "commençant par 0"),
+            ("00 00 00 00 00", "invalide"),
+            ("+0 6 12 34 56 78", "invalide"),
             ("+41 22 12", "incomplet"),
             ("+1234567890123456", "trop long"),
             ("06 12 34 56 7a", "invalide"),
