@@ -203,9 +203,24 @@ fn backups_into_a_folder_keep_the_newest_and_the_daily_setting_is_kept() {
     let folder = format!("{}/", env.path("cle-usb").display());
     let err = env.fails(&["backup", &folder], 2);
     assert!(
-        err.contains("le dossier n'existe pas") && !err.contains("os error"),
+        err.contains(&format!(
+            "le dossier {} n'existe pas",
+            env.path("cle-usb").display()
+        )) && !err.contains("os error"),
         "{err}"
     );
+    // A folder with a space: the mkdir to paste is quoted.
+    let spaced = env.path("Mes copies").join("copie.sqlite3");
+    let err = env.fails(&["backup", spaced.to_str().unwrap()], 2);
+    assert!(
+        err.contains(&format!("mkdir -p '{}'", env.path("Mes copies").display())),
+        "{err}"
+    );
+    // A file given as a folder.
+    let file = env.path("notes.csv");
+    std::fs::write(&file, "x").unwrap();
+    let err = env.fails(&["backup", &format!("{}/", file.display())], 2);
+    assert!(err.contains("n'est pas un dossier"), "{err}");
 }
 
 #[test]

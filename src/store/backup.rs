@@ -42,6 +42,18 @@ const META_DIR: &str = "backup.dir";
 const META_KEEP: &str = "backup.keep";
 const META_LAST: &str = "backup.last";
 
+/// A path as it can be pasted into a shell: in single quotes unless it is plain.
+fn shell_quoted(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.chars()
+        .all(|c| c.is_alphanumeric() || "/._-+,:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -149,24 +161,20 @@ impl Store {
                 why,
             })
         };
-        if out
-            .as_os_str()
-            .to_string_lossy()
-            .ends_with(std::path::MAIN_SEPARATOR)
-        {
-            return missing(format!(
-                "le dossier n'existe pas (créez-le d'abord : mkdir -p {})",
-                out.display()
-            ));
-        }
-        if !dir.is_dir() {
-            return missing(if dir.exists() {
-                format!("{} n'est pas un dossier", dir.display())
+        // "…/copies/" names a folder (the copy's name would go in it): that folder must exist.
+        let typed = out.as_os_str().to_string_lossy();
+        let folder = match typed.strip_suffix(std::path::MAIN_SEPARATOR) {
+            Some(f) if !f.is_empty() => PathBuf::from(f),
+            _ => dir.clone(),
+        };
+        if !folder.is_dir() {
+            return missing(if folder.exists() {
+                format!("{} n'est pas un dossier", folder.display())
             } else {
                 format!(
                     "le dossier {} n'existe pas (créez-le d'abord : mkdir -p {})",
-                    dir.display(),
-                    dir.display()
+                    folder.display(),
+                    shell_quoted(&folder)
                 )
             });
         }
