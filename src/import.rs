@@ -186,7 +186,10 @@ pub fn parse_row(
     {
         fail(
             Column::Date,
-            Error::input(format!("la date de réception {d} est dans le futur")),
+            Error::input(format!(
+                "la date de réception {} est dans le futur",
+                crate::domain::fr_date(d)
+            )),
         );
     }
     let type_code = match required(Column::Type) {
@@ -259,7 +262,9 @@ pub fn parse_row(
                 fail(
                     Column::DateCloture,
                     Error::input(format!(
-                        "la date de clôture {c} est antérieure à la date de réception {r}"
+                        "la date de clôture {} est antérieure à la date de réception {}",
+                        crate::domain::fr_date(c),
+                        crate::domain::fr_date(r)
                     )),
                 );
             }
@@ -268,7 +273,10 @@ pub fn parse_row(
             {
                 fail(
                     Column::DateCloture,
-                    Error::input(format!("la date de clôture {c} est dans le futur")),
+                    Error::input(format!(
+                        "la date de clôture {} est dans le futur",
+                        crate::domain::fr_date(c)
+                    )),
                 );
             }
         }
