@@ -481,3 +481,45 @@ fn nothing_panics_at_any_size_down_to_30x10() {
     check(&app, "search");
     assert_eq!(states.len(), 11);
 }
+
+#[test]
+fn at_60x20_a_request_shows_the_persons_other_requests_and_an_empty_filter_says_so() {
+    let env = Env::new();
+    demo(&env);
+    let mut r = NewRequest::new(
+        NewPerson {
+            last_name: "Vasseur".into(),
+            first_name: "Jeanne".into(),
+            phone: "06 11 22 33 44".into(),
+            email: "jeanne.vasseur@exemple.fr".into(),
+            ..Default::default()
+        },
+        "logement",
+        today(),
+    );
+    r.summary = "Stage à Montargis, cherche une chambre".into();
+    let mut second = r.clone();
+    second.type_code = "creche".into();
+    let created = store(&env).create_requests(&[r, second]).unwrap();
+    let mut app = app_on(&env, (60, 20));
+    app.open_request(&created[0].id).unwrap();
+    let screen = screen_at(&app, (60, 20));
+    assert!(
+        screen.contains(&created[1].reference),
+        "the other request is listed: {screen}"
+    );
+
+    // A filter that matches nothing says which, even when the tab line has no room for it.
+    key(&mut app, KeyCode::Esc);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    app.queue.all_filter_label = "type : Découverte du territoire".into();
+    app.queue.all_filter.type_code = Some("inexistant".into());
+    app.refresh().unwrap();
+    let screen = screen_at(&app, (60, 20));
+    assert!(
+        screen.contains("Aucune demande ne correspond au filtre"),
+        "{screen}"
+    );
+}

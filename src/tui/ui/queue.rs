@@ -120,6 +120,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .filter_map(|i| q.row(i))
         .collect();
     if rows.is_empty() {
+        let filtered;
         let text = match q.tab {
             Tab::Mine => {
                 "Aucune demande ouverte ne vous est attribuée. Tab : autres files · n : nouvelle demande"
@@ -129,6 +130,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 "Aucune de vos relances n'est due aujourd'hui. Tab : votre file et les autres"
             }
             Tab::Commitments => "Aucune attestation d'exercice attendue dans les 30 jours.",
+            Tab::All if !app.queue.all_filter_label.is_empty() => {
+                filtered = format!(
+                    "Aucune demande ne correspond au filtre [{}] — F pour le changer.",
+                    safe(&app.queue.all_filter_label)
+                );
+                &filtered
+            }
             _ => "Aucune demande dans cette file.",
         };
         frame.render_widget(

@@ -17,6 +17,15 @@ struct Event {
     text: String,
 }
 
+/// Rows of the box of the person's other requests (none when there are none).
+fn others_height(d: &crate::store::RequestDetail) -> u16 {
+    if d.others.is_empty() {
+        0
+    } else {
+        3.min(d.others.len() as u16 + 2)
+    }
+}
+
 pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let d = &v.detail;
     let r = &d.request;
@@ -145,9 +154,11 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             .iter()
             .map(|l| super::wrap::wrap(&l.to_string(), room).len())
             .sum();
+        // Below: at least 3 rows of journal, and the person's other requests.
+        let below = 3 + others_height(d);
         let height = (rows as u16 + 2)
             .max(9)
-            .min(area.height.saturating_sub(5))
+            .min(area.height.saturating_sub(below))
             .max(3);
         let [top, rest] =
             Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
@@ -237,15 +248,8 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
     events.sort_by(|a, b| a.at.cmp(&b.at).then(b.created.cmp(&a.created)));
 
     let bottom = super::aids::render_block(v, today, theme, frame, bottom);
-    let [timeline, others] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(if d.others.is_empty() {
-            0
-        } else {
-            3.min(d.others.len() as u16 + 2)
-        }),
-    ])
-    .areas(bottom);
+    let [timeline, others] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(others_height(d))]).areas(bottom);
     if let Some(accesses) = &v.accesses {
         let lines: Vec<Line> = accesses
             .iter()
