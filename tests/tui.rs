@@ -1554,3 +1554,60 @@ fn a_phone_saved_under_the_older_rule_does_not_block_an_edit_and_every_mistake_s
     assert_eq!(faulty, ["Téléphone", "E-mail", "Né(e) le"]);
     assert_eq!(focused_label(&app), "Téléphone");
 }
+
+#[test]
+fn a_long_journal_opens_on_its_newest_entries_and_scrolls_back_with_the_arrows() {
+    let env = Env::new();
+    let mut s = store(&env);
+    let r = NewRequest::new(
+        NewPerson {
+            last_name: "Garnier".into(),
+            first_name: "Élise".into(),
+            ..Default::default()
+        },
+        "logement",
+        today() - chrono::Days::new(30),
+    );
+    let id = s.create_request(&r).unwrap().id;
+    for i in 1..=15 {
+        s.log_follow_up(
+            &id,
+            &guichet::store::NewFollowUp {
+                kind: guichet::domain::FollowUpKind::Note,
+                occurred_on: today() - chrono::Days::new(30 - i),
+                body: format!("Échange numéro {i}"),
+                next_follow_up_on: None,
+            },
+        )
+        .unwrap();
+    }
+    let mut app = app_on(&env, Some("Julien Moreau"), (80, 24));
+    app.open_request(&id).unwrap();
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Échange numéro 15"),
+        "the newest first: {shown}"
+    );
+    assert!(!shown.contains("Demande enregistrée"), "{shown}");
+    // ↑ goes back to the oldest, one row at a time, and stops there; ↓ comes back at once.
+    for _ in 0..30 {
+        key(&mut app, KeyCode::Up);
+    }
+    let shown = screen(&app);
+    assert!(shown.contains("Demande enregistrée"), "{shown}");
+    assert!(!shown.contains("Échange numéro 15"), "{shown}");
+    key(&mut app, KeyCode::Down);
+    assert!(
+        screen(&app).contains("Échange numéro 1 "),
+        "{}",
+        screen(&app)
+    );
+    for _ in 0..30 {
+        key(&mut app, KeyCode::Down);
+    }
+    assert!(
+        screen(&app).contains("Échange numéro 15"),
+        "{}",
+        screen(&app)
+    );
+}

@@ -14,7 +14,11 @@ use crate::tui::screens::Transition;
 #[derive(Debug, Clone)]
 pub struct RequestView {
     pub detail: RequestDetail,
+    /// Rows of the journal (or of the accesses) hidden above the box; [`usize::MAX`] on
+    /// opening: the end of the journal, its newest entries, is what an agent reads first.
     pub scroll: usize,
+    /// The largest useful `scroll`, as the last drawing found it.
+    pub max_scroll: std::cell::Cell<usize>,
     /// Shown instead of the journal: who consulted or changed the request (`t`).
     pub accesses: Option<Vec<crate::store::AccessEntry>>,
     /// The search it was opened from, shown again on `Esc`.
@@ -27,8 +31,8 @@ impl RequestView {
     /// The keys that move on the request screen itself (the others open forms and pickers).
     pub fn update(&mut self, action: Action) -> Transition {
         match action {
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::Down => self.scroll += 1,
+            Action::Up => self.scroll = self.scroll.min(self.max_scroll.get()).saturating_sub(1),
+            Action::Down => self.scroll = self.scroll.saturating_add(1).min(self.max_scroll.get()),
             // Back where the request was opened from: the search keeps its results.
             Action::Back => {
                 return Transition::Back(match self.from_search.take() {
@@ -52,7 +56,8 @@ impl App {
         };
         self.screen = Screen::Request(Box::new(RequestView {
             detail,
-            scroll: 0,
+            scroll: usize::MAX,
+            max_scroll: std::cell::Cell::new(0),
             from_search,
             aids,
             accesses: None,
@@ -151,8 +156,9 @@ impl App {
                     None => Some(self.store.request_accesses(&id, 200)?),
                 };
                 if let Screen::Request(v) = &mut self.screen {
+                    // The accesses from the top, the journal from its end.
+                    v.scroll = if accesses.is_some() { 0 } else { usize::MAX };
                     v.accesses = accesses;
-                    v.scroll = 0;
                 }
             }
             Action::ExportPerson => {

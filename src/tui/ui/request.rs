@@ -17,6 +17,17 @@ struct Event {
     text: String,
 }
 
+/// `para` scrolled as the view asks, never past its end; the end is remembered in the view so
+/// that `↑` moves at once from there.
+fn scrolled<'a>(para: Paragraph<'a>, v: &RequestView, area: Rect) -> Paragraph<'a> {
+    let max = para
+        .line_count(area.width)
+        .saturating_sub(area.height as usize);
+    v.max_scroll.set(max);
+    let top = v.scroll.min(max).min(u16::MAX as usize) as u16;
+    para.scroll((top, 0))
+}
+
 /// Rows of the box of the person's other requests (none when there are none).
 fn others_height(d: &crate::store::RequestDetail) -> u16 {
     if d.others.is_empty() {
@@ -265,12 +276,8 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             " Qui a consulté ce dossier ({}) — v : le journal ",
             accesses.len()
         );
-        frame.render_widget(
-            Paragraph::new(lines)
-                .block(Block::default().borders(Borders::ALL).title(title))
-                .scroll((v.scroll.min(u16::MAX as usize) as u16, 0)),
-            timeline,
-        );
+        let para = Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title));
+        frame.render_widget(scrolled(para, v, timeline), timeline);
     } else {
         let lines: Vec<Line> = events
             .iter()
@@ -286,13 +293,10 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             })
             .collect();
         let title = format!(" Journal ({}) ", events.len());
-        frame.render_widget(
-            Paragraph::new(lines)
-                .block(Block::default().borders(Borders::ALL).title(title))
-                .wrap(Wrap { trim: false })
-                .scroll((v.scroll.min(u16::MAX as usize) as u16, 0)),
-            timeline,
-        );
+        let para = Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).title(title))
+            .wrap(Wrap { trim: false });
+        frame.render_widget(scrolled(para, v, timeline), timeline);
     }
     if !d.others.is_empty() {
         let text: Vec<Span> = d
