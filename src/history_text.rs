@@ -45,6 +45,12 @@ pub fn history_line(
         "*" if entity == "housing_place" => "Logement enregistré".to_string(),
         "*" => format!("{what} enregistrée"),
         "status" => change("Statut", coded(old, &status), coded(new, &status)),
+        "outcome" if new.is_none_or(str::is_empty) => {
+            format!(
+                "Issue « {} » retirée : demande rouverte",
+                coded(old, &outcome)
+            )
+        }
         "outcome" => format!("Issue : {}", coded(new, &outcome)),
         "closed_on" => return None,
         "agent" => change("Attribution", v(old), v(new)),
@@ -127,6 +133,10 @@ mod tests {
         assert_eq!(
             history_line("request", "next_follow_up_on", Some("2026-11-08"), None),
             Some("Relance du 08/11/2026 retirée".into())
+        );
+        assert_eq!(
+            history_line("request", "outcome", Some("aboutie"), None),
+            Some("Issue « Aboutie » retirée : demande rouverte".into())
         );
         assert_eq!(
             history_line("referral", "answer_note", None, Some("dossier reçu")),
