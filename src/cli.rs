@@ -2,6 +2,7 @@
 
 use crate::domain::{Answer, FollowUpKind, Outcome, Role, Status, fr_date, parse_date};
 use crate::error::{Error, Result};
+use crate::history_text::Labels;
 use crate::import::{Column, RowInput, parse_row};
 use crate::output::{Format, JsonArray, Table};
 use crate::report;
@@ -1261,7 +1262,7 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                     writeln!(out)?;
                 }
                 Format::Md => crate::cli_export::request_markdown(&d, out)?,
-                Format::Table => show_text(&d, out)?,
+                Format::Table => show_text(&d, &Labels::of(store)?, out)?,
                 Format::Csv | Format::Xlsx => unreachable!("refused before reading"),
             }
         }
@@ -1276,7 +1277,7 @@ fn flag_of(col: Column) -> &'static str {
     }
 }
 
-fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
+fn show_text(d: &RequestDetail, labels: &Labels, out: &mut dyn Write) -> Result<()> {
     use crate::text::display_safe as s;
     let r = &d.request;
     let p = &d.person;
@@ -1366,21 +1367,23 @@ fn show_text(d: &RequestDetail, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
-    write_history(out, &d.history)
+    write_history(out, &d.history, labels)
 }
 
 /// "Historique :" then one French line per change: when, who, what.
 pub(crate) fn write_history(
     out: &mut dyn Write,
     history: &[crate::store::HistoryRow],
+    labels: &Labels,
 ) -> Result<()> {
     writeln!(out, "\nHistorique :")?;
     for h in history {
-        let Some(change) = crate::history_text::history_line(
+        let Some(change) = crate::history_text::history_line_labelled(
             &h.entity,
             &h.field,
             h.old_value.as_deref(),
             h.new_value.as_deref(),
+            labels,
         ) else {
             continue;
         };

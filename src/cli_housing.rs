@@ -417,7 +417,7 @@ pub fn run(store: &mut Store, action: &HousingAction, out: &mut dyn Write) -> Re
             for pl in &d.placements {
                 writeln!(out, "  {}", pl.label())?;
             }
-            crate::cli::write_history(out, &d.history)?;
+            crate::cli::write_history(out, &d.history, &Default::default())?;
         }
         HousingAction::Import { file, feuille } => {
             let bytes = crate::tabular::read_file(file)?;

@@ -3,6 +3,31 @@
 
 use crate::domain::{HousingKind, Outcome, Profile, Status, fr_date};
 use crate::text::display_safe;
+use std::collections::HashMap;
+
+/// The labels of the file's request types and channels, so that the history says "Type :
+/// Logement → Crèche" rather than its codes. [`Labels::default`] shows the codes.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    types: HashMap<String, String>,
+    channels: HashMap<String, String>,
+}
+
+impl Labels {
+    /// The labels read from the file.
+    pub fn of(store: &crate::store::Store) -> crate::error::Result<Labels> {
+        let map = |codes: Vec<crate::store::Code>| {
+            codes
+                .into_iter()
+                .map(|c| (c.code, c.label))
+                .collect::<HashMap<_, _>>()
+        };
+        Ok(Labels {
+            types: map(store.types()?),
+            channels: map(store.channels()?),
+        })
+    }
+}
 
 /// "Statut : Nouvelle → En cours". `None` for a line another line already says.
 pub fn history_line(
@@ -10,6 +35,17 @@ pub fn history_line(
     field: &str,
     old: Option<&str>,
     new: Option<&str>,
+) -> Option<String> {
+    history_line_labelled(entity, field, old, new, &Labels::default())
+}
+
+/// [`history_line`] with the file's labels for types and channels.
+pub fn history_line_labelled(
+    entity: &str,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    labels: &Labels,
 ) -> Option<String> {
     let date = |x: Option<&str>| {
         x.filter(|s| !s.is_empty()).map_or_else(
@@ -25,12 +61,12 @@ pub fn history_line(
         x.filter(|s| !s.is_empty())
             .map_or_else(|| "—".to_string(), |s| display_safe(s).into_owned())
     };
-    let coded = |x: Option<&str>, label: &dyn Fn(&str) -> Option<&'static str>| {
-        x.and_then(label).map_or_else(|| v(x), str::to_string)
+    let coded = |x: Option<&str>, label: &dyn Fn(&str) -> Option<String>| {
+        x.and_then(label).unwrap_or_else(|| v(x))
     };
-    let status = |s: &str| Status::from_code(s).map(Status::label);
-    let outcome = |s: &str| Outcome::from_code(s).map(Outcome::label);
-    let profile = |s: &str| Profile::from_code(s).map(Profile::label);
+    let status = |s: &str| Status::from_code(s).map(|c| c.label().to_string());
+    let outcome = |s: &str| Outcome::from_code(s).map(|c| c.label().to_string());
+    let profile = |s: &str| Profile::from_code(s).map(|c| c.label().to_string());
     let change = |name: &str, o: String, n: String| format!("{name} : {o} → {n}");
     let what = match entity {
         "request" => "Demande",
@@ -62,8 +98,16 @@ pub fn history_line(
         "next_follow_up_on" => format!("Relance : {}", date(new)),
         "received_on" => change("Reçue le", date(old), date(new)),
         "summary" => "Résumé modifié".to_string(),
-        "type" => change("Type", v(old), v(new)),
-        "channel" => change("Canal", v(old), v(new)),
+        "type" => change(
+            "Type",
+            coded(old, &|c| labels.types.get(c).cloned()),
+            coded(new, &|c| labels.types.get(c).cloned()),
+        ),
+        "channel" => change(
+            "Canal",
+            coded(old, &|c| labels.channels.get(c).cloned()),
+            coded(new, &|c| labels.channels.get(c).cloned()),
+        ),
         "event" => change("Événement", v(old), v(new)),
         "answer" => format!("Réponse du partenaire : {}", v(new)),
         "note" if entity == "referral" => format!("Note d'orientation : {}", v(new)),
@@ -82,8 +126,12 @@ pub fn history_line(
         "name" => change("Nom", v(old), v(new)),
         "kind" => change(
             "Genre",
-            coded(old, &|k| HousingKind::from_code(k).map(HousingKind::label)),
-            coded(new, &|k| HousingKind::from_code(k).map(HousingKind::label)),
+            coded(old, &|k| {
+                HousingKind::from_code(k).map(|h| h.label().to_string())
+            }),
+            coded(new, &|k| {
+                HousingKind::from_code(k).map(|h| h.label().to_string())
+            }),
         ),
         "beds" => change("Lits", v(old), v(new)),
         "rent" => change("Loyer (€ par mois)", v(old), v(new)),

@@ -722,3 +722,28 @@ fn a_follow_up_with_a_stale_version_is_refused_naming_the_colleague() {
         format!("{r} : suivi ajouté, relance le 25/11/2026\n")
     );
 }
+
+#[test]
+fn the_history_names_types_and_channels_by_their_labels() {
+    let env = Env::new();
+    let r = add(&env, &["--canal", "telephone"]);
+    env.ok(&[
+        "request", "update", &r, "--type", "creche", "--canal", "email",
+    ]);
+    let shown = env.ok(&["request", "show", &r]);
+    assert!(
+        shown.contains("Type : Bourse d'études → Crèche")
+            && shown.contains("Canal : Téléphone → E-mail"),
+        "{shown}"
+    );
+    // JSON keeps the codes (the contract for scripts).
+    let json: Value =
+        serde_json::from_str(&env.ok(&["request", "show", &r, "--format", "json"])).unwrap();
+    let types: Vec<&Value> = json["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["field"] == "type")
+        .collect();
+    assert_eq!(types[0]["new_value"], "creche");
+}

@@ -1611,3 +1611,35 @@ fn a_long_journal_opens_on_its_newest_entries_and_scrolls_back_with_the_arrows()
         screen(&app)
     );
 }
+
+#[test]
+fn the_journal_names_a_changed_type_by_its_label() {
+    let env = Env::new();
+    let mut s = store(&env);
+    let r = NewRequest::new(
+        NewPerson {
+            last_name: "Perrin".into(),
+            first_name: "Hugo".into(),
+            ..Default::default()
+        },
+        "installation",
+        today(),
+    );
+    let id = s.create_request(&r).unwrap().id;
+    s.update_request(
+        &id,
+        None,
+        &RequestChange {
+            type_code: Some("logement".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut app = app_on(&env, Some("Julien Moreau"), (100, 30));
+    app.open_request(&id).unwrap();
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Type : Aide à l'installation → Logement"),
+        "{shown}"
+    );
+}

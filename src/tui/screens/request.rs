@@ -19,6 +19,8 @@ pub struct RequestView {
     pub scroll: usize,
     /// The largest useful `scroll`, as the last drawing found it.
     pub max_scroll: std::cell::Cell<usize>,
+    /// The file's labels of types and channels, for the history's lines.
+    pub labels: crate::history_text::Labels,
     /// Shown instead of the journal: who consulted or changed the request (`t`).
     pub accesses: Option<Vec<crate::store::AccessEntry>>,
     /// The search it was opened from, shown again on `Esc`.
@@ -50,6 +52,7 @@ impl App {
     pub fn open_request(&mut self, id: &str) -> Result<()> {
         let detail = self.store.consult_request(id)?;
         let aids = self.store.person_aids(&detail.person.id)?;
+        let labels = crate::history_text::Labels::of(&self.store)?;
         let from_search = match &mut self.screen {
             Screen::Request(v) => v.from_search.take(),
             _ => None,
@@ -58,6 +61,7 @@ impl App {
             detail,
             scroll: usize::MAX,
             max_scroll: std::cell::Cell::new(0),
+            labels,
             from_search,
             aids,
             accesses: None,

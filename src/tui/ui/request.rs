@@ -234,11 +234,12 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
         {
             continue; // already said by the follow-up that set it
         }
-        if let Some(text) = crate::history_text::history_line(
+        if let Some(text) = crate::history_text::history_line_labelled(
             &h.entity,
             &h.field,
             h.old_value.as_deref(),
             h.new_value.as_deref(),
+            &v.labels,
         ) {
             // A placement writes its note in the journal and its change in the history: one
             // line says it.
