@@ -3,36 +3,12 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use common::Env;
 use common::keys::{ctrl, key, screen_at, typed};
-use guichet::store::Store;
-use guichet::tui::app::{App, Display, Overlay, Screen};
+use guichet::tui::app::{App, Overlay, Screen};
 use ratatui::crossterm::event::KeyCode;
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-fn store(env: &Env) -> Store {
-    let mut s = Store::open(&env.db()).unwrap();
-    s.set_today(today());
-    s
-}
-
-fn app_on(env: &Env, size: (u16, u16)) -> App {
-    let mut app = App::new(
-        store(env),
-        Some("Julien Moreau"),
-        Display {
-            utc: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    app.resize(size.0, size.1);
-    app
-}
+use common::app::{app_on, store, today};
 
 fn message(app: &App) -> String {
     app.message

@@ -184,6 +184,38 @@ pub fn dump(path: &Path, tables: &[&str]) -> Vec<String> {
 
 pub mod figures;
 
+/// The interface on a file of the tests' day, as Julien Moreau (the demo's first agent).
+pub mod app {
+    use super::Env;
+    use chrono::NaiveDate;
+    use guichet::Store;
+    use guichet::tui::app::{App, Display};
+
+    pub fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    pub fn store(env: &Env) -> Store {
+        let mut s = Store::open(&env.db()).unwrap();
+        s.set_today(today());
+        s
+    }
+
+    pub fn app_on(env: &Env, size: (u16, u16)) -> App {
+        let mut app = App::new(
+            store(env),
+            Some("Julien Moreau"),
+            Display {
+                utc: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        app.resize(size.0, size.1);
+        app
+    }
+}
+
 /// Keys into the interface, as a terminal would send them.
 pub mod keys {
     use guichet::tui::app::App;
