@@ -1245,8 +1245,17 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                     "rien à modifier : précisez au moins une option (--statut, --agent, --relance…)",
                 ));
             }
+            let before = store.request_row(&id)?.version;
             let v = store.update_request(&id, *if_version, &change)?;
-            writeln!(out, "{} modifiée (version {v})", reference.to_uppercase())?;
+            let reference = reference.trim().to_uppercase();
+            if v == before {
+                writeln!(
+                    out,
+                    "{reference} inchangée : elle avait déjà ces valeurs (version {v})"
+                )?;
+            } else {
+                writeln!(out, "{reference} modifiée (version {v})")?;
+            }
         }
         RequestAction::Show { reference, format } => {
             if matches!(format, Format::Csv | Format::Xlsx) {

@@ -747,3 +747,24 @@ fn the_history_names_types_and_channels_by_their_labels() {
         .collect();
     assert_eq!(types[0]["new_value"], "creche");
 }
+
+#[test]
+fn an_update_that_changes_nothing_says_so() {
+    let env = Env::new();
+    let r = add(&env, &[]);
+    assert_eq!(
+        env.ok(&["request", "update", &r, "--relance", "aucune"]),
+        format!("{r} inchangée : elle avait déjà ces valeurs (version 1)\n")
+    );
+    assert_eq!(
+        env.ok(&["request", "update", &r, "--relance", "30/11/2026"]),
+        format!("{r} modifiée (version 2)\n")
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM history WHERE field = 'next_follow_up_on'"
+        ),
+        1
+    );
+}
