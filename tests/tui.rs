@@ -222,7 +222,13 @@ fn opening_a_request_shows_its_file_and_a_follow_up_logged_there_is_in_the_file(
     assert_eq!(body, "Rappelée : pièces reçues.\nDossier complet.");
     assert_eq!(kind, "appel_sortant");
     assert_eq!(next, "2026-11-29");
-    assert!(screen(&app).contains("Appel passé : Rappelée : pièces reçues.⏎Dossier complet."));
+    assert!(
+        screen(&app).contains(
+            "Appel passé : Rappelée : pièces reçues.⏎Dossier complet. — relance le 29/11/2026"
+        ),
+        "the journal says the date the follow-up set: {}",
+        screen(&app)
+    );
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.screen, Screen::Queue));
 }

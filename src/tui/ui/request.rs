@@ -190,7 +190,15 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
             created: false,
             day: fr_date(f.occurred_on),
             who: f.created_by.clone(),
-            text: format!("{} : {}", f.kind.label(), safe(&f.body)),
+            // The date it set, said here: the history's own line for it is not repeated.
+            text: format!(
+                "{} : {}{}",
+                f.kind.label(),
+                safe(&f.body),
+                f.next_follow_up_on
+                    .map(|d| format!(" — relance le {}", fr_date(d)))
+                    .unwrap_or_default()
+            ),
         });
     }
     for f in &d.referrals {
