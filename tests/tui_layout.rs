@@ -500,3 +500,31 @@ fn at_60x20_a_request_shows_the_persons_other_requests_and_an_empty_filter_says_
         "{screen}"
     );
 }
+
+#[test]
+fn a_status_message_longer_than_the_screen_goes_on_under_itself() {
+    let env = Env::new();
+    demo(&env);
+    let mut app = app_on(&env, (60, 20));
+    key(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "Vasseur");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Jeanne");
+    for _ in 0..20 {
+        match &app.overlay {
+            Some(Overlay::Form(f)) if f.focused().label == "Demande(s)" => break,
+            Some(Overlay::Form(_)) => key(&mut app, KeyCode::Tab),
+            other => panic!("the form is open: {other:?}"),
+        }
+    }
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let said = message(&app);
+    assert!(said.chars().count() > 60, "{said}");
+    let screen = screen_at(&app, (60, 20));
+    let rows = rows(&screen);
+    assert!(
+        rows[17].trim_end().starts_with("Enregistrée : A26-") && rows[18].trim_end() == "contact).",
+        "{screen}"
+    );
+}

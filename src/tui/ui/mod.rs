@@ -138,10 +138,16 @@ pub fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let theme = Theme::of(app);
+    // A message longer than the screen is wide goes on under itself (up to 3 rows).
+    let message_rows = app.message.as_ref().map_or(1, |m| {
+        wrap::wrap(&safe(&m.text), frame.area().width as usize)
+            .len()
+            .clamp(1, 3) as u16
+    });
     let [header, body, message, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(message_rows),
         Constraint::Length(1),
     ])
     .areas(frame.area());
@@ -159,7 +165,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     if let Some(m) = &app.message {
         let style = if m.error { theme.error() } else { theme.ok() };
-        frame.render_widget(Paragraph::new(Line::styled(safe(&m.text), style)), message);
+        frame.render_widget(
+            Paragraph::new(Line::styled(safe(&m.text), style)).wrap(Wrap { trim: true }),
+            message,
+        );
     }
     render_footer(app, &theme, frame, footer);
     match &app.overlay {
