@@ -951,6 +951,25 @@ mod interface {
         key(&mut a, KeyCode::Esc);
         key(&mut a, KeyCode::Char('o')); // drop it
         key(&mut a, KeyCode::Enter); // a fresh form
+        // Saved empty: every missing field is said at once, the cursor on the name.
+        ctrl(&mut a, 's');
+        let Some(Overlay::Form(f)) = &a.overlay else {
+            panic!("form")
+        };
+        let faults: Vec<(&str, &str)> = f
+            .fields
+            .iter()
+            .filter_map(|f| Some((f.label, f.error.as_deref()?)))
+            .collect();
+        assert_eq!(
+            faults,
+            [
+                ("Nom", "le nom est vide"),
+                ("Prénom", "le prénom est vide"),
+                ("Intéressé(e) par", "cochez au moins un intérêt (Espace)"),
+            ]
+        );
+        assert_eq!(f.focus, 0);
 
         capture_visitor(&mut a, "Dupont", "Jean", "06 12 34 56 78", &[0, 4]);
         assert!(

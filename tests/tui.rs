@@ -5,6 +5,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::Env;
+use common::app::{focused_label, tab_to};
 use common::keys::{ctrl, key, screen_at, typed};
 use guichet::domain::Status;
 use guichet::store::{NewPerson, NewRequest, RequestChange, RequestFilter, Store};
@@ -465,24 +466,6 @@ fn a_new_request_finds_the_person_first_and_files_several_needs_at_once() {
         )
         .unwrap();
     assert_eq!(n, 2);
-}
-
-/// The open form's focused field's label.
-fn focused_label(app: &App) -> &'static str {
-    match &app.overlay {
-        Some(Overlay::Form(f)) => f.focused().label,
-        other => panic!("a form is open: {other:?}"),
-    }
-}
-
-fn tab_to(app: &mut App, label: &str) {
-    for _ in 0..20 {
-        if focused_label(app) == label {
-            return;
-        }
-        key(app, KeyCode::Tab);
-    }
-    panic!("no field {label}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use guichet::tui::app::{App, Display, Overlay, Screen};
 use guichet::tui::forms::FieldKind;
 use ratatui::crossterm::event::KeyCode;
 
-use common::app::{app_on, store, today};
+use common::app::{app_on, store, tab_to, today};
 
 fn demo(env: &Env) {
     let mut s = store(env);
@@ -107,19 +107,10 @@ fn a_wrong_date_in_the_last_field_at_60x20_shows_the_field_and_its_message() {
     key(&mut app, KeyCode::Tab);
     typed(&mut app, "Inès");
     // To the types: tick the first one.
-    while !matches!(&app.overlay, Some(Overlay::Form(f)) if matches!(f.focused().kind, FieldKind::Checks { .. }))
-    {
-        key(&mut app, KeyCode::Tab);
-    }
+    tab_to(&mut app, "Demande(s)");
     ctrl(&mut app, 't');
     // To the last field, a date that does not exist.
-    key(&mut app, KeyCode::BackTab);
-    for _ in 0..20 {
-        key(&mut app, KeyCode::Tab);
-        if matches!(&app.overlay, Some(Overlay::Form(f)) if f.focused().label == "Relance le") {
-            break;
-        }
-    }
+    tab_to(&mut app, "Relance le");
     typed(&mut app, "31/02/2027");
     key(&mut app, KeyCode::Tab); // away from it, to the top of the form
     ctrl(&mut app, 's');
@@ -510,13 +501,7 @@ fn a_status_message_longer_than_the_screen_goes_on_under_itself() {
     typed(&mut app, "Vasseur");
     key(&mut app, KeyCode::Tab);
     typed(&mut app, "Jeanne");
-    for _ in 0..20 {
-        match &app.overlay {
-            Some(Overlay::Form(f)) if f.focused().label == "Demande(s)" => break,
-            Some(Overlay::Form(_)) => key(&mut app, KeyCode::Tab),
-            other => panic!("the form is open: {other:?}"),
-        }
-    }
+    tab_to(&mut app, "Demande(s)");
     key(&mut app, KeyCode::Char(' '));
     ctrl(&mut app, 's');
     let said = message(&app);

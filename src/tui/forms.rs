@@ -1317,7 +1317,6 @@ impl Form {
                 let birth = self.date(Name::BirthDate, today, false)?;
                 let mut person = self.person(birth);
                 person.validate_keeping(&base.phone)?;
-                crate::store::validate::birth_date(birth, today)?;
                 let mut p = Patch::new(
                     Target::Person,
                     &base.id,
@@ -1398,12 +1397,6 @@ impl Form {
                     .filter_map(|i| lists.types.get(*i))
                     .map(|t| t.code.clone())
                     .collect();
-                if types.is_empty() {
-                    return Err(self.fail(
-                        Name::Interests,
-                        Error::input("cochez au moins un intérêt (Espace)"),
-                    ));
-                }
                 if self.field(Name::Notice).selected() != 1 {
                     return Err(self.fail(
                         Name::Notice,
@@ -1512,8 +1505,8 @@ impl Form {
                 let mut person = self.person(birth);
                 if reuse.is_none() {
                     person.validate()?;
-                    crate::store::validate::birth_date(person.birth_date, today)?;
                 }
+                // Ticked types, names and dates were checked above with every other field.
                 let types: Vec<String> = self
                     .field(Name::Types)
                     .checked()
@@ -1521,18 +1514,6 @@ impl Form {
                     .filter_map(|i| lists.types.get(*i))
                     .map(|t| t.code.clone())
                     .collect();
-                if types.is_empty() {
-                    return Err(self.fail(
-                        Name::Types,
-                        Error::input(format!(
-                            "cochez au moins un type de demande ({} ou Espace)",
-                            crate::tui::keymap::key_of(
-                                crate::tui::keymap::Context::Form,
-                                crate::tui::keymap::Action::Toggle
-                            )
-                        )),
-                    ));
-                }
                 let channel = self
                     .field(Name::Channel)
                     .selected()

@@ -189,7 +189,8 @@ pub mod app {
     use super::Env;
     use chrono::NaiveDate;
     use guichet::Store;
-    use guichet::tui::app::{App, Display};
+    use guichet::tui::app::{App, Display, Overlay};
+    use ratatui::crossterm::event::KeyCode;
 
     pub fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
@@ -213,6 +214,25 @@ pub mod app {
         .unwrap();
         app.resize(size.0, size.1);
         app
+    }
+
+    /// The open form's focused field's label.
+    pub fn focused_label(app: &App) -> &'static str {
+        match &app.overlay {
+            Some(Overlay::Form(f)) => f.focused().label,
+            other => panic!("a form is open: {other:?}"),
+        }
+    }
+
+    /// Tab forward through the open form to the field labelled `label`.
+    pub fn tab_to(app: &mut App, label: &str) {
+        for _ in 0..20 {
+            if focused_label(app) == label {
+                return;
+            }
+            super::keys::key(app, KeyCode::Tab);
+        }
+        panic!("no field {label}");
     }
 }
 
