@@ -323,6 +323,38 @@ fn assert_figures_equal_a_recount(env: &Env) {
             r["first_contact"]["count"], with_contact,
             "{from}..{to}: {r}"
         );
+
+        // Referrals awaited at the end of the period (sent by then, not answered by then), and
+        // those of them whose expected answer day was before it.
+        let mut st = c
+            .prepare(
+                "SELECT p.code, count(*), sum(coalesce(f.expected_by < ?1, 0)) \
+                   FROM referral f JOIN partner p ON p.id = f.partner_id \
+                  WHERE f.sent_on <= ?1 AND (f.answered_on IS NULL OR f.answered_on > ?1) \
+                  GROUP BY 1 ORDER BY 1",
+            )
+            .unwrap();
+        let recount: Vec<(String, i64, i64)> = st
+            .query_map([to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut shown: Vec<(String, i64, i64)> = r["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["awaited"] != 0)
+            .map(|p| {
+                let n = |k: &str| p[k].as_i64().unwrap();
+                (
+                    p["code"].as_str().unwrap().to_string(),
+                    n("awaited"),
+                    n("overdue"),
+                )
+            })
+            .collect();
+        shown.sort();
+        assert_eq!(shown, recount, "{from}..{to}: partners awaited");
     }
 }
 
@@ -358,4 +390,5 @@ fn demo_data_counted_in_bulk_equals_a_recount_and_later_writes_keep_it() {
     ]);
     assert_counts_equal(&env.db(), "demo request closed");
     write_everything(&env);
+    assert_figures_equal_a_recount(&env);
 }

@@ -96,14 +96,23 @@ impl Store {
         column: DateColumn,
         day: NaiveDate,
     ) -> Result<HashMap<String, i64>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT k1, sum(n) FROM figure_count WHERE kind = ?1 AND day < ?2 \
-             GROUP BY k1 HAVING sum(n) <> 0",
-        )?;
-        let rows = st.query_map(rusqlite::params![kind_of(column), day], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // Summed here: grouped by SQLite, the rows (a year: thousands) would be sorted first.
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT k1, n FROM figure_count WHERE kind = ?1 AND day < ?2")?;
+        let mut rows = st.query(rusqlite::params![kind_of(column), day])?;
+        let mut out: HashMap<String, i64> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (k, n) = (r.get_ref(0)?.as_str()?, r.get::<_, i64>(1)?);
+            match out.get_mut(k) {
+                Some(total) => *total += n,
+                None => {
+                    out.insert(k.to_string(), n);
+                }
+            }
+        }
+        out.retain(|_, n| *n != 0);
+        Ok(out)
     }
 
     /// Request types that have at least one request received on or before `last`, in list order.
@@ -282,9 +291,10 @@ impl Store {
     /// each answer took), still awaited at `to`, and of those, expected before `as_of`.
     /// Partners with none of these are left out.
     ///
-    /// Two passes, neither growing with the file's past: the day counts of the period, and the
-    /// referrals awaited at `to` on the two partial indexes (those not answered, and those
-    /// answered after `to`), counted here rather than grouped by SQLite (no sort).
+    /// Neither pass grows with the file's past: the day counts of the period, and the referrals
+    /// awaited at `to` from their counts by partner and expected day, corrected by the referrals
+    /// sent or answered after `to` (two partial indexes), counted here rather than grouped by
+    /// SQLite (no sort).
     pub fn partner_counts(
         &self,
         from: NaiveDate,
@@ -321,19 +331,42 @@ impl Store {
                 *t.answer_days.entry(r.get(2)?).or_default() += n;
             }
         }
-        // Awaited at `to`: sent by then and not answered by then.
-        for sql in [
-            "SELECT partner_id, expected_by < ?2 FROM referral INDEXED BY referral_awaited \
-              WHERE answered_on IS NULL AND sent_on <= ?1",
-            "SELECT partner_id, expected_by < ?2 FROM referral INDEXED BY referral_answered \
-              WHERE answered_on > ?1 AND sent_on <= ?1",
+        // Awaited at `to` (sent by then, not answered by then): those not answered today, from
+        // their counts, less those of them sent after `to`, plus those answered after `to` but
+        // sent by then. Both corrections read only what happened after the period.
+        let mut st = self.conn.prepare_cached(
+            "SELECT k1, day <> '' AND day < ?1, sum(n) FROM figure_count \
+              WHERE kind = 'aw' GROUP BY 1, 2",
+        )?;
+        let mut rows = st.query([as_of])?;
+        while let Some(r) = rows.next()? {
+            let t = entry(&mut tally, r.get_ref(0)?.as_str()?);
+            let n: i64 = r.get(2)?;
+            t.awaited += n;
+            if r.get(1)? {
+                t.overdue += n;
+            }
+        }
+        for (sql, by) in [
+            (
+                "SELECT partner_id, expected_by < ?2 FROM referral INDEXED BY \
+                 referral_awaited_sent WHERE answered_on IS NULL AND sent_on > ?1",
+                -1,
+            ),
+            (
+                "SELECT partner_id, expected_by < ?2 FROM referral INDEXED BY referral_answered \
+                  WHERE answered_on > ?1 AND sent_on <= ?1",
+                1,
+            ),
         ] {
             let mut st = self.conn.prepare_cached(sql)?;
             let mut rows = st.query(rusqlite::params![to, as_of])?;
             while let Some(r) = rows.next()? {
                 let t = entry(&mut tally, r.get_ref(0)?.as_str()?);
-                t.awaited += 1;
-                t.overdue += i64::from(r.get::<_, Option<bool>>(1)?.unwrap_or(false));
+                t.awaited += by;
+                if r.get::<_, Option<bool>>(1)?.unwrap_or(false) {
+                    t.overdue += by;
+                }
             }
         }
         let mut st = self
@@ -455,8 +488,8 @@ impl BulkCounts {
         })
     }
 
-    /// Counts the rows added since `start` (the same counts as the triggers and migrations 010
-    /// and 012)
+    /// Counts the rows added since `start` (the same counts as the triggers and migrations 010,
+    /// 012 and 014)
     /// and puts the triggers back.
     pub(crate) fn finish(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
         const UPSERT: &str = " ON CONFLICT DO UPDATE SET n = n + excluded.n";
@@ -490,6 +523,8 @@ impl BulkCounts {
             "SELECT 'fa', answered_on, partner_id, '', \
                     CAST(julianday(answered_on) - julianday(sent_on) AS INTEGER), count(*) \
                FROM referral WHERE rowid > ?1 AND answered_on IS NOT NULL GROUP BY 2, 3, 5",
+            "SELECT 'aw', coalesce(expected_by, ''), partner_id, '', 0, count(*) FROM referral \
+              WHERE rowid > ?1 AND answered_on IS NULL GROUP BY 2, 3",
         ];
         let add = |select: &str, after: i64| -> Result<()> {
             tx.execute(

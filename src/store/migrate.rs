@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/011_slimmer_indexes.sql"),
     include_str!("../../migrations/012_open_counts.sql"),
     include_str!("../../migrations/013_closed_without_follow_up.sql"),
+    include_str!("../../migrations/014_awaited_counts.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

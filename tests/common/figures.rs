@@ -27,7 +27,10 @@ UNION ALL
 SELECT 'fs', sent_on, partner_id, '', 0, count(*) FROM referral GROUP BY 2, 3
 UNION ALL
 SELECT 'fa', answered_on, partner_id, '', CAST(julianday(answered_on) - julianday(sent_on) AS INTEGER),
-       count(*) FROM referral WHERE answered_on IS NOT NULL GROUP BY 2, 3, 5";
+       count(*) FROM referral WHERE answered_on IS NOT NULL GROUP BY 2, 3, 5
+UNION ALL
+SELECT 'aw', coalesce(expected_by, ''), partner_id, '', 0, count(*) FROM referral
+ WHERE answered_on IS NULL GROUP BY 2, 3";
 
 type Row = (String, String, String, String, i64);
 
