@@ -113,6 +113,18 @@ pub fn history_line_labelled(
         "note" if entity == "referral" => format!("Note d'orientation : {}", v(new)),
         "answer_note" => format!("Note de réponse : {}", v(new)),
         "merge" => format!("Salon : {}", v(new)),
+        "folded_into" => match new.filter(|s| !s.is_empty()) {
+            Some(_) => format!(
+                "Réunie à la demande {} (même besoin le même jour : fusion de salon)",
+                v(new)
+            ),
+            None => "Réunion annulée : demande rétablie".to_string(),
+        },
+        "person_id" => "Rattachée à une autre fiche de personne (décision de salon)".to_string(),
+        "merged_into" => "Fiche réunie à une personne du bureau (même personne)".to_string(),
+        // Kept by the program beside the fields an agent sees: never a line of their own.
+        "phone_key" | "email_key" | "name_key" | "updated_at" | "updated_by" | "version"
+        | "created_at" | "created_by" => return None,
         "anonymisation" => format!("Anonymisation : {}", v(new)),
         "reminder" => format!("Partenaire relancé le {}", date(new)),
         "last_name" => change("Nom", v(old), v(new)),
@@ -206,5 +218,32 @@ mod tests {
             history_line("person", "birth_date", None, Some("1990-05-04")),
             Some("Né(e) le : — → 04/05/1990".into())
         );
+        // Salon decisions say what happened, never an internal id or column.
+        assert_eq!(
+            history_line(
+                "request",
+                "folded_into",
+                Some("C26-00001"),
+                Some("B26-00001")
+            ),
+            Some(
+                "Réunie à la demande B26-00001 (même besoin le même jour : fusion de salon)".into()
+            )
+        );
+        assert_eq!(
+            history_line("request", "folded_into", None, None),
+            Some("Réunion annulée : demande rétablie".into())
+        );
+        let id = "0199feea-6c02-7467-bf60-7c5870d867ed";
+        let moved = history_line("request", "person_id", Some(id), Some(id)).unwrap();
+        assert!(
+            !moved.contains(id) && !moved.contains("person_id"),
+            "{moved}"
+        );
+        assert_eq!(
+            history_line("person", "phone_key", None, Some("0611")),
+            None
+        );
+        assert_eq!(history_line("person", "updated_at", None, Some("x")), None);
     }
 }

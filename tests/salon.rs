@@ -1125,3 +1125,130 @@ mod interface {
         assert_eq!(n, 2, "the crèche request joined Jean Dupont");
     }
 }
+
+/// One visitor captured at the stand with every detail the form has (`capture_on_laptop`
+/// leaves the profession empty).
+fn capture_detailed(office: &mut Store, path: &Path, person: NewPerson, needs: &[&str]) {
+    salon::prepare(office, "Forum santé", today(), "Orléans", path, false).unwrap();
+    let mut l = open(path, "Karim Benali");
+    let event = l.meta("event_id").unwrap();
+    let requests: Vec<NewRequest> = needs
+        .iter()
+        .map(|t| {
+            let mut r = NewRequest::new(person.clone(), t, today());
+            r.status = Status::AQualifier;
+            r.channel_code = Some("salon".into());
+            r.event_id = event.clone();
+            r
+        })
+        .collect();
+    salon::capture(&mut l, &requests, true).unwrap();
+}
+
+/// The tour's case: an office person, the same visitor captured on two laptops. Deciding the
+/// first capture "same person" leaves the second with the office person as its one candidate
+/// (the first capture is that person now), decidable without `--candidat`; what the visitor
+/// said at the stand (a new profession, an e-mail) reaches the office person, in the history;
+/// the folded request's reference says where it went; undo gives the office person back their
+/// own values.
+#[test]
+fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_stand() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    let lise = |email: &str, profession: &str| NewPerson {
+        last_name: "Martin".into(),
+        first_name: "Lise".into(),
+        phone: "06 55 44 33 22".into(),
+        email: email.into(),
+        profession: profession.into(),
+        ..Default::default()
+    };
+    let known = NewRequest::new(lise("", "étudiante en médecine"), "logement", today());
+    let office_ref = office.create_request(&known).unwrap().reference;
+    let (a, b) = (env.path("a.sqlite3"), env.path("b.sqlite3"));
+    capture_detailed(
+        &mut office,
+        &a,
+        lise("lise.martin@exemple.fr", "interne MG"),
+        &["bourse"],
+    );
+    capture_detailed(&mut office, &b, lise("", ""), &["bourse", "creche"]);
+    salon::merge(&mut office, &a).unwrap();
+    salon::merge(&mut office, &b).unwrap();
+    drop(office);
+
+    let pending = || -> serde_json::Value {
+        serde_json::from_str(&env.ok(&["pending", "--format", "json"])).unwrap()
+    };
+    let items = pending();
+    assert_eq!(items.as_array().unwrap().len(), 2);
+    let (first, second) = (
+        items[0]["id"].as_str().unwrap().to_string(),
+        items[1]["id"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(items[1]["candidates"].as_array().unwrap().len(), 2);
+
+    let out = env.ok(&["resolve", &first, "--decision", "fusionner"]);
+    assert!(
+        out.contains("repris de la saisie : e-mail, profession"),
+        "{out}"
+    );
+    let items = pending();
+    let candidates = items[0]["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 1, "{items}");
+    assert_eq!(candidates[0]["profession"], "interne MG");
+    // One candidate: decided without naming it.
+    env.ok(&["resolve", &second, "--decision", "fusionner"]);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM request GROUP BY person_id, type_code)"
+        ),
+        1,
+        "one request per need"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM person"), 1);
+    assert_eq!(event_count(&db), 2, "bourse and crèche, once each");
+    common::figures::assert_counts_equal(&db, "decided twice");
+
+    let shown = env.ok(&["request", "show", &office_ref]);
+    assert!(shown.contains("lise.martin@exemple.fr"), "{shown}");
+    assert!(shown.contains("interne MG"), "{shown}");
+    // The history names what happened, never a column or an id.
+    let all_history = env.ok(&["search", "martin", "--format", "csv"]);
+    for r in all_history.lines().skip(1) {
+        let reference = r.split(';').next().unwrap();
+        let shown = env.ok(&["request", "show", reference]);
+        for internal in [
+            "folded_into",
+            "person_id",
+            "merged_into",
+            "_key",
+            "updated_",
+        ] {
+            assert!(!shown.contains(internal), "{reference}: {shown}");
+        }
+    }
+    // The second capture's grant request was folded into the first's: its reference says so.
+    let folded: String = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT old_value FROM history WHERE field = 'folded_into' AND old_value IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let gone = env.fails(&["request", "show", &folded], 2);
+    assert!(gone.contains("a été réunie à"), "{gone}");
+
+    // Undo both: the office person has their own values again.
+    env.ok(&["resolve", &second, "--annuler"]);
+    env.ok(&["resolve", &first, "--annuler"]);
+    let shown = env.ok(&["request", "show", &office_ref]);
+    assert!(!shown.contains("lise.martin@exemple.fr"), "{shown}");
+    assert!(shown.contains("étudiante en médecine"), "{shown}");
+    assert_eq!(count(&db, "SELECT count(*) FROM person"), 3);
+    assert_eq!(pending().as_array().unwrap().len(), 2);
+    common::figures::assert_counts_equal(&db, "undone");
+}

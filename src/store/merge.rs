@@ -31,6 +31,44 @@ pub(crate) fn candidates(
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The office persons a held capture may still be, from the candidates found at its merge: a
+/// candidate decided "same person" as another since (a capture of the same visitor on another
+/// laptop) is that other person now; one gone (anonymised) is dropped; none is listed twice,
+/// nor the capture itself. `pending` numbers these, and `resolve --candidat N` reads the same.
+pub(crate) fn live_candidates(
+    conn: &Connection,
+    found: &[String],
+    capture: &str,
+) -> Result<Vec<String>> {
+    let mut exists = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM person WHERE id = ?1)")?;
+    let mut merged_into = conn.prepare_cached(
+        "SELECT new_value FROM history WHERE entity_id = ?1 AND entity = 'person' \
+          AND field = 'merged_into' ORDER BY seq DESC LIMIT 1",
+    )?;
+    let mut out: Vec<String> = Vec::new();
+    for id in found {
+        let mut id = id.clone();
+        // A chain of decisions is short; the bound only guards against a loop.
+        for _ in 0..16 {
+            if exists.query_row([&id], |r| r.get::<_, bool>(0))? {
+                if id != capture && !out.contains(&id) {
+                    out.push(id);
+                }
+                break;
+            }
+            match merged_into
+                .query_row([&id], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten()
+            {
+                Some(next) => id = next,
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Holds a capture (already added as its own person) for an agent: is it one of `candidates`?
 pub(crate) fn hold_duplicate(
     tx: &Transaction<'_>,

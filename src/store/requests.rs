@@ -911,15 +911,39 @@ impl Store {
     /// The id of a request from its reference, typed in any case.
     pub fn request_id(&self, reference: &str) -> Result<String> {
         let reference = reference.trim().to_uppercase();
-        self.conn
+        if let Some(id) = self
+            .conn
             .prepare_cached("SELECT id FROM request WHERE reference = ?1")?
             .query_row([&reference], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::NotFound {
-                what: "demande",
-                value: reference,
-                hint: " (vérifiez la référence, par exemple A24-00042)".into(),
-            })
+        {
+            return Ok(id);
+        }
+        // A capture's request folded into the same need of the office person by a salon
+        // decision: say where it went (read only on this error path; the history is long).
+        let folded: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT new_value FROM history WHERE entity = 'request' AND field = 'folded_into' \
+                  AND old_value = ?1 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row([&reference], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let hint = match folded {
+            Some(into) => format!(
+                " : elle a été réunie à {} (même besoin le même jour, fusion de salon) — \
+                 guichet request show {}",
+                crate::text::display_safe(&into),
+                crate::text::display_safe(&into)
+            ),
+            None => " (vérifiez la référence, par exemple A24-00042)".into(),
+        };
+        Err(Error::NotFound {
+            what: "demande",
+            value: reference,
+            hint,
+        })
     }
 
     /// One page of a queue.

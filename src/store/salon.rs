@@ -1067,12 +1067,11 @@ pub fn pending(store: &Store) -> Result<Vec<Pending>> {
         store::merge::pending_rows(conn)?
     {
         let (capture, candidates) = if kind == "duplicate" {
-            let ids: Vec<String> = serde_json::from_str(&candidates).unwrap_or_default();
-            let ids = if ids.is_empty() && !office_id.is_empty() {
-                vec![office_id.clone()]
-            } else {
-                ids
-            };
+            let ids = store::merge::live_candidates(
+                conn,
+                &found_candidates(&candidates, Some(&office_id)),
+                &laptop_id,
+            )?;
             let mut cards = Vec::new();
             for c in &ids {
                 cards.extend(store::merge::person_card(conn, c)?);
@@ -1122,6 +1121,63 @@ pub enum Decision {
     ApplyLaptop,
 }
 
+/// What "same person" takes from the capture: a contact or detail the visitor gave at the
+/// stand that the office person lacks or had otherwise (it is the newer), each change in the
+/// history like any edit. Names stay the office's. Returns the French names of what was taken.
+fn take_capture_details(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    office: &Rec,
+    capture: &Rec,
+) -> Result<Vec<&'static str>> {
+    const FIELDS: [(&str, &str); 5] = [
+        ("birth_date", "date de naissance"),
+        ("phone", "téléphone"),
+        ("email", "e-mail"),
+        ("profile", "profil"),
+        ("profession", "profession"),
+    ];
+    let mut merged = office.clone();
+    let mut taken = Vec::new();
+    for (col, label) in FIELDS {
+        let given = match capture.get(col) {
+            Value::Text(t) if !t.trim().is_empty() => t.clone(),
+            _ => continue,
+        };
+        let same = match col {
+            "phone" => phone_key(&given) == phone_key(&office.text(col)),
+            "email" => email_key(&given) == email_key(&office.text(col)),
+            _ => given == office.text(col),
+        };
+        if same {
+            continue;
+        }
+        match col {
+            "phone" => merged.set("phone_key", Value::Text(phone_key(&given))),
+            "email" => merged.set("email_key", Value::Text(email_key(&given))),
+            _ => {}
+        }
+        merged.set(col, Value::Text(given));
+        taken.push(label);
+    }
+    if !taken.is_empty() {
+        merged.set("updated_at", Value::Text(ctx.now()));
+        merged.set("updated_by", Value::Text(ctx.actor.clone()));
+        apply_version(tx, ctx, "person", &merged, office.int("version"))?;
+    }
+    Ok(taken)
+}
+
+/// The candidates a held capture was found with (older files kept only the first, as its
+/// office id).
+fn found_candidates(json: &str, office_id: Option<&str>) -> Vec<String> {
+    let ids: Vec<String> = serde_json::from_str(json).unwrap_or_default();
+    match office_id.filter(|o| ids.is_empty() && !o.is_empty()) {
+        Some(o) => vec![o.to_string()],
+        None => ids,
+    }
+}
+
 /// Decides a pending item; a duplicate is merged into its first candidate.
 pub fn resolve(store: &mut Store, pending_id: &str, decision: Decision) -> Result<String> {
     resolve_with(store, pending_id, decision, None)
@@ -1164,9 +1220,15 @@ pub fn resolve_with(
         let mut undo = serde_json::json!({ "merge_seq": since });
         let (resolution, message) = match (kind.as_str(), decision) {
             ("duplicate", Decision::Merge) => {
-                let mut ids: Vec<String> = serde_json::from_str(&candidates).unwrap_or_default();
+                let ids = store::merge::live_candidates(
+                    tx,
+                    &found_candidates(&candidates, office_id.as_deref()),
+                    &laptop_id,
+                )?;
                 if ids.is_empty() {
-                    ids.extend(office_id.clone());
+                    return Err(Error::input(
+                        "aucune personne du bureau ne correspond plus à cette saisie : gardez-la à part (--decision separer)",
+                    ));
                 }
                 let into = match candidate {
                     None if ids.len() > 1 => {
@@ -1179,7 +1241,10 @@ pub fn resolve_with(
                     None => ids.first().cloned(),
                     Some(n) => n.checked_sub(1).and_then(|i| ids.get(i)).cloned(),
                 }
-                .ok_or_else(|| Error::input(format!("--candidat : choisir entre 1 et {}", ids.len())))?;
+                .ok_or_else(|| Error::input(match ids.len() {
+                    1 => "--candidat : il n'y a qu'un candidat, le 1".to_string(),
+                    n => format!("--candidat : choisir entre 1 et {n}"),
+                }))?;
                 if !exists(tx, "person", &into)? || !exists(tx, "person", &laptop_id)? {
                     return Err(Error::input("la personne n'existe plus : rien n'a été fait"));
                 }
@@ -1202,26 +1267,40 @@ pub fn resolve_with(
                         }
                     }
                 }
-                undo["person"] = read_row(tx, "person", &laptop_id)?.to_json();
+                let capture = read_row(tx, "person", &laptop_id)?;
+                let office = read_row(tx, "person", &into)?;
+                let taken = take_capture_details(tx, ctx, &office, &capture)?;
+                if !taken.is_empty() {
+                    undo["office_person"] = office.to_json();
+                }
+                undo["person"] = capture.to_json();
                 undo["into"] = Json::from(into.clone());
                 undo["moved"] = Json::from(moved);
                 undo["folded"] = Json::Array(folded);
                 crate::store::record(tx, ctx, "person", &laptop_id, "merged_into", None, Some(&into))?;
                 store::merge::delete_row(tx, "person", &laptop_id)?;
                 crate::store::record(tx, ctx, "person", &into, "merge", None, Some("fusion avec une saisie de salon"))?;
-                ("merged", "Saisie rattachée à la personne existante (demandes identiques réunies).")
+                let message = if taken.is_empty() {
+                    "Saisie rattachée à la personne existante (demandes identiques réunies).".to_string()
+                } else {
+                    format!(
+                        "Saisie rattachée à la personne existante (demandes identiques réunies) ; repris de la saisie : {} (l'ancienne valeur reste dans l'historique).",
+                        taken.join(", ")
+                    )
+                };
+                ("merged", message)
             }
             ("duplicate", Decision::KeepApart) => {
                 crate::store::record(tx, ctx, "person", &laptop_id, "merge", None, Some("saisie de salon gardée à part"))?;
-                ("kept_apart", "Saisie gardée comme une autre personne.")
+                ("kept_apart", "Saisie gardée comme une autre personne.".to_string())
             }
-            ("conflict", Decision::KeepOffice) => ("office_kept", "Version du bureau gardée."),
+            ("conflict", Decision::KeepOffice) => ("office_kept", "Version du bureau gardée.".to_string()),
             ("conflict", Decision::ApplyLaptop) => {
                 let r = Rec::from_json(&payload).ok_or_else(|| Error::input("données illisibles"))?;
                 undo["row"] = read_row(tx, &entity, &r.text("id"))?.to_json();
                 let v = version_of(tx, &entity, &r.text("id"))?.unwrap_or(0);
                 apply_version(tx, ctx, &entity, &r, v)?;
-                ("laptop_applied", "Version du poste salon appliquée.")
+                ("laptop_applied", "Version du poste salon appliquée.".to_string())
             }
             _ => return Err(Error::input("cette décision ne s'applique pas à cet élément")),
         };
@@ -1253,6 +1332,14 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
                 let person = Rec::from_json(&undo["person"])
                     .ok_or_else(|| Error::input("données illisibles"))?;
                 person.insert(tx, "person")?;
+                if let Some(office) = Rec::from_json(&undo["office_person"]) {
+                    // What the decision took from the capture goes back to the office's values.
+                    let v = version_of(tx, "person", &into)?.unwrap_or(0);
+                    let mut office = office;
+                    office.set("updated_at", Value::Text(ctx.now()));
+                    office.set("updated_by", Value::Text(ctx.actor.clone()));
+                    apply_version(tx, ctx, "person", &office, v)?;
+                }
                 for r in undo["folded"].as_array().into_iter().flatten() {
                     let r = Rec::from_json(r).ok_or_else(|| Error::input("données illisibles"))?;
                     r.insert(tx, "request")?;
