@@ -497,7 +497,7 @@ fn namesakes_with_nothing_else_in_common_are_added_not_held() {
     let pending = salon::pending(&office).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].capture.as_ref().unwrap().requests.len(), 1);
-    assert!(pending[0].capture.as_ref().unwrap().requests[0].contains("stage"));
+    assert!(pending[0].capture.as_ref().unwrap().requests[0].contains("Stage"));
     assert_eq!(event_count(&db), 3, "every capture counts under its event");
 }
 
@@ -1088,6 +1088,11 @@ mod interface {
         assert_eq!(v.items.len(), 1);
         let shown = screen(&a, (120, 40)).replace(env.dir.path().to_str().unwrap(), "[dossier]");
         insta::assert_snapshot!("pending_120x40", shown);
+        // On a laptop's small screen: the keys and both cards' titles whole.
+        let small = screen(&a, (60, 20)).replace(env.dir.path().to_str().unwrap(), "[dossier]");
+        insta::assert_snapshot!("pending_60x20", small);
+        assert!(small.contains("f même personne"), "{small}");
+        assert!(small.contains("Bureau 1/1"), "{small}");
         // A decision asks first; "non" changes nothing.
         key(&mut a, KeyCode::Char('f'));
         assert!(a.overlay.is_some(), "a confirmation is asked");
@@ -1251,4 +1256,106 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
     assert_eq!(count(&db, "SELECT count(*) FROM person"), 3);
     assert_eq!(pending().as_array().unwrap().len(), 2);
     common::figures::assert_counts_equal(&db, "undone");
+}
+
+/// `M` in the interface on an encrypted laptop file: the form asks for its passphrase (drawn
+/// as dots), a wrong one is refused with the form kept, the right one merges.
+#[test]
+fn the_interface_merges_an_encrypted_laptop_file_with_its_passphrase_typed_in_the_form() {
+    use common::app::{app_on, focused_label};
+    use common::keys::{ctrl, key, screen_at, typed};
+    use ratatui::crossterm::event::KeyCode;
+
+    let env = Env::new();
+    let db = env.db();
+    let path = env.path("portable chiffré.sqlite3");
+    let pass = "tournesol du salon";
+    {
+        let mut office = open(&db, "Élodie Martin");
+        salon::prepare_keyed(
+            &mut office,
+            "Forum santé",
+            today(),
+            "Orléans",
+            &path,
+            false,
+            Some(pass),
+        )
+        .unwrap();
+        // An office with one request: the queue, not the welcome screen of an empty file.
+        let known = NewRequest::new(
+            NewPerson {
+                last_name: "Roux".into(),
+                first_name: "Zoé".into(),
+                phone: "07 00 00 00 01".into(),
+                ..Default::default()
+            },
+            "stage",
+            today(),
+        );
+        office.create_request(&known).unwrap();
+        guichet::store::give_passphrase(&path, pass);
+        let mut l = open(&path, "Karim Benali");
+        let event = l.meta("event_id").unwrap();
+        let mut r = NewRequest::new(
+            NewPerson {
+                last_name: "Chevalier".into(),
+                first_name: "Yasmine".into(),
+                phone: "06 12 12 12 12".into(),
+                ..Default::default()
+            },
+            "logement",
+            today(),
+        );
+        r.status = Status::AQualifier;
+        r.event_id = event;
+        salon::capture(&mut l, &[r], true).unwrap();
+    }
+    // The interface has the terminal: nothing was given for this file in this run.
+    guichet::store::forget_passphrase(&path);
+    guichet::store::no_prompt_from_now();
+
+    let mut app = app_on(&env, (100, 30));
+    key(&mut app, KeyCode::Char('M'));
+    typed(&mut app, path.to_str().unwrap());
+    ctrl(&mut app, 's');
+    assert_eq!(focused_label(&app), "Phrase de passe");
+    let shown = screen_at(&app, (100, 30));
+    assert!(
+        shown.contains("ce fichier est chiffré : tapez sa phrase de passe"),
+        "{shown}"
+    );
+
+    typed(&mut app, "pas la bonne");
+    let shown = screen_at(&app, (100, 30));
+    assert!(shown.contains("••••••••••••"), "{shown}");
+    assert!(!shown.contains("pas la bonne"), "{shown}");
+    ctrl(&mut app, 's');
+    let refused = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(refused.contains("phrase de passe"), "{refused}");
+    assert!(
+        app.overlay.is_some(),
+        "the form stays open with what was typed"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM person"), 1);
+
+    for _ in 0.."pas la bonne".len() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typed(&mut app, pass);
+    ctrl(&mut app, 's');
+    let message = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        message.contains("Fusion : 1 personne(s), 1 demande(s) ajoutée(s)"),
+        "{message}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM person"), 2);
 }

@@ -81,6 +81,26 @@ pub fn passphrase(path: &Path, confirm: bool) -> Result<String> {
     Ok(pass)
 }
 
+/// A passphrase typed in the interface for `path` (a salon laptop's file to merge): used by
+/// the next opening of that file instead of asking on the terminal.
+pub fn give(path: &Path, pass: &str) {
+    remember(path, pass);
+}
+
+/// Forgets the passphrase given for `path` (it was wrong: the agent types it again).
+pub fn forget(path: &Path) {
+    if let Ok(mut g) = GIVEN.lock()
+        && let Some(m) = g.as_mut()
+    {
+        m.remove(&key_of(path));
+    }
+}
+
+/// Whether `path` is an encrypted file (its passphrase will be needed).
+pub fn is_encrypted(path: &Path) -> bool {
+    looks_encrypted(path)
+}
+
 pub(super) fn remember(path: &Path, pass: &str) {
     if let Ok(mut g) = GIVEN.lock() {
         g.get_or_insert_with(HashMap::new)

@@ -126,7 +126,7 @@ pub struct PersonCard {
     pub phone: String,
     pub email: String,
     pub profession: String,
-    /// "A26-00012 logement 12/10/2026 (Forum des internes)", most recent first.
+    /// "A26-00012 Logement 12/10/2026 (Forum des internes)", most recent first.
     pub requests: Vec<String>,
 }
 
@@ -140,7 +140,8 @@ pub(crate) fn person_card(conn: &Connection, id: &str) -> Result<Option<PersonCa
     let p: Person = get_person(conn, id)?;
     let requests = conn
         .prepare_cached(
-            "SELECT r.reference, r.type_code, r.received_on, e.name FROM request r \
+            "SELECT r.reference, coalesce(t.label, r.type_code), r.received_on, e.name \
+             FROM request r LEFT JOIN request_type t ON t.code = r.type_code \
              LEFT JOIN event e ON e.id = r.event_id WHERE r.person_id = ?1 \
              ORDER BY r.received_on DESC, r.reference DESC",
         )?

@@ -55,7 +55,10 @@ pub use aids::{
 };
 pub use anonymise::{DueForElimination, Elimination};
 pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
-pub use cipher::{available as encryption_available, no_prompt_from_now, passphrase};
+pub use cipher::{
+    available as encryption_available, forget as forget_passphrase, give as give_passphrase,
+    is_encrypted, no_prompt_from_now, passphrase,
+};
 pub use export::PersonExport;
 pub use figures::{AgentLoad, DateColumn, EventCount, Grouping, PartnerCounts};
 pub use followups::NewFollowUp;

@@ -689,8 +689,18 @@ impl App {
                 );
                 done(message, Next::Reload)
             }
-            Command::Merge(path) => {
-                let r = crate::salon::merge(&mut self.store, &path)?;
+            Command::Merge(path, secret) => {
+                if let Some(s) = &secret {
+                    crate::store::give_passphrase(&path, &s.0);
+                }
+                let r = match crate::salon::merge(&mut self.store, &path) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        // A wrong passphrase is typed again, not kept for the next try.
+                        crate::store::forget_passphrase(&path);
+                        return Err(e);
+                    }
+                };
                 let waiting = r.pending_duplicates + r.conflicts;
                 done(
                     format!(

@@ -286,6 +286,16 @@ impl ConflictView {
     }
 }
 
+/// A passphrase typed in a form: never printed, not even by `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 /// What the interface asks the file to do.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -319,7 +329,8 @@ pub enum Command {
         requests: Vec<NewRequest>,
         who: String,
     },
-    Merge(std::path::PathBuf),
+    /// A salon laptop's file, with the passphrase typed for it when it is encrypted.
+    Merge(std::path::PathBuf, Option<Secret>),
     /// Record something about the request's aid (grant, payment, commitment…).
     Aid {
         request_id: String,

@@ -50,6 +50,8 @@ pub enum Name {
     Outcome,
     ClosedOn,
     File,
+    /// The passphrase of an encrypted salon file (shown as dots).
+    Passphrase,
     From,
     To,
     /// Aid forms (`tui::aids`): the scheme, amounts and dates of a grant, a payment, a
@@ -96,6 +98,8 @@ pub struct Field {
     pub date: bool,
     /// The message shown beside the field after a failed save.
     pub error: Option<String>,
+    /// A passphrase: drawn as dots, never as typed.
+    pub secret: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +132,14 @@ impl Field {
             kind: FieldKind::Text(TextField::new(value)),
             date: false,
             error: None,
+            secret: false,
+        }
+    }
+    /// A passphrase field: typed like text, drawn as dots.
+    pub fn secret(label: &'static str) -> Field {
+        Field {
+            secret: true,
+            ..Field::text(label, "")
         }
     }
     pub fn date(label: &'static str, value: &str) -> Field {
@@ -146,6 +158,7 @@ impl Field {
             },
             date: false,
             error: None,
+            secret: false,
         }
     }
     pub fn choice(label: &'static str, options: Vec<String>, selected: usize) -> Field {
@@ -155,6 +168,7 @@ impl Field {
             kind: FieldKind::Choice { options, selected },
             date: false,
             error: None,
+            secret: false,
         }
     }
     pub fn checks(label: &'static str, options: Vec<String>) -> Field {
@@ -169,6 +183,7 @@ impl Field {
             },
             date: false,
             error: None,
+            secret: false,
         }
     }
 
@@ -727,7 +742,10 @@ impl Form {
         Form::new(
             "Fusionner un fichier de salon".into(),
             FormKind::MergeFile,
-            vec![Field::text("Fichier du portable", "").named(Name::File)],
+            vec![
+                Field::text("Fichier du portable", "").named(Name::File),
+                Field::secret("Phrase de passe").named(Name::Passphrase),
+            ],
         )
     }
 
@@ -1430,7 +1448,19 @@ impl Form {
                         self.fail(Name::File, Error::input("le chemin du fichier est vide"))
                     );
                 }
-                Ok(Command::Merge(path))
+                let pass = self.text(Name::Passphrase);
+                let secret = if crate::store::is_encrypted(&path) {
+                    if pass.is_empty() {
+                        return Err(self.fail(
+                            Name::Passphrase,
+                            Error::input("ce fichier est chiffré : tapez sa phrase de passe"),
+                        ));
+                    }
+                    Some(crate::tui::command::Secret(pass))
+                } else {
+                    None
+                };
+                Ok(Command::Merge(path, secret))
             }
             FormKind::Period => {
                 let from = self.date(Name::From, today, true)?.unwrap_or(today);

@@ -81,19 +81,49 @@ pub fn render(app: &App, v: &CaptureView, theme: &Theme, frame: &mut Frame, area
 
 /// What merges left to decide: each held capture or conflicting edit; for the selected
 /// duplicate, the capture and the office candidate side by side (← → for the next candidate).
+/// The keys of the selected item stay on the last rows, wrapped, at any width; the list shows
+/// the rows around the selected item when it is longer than its part of the screen.
 pub fn render_pending(
     v: &crate::tui::app::PendingView,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
 ) {
-    let mut lines = vec![Line::styled(
-        format!("Fusions : {} élément(s) à décider", v.items.len()),
-        theme.title(),
-    )];
-    if v.items.is_empty() {
-        lines.push(Line::styled("Rien à décider.", theme.dim()));
-    }
+    use super::wrap::{wrap, wrap_items};
+    let width = usize::from(area.width).max(1);
+    let k = |a: Action| key_of(Context::Pending, a);
+    let selected = v.items.get(v.selected);
+    let keys: Vec<String> = match selected.map(|p| p.kind.as_str()) {
+        Some("duplicate") => vec![
+            format!(
+                "{} même personne (ses demandes la rejoignent)",
+                k(Action::DecideMerge)
+            ),
+            format!("{} deux personnes différentes", k(Action::DecideApart)),
+            "← → autre candidat".to_string(),
+            format!("{} annuler la dernière décision", k(Action::UndoDecision)),
+        ],
+        Some(_) => vec![
+            format!("{} garder le bureau", k(Action::DecideOffice)),
+            format!(
+                "{} appliquer le poste (l'autre version reste dans l'historique)",
+                k(Action::DecideLaptop)
+            ),
+            format!("{} annuler la dernière décision", k(Action::UndoDecision)),
+        ],
+        None => vec![format!(
+            "{} annuler la dernière décision",
+            k(Action::UndoDecision)
+        )],
+    };
+    let key_rows: Vec<Line> = wrap_items(&keys, " · ", width)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim()))
+        .collect();
+
+    // The list: two rows per item (what, and the office side), wrapped.
+    let mut rows: Vec<Line> = Vec::new();
+    let mut selected_rows = 0..0;
     for (i, p) in v.items.iter().enumerate() {
         let style = if i == v.selected {
             theme.selected()
@@ -105,49 +135,80 @@ pub fn render_pending(
         } else {
             "Modifiée des deux côtés"
         };
-        lines.push(Line::styled(
-            format!("{what} : {}", safe(&p.summary)),
-            style,
-        ));
         let more = if p.candidates.len() > 1 {
             format!(" (+{} autre(s) candidat(s))", p.candidates.len() - 1)
         } else {
             String::new()
         };
-        lines.push(Line::styled(
-            format!("    au bureau : {}{more}", safe(&p.office)),
-            theme.dim(),
-        ));
+        let start = rows.len();
+        for l in wrap(&format!("{what} : {}", safe(&p.summary)), width) {
+            rows.push(Line::styled(l, style));
+        }
+        for l in wrap(&format!("    au bureau : {}{more}", safe(&p.office)), width) {
+            rows.push(Line::styled(l, theme.dim()));
+        }
+        if i == v.selected {
+            selected_rows = start..rows.len();
+        }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Doublon : f même personne (les demandes la rejoignent) · s deux personnes différentes · ← → autre candidat",
-        theme.dim(),
-    ));
-    lines.push(Line::styled(
-        "Modifiée des deux côtés : b garder le bureau · p appliquer le poste (l'autre reste dans l'historique) · u annuler",
-        theme.dim(),
-    ));
-    let selected = v.items.get(v.selected).filter(|p| p.capture.is_some());
-    let Some(p) = selected else {
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    let mut head = vec![Line::styled(
+        format!("Fusions : {} élément(s) à décider", v.items.len()),
+        theme.title(),
+    )];
+    if v.items.is_empty() {
+        head.push(Line::styled("Rien à décider.", theme.dim()));
+    }
+
+    let with_cards = selected.filter(|p| p.capture.is_some());
+    let keys_height = (key_rows.len() as u16).min(area.height.saturating_sub(2));
+    let room = area.height.saturating_sub(keys_height);
+    let list_room = if with_cards.is_some() {
+        // Half for the list, the rest for the two cards (at least 4 rows when there is room).
+        (room / 2).min(room.saturating_sub(4)).max(2).min(room)
+    } else {
+        room
+    };
+    let list_height = ((head.len() + rows.len()) as u16).min(list_room);
+    let [list, middle, bottom] = Layout::vertical([
+        Constraint::Length(list_height),
+        Constraint::Min(0),
+        Constraint::Length(keys_height),
+    ])
+    .areas(area);
+    // The rows shown: from the title on, or a window that keeps the selected item in view.
+    let body = usize::from(list_height).saturating_sub(head.len());
+    let first = if selected_rows.end <= body {
+        0
+    } else {
+        selected_rows.end - body
+    };
+    let mut shown = head;
+    shown.extend(rows.into_iter().skip(first).take(body));
+    frame.render_widget(Paragraph::new(shown), list);
+    frame.render_widget(Paragraph::new(key_rows), bottom);
+
+    let Some(p) = with_cards else {
         return;
     };
-    let list_height = (lines.len() as u16 + 1).min(area.height / 2);
-    let [list, cards] =
-        Layout::vertical([Constraint::Length(list_height), Constraint::Min(4)]).areas(area);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), list);
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cards);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);
     if let Some(c) = &p.capture {
-        card(frame, left, " Saisie du salon ", c);
+        let title = if left.width >= 19 {
+            " Saisie du salon "
+        } else {
+            " Salon "
+        };
+        card(frame, left, title, c);
     }
     let n = p.candidates.len();
     if let Some(c) = p.candidates.get(v.candidate.min(n.saturating_sub(1))) {
-        let title = format!(
-            " Au bureau : candidat {} sur {n} ",
-            v.candidate.min(n - 1) + 1
-        );
+        let i = v.candidate.min(n - 1) + 1;
+        let long = format!(" Au bureau : candidat {i} sur {n} ");
+        let title = if usize::from(right.width) >= long.chars().count() + 2 {
+            long
+        } else {
+            format!(" Bureau {i}/{n} ")
+        };
         card(frame, right, &title, c);
     }
 }

@@ -174,7 +174,14 @@ fn form_rows(f: &Form, today: NaiveDate, theme: &Theme, width: u16) -> FormRows 
                     None
                 };
                 let room = room.saturating_sub(hint.as_ref().map_or(0, |h| h.chars().count()));
-                let shown = single_line(t.text(), focused.then(|| t.cursor()), room);
+                let dots;
+                let text = if field.secret {
+                    dots = "•".repeat(t.text().chars().count());
+                    dots.as_str()
+                } else {
+                    t.text()
+                };
+                let shown = single_line(text, focused.then(|| t.cursor()), room);
                 let mut spans = vec![label, Span::raw(shown)];
                 if let Some(h) = hint {
                     spans.push(Span::styled(h, theme.dim()));
