@@ -177,11 +177,7 @@ pub fn render_pending(
     .areas(area);
     // The rows shown: from the title on, or a window that keeps the selected item in view.
     let body = usize::from(list_height).saturating_sub(head.len());
-    let first = if selected_rows.end <= body {
-        0
-    } else {
-        selected_rows.end - body
-    };
+    let first = selected_rows.end.saturating_sub(body);
     let mut shown = head;
     shown.extend(rows.into_iter().skip(first).take(body));
     frame.render_widget(Paragraph::new(shown), list);
