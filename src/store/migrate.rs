@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/012_open_counts.sql"),
     include_str!("../../migrations/013_closed_without_follow_up.sql"),
     include_str!("../../migrations/014_awaited_counts.sql"),
+    include_str!("../../migrations/015_search_prefixes.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -129,6 +130,18 @@ pub(super) fn open_file(path: &Path, new_key: Option<&str>) -> Result<Opened> {
     }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(|e| Error::fault(path, Error::Sql(e)))?;
+    if let Some(v) = version.filter(|v| *v < SCHEMA_VERSION)
+        && size > BIG_FILE
+    {
+        // Some migrations rebuild an index: on a large file, minutes. Said before, on stderr
+        // (scripts read stdout), so that nobody thinks the program hangs and kills it.
+        eprintln!(
+            "Mise à jour du fichier {} (version {v} → {SCHEMA_VERSION}) : cela peut prendre \
+             quelques minutes ; une interruption ne perd rien (elle reprend à l'ouverture \
+             suivante).",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+    }
     migrate(&conn).map_err(|e| Error::fault(path, e))?;
     Ok(Opened {
         conn,
@@ -136,6 +149,10 @@ pub(super) fn open_file(path: &Path, new_key: Option<&str>) -> Result<Opened> {
         damage: None,
     })
 }
+
+/// A file above this size is told its migration may take a while (100 MB: about 40,000
+/// requests).
+const BIG_FILE: u64 = 100 * 1024 * 1024;
 
 /// A connection opened by [`open_file`].
 pub(super) struct Opened {
