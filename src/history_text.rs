@@ -29,6 +29,35 @@ impl Labels {
     }
 }
 
+/// The French name of a person's or request's field an agent sees (`None` for the program's
+/// own columns).
+pub fn field_name(column: &str) -> Option<&'static str> {
+    Some(match column {
+        "last_name" => "nom",
+        "first_name" => "prénom",
+        "birth_date" => "date de naissance",
+        "phone" => "téléphone",
+        "email" => "e-mail",
+        "profile" => "profil",
+        "profession" => "profession",
+        "status" => "statut",
+        "outcome" => "issue",
+        "type_code" => "type",
+        "channel_code" => "canal",
+        "agent_id" => "attribution",
+        "next_follow_up_on" => "relance",
+        "received_on" => "date de réception",
+        "closed_on" => "date de clôture",
+        "summary" => "résumé",
+        "note" => "note",
+        "answer" => "réponse",
+        "answer_note" => "note de réponse",
+        "answered_on" => "date de réponse",
+        "expected_by" => "réponse attendue le",
+        _ => return None,
+    })
+}
+
 /// "Statut : Nouvelle → En cours". `None` for a line another line already says.
 pub fn history_line(
     entity: &str,
@@ -120,7 +149,7 @@ pub fn history_line_labelled(
             ),
             None => "Réunion annulée : demande rétablie".to_string(),
         },
-        "person_id" => "Rattachée à une autre fiche de personne (décision de salon)".to_string(),
+        "person_id" => "Rattachée à une autre fiche de personne (fusion de salon)".to_string(),
         "merged_into" => "Fiche réunie à une personne du bureau (même personne)".to_string(),
         // Kept by the program beside the fields an agent sees: never a line of their own.
         "phone_key" | "email_key" | "name_key" | "updated_at" | "updated_by" | "version"

@@ -829,6 +829,40 @@ fn edits_made_on_the_road_and_at_the_office_are_both_kept_for_review() {
         "SELECT count(*) FROM history WHERE field = 'summary' AND old_value = 'modifié au bureau'",
     );
     assert_eq!(history, 1, "the office's version stays in the history");
+
+    // Undone: the office's summary comes back; undone after a colleague's change of another
+    // field, only the summary goes back and the colleague's change stays.
+    salon::undo(&mut office, &pending[0].id).unwrap();
+    assert_eq!(summary(both), "modifié au bureau");
+    salon::resolve(&mut office, &pending[0].id, Decision::ApplyLaptop).unwrap();
+    {
+        let mut colleague = open(&db, "Karim Benali");
+        colleague
+            .update_request(
+                both,
+                None,
+                &RequestChange {
+                    next_follow_up_on: Some(NaiveDate::from_ymd_opt(2026, 12, 3)),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    salon::undo(&mut office, &pending[0].id).unwrap();
+    assert_eq!(summary(both), "modifié au bureau");
+    let due: Option<String> = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT next_follow_up_on FROM request WHERE id = ?1",
+            [both],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        due.as_deref(),
+        Some("2026-12-03"),
+        "the colleague's date stays"
+    );
 }
 
 #[test]
@@ -1195,14 +1229,20 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
     assert_eq!(items[1]["candidates"].as_array().unwrap().len(), 2);
 
     let out = env.ok(&["resolve", &first, "--decision", "fusionner"]);
+    // What the office lacked is taken; what it has otherwise is kept, and said.
     assert!(
-        out.contains("repris de la saisie : e-mail, profession"),
+        out.contains("Repris de la saisie : e-mail lise.martin@exemple.fr."),
+        "{out}"
+    );
+    assert!(
+        out.contains("la fiche garde le sien (à vérifier avec la personne) : profession interne MG (fiche : étudiante en médecine)"),
         "{out}"
     );
     let items = pending();
     let candidates = items[0]["candidates"].as_array().unwrap();
     assert_eq!(candidates.len(), 1, "{items}");
-    assert_eq!(candidates[0]["profession"], "interne MG");
+    assert_eq!(candidates[0]["profession"], "étudiante en médecine");
+    assert_eq!(candidates[0]["email"], "lise.martin@exemple.fr");
     // One candidate: decided without naming it.
     env.ok(&["resolve", &second, "--decision", "fusionner"]);
     assert_eq!(
@@ -1219,7 +1259,21 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
 
     let shown = env.ok(&["request", "show", &office_ref]);
     assert!(shown.contains("lise.martin@exemple.fr"), "{shown}");
-    assert!(shown.contains("interne MG"), "{shown}");
+    assert!(shown.contains("étudiante en médecine"), "{shown}");
+    // The capture's request says what the visitor gave at the stand, in its journal.
+    let salon_ref: String = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT reference FROM request WHERE type_code = 'bourse'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let salon = env.ok(&["request", "show", &salon_ref]);
+    assert!(
+        salon.contains("Salon : repris de la saisie du stand : e-mail lise.martin@exemple.fr ; donné au stand, différent de la fiche (qui garde le sien) : profession interne MG (fiche : étudiante en médecine)"),
+        "{salon}"
+    );
     // The history names what happened, never a column or an id.
     let all_history = env.ok(&["search", "martin", "--format", "csv"]);
     for r in all_history.lines().skip(1) {
@@ -1247,12 +1301,49 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
     let gone = env.fails(&["request", "show", &folded], 2);
     assert!(gone.contains("a été réunie à"), "{gone}");
 
-    // Undo both: the office person has their own values again.
+    // A colleague corrects the phone meanwhile; undoing gives back only what the decisions
+    // wrote (the e-mail), never over the colleague's change.
+    let person: String = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT id FROM person", [], |r| r.get(0))
+        .unwrap();
+    {
+        let mut colleague = open(&db, "Karim Benali");
+        let mut corrected = lise("lise.martin@exemple.fr", "étudiante en médecine");
+        corrected.phone = "06 98 76 54 32".into();
+        colleague.update_person(&person, None, &corrected).unwrap();
+    }
     env.ok(&["resolve", &second, "--annuler"]);
-    env.ok(&["resolve", &first, "--annuler"]);
+    let out = env.ok(&["resolve", &first, "--annuler"]);
+    assert!(out.contains("Décision annulée"), "{out}");
     let shown = env.ok(&["request", "show", &office_ref]);
     assert!(!shown.contains("lise.martin@exemple.fr"), "{shown}");
     assert!(shown.contains("étudiante en médecine"), "{shown}");
+    assert!(
+        shown.contains("06 98 76 54 32"),
+        "the colleague's phone stays: {shown}"
+    );
+    let salon = env.ok(&["request", "show", &salon_ref]);
+    assert!(
+        salon.contains("décision « même personne » annulée"),
+        "{salon}"
+    );
+
+    // A colleague's change to a field the decision wrote is kept, and the undo says so.
+    env.ok(&["resolve", &first, "--decision", "fusionner"]);
+    {
+        let mut colleague = open(&db, "Karim Benali");
+        let mut corrected = lise("lise@chu-orleans.fr", "étudiante en médecine");
+        corrected.phone = "06 98 76 54 32".into();
+        colleague.update_person(&person, None, &corrected).unwrap();
+    }
+    let out = env.ok(&["resolve", &first, "--annuler"]);
+    assert!(
+        out.contains("Modifié depuis par un collègue, gardé tel quel : e-mail."),
+        "{out}"
+    );
+    let shown = env.ok(&["request", "show", &office_ref]);
+    assert!(shown.contains("lise@chu-orleans.fr"), "{shown}");
     assert_eq!(count(&db, "SELECT count(*) FROM person"), 3);
     assert_eq!(pending().as_array().unwrap().len(), 2);
     common::figures::assert_counts_equal(&db, "undone");

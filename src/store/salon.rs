@@ -1121,15 +1121,28 @@ pub enum Decision {
     ApplyLaptop,
 }
 
+/// What "same person" did with the capture's own details.
+struct Taken {
+    /// "e-mail lea@exemple.fr": a contact or detail the office person lacked, now theirs.
+    filled: Vec<String>,
+    /// "e-mail lea.d@gmail.com (fiche : lea@exemple.fr)": given at the stand, different from
+    /// the office person's, who keeps theirs (an agent checks with the person).
+    differing: Vec<String>,
+    /// The office person's fields the decision wrote: their values before, and after (undo
+    /// restores a field only while it still holds the value written).
+    before: Rec,
+    after: Rec,
+}
+
 /// What "same person" takes from the capture: a contact or detail the visitor gave at the
-/// stand that the office person lacks or had otherwise (it is the newer), each change in the
-/// history like any edit. Names stay the office's. Returns the French names of what was taken.
+/// stand that the office person lacks (names, and values the office already has, stay the
+/// office's), each change in the history like any edit.
 fn take_capture_details(
     tx: &Transaction<'_>,
     ctx: &Ctx,
     office: &Rec,
     capture: &Rec,
-) -> Result<Vec<&'static str>> {
+) -> Result<Taken> {
     const FIELDS: [(&str, &str); 5] = [
         ("birth_date", "date de naissance"),
         ("phone", "téléphone"),
@@ -1138,34 +1151,126 @@ fn take_capture_details(
         ("profession", "profession"),
     ];
     let mut merged = office.clone();
-    let mut taken = Vec::new();
+    let (mut filled, mut differing) = (Vec::new(), Vec::new());
+    let mut cols = Vec::new();
     for (col, label) in FIELDS {
         let given = match capture.get(col) {
             Value::Text(t) if !t.trim().is_empty() => t.clone(),
             _ => continue,
         };
+        let kept = office.text(col);
         let same = match col {
-            "phone" => phone_key(&given) == phone_key(&office.text(col)),
-            "email" => email_key(&given) == email_key(&office.text(col)),
-            _ => given == office.text(col),
+            "phone" => phone_key(&given) == phone_key(&kept),
+            "email" => email_key(&given) == email_key(&kept),
+            _ => given == kept,
         };
         if same {
             continue;
         }
+        let shown = |v: &str| match col {
+            "birth_date" => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map(crate::domain::fr_date)
+                .unwrap_or_else(|_| v.to_string()),
+            "profile" => crate::domain::Profile::from_code(v)
+                .map_or_else(|| v.to_string(), |p| p.label().to_string()),
+            _ => v.to_string(),
+        };
+        if !kept.trim().is_empty() {
+            differing.push(format!(
+                "{label} {} (fiche : {})",
+                shown(&given),
+                shown(&kept)
+            ));
+            continue;
+        }
         match col {
-            "phone" => merged.set("phone_key", Value::Text(phone_key(&given))),
-            "email" => merged.set("email_key", Value::Text(email_key(&given))),
+            "phone" => {
+                merged.set("phone_key", Value::Text(phone_key(&given)));
+                cols.push("phone_key");
+            }
+            "email" => {
+                merged.set("email_key", Value::Text(email_key(&given)));
+                cols.push("email_key");
+            }
             _ => {}
         }
+        filled.push(format!("{label} {}", shown(&given)));
         merged.set(col, Value::Text(given));
-        taken.push(label);
+        cols.push(col);
     }
-    if !taken.is_empty() {
+    let pick = |r: &Rec| Rec {
+        cols: std::rc::Rc::new(cols.iter().map(|c| c.to_string()).collect()),
+        vals: cols.iter().map(|c| r.get(c).clone()).collect(),
+    };
+    let (before, after) = (pick(office), pick(&merged));
+    if !cols.is_empty() {
         merged.set("updated_at", Value::Text(ctx.now()));
         merged.set("updated_by", Value::Text(ctx.actor.clone()));
         apply_version(tx, ctx, "person", &merged, office.int("version"))?;
     }
-    Ok(taken)
+    Ok(Taken {
+        filled,
+        differing,
+        before,
+        after,
+    })
+}
+
+/// Undoes what a decision wrote to a record: each field goes back to its value `before` while it
+/// still holds the value the decision wrote (`after`); a field changed since (a colleague's
+/// edit) is left as it is. Returns the columns left.
+fn restore_fields(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    entity: &str,
+    id: &str,
+    before: &Rec,
+    after: &Rec,
+) -> Result<Vec<String>> {
+    if !exists(tx, entity, id)? {
+        return Ok(before.cols.to_vec());
+    }
+    let current = read_row(tx, entity, id)?;
+    let mut restored = current.clone();
+    let (mut any, mut left) = (false, Vec::new());
+    for c in before.cols.iter() {
+        if current.get(c) == after.get(c) {
+            restored.set(c, before.get(c).clone());
+            any = true;
+        } else {
+            left.push(c.clone());
+        }
+    }
+    if any {
+        restored.set("updated_at", Value::Text(ctx.now()));
+        restored.set("updated_by", Value::Text(ctx.actor.clone()));
+        apply_version(tx, ctx, entity, &restored, current.int("version"))?;
+    }
+    Ok(left)
+}
+
+/// The columns two versions of a record differ in (the program's own columns left out), as the
+/// values before and after.
+fn changed_columns(before: &Rec, after: &Rec) -> (Rec, Rec) {
+    let skip = [
+        "id",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ];
+    let cols: Vec<String> = before
+        .cols
+        .iter()
+        .filter(|c| !skip.contains(&c.as_str()) && before.get(c) != after.get(c))
+        .cloned()
+        .collect();
+    let pick = |r: &Rec| Rec {
+        cols: std::rc::Rc::new(cols.clone()),
+        vals: cols.iter().map(|c| r.get(c).clone()).collect(),
+    };
+    (pick(before), pick(after))
 }
 
 /// The candidates a held capture was found with (older files kept only the first, as its
@@ -1251,6 +1356,7 @@ pub fn resolve_with(
                 let office_requests = store::merge::requests_of(tx, &into)?;
                 let mut moved = Vec::new();
                 let mut folded = Vec::new();
+                let mut fold_targets = Vec::new();
                 for r in store::merge::requests_of(tx, &laptop_id)? {
                     let same = office_requests.iter().find(|o| {
                         o.type_code == r.type_code && o.event_id == r.event_id && o.received_on == r.received_on
@@ -1260,6 +1366,7 @@ pub fn resolve_with(
                             folded.push(read_row(tx, "request", &r.id)?.to_json());
                             crate::store::record(tx, ctx, "request", &r.id, "folded_into", Some(&r.reference), Some(&same.reference))?;
                             store::merge::delete_row(tx, "request", &r.id)?;
+                            fold_targets.push(same.id.clone());
                         }
                         _ => {
                             store::merge::move_request(tx, ctx, &r.id, &laptop_id, &into)?;
@@ -1270,8 +1377,28 @@ pub fn resolve_with(
                 let capture = read_row(tx, "person", &laptop_id)?;
                 let office = read_row(tx, "person", &into)?;
                 let taken = take_capture_details(tx, ctx, &office, &capture)?;
-                if !taken.is_empty() {
-                    undo["office_person"] = office.to_json();
+                undo["office_before"] = taken.before.to_json();
+                undo["office_after"] = taken.after.to_json();
+                // The requests that were the capture's say, in their journal, what the visitor
+                // gave at the stand: taken into the person's file, or different from it.
+                let mut said = Vec::new();
+                if !taken.filled.is_empty() {
+                    said.push(format!("repris de la saisie du stand : {}", taken.filled.join(", ")));
+                }
+                if !taken.differing.is_empty() {
+                    said.push(format!(
+                        "donné au stand, différent de la fiche (qui garde le sien) : {}",
+                        taken.differing.join(", ")
+                    ));
+                }
+                if !said.is_empty() {
+                    let text = said.join(" ; ");
+                    let mut seen = HashSet::new();
+                    for id in moved.iter().chain(&fold_targets) {
+                        if seen.insert(id.clone()) {
+                            crate::store::record(tx, ctx, "request", id, "merge", None, Some(&text))?;
+                        }
+                    }
                 }
                 undo["person"] = capture.to_json();
                 undo["into"] = Json::from(into.clone());
@@ -1280,14 +1407,16 @@ pub fn resolve_with(
                 crate::store::record(tx, ctx, "person", &laptop_id, "merged_into", None, Some(&into))?;
                 store::merge::delete_row(tx, "person", &laptop_id)?;
                 crate::store::record(tx, ctx, "person", &into, "merge", None, Some("fusion avec une saisie de salon"))?;
-                let message = if taken.is_empty() {
-                    "Saisie rattachée à la personne existante (demandes identiques réunies).".to_string()
-                } else {
-                    format!(
-                        "Saisie rattachée à la personne existante (demandes identiques réunies) ; repris de la saisie : {} (l'ancienne valeur reste dans l'historique).",
-                        taken.join(", ")
-                    )
-                };
+                let mut message = "Saisie rattachée à la personne existante (demandes identiques réunies).".to_string();
+                if !taken.filled.is_empty() {
+                    message.push_str(&format!(" Repris de la saisie : {}.", taken.filled.join(", ")));
+                }
+                if !taken.differing.is_empty() {
+                    message.push_str(&format!(
+                        " Différent au stand, la fiche garde le sien (à vérifier avec la personne) : {}.",
+                        taken.differing.join(", ")
+                    ));
+                }
                 ("merged", message)
             }
             ("duplicate", Decision::KeepApart) => {
@@ -1297,9 +1426,13 @@ pub fn resolve_with(
             ("conflict", Decision::KeepOffice) => ("office_kept", "Version du bureau gardée.".to_string()),
             ("conflict", Decision::ApplyLaptop) => {
                 let r = Rec::from_json(&payload).ok_or_else(|| Error::input("données illisibles"))?;
-                undo["row"] = read_row(tx, &entity, &r.text("id"))?.to_json();
+                let office = read_row(tx, &entity, &r.text("id"))?;
                 let v = version_of(tx, &entity, &r.text("id"))?.unwrap_or(0);
                 apply_version(tx, ctx, &entity, &r, v)?;
+                let (before, after) = changed_columns(&office, &read_row(tx, &entity, &r.text("id"))?);
+                undo["id"] = Json::from(r.text("id"));
+                undo["before"] = before.to_json();
+                undo["after"] = after.to_json();
                 ("laptop_applied", "Version du poste salon appliquée.".to_string())
             }
             _ => return Err(Error::input("cette décision ne s'applique pas à cet élément")),
@@ -1326,19 +1459,19 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
                 "une fusion a eu lieu depuis cette décision : elle ne peut plus être annulée",
             ));
         }
+        let mut left: Vec<String> = Vec::new();
         match (kind.as_str(), resolution.as_str()) {
             ("duplicate", "merged") => {
                 let into = undo["into"].as_str().unwrap_or_default().to_string();
                 let person = Rec::from_json(&undo["person"])
                     .ok_or_else(|| Error::input("données illisibles"))?;
                 person.insert(tx, "person")?;
-                if let Some(office) = Rec::from_json(&undo["office_person"]) {
-                    // What the decision took from the capture goes back to the office's values.
-                    let v = version_of(tx, "person", &into)?.unwrap_or(0);
-                    let mut office = office;
-                    office.set("updated_at", Value::Text(ctx.now()));
-                    office.set("updated_by", Value::Text(ctx.actor.clone()));
-                    apply_version(tx, ctx, "person", &office, v)?;
+                if let (Some(before), Some(after)) = (
+                    Rec::from_json(&undo["office_before"]),
+                    Rec::from_json(&undo["office_after"]),
+                ) {
+                    // What the decision took from the capture goes back, unless changed since.
+                    left = restore_fields(tx, ctx, "person", &into, &before, &after)?;
                 }
                 for r in undo["folded"].as_array().into_iter().flatten() {
                     let r = Rec::from_json(r).ok_or_else(|| Error::input("données illisibles"))?;
@@ -1360,13 +1493,31 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
                     .filter_map(Json::as_str)
                 {
                     store::merge::move_request(tx, ctx, id, &into, &laptop_id)?;
+                    crate::store::record(
+                        tx,
+                        ctx,
+                        "request",
+                        id,
+                        "merge",
+                        None,
+                        Some("décision « même personne » annulée : la demande revient à la saisie du stand"),
+                    )?;
                 }
             }
             ("conflict", "laptop_applied") => {
-                let r = Rec::from_json(&undo["row"])
-                    .ok_or_else(|| Error::input("données illisibles"))?;
-                let v = version_of(tx, &entity, &r.text("id"))?.unwrap_or(0);
-                apply_version(tx, ctx, &entity, &r, v)?;
+                if let (Some(id), Some(before), Some(after)) = (
+                    undo["id"].as_str(),
+                    Rec::from_json(&undo["before"]),
+                    Rec::from_json(&undo["after"]),
+                ) {
+                    left = restore_fields(tx, ctx, &entity, id, &before, &after)?;
+                } else {
+                    // Decided by an earlier version of the program: the whole row was kept.
+                    let r = Rec::from_json(&undo["row"])
+                        .ok_or_else(|| Error::input("données illisibles"))?;
+                    let v = version_of(tx, &entity, &r.text("id"))?.unwrap_or(0);
+                    apply_version(tx, ctx, &entity, &r, v)?;
+                }
             }
             _ => {}
         }
@@ -1380,7 +1531,19 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
             None,
         )?;
         store::merge::set_resolution(tx, ctx, pending_id, None, None)?;
-        Ok("Décision annulée : l'élément attend de nouveau une décision.".to_string())
+        let left: Vec<&str> = left
+            .iter()
+            .filter_map(|c| crate::history_text::field_name(c))
+            .collect();
+        Ok(if left.is_empty() {
+            "Décision annulée : l'élément attend de nouveau une décision.".to_string()
+        } else {
+            format!(
+                "Décision annulée : l'élément attend de nouveau une décision. Modifié depuis par \
+                 un collègue, gardé tel quel : {}.",
+                left.join(", ")
+            )
+        })
     })
 }
 
