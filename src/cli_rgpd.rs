@@ -113,18 +113,8 @@ pub fn person(store: &mut Store, action: &PersonAction, out: &mut dyn Write) -> 
             }
             let id = store.request_id(reference)?;
             let export = store.person_export(&id)?;
-            let mut buf = Vec::new();
-            if matches!(format, Format::Json) {
-                serde_json::to_writer_pretty(&mut buf, &export)?;
-                buf.push(b'\n');
-            } else {
-                let mut t = Table::new(vec!["Rubrique", "Valeur"]);
-                for (k, v) in export.csv_rows()? {
-                    t.push(vec![k, v]);
-                }
-                t.write_csv(&mut buf)?;
-            }
-            crate::store::write_private(path, &buf)?;
+            let labels = crate::history_text::Labels::of(store)?;
+            crate::person_sheet::write(&export, *format, &labels, path)?;
             writeln!(
                 out,
                 "Données de la personne de {} ({} demande(s)) écrites dans {} — export consigné au journal des accès.",
