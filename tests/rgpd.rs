@@ -338,7 +338,10 @@ fn anonymising_p_leaves_no_marker_in_the_file_its_wal_or_the_log_and_the_figures
         ],
         2,
     );
-    assert!(err.contains("encore des demandes ouvertes"), "{err}");
+    assert!(
+        err.contains("encore des demandes ouvertes") && err.contains("clôturez-les d'abord"),
+        "{err}"
+    );
     env.ok(&[
         "--agent",
         "EM",

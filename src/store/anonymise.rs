@@ -364,7 +364,7 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             if !open.is_empty() {
                 return Err(Error::input(format!(
-                    "la personne a encore des demandes ouvertes ({}) : closez-les d'abord",
+                    "la personne a encore des demandes ouvertes ({}) : clôturez-les d'abord",
                     open.join(", ")
                 )));
             }

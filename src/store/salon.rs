@@ -1179,7 +1179,11 @@ pub fn resolve_with(
                     None => ids.first().cloned(),
                     Some(n) => n.checked_sub(1).and_then(|i| ids.get(i)).cloned(),
                 }
-                .ok_or_else(|| Error::input(format!("--candidat : choisir entre 1 et {}", ids.len())))?;
+                .ok_or_else(|| Error::input(match ids.len() {
+                    0 => "--candidat : aucune personne du bureau n'est proposée pour ce visiteur".to_string(),
+                    1 => "--candidat : une seule personne du bureau peut être ce visiteur : donnez --candidat 1, ou rien".to_string(),
+                    n => format!("--candidat : choisir entre 1 et {n}"),
+                }))?;
                 if !exists(tx, "person", &into)? || !exists(tx, "person", &laptop_id)? {
                     return Err(Error::input("la personne n'existe plus : rien n'a été fait"));
                 }
