@@ -543,8 +543,14 @@ fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_ha
     let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
     assert_eq!(listed, vec![old1.as_str(), old2.as_str()], "{list}");
     assert_eq!(list[0]["last_activity_on"], "2019-06-01");
-    assert!(list[0]["rule"].as_str().unwrap().contains("3 an"));
+    assert_eq!(
+        list[0]["rule"],
+        "Bourse d'études : 3 an(s) après la dernière activité"
+    );
     assert!(!listed.contains(&kept.as_str()));
+    let table = env.ok(&["retention", "list"]);
+    assert!(table.contains("Logement : 3 an(s)"), "{table}");
+    assert!(!table.contains("logement :"), "{table}");
 
     let slip = env.path("bordereau.csv");
     env.fails(
@@ -580,7 +586,7 @@ fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_ha
         "{text}"
     );
     assert!(
-        lines[1].starts_with(&format!("{old1};bourse;01/03/2019;01/06/2019")),
+        lines[1].starts_with(&format!("{old1};Bourse d'études;01/03/2019;01/06/2019")),
         "{text}"
     );
     assert!(lines[2].starts_with(&old2), "{text}");
@@ -1327,4 +1333,24 @@ fn a_persons_sheet_is_french_and_safe_to_open_and_the_json_holds_no_raw_control(
     );
     let v: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["requests"][0]["follow_ups"][0]["body"], comment);
+}
+
+#[test]
+fn a_retention_of_0_years_is_confirmed_and_a_reversed_access_log_period_refused() {
+    let env = agent_env();
+    let old = closed(&env, "Recente", "bourse", "2026-01-10", "2026-02-01");
+    let err = env.fails(&["retention", "set", "--annees", "0"], 2);
+    assert!(err.contains("--annees 0") && err.contains("--oui"), "{err}");
+    assert!(retention_list(&env).1.is_empty(), "nothing changed");
+    env.ok(&["retention", "set", "--annees", "0", "--oui"]);
+    assert_eq!(retention_list(&env).1, vec![old]);
+
+    let err = env.fails(
+        &["access-log", "--from", "31/12/2026", "--to", "01/01/2026"],
+        2,
+    );
+    assert!(
+        err.contains("période vide : --to (01/01/2026) est avant --from (31/12/2026)"),
+        "{err}"
+    );
 }
