@@ -40,6 +40,10 @@ where
         args.push("--help".into());
     }
     let mut cmd = command();
+    let typed: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let result = cmd
         .try_get_matches_from_mut(args)
         .and_then(|m| Cli::from_arg_matches(&m));
@@ -55,7 +59,7 @@ where
                 code: 2,
             },
             _ => Parsed::Exit {
-                text: render_error(&e),
+                text: render_error_of(&e, &typed),
                 code: 2,
             },
         },
@@ -190,6 +194,12 @@ fn placeholder(id: &str) -> Option<&'static str> {
 
 /// A usage error, in French: what is wrong, the usage line, where to find help.
 pub fn render_error(e: &clap::Error) -> String {
+    render_error_of(e, &[])
+}
+
+/// [`render_error`] knowing the words typed (`typed[0]` the program), for hints that quote
+/// them whole.
+fn render_error_of(e: &clap::Error, typed: &[String]) -> String {
     let s = |k: ContextKind| match e.get(k) {
         Some(ContextValue::String(v)) => Some(v.clone()),
         _ => None,
@@ -225,11 +235,30 @@ pub fn render_error(e: &clap::Error) -> String {
                 .unwrap_or("");
             format!("valeur « {value} » invalide pour {arg}{why}")
         }
+        ErrorKind::UnknownArgument if !arg.starts_with('-') => {
+            let takes_text =
+                usage_command(&usage_of(e)).is_some_and(|c| c.get_positionals().next().is_some());
+            if takes_text {
+                format!(
+                    "mot en trop : « {arg} » (une valeur de plusieurs mots s'écrit entre \
+                     guillemets, par exemple \"Jean Dupont\")"
+                )
+            } else {
+                format!("mot en trop : « {arg} » (cette commande ne prend que des options)")
+            }
+        }
         ErrorKind::UnknownArgument => format!("option inconnue : « {arg} »"),
-        ErrorKind::InvalidSubcommand => format!(
-            "commande inconnue : « {} »",
-            s(ContextKind::InvalidSubcommand).unwrap_or_default()
-        ),
+        ErrorKind::InvalidSubcommand => {
+            let name = s(ContextKind::InvalidSubcommand).unwrap_or_default();
+            let mut m = format!("commande inconnue : « {name} »");
+            // `guichet salon merge`: a command of guichet itself, typed under another.
+            if typed.len() > 2 && command().find_subcommand(&name).is_some() {
+                m.push_str(&format!(
+                    " ; c'est une commande de guichet : « guichet {name} »"
+                ));
+            }
+            m
+        }
         ErrorKind::MissingRequiredArgument => {
             let missing = list(ContextKind::InvalidArg);
             if missing.len() == 1 {
@@ -280,16 +309,9 @@ pub fn render_error(e: &clap::Error) -> String {
         msg.push_str(&format!(" ; vouliez-vous dire « {v} » ?"));
     }
     if e.kind() == ErrorKind::UnknownArgument && arg.starts_with('-') && !suggested_any {
-        msg.push_str(&format!(
-            "\n(pour donner « {arg} » comme valeur, écrivez « -- {arg} »)"
-        ));
+        msg.push_str(&value_hint(&arg, typed));
     }
-    let usage = match e.get(ContextKind::Usage) {
-        Some(ContextValue::StyledStr(u)) => u.to_string(),
-        _ => String::new(),
-    };
-    let usage = usage.trim();
-    let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
+    let usage = &optional_in_brackets(&usage_of(e));
     let mut out = format!("guichet : {msg}\n");
     if !usage.is_empty() {
         // The command path: the words before the first option or placeholder.
@@ -301,6 +323,102 @@ pub fn render_error(e: &clap::Error) -> String {
         out.push_str(&format!("Pour l'aide : {} --help\n", path.join(" ")));
     }
     out
+}
+
+/// How to give a value that starts with `-`, which clap took for an option: after an option
+/// that takes a value, `--option=-2+3`; else (a positional word) `-- -2+3`.
+fn value_hint(arg: &str, typed: &[String]) -> String {
+    let at = typed
+        .iter()
+        .skip(1)
+        .position(|w| w == arg || (w.starts_with(arg) && !w.starts_with("--")))
+        .map(|i| i + 1);
+    let Some(at) = at else {
+        return format!("\n(pour donner « {arg} » comme valeur, écrivez « -- {arg} »)");
+    };
+    let word = &typed[at];
+    let before = &typed[at - 1];
+    if before.starts_with("--") && !before.contains('=') && takes_value(&before[2..]) {
+        format!("\n(pour donner « {word} » comme valeur de {before}, écrivez « {before}={word} »)")
+    } else {
+        format!("\n(pour donner « {word} » comme valeur, écrivez « -- {word} »)")
+    }
+}
+
+/// Some command of the tree has an option `--long` that takes a value.
+fn takes_value(long: &str) -> bool {
+    fn walk(cmd: &clap::Command, long: &str) -> bool {
+        cmd.get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
+            || cmd.get_subcommands().any(|s| walk(s, long))
+    }
+    walk(&command(), long)
+}
+
+/// The usage line of a clap error, without its English heading.
+fn usage_of(e: &clap::Error) -> String {
+    let usage = match e.get(ContextKind::Usage) {
+        Some(ContextValue::StyledStr(u)) => u.to_string(),
+        _ => String::new(),
+    };
+    let usage = usage.trim();
+    usage
+        .strip_prefix("Usage:")
+        .unwrap_or(usage)
+        .trim()
+        .to_string()
+}
+
+/// The (sub)command a usage line is about: `guichet request add …` → `request add`.
+fn usage_command(usage: &str) -> Option<clap::Command> {
+    let mut at = command();
+    at.build();
+    for p in usage
+        .split_whitespace()
+        .skip(1)
+        .take_while(|w| !w.starts_with(['[', '<', '-']))
+    {
+        at = at.find_subcommand(p)?.clone();
+    }
+    Some(at)
+}
+
+/// clap's usage line of an error lists the options that were given — also those read from
+/// the environment (`GUICHET_DB` shows as `--db <FICHIER>`) — as if they were required:
+/// the options the command does not require are put in brackets.
+fn optional_in_brackets(usage: &str) -> String {
+    let words: Vec<&str> = usage.split_whitespace().collect();
+    let Some(at) = usage_command(usage) else {
+        return usage.to_string();
+    };
+    let required = |long: &str| {
+        at.get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.is_required_set())
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if let Some(long) = w.strip_prefix("--")
+            && !long.is_empty()
+            && !required(long)
+        {
+            match words.get(i + 1) {
+                Some(v) if v.starts_with('<') => {
+                    out.push(format!("[{w} {v}]"));
+                    i += 2;
+                }
+                _ => {
+                    out.push(format!("[{w}]"));
+                    i += 1;
+                }
+            }
+            continue;
+        }
+        out.push(w.to_string());
+        i += 1;
+    }
+    out.join(" ")
 }
 
 /// `guichet completions SHELL`: the completion script for the shell.

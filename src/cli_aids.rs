@@ -451,7 +451,7 @@ fn commitment(store: &mut Store, action: &CommitmentAction, out: &mut dyn Write)
                         "Dispositif",
                         "Commune",
                         "Attestation due le",
-                        "",
+                        "En retard",
                     ]);
                     for d in &due {
                         t.push(vec![
@@ -461,7 +461,7 @@ fn commitment(store: &mut Store, action: &CommitmentAction, out: &mut dyn Write)
                             d.scheme.clone(),
                             d.commune.clone(),
                             fr_date(d.due_on),
-                            if d.overdue { "en retard" } else { "" }.into(),
+                            if d.overdue { "oui" } else { "non" }.into(),
                         ]);
                     }
                     if *format == Format::Csv {

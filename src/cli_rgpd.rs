@@ -59,6 +59,10 @@ pub enum RetentionAction {
         /// Mois de conservation du journal des accès
         #[arg(long = "journal-mois")]
         journal_mois: Option<u32>,
+        /// Confirme --annees 0 (chaque demande close est proposée à l'élimination dès le
+        /// lendemain de sa dernière activité)
+        #[arg(long)]
+        oui: bool,
     },
 }
 
@@ -113,18 +117,8 @@ pub fn person(store: &mut Store, action: &PersonAction, out: &mut dyn Write) -> 
             }
             let id = store.request_id(reference)?;
             let export = store.person_export(&id)?;
-            let mut buf = Vec::new();
-            if matches!(format, Format::Json) {
-                serde_json::to_writer_pretty(&mut buf, &export)?;
-                buf.push(b'\n');
-            } else {
-                let mut t = Table::new(vec!["Rubrique", "Valeur"]);
-                for (k, v) in export.csv_rows()? {
-                    t.push(vec![k, v]);
-                }
-                t.write_csv(&mut buf)?;
-            }
-            crate::store::write_private(path, &buf)?;
+            let labels = crate::history_text::Labels::of(store)?;
+            crate::person_sheet::write(&export, *format, &labels, path)?;
             writeln!(
                 out,
                 "Données de la personne de {} ({} demande(s)) écrites dans {} — export consigné au journal des accès.",
@@ -206,10 +200,17 @@ pub fn retention(store: &mut Store, action: &RetentionAction, out: &mut dyn Writ
             type_,
             annees,
             journal_mois,
+            oui,
         } => {
             if annees.is_none() && journal_mois.is_none() {
                 return Err(Error::input(
                     "rien à régler : précisez --annees N (avec ou sans --type) ou --journal-mois N",
+                ));
+            }
+            if *annees == Some(0) && !oui {
+                return Err(Error::input(
+                    "--annees 0 : chaque demande close serait proposée à l'élimination dès le \
+                     lendemain de sa dernière activité ; si c'est bien la règle voulue, ajoutez --oui",
                 ));
             }
             if let Some(y) = annees {
@@ -238,6 +239,9 @@ pub fn access_log(store: &Store, args: &AccessLogArgs, out: &mut dyn Write) -> R
         from: date("from", args.from.as_deref())?,
         to: date("to", args.to.as_deref())?,
     };
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        crate::report::check_range(from, to)?;
+    }
     let rows = store.access_log(&filter)?;
     let mut w = crate::cli::sink(args.out.as_deref(), out)?;
     match args.format {

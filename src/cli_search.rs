@@ -12,8 +12,10 @@ use std::path::PathBuf;
 pub struct SearchArgs {
     /// Ce qui est cherché : nom (avec ou sans apostrophe, trait d'union, espace), e-mail,
     /// téléphone (tout groupe d'au moins 3 chiffres), référence, texte des résumés, suivis,
-    /// notes d'orientation, événement
-    pub text: String,
+    /// notes d'orientation, événement ; plusieurs mots cherchent ensemble, avec ou sans
+    /// guillemets
+    #[arg(required = true, num_args = 1.., value_name = "TEXTE")]
+    pub text: Vec<String>,
     /// Nombre maximal de lignes (les plus récentes d'abord)
     #[arg(long)]
     pub limit: Option<usize>,
@@ -27,13 +29,14 @@ pub struct SearchArgs {
 
 /// Every request the text matches, most recently received first, printed as `list` prints.
 pub fn search(store: &Store, args: &SearchArgs, out: &mut dyn Write) -> Result<()> {
-    if match_query(&args.text).is_none() {
+    let text = args.text.join(" ");
+    if match_query(&text).is_none() {
         return Err(Error::input(
             "TEXTE : rien à chercher (tapez au moins une lettre ou un chiffre)",
         ));
     }
     let filter = RequestFilter {
-        search: Some(args.text.clone()),
+        search: Some(text),
         search_all: true,
         ..Default::default()
     };

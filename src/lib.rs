@@ -35,6 +35,7 @@ pub mod letter;
 pub mod logging;
 pub mod output;
 pub mod paths;
+pub mod person_sheet;
 pub mod report;
 pub mod report_aids;
 pub mod review;

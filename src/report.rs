@@ -42,7 +42,9 @@ pub struct Summary {
 pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     if to < from {
         return Err(Error::input(format!(
-            "période vide : --to ({to}) est avant --from ({from})"
+            "période vide : --to ({}) est avant --from ({})",
+            crate::domain::fr_date(to),
+            crate::domain::fr_date(from)
         )));
     }
     if (to - from).num_days() > 366 * 30 {

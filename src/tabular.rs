@@ -208,26 +208,61 @@ pub fn cell_error(line: usize, column: &str, value: &str, why: &str) -> String {
 
 /// The bytes of a spreadsheet file, or which file could not be read.
 pub fn read_file(file: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(file).map_err(|e| Error::File {
+    let why = if file.is_dir() {
+        "c'est un dossier : donnez le chemin d'un fichier (.csv, .xlsx ou .ods)".to_string()
+    } else {
+        match std::fs::read(file) {
+            Ok(bytes) => return Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                "fichier introuvable (vérifiez le chemin)".to_string()
+            }
+            Err(e) => format!("illisible : {}", crate::error::io_words(&e)),
+        }
+    };
+    Err(Error::File {
         path: file.to_path_buf(),
-        why: format!("illisible : {e}"),
+        why,
     })
 }
 
-/// An import's row problems, headed by "FILE : rien n'a été importé, N problème(s) à corriger :".
+/// An import's row problems, headed by "FILE : rien n'a été importé, N problème(s) à corriger :"
+/// and in the order of the file's lines; any other problem of the file's content names it.
 pub fn nothing_imported(file: &std::path::Path, e: Error) -> Error {
     match e {
-        Error::Rows(rows) => Error::Rows(
-            std::iter::once(format!(
-                "{} : rien n'a été importé, {} problème(s) à corriger :",
-                file.display(),
-                rows.len()
-            ))
-            .chain(rows.into_iter().map(|r| format!("  {r}")))
-            .collect(),
-        ),
+        Error::Rows(mut rows) => {
+            // Problems found while reading come before those of the rows' values: one order,
+            // the file's (a problem that names no line stays first).
+            rows.sort_by_key(|r| line_of(r));
+            Error::Rows(
+                std::iter::once(format!(
+                    "{} : rien n'a été importé, {} problème(s) à corriger :",
+                    file.display(),
+                    rows.len()
+                ))
+                .chain(rows.into_iter().map(|r| format!("  {r}")))
+                .collect(),
+            )
+        }
+        // (An option's problem names the option, not the file.)
+        Error::Input(why) if !why.starts_with("--") => Error::File {
+            path: file.to_path_buf(),
+            why,
+        },
         e => e,
     }
+}
+
+/// N of a problem that starts with "ligne N"; 0 when it names no line.
+fn line_of(problem: &str) -> usize {
+    problem
+        .strip_prefix("ligne ")
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// `;`, `,` or a tab, whichever the header line uses more (outside quotes); `;` on a tie.

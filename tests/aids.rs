@@ -979,3 +979,48 @@ fn the_demo_has_aids_in_every_state_within_its_budgets_and_is_deterministic() {
         serde_json::from_str(&a.ok(&["commitment", "due", "--format", "json"])).unwrap();
     assert!(due.as_array().unwrap().iter().any(|d| d["overdue"] == true));
 }
+
+#[test]
+fn a_commitments_commune_is_cleaned_and_the_due_sheet_names_every_column() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let r = add_request(&env, "installation", "Escape", "2025-09-01");
+    env.ok(&[
+        "aid",
+        "grant",
+        &r,
+        "--dispositif",
+        "aide_installation",
+        "--montant",
+        "10000",
+        "--date",
+        "2025-09-15",
+    ]);
+    env.ok(&[
+        "commitment",
+        "start",
+        &r,
+        "--date",
+        "2025-10-01",
+        "--commune",
+        "Orl\u{1b}[2Jéans\u{7}",
+    ]);
+    let due: Value =
+        serde_json::from_str(&env.ok(&["commitment", "due", "--format", "json"])).unwrap();
+    assert_eq!(due[0]["reference"], r.as_str());
+    assert_eq!(
+        due[0]["commune"], "Orl[2Jéans",
+        "stored without its controls"
+    );
+    let csv = env.ok(&["commitment", "due", "--format", "csv"]);
+    let mut lines = csv.lines();
+    let headers: Vec<&str> = lines.next().unwrap().split(';').collect();
+    assert!(
+        headers
+            .iter()
+            .all(|h| !h.trim_start_matches('\u{feff}').is_empty()),
+        "{csv}"
+    );
+    assert_eq!(headers.last(), Some(&"En retard"), "{csv}");
+    assert!(lines.next().unwrap().ends_with(";oui"), "{csv}");
+}

@@ -184,7 +184,7 @@ fn bad_input_is_named_with_exit_status_2_and_nothing_is_written() {
         ),
         (
             &["import", "csv", "/nonexistent/file.csv"],
-            "/nonexistent/file.csv : illisible",
+            "/nonexistent/file.csv : fichier introuvable",
         ),
         (
             &["--db", "/nonexistent/dir/g.sqlite3", "list"],
@@ -199,7 +199,7 @@ fn bad_input_is_named_with_exit_status_2_and_nothing_is_written() {
                 "--to",
                 "2024-01-01",
             ],
-            "période vide",
+            "période vide : --to (01/01/2024) est avant --from (01/02/2024)",
         ),
         (&["list", "--frobnicate"], "--frobnicate"),
     ];
@@ -767,4 +767,36 @@ fn an_update_that_changes_nothing_says_so() {
         ),
         1
     );
+}
+
+#[test]
+fn an_export_to_a_missing_folder_names_the_path_typed_and_its_folder() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let out = env.path("cle-usb").join("x.json");
+    let err = env.fails(
+        &["list", "--format", "json", "--out", out.to_str().unwrap()],
+        2,
+    );
+    assert!(
+        err.contains(&format!(
+            "{} : le dossier {} n'existe pas (créez-le d'abord : mkdir -p {})",
+            out.display(),
+            env.path("cle-usb").display(),
+            env.path("cle-usb").display()
+        )) && !err.contains("guichet-tmp"),
+        "{err}"
+    );
+    let err = env.fails(
+        &[
+            "list",
+            "--format",
+            "csv",
+            "--out",
+            env.dir.path().to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(err.contains("c'est un dossier"), "{err}");
+    assert!(!env.path("cle-usb").exists());
 }

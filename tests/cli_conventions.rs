@@ -76,6 +76,74 @@ fn other_usage_errors_are_french() {
 }
 
 #[test]
+fn usage_hints_are_ones_that_work() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    // A value that starts with "-": the hint is the form that works, and it does.
+    let err = env.fails(
+        &[
+            "request",
+            "add",
+            "--type",
+            "logement",
+            "--nom",
+            "Dupont",
+            "--prenom",
+            "Jean",
+            "--commentaire",
+            "-2+3",
+        ],
+        2,
+    );
+    assert_french(&err);
+    assert!(err.contains("écrivez « --commentaire=-2+3 »"), "{err}");
+    assert!(!err.contains("« -- -2+3 »"), "{err}");
+    let reference = env.ok(&[
+        "request",
+        "add",
+        "--type",
+        "logement",
+        "--nom",
+        "Dupont",
+        "--prenom",
+        "Jean",
+        "--commentaire=-2+3",
+    ]);
+    let shown = env.ok(&["request", "show", reference.trim()]);
+    assert!(shown.contains("-2+3"), "{shown}");
+
+    // A search of several words just works.
+    let found = env.ok(&["search", "dupont", "jean", "--format", "json"]);
+    assert!(found.contains(reference.trim()), "{found}");
+    // A word too many elsewhere is named as such.
+    let err = env.fails(&["list", "dupont"], 2);
+    assert_french(&err);
+    assert!(err.contains("mot en trop : « dupont »"), "{err}");
+    assert!(!err.contains("option inconnue"), "{err}");
+
+    // A command of guichet typed under another is pointed to.
+    let err = env.fails(&["salon", "merge", "portable.sqlite3"], 2);
+    assert_french(&err);
+    assert!(err.contains("commande inconnue : « merge »"), "{err}");
+    assert!(err.contains("« guichet merge »"), "{err}");
+
+    // Options a command does not require are in brackets in the usage line, also when the
+    // environment gives them (GUICHET_DB is set by the tests).
+    let err = env.fails(&["request", "add", "--type", "logement"], 2);
+    let usage = err
+        .lines()
+        .find(|l| l.starts_with("Utilisation : "))
+        .expect("a usage line");
+    assert!(usage.contains("--nom <NOM>"), "{usage}");
+    assert!(
+        !usage.contains(" --db") || usage.contains("[--db <FICHIER>]"),
+        "{usage}"
+    );
+    let err = env.fails(&["list", "--frob"], 2);
+    assert!(err.contains("guichet list [--from <DATE>]"), "{err}");
+}
+
+#[test]
 fn help_and_version_are_french() {
     let env = Env::new();
     for args in [

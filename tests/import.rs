@@ -192,3 +192,50 @@ fn a_closed_row_with_a_follow_up_date_is_reported_with_its_row() {
     assert!(err.contains("1 problème(s)"), "{err}");
     assert_eq!(count(&env, "SELECT count(*) FROM request"), 0);
 }
+
+#[test]
+fn a_file_that_cannot_be_read_is_named_and_said_in_french() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let missing = env.path("absent.csv");
+    let err = env.fails(&["import", missing.to_str().unwrap()], 2);
+    assert!(
+        err.contains(&format!("{} : fichier introuvable", missing.display()))
+            && !err.contains("os error"),
+        "{err}"
+    );
+    let folder = env.dir.path().to_str().unwrap();
+    let err = env.fails(&["import", folder], 2);
+    assert!(
+        err.contains(&format!("{folder} : c'est un dossier")) && !err.contains("os error"),
+        "{err}"
+    );
+    let empty = env.path("vide.csv");
+    std::fs::write(&empty, "").unwrap();
+    let err = env.fails(&["import", empty.to_str().unwrap()], 2);
+    assert!(
+        err.contains(&format!("{} : le fichier est vide", empty.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_imports_problems_come_in_the_order_of_the_files_lines() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let file = env.path("melange.csv");
+    // Line 4 is wrong as read (a cell too many), line 2 in its values.
+    std::fs::write(
+        &file,
+        "date;type;nom;prenom\n\
+         32/13/2026;logement;Dupont;Jean\n\
+         01/10/2026;logement;Martin;Léa\n\
+         01/10/2026;logement;Petit;Paul;de trop\n",
+    )
+    .unwrap();
+    let err = env.fails(&["import", file.to_str().unwrap()], 2);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("ligne ")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].trim_start().starts_with("ligne 2"), "{err}");
+    assert!(lines[1].trim_start().starts_with("ligne 4"), "{err}");
+}

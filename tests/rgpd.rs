@@ -244,6 +244,11 @@ fn a_persons_export_holds_every_marker_of_theirs_and_none_of_anyone_else() {
         assert_eq!(mode(&out) & 0o777, 0o600, "owner-only");
         let text = read(&out);
         for m in P.all() {
+            // The sheet shows the birth date as a person reads it.
+            let m = match (format, m.split('-').collect::<Vec<_>>().as_slice()) {
+                ("csv", [y, mo, d]) if m == P.birth() => format!("{d}/{mo}/{y}"),
+                _ => m,
+            };
             assert!(occurrences(&text, &m) > 0, "{format}: {m} missing");
         }
         for m in Q.all() {
@@ -333,7 +338,10 @@ fn anonymising_p_leaves_no_marker_in_the_file_its_wal_or_the_log_and_the_figures
         ],
         2,
     );
-    assert!(err.contains("encore des demandes ouvertes"), "{err}");
+    assert!(
+        err.contains("encore des demandes ouvertes") && err.contains("clôturez-les d'abord"),
+        "{err}"
+    );
     env.ok(&[
         "--agent",
         "EM",
@@ -535,8 +543,14 @@ fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_ha
     let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
     assert_eq!(listed, vec![old1.as_str(), old2.as_str()], "{list}");
     assert_eq!(list[0]["last_activity_on"], "2019-06-01");
-    assert!(list[0]["rule"].as_str().unwrap().contains("3 an"));
+    assert_eq!(
+        list[0]["rule"],
+        "Bourse d'études : 3 an(s) après la dernière activité"
+    );
     assert!(!listed.contains(&kept.as_str()));
+    let table = env.ok(&["retention", "list"]);
+    assert!(table.contains("Logement : 3 an(s)"), "{table}");
+    assert!(!table.contains("logement :"), "{table}");
 
     let slip = env.path("bordereau.csv");
     env.fails(
@@ -572,7 +586,7 @@ fn retention_apply_anonymises_exactly_what_retention_list_showed_and_the_slip_ha
         "{text}"
     );
     assert!(
-        lines[1].starts_with(&format!("{old1};bourse;01/03/2019;01/06/2019")),
+        lines[1].starts_with(&format!("{old1};Bourse d'études;01/03/2019;01/06/2019")),
         "{text}"
     );
     assert!(lines[2].starts_with(&old2), "{text}");
@@ -1210,4 +1224,133 @@ fn a_commitment_keeps_the_file_until_two_years_after_its_end_and_is_exported_wit
     assert_eq!(related["aid_payment"][0]["paid_on"], "2022-01-15");
     assert_eq!(related["commitment"][0]["started_on"], "2021-11-01");
     assert_eq!(related["attestation"][0]["received_on"], "2022-11-03");
+    // The same rows in the sheet, under French headings, dates as read in France.
+    let sheet = env.path("ended.csv");
+    env.ok(&[
+        "--agent",
+        "EM",
+        "person",
+        "export",
+        &ended,
+        "--format",
+        "csv",
+        "--out",
+        sheet.to_str().unwrap(),
+    ]);
+    let sheet = String::from_utf8(read(&sheet)).unwrap();
+    for line in [
+        "Demande 1 — Aide accordée 1 — Montant (€);10000\r\n",
+        "Demande 1 — Versement 1 — Montant (€);4000\r\n",
+        "Demande 1 — Versement 1 — Payé le;15/01/2022\r\n",
+        "Demande 1 — Engagement 1 — Début;01/11/2021\r\n",
+        "Demande 1 — Attestation 1 — Reçue le;03/11/2022\r\n",
+    ] {
+        assert!(sheet.contains(line), "{line} missing:\n{sheet}");
+    }
+    assert!(
+        !sheet.contains("aid_id") && !sheet.contains("paid_on"),
+        "{sheet}"
+    );
+}
+
+#[test]
+fn a_persons_sheet_is_french_and_safe_to_open_and_the_json_holds_no_raw_control() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let comment = "a\x1b]0:titre\x07\x1b[2J\u{9b}1m fin";
+    std::fs::write(
+        env.path("in.csv"),
+        format!(
+            "date;type;nom;prenom;email;profession;commentaire\n\
+             01/10/2026;logement;Dupont;Jean;j@x.fr;=2+3;{comment}\n"
+        ),
+    )
+    .unwrap();
+    env.ok(&["import", env.path("in.csv").to_str().unwrap()]);
+    let r = "A26-00001";
+    env.ok(&[
+        "follow-up",
+        "add",
+        r,
+        "--kind",
+        "appel_sortant",
+        "--date",
+        "05/10/2026",
+        "--text",
+        "rappel",
+        "--relance",
+        "12/10/2026",
+    ]);
+    let out = env.path("e.csv");
+    env.ok(&[
+        "person",
+        "export",
+        r,
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let bytes = read(&out);
+    assert!(
+        !bytes.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "raw control characters in the sheet: {:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("\u{feff}Rubrique;Valeur\r\n"), "{text}");
+    for line in [
+        "Export — Date;22/11/2026 ",
+        "Personne — Nom;Dupont\r\n",
+        "Personne — Profession;'=2+3\r\n",
+        "Demande 1 — Référence;A26-00001\r\n",
+        "Demande 1 — Type;Logement\r\n",
+        "Demande 1 — Statut;En cours\r\n",
+        "Demande 1 — Reçue le;01/10/2026\r\n",
+        "Demande 1 — Suivi 1 — Texte;a^[]0:titre^G^[[2J�1m fin\r\n",
+        "Demande 1 — Suivi 2 — Type;Appel passé\r\n",
+        "Demande 1 — Suivi 2 — Date;05/10/2026\r\n",
+        "Demande 1 — Suivi 2 — Prochaine relance;12/10/2026\r\n",
+        "Demande 1 — Historique 1 — Changement;Demande enregistrée\r\n",
+        "Demande 1 — Journal des accès 1 — Action;export des données de la personne\r\n",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{text}");
+    }
+    assert!(
+        !text.contains("requests[") && !text.contains("T09:00:00Z"),
+        "{text}"
+    );
+
+    // JSON keeps its keys and the value, escaped: no raw control character either.
+    let json = env.path("e.json");
+    env.ok(&["person", "export", r, "--out", json.to_str().unwrap()]);
+    let bytes = read(&json);
+    assert!(
+        !String::from_utf8_lossy(&bytes)
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n')),
+        "raw control characters in the JSON"
+    );
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["requests"][0]["follow_ups"][0]["body"], comment);
+}
+
+#[test]
+fn a_retention_of_0_years_is_confirmed_and_a_reversed_access_log_period_refused() {
+    let env = agent_env();
+    let old = closed(&env, "Recente", "bourse", "2026-01-10", "2026-02-01");
+    let err = env.fails(&["retention", "set", "--annees", "0"], 2);
+    assert!(err.contains("--annees 0") && err.contains("--oui"), "{err}");
+    assert!(retention_list(&env).1.is_empty(), "nothing changed");
+    env.ok(&["retention", "set", "--annees", "0", "--oui"]);
+    assert_eq!(retention_list(&env).1, vec![old]);
+
+    let err = env.fails(
+        &["access-log", "--from", "31/12/2026", "--to", "01/01/2026"],
+        2,
+    );
+    assert!(
+        err.contains("période vide : --to (01/01/2026) est avant --from (31/12/2026)"),
+        "{err}"
+    );
 }

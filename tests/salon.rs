@@ -369,6 +369,24 @@ fn likely_duplicates_are_added_counted_and_held_for_a_decision() {
     env.ok(&["agent", "add", "Élodie Martin"]);
     let listed = env.ok(&["pending"]);
     assert!(listed.contains("doublon probable"), "{listed}");
+    // One candidate: a number other than 1 is refused as a choice of one.
+    let err = env.fails(
+        &[
+            "--agent",
+            "Élodie Martin",
+            "resolve",
+            &pending[0].id,
+            "--decision",
+            "fusionner",
+            "--candidat",
+            "2",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("une seule personne du bureau") && !err.contains("entre 1 et 1"),
+        "{err}"
+    );
     // The agent decides: it is the same person.
     let msg = env.ok(&[
         "--agent",

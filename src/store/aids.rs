@@ -560,6 +560,8 @@ pub(crate) fn start_commitment(
     commune: &str,
     years: Option<u32>,
 ) -> Result<()> {
+    // A place name, cleaned at the door like a person's name (no control character stored).
+    let commune = &crate::text::clean_field(commune);
     let aid = require_aid(tx, request_id)?;
     if aid.commitment.is_some() {
         return Err(Error::input(format!(

@@ -32,6 +32,8 @@ pub struct DueForElimination {
     #[serde(skip)]
     pub type_code: String,
     #[serde(skip)]
+    pub type_label: String,
+    #[serde(skip)]
     pub received_on: NaiveDate,
     #[serde(skip)]
     pub closed_on: Option<NaiveDate>,
@@ -88,8 +90,10 @@ pub(crate) fn due(conn: &Connection, today: NaiveDate) -> Result<Vec<DueForElimi
         "SELECT r.id, r.reference, r.type_code, r.received_on, r.closed_on, r.person_id, \
          max(r.closed_on, \
              coalesce((SELECT max(occurred_on) FROM follow_up f WHERE f.request_id = r.id), ''), \
-             coalesce((SELECT max(answered_on) FROM referral x WHERE x.request_id = r.id), '')) \
+             coalesce((SELECT max(answered_on) FROM referral x WHERE x.request_id = r.id), '')), \
+         coalesce(t.label, r.type_code) \
          FROM request r JOIN person p ON p.id = r.person_id \
+         LEFT JOIN request_type t ON t.code = r.type_code \
          WHERE p.anonymised_at IS NULL AND r.status = 'close' \
          AND NOT EXISTS (SELECT 1 FROM request o WHERE o.person_id = r.person_id AND o.status <> 'close') \
          ORDER BY r.person_id, r.received_on, r.reference",
@@ -108,6 +112,7 @@ pub(crate) fn due(conn: &Connection, today: NaiveDate) -> Result<Vec<DueForElimi
                     last_activity_on: NaiveDate::parse_from_str(&last, "%Y-%m-%d")
                         .unwrap_or(NaiveDate::MIN),
                     rule: String::new(),
+                    type_label: r.get(7)?,
                 },
             ))
         })?
@@ -135,7 +140,10 @@ pub(crate) fn due(conn: &Connection, today: NaiveDate) -> Result<Vec<DueForElimi
                 .checked_add_months(Months::new(12 * years))
                 .unwrap_or(NaiveDate::MAX);
             all_due &= until < today && !held_by_commitment(conn, &id, today)?;
-            d.rule = format!("{} : {years} an(s) après la dernière activité", d.type_code);
+            d.rule = format!(
+                "{} : {years} an(s) après la dernière activité",
+                d.type_label
+            );
             group.push(d);
             i += 1;
         }
@@ -300,7 +308,7 @@ fn slip_csv(due: &[DueForElimination], visa: &str, today: NaiveDate) -> Result<V
             w.write_record(
                 [
                     d.reference.clone(),
-                    d.type_code.clone(),
+                    d.type_label.clone(),
                     crate::domain::fr_date(d.received_on),
                     d.closed_on.map(crate::domain::fr_date).unwrap_or_default(),
                     crate::domain::fr_date(d.last_activity_on),
@@ -364,7 +372,7 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             if !open.is_empty() {
                 return Err(Error::input(format!(
-                    "la personne a encore des demandes ouvertes ({}) : closez-les d'abord",
+                    "la personne a encore des demandes ouvertes ({}) : clôturez-les d'abord",
                     open.join(", ")
                 )));
             }

@@ -54,6 +54,32 @@ fn shell_quoted(path: &Path) -> String {
     }
 }
 
+/// The folder a file is to be written in exists: else an error said of the path the agent
+/// typed, never of the hidden temporary name beside it. "…/copies/" names a folder (the
+/// file's name would go in it): that folder must exist.
+pub(super) fn check_folder(out: &Path) -> Result<()> {
+    let typed = out.as_os_str().to_string_lossy();
+    let folder = match typed.strip_suffix(std::path::MAIN_SEPARATOR) {
+        Some(f) if !f.is_empty() => PathBuf::from(f),
+        _ => parent_of(out),
+    };
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(Error::File {
+        path: out.to_path_buf(),
+        why: if folder.exists() {
+            format!("{} n'est pas un dossier", folder.display())
+        } else {
+            format!(
+                "le dossier {} n'existe pas (créez-le d'abord : mkdir -p {})",
+                folder.display(),
+                shell_quoted(&folder)
+            )
+        },
+    })
+}
+
 fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -154,30 +180,7 @@ impl Store {
     /// counts of the snapshot copied), then renamed to `out`.
     pub fn backup(&self, out: &Path) -> Result<BackupReport> {
         let dir = parent_of(out);
-        // Said of the path the agent typed, never of the hidden temporary name beside it.
-        let missing = |why: String| {
-            Err(Error::File {
-                path: out.to_path_buf(),
-                why,
-            })
-        };
-        // "…/copies/" names a folder (the copy's name would go in it): that folder must exist.
-        let typed = out.as_os_str().to_string_lossy();
-        let folder = match typed.strip_suffix(std::path::MAIN_SEPARATOR) {
-            Some(f) if !f.is_empty() => PathBuf::from(f),
-            _ => dir.clone(),
-        };
-        if !folder.is_dir() {
-            return missing(if folder.exists() {
-                format!("{} n'est pas un dossier", folder.display())
-            } else {
-                format!(
-                    "le dossier {} n'existe pas (créez-le d'abord : mkdir -p {})",
-                    folder.display(),
-                    shell_quoted(&folder)
-                )
-            });
-        }
+        check_folder(out)?;
         clean_stale_temps(&dir);
         let tmp = temp_sibling(out);
         let _ = std::fs::remove_file(&tmp);

@@ -167,35 +167,3 @@ impl Store {
         })
     }
 }
-
-impl PersonExport {
-    /// The same content as a two-column sheet (`Rubrique ; Valeur`), one line per value, for
-    /// someone who reads it in a spreadsheet.
-    pub fn csv_rows(&self) -> Result<Vec<(String, String)>> {
-        fn walk(path: &str, v: &Value, out: &mut Vec<(String, String)>) {
-            match v {
-                Value::Object(m) => {
-                    for (k, v) in m {
-                        let p = if path.is_empty() {
-                            k.clone()
-                        } else {
-                            format!("{path}.{k}")
-                        };
-                        walk(&p, v, out);
-                    }
-                }
-                Value::Array(a) => {
-                    for (i, v) in a.iter().enumerate() {
-                        walk(&format!("{path}[{}]", i + 1), v, out);
-                    }
-                }
-                Value::Null => out.push((path.to_string(), String::new())),
-                Value::String(s) => out.push((path.to_string(), s.clone())),
-                other => out.push((path.to_string(), other.to_string())),
-            }
-        }
-        let mut out = Vec::new();
-        walk("", &serde_json::to_value(self)?, &mut out);
-        Ok(out)
-    }
-}

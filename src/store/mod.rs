@@ -470,9 +470,23 @@ impl PrivateFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        backup::check_folder(path)?;
+        if path.is_dir() {
+            return Err(Error::File {
+                path: path.to_path_buf(),
+                why: "c'est un dossier : donnez le nom du fichier à écrire".into(),
+            });
+        }
         backup::clean_stale_temps(&dir);
         let tmp = backup::temp_sibling(path);
-        let file = create_private_file(&tmp)?;
+        // Said of the path the agent typed, never of the hidden temporary name.
+        let file = create_private_file(&tmp).map_err(|e| match e {
+            Error::File { why, .. } => Error::File {
+                path: path.to_path_buf(),
+                why,
+            },
+            e => e,
+        })?;
         Ok(PrivateFile {
             file: Some(file),
             tmp,

@@ -1347,7 +1347,7 @@ pub fn resolve_with(
                     Some(n) => n.checked_sub(1).and_then(|i| ids.get(i)).cloned(),
                 }
                 .ok_or_else(|| Error::input(match ids.len() {
-                    1 => "--candidat : il n'y a qu'un candidat, le 1".to_string(),
+                    1 => "--candidat : une seule personne du bureau peut être ce visiteur : donnez --candidat 1, ou rien".to_string(),
                     n => format!("--candidat : choisir entre 1 et {n}"),
                 }))?;
                 if !exists(tx, "person", &into)? || !exists(tx, "person", &laptop_id)? {

@@ -170,7 +170,8 @@ impl App {
                     .exports_folder()?
                     .join(format!("personne-{reference}.json"));
                 let export = self.store.person_export(&id)?;
-                crate::store::write_private(&path, &serde_json::to_vec_pretty(&export)?)?;
+                let labels = crate::history_text::Labels::default();
+                crate::person_sheet::write(&export, crate::output::Format::Json, &labels, &path)?;
                 self.info(format!("Export de la personne : {}", path.display()));
             }
             Action::ChangeStatus => {
