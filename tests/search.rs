@@ -438,6 +438,16 @@ fn phones_are_found_by_any_grouping_and_any_run_of_three_digits() {
         assert_eq!(refs(&env, typed), vec![b.clone()], "« {typed} »");
     }
     assert!(refs(&env, "9999").is_empty());
+    // Groups dictated in pairs are one run of the number, not pairs found anywhere in it.
+    let c = one_person(&env, "Cœurdevey", "Anaïs", "07 95 69 34 41");
+    assert_eq!(
+        refs(&env, "34 56"),
+        vec![a.clone()],
+        "« 34 56 »: Robin's 3456 only"
+    );
+    for typed in ["95 69", "69 34 41", "34 41", "95 69 34"] {
+        assert_eq!(refs(&env, typed), vec![c.clone()], "« {typed} »");
+    }
 }
 
 #[test]

@@ -282,8 +282,9 @@ impl Tracker {
 }
 
 /// An FTS5 query from what the agent typed: every word must match, each as a prefix.
-/// "dup jea" -> `"dup"* "jea"*`. Consecutive groups of digits are also tried joined, so a
-/// phone typed "06 12 34" finds "0612345678": `("061234"* OR ("06"* "12"* "34"*))`.
+/// "dup jea" -> `"dup"* "jea"*`. Consecutive groups of digits are one number as dictated: a
+/// phone typed "06 12 34" finds "0612345678" by `"061234"*` — and "34 56" is the run "3456",
+/// never a "34" and a "56" found apart in the number.
 /// `None` when nothing searchable was typed.
 pub fn match_query(input: &str) -> Option<String> {
     let folded = search_words(input);
@@ -298,16 +299,7 @@ pub fn match_query(input: &str) -> Option<String> {
                 j += 1;
             }
         }
-        if j - i > 1 {
-            let apart: Vec<String> = words[i..j].iter().map(|w| format!("\"{w}\"*")).collect();
-            parts.push(format!(
-                "(\"{}\"* OR ({}))",
-                words[i..j].concat(),
-                apart.join(" ")
-            ));
-        } else {
-            parts.push(format!("\"{}\"*", words[i]));
-        }
+        parts.push(format!("\"{}\"*", words[i..j].concat()));
         i = j;
     }
     (!parts.is_empty()).then(|| parts.join(" "))
@@ -325,10 +317,7 @@ mod tests {
             Some("\"a26\"* \"00042\"*")
         );
         assert_eq!(match_query(" \"*( ").as_deref(), None);
-        assert_eq!(
-            match_query("06 12 34").as_deref(),
-            Some("(\"061234\"* OR (\"06\"* \"12\"* \"34\"*))")
-        );
+        assert_eq!(match_query("06 12 34").as_deref(), Some("\"061234\"*"));
         assert_eq!(
             match_query("Du\u{200b}pont").as_deref(),
             Some("\"dupont\"*")
