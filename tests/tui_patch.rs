@@ -519,4 +519,29 @@ fn a_follow_up_does_not_overwrite_a_colleagues_follow_up_date() {
     assert!(a.overlay.is_none(), "{}", message(&a));
     assert_eq!(message(&a), "Suivi enregistré.");
     assert_eq!(date(), NaiveDate::from_ymd_opt(2026, 12, 11));
+
+    // The status the request has, chosen again, while a colleague sets another: theirs stays,
+    // and the message does not claim A's.
+    a.open_request(&id).unwrap();
+    key(&mut a, KeyCode::Char('f'));
+    focus_on(&mut a, 2);
+    typed(&mut a, "cinquième");
+    focus_on(&mut a, 3);
+    typed(&mut a, "14/12/2026");
+    focus_on(&mut a, 4);
+    key(&mut a, KeyCode::Right);
+    key(&mut a, KeyCode::Right); // "En attente du demandeur", as it is now
+    colleague("--statut", "attente_partenaire");
+    colleague("--relance", "15/12/2026");
+    ctrl(&mut a, 's');
+    let Some(Overlay::Conflict(v, _)) = &a.overlay else {
+        panic!("the date clashes: {:?} {}", a.overlay, message(&a))
+    };
+    assert_eq!(v.clashes.len(), 1, "the date only: {:?}", v.clashes);
+    ctrl(&mut a, 's'); // keeps A's date
+    assert!(a.overlay.is_none(), "{:?} {}", a.overlay, message(&a));
+    assert!(!message(&a).contains("statut"), "{}", message(&a));
+    assert_eq!(date(), NaiveDate::from_ymd_opt(2026, 12, 14));
+    let row = store(&env).request_row(&id).unwrap();
+    assert_eq!(row.status.code(), "attente_partenaire");
 }

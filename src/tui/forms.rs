@@ -1188,6 +1188,9 @@ impl Form {
                     .selected()
                     .checked_sub(1)
                     .and_then(|i| FOLLOW_UP_STATUSES.get(i))
+                    // The status it already had, as read: nothing to change (and a colleague's
+                    // status set meanwhile stays, without this form claiming its own).
+                    .filter(|st| **st != base.status)
                     .map(|st| {
                         Patch::status(
                             &base,
