@@ -1180,6 +1180,24 @@ mod interface {
             )
             .unwrap();
         assert_eq!(n, 2, "the crèche request joined Jean Dupont");
+
+        // The next day, in a new session: `u` undoes the latest decision, whoever took it.
+        drop(a);
+        let mut a = app(&db, "Karim Benali");
+        key(&mut a, KeyCode::Char('R'));
+        key(&mut a, KeyCode::Char('u'));
+        let Screen::Pending(v) = &a.screen else {
+            panic!("pending")
+        };
+        assert_eq!(v.items.len(), 1, "{:?}", a.message);
+        key(&mut a, KeyCode::Char('u'));
+        assert!(
+            a.message
+                .as_ref()
+                .is_some_and(|m| m.text.contains("aucune décision à annuler")),
+            "{:?}",
+            a.message
+        );
     }
 }
 

@@ -296,6 +296,18 @@ pub(crate) fn set_resolution(
     Ok(())
 }
 
+/// The latest decision that may still be undone (none once a merge happened since; `undo`
+/// checks it again).
+pub(crate) fn latest_decision(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM merge_pending WHERE resolved_at IS NOT NULL AND undo IS NOT NULL \
+              ORDER BY resolved_at DESC, rowid DESC LIMIT 1",
+        )?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
 /// A decided item: (kind, entity, laptop id, resolution, undo JSON).
 pub(crate) type Decided = (String, String, String, Option<String>, Option<String>);
 

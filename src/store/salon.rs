@@ -1442,6 +1442,11 @@ pub fn resolve_with(
     })
 }
 
+/// The latest decision that may still be undone (`u` in the interface, whoever decided it).
+pub fn latest_decision(store: &Store) -> Result<Option<String>> {
+    store::merge::latest_decision(store.conn())
+}
+
 /// Undoes a decision, as long as no merge happened since: the item waits for a decision again.
 pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
     store.write(|tx, ctx| {

@@ -738,6 +738,14 @@ impl App {
                 )
             }
             Command::UndoDecision(id) => {
+                let id = match id {
+                    Some(id) => id,
+                    None => crate::salon::latest_decision(&self.store)?.ok_or_else(|| {
+                        Error::input(
+                            "aucune décision à annuler (rien n'a été décidé depuis la dernière fusion)",
+                        )
+                    })?,
+                };
                 let message = crate::salon::undo(&mut self.store, &id)?;
                 done(message, Next::Reload)
             }

@@ -348,7 +348,8 @@ pub enum Command {
     /// Create an agent (a new name confirmed in the agent chooser).
     AddAgent(String),
     /// Undo the last merge decision taken on the pending screen.
-    UndoDecision(String),
+    /// Undo a decision: the one named, else the latest one still undoable.
+    UndoDecision(Option<String>),
     /// Place a housing request in a place for a period (*Logements*, from the request).
     Place {
         request_id: String,

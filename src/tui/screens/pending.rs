@@ -42,10 +42,11 @@ impl PendingView {
                 return Ok(Transition::Stay);
             }
             Action::UndoDecision => {
-                let Some(id) = self.last_decided.take() else {
-                    return Err(Error::input("aucune décision à annuler ici"));
-                };
-                return Ok(Transition::Command(Command::UndoDecision(id)));
+                // The decision taken here, else the latest one still undoable (taken earlier,
+                // or by a colleague, or from the command line).
+                return Ok(Transition::Command(Command::UndoDecision(
+                    self.last_decided.take(),
+                )));
             }
             Action::Back => return Ok(Transition::Back(Screen::Queue)),
             Action::DecideMerge => Decision::Merge,
