@@ -30,6 +30,13 @@ fn card_lines(label: &str, c: &PersonCard) -> Vec<String> {
 /// `guichet pending` as text: the summary table, then each held capture beside every office
 /// person it may be, with contacts and requests.
 pub fn write_pending(items: &[Pending], out: &mut dyn Write) -> Result<()> {
+    if items.is_empty() {
+        writeln!(
+            out,
+            "Rien à décider : aucun doublon ni modification des deux côtés en attente."
+        )?;
+        return Ok(());
+    }
     let mut t = Table::new(vec!["Identifiant", "Quoi", "Saisie du salon", "Au bureau"]);
     for p in items {
         let what = if p.kind == "duplicate" {

@@ -1336,6 +1336,13 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
         .unwrap();
     let gone = env.fails(&["request", "show", &folded], 2);
     assert!(gone.contains("a été réunie à"), "{gone}");
+    let kept = env.ok(&["request", "show", &salon_ref]);
+    assert!(
+        kept.contains(&format!(
+            "Salon : la demande {folded} saisie au stand (même besoin le même jour) y est réunie"
+        )),
+        "{kept}"
+    );
 
     // A colleague corrects the phone meanwhile; undoing gives back only what the decisions
     // wrote (the e-mail), never over the colleague's change.
@@ -1383,6 +1390,12 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
     assert_eq!(count(&db, "SELECT count(*) FROM person"), 3);
     assert_eq!(pending().as_array().unwrap().len(), 2);
     common::figures::assert_counts_equal(&db, "undone");
+    env.ok(&["resolve", &first, "--decision", "separer"]);
+    env.ok(&["resolve", &second, "--decision", "separer"]);
+    assert_eq!(
+        env.ok(&["pending"]),
+        "Rien à décider : aucun doublon ni modification des deux côtés en attente.\n"
+    );
 }
 
 /// `M` in the interface on an encrypted laptop file: the form asks for its passphrase (drawn

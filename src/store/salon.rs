@@ -1366,6 +1366,11 @@ pub fn resolve_with(
                             folded.push(read_row(tx, "request", &r.id)?.to_json());
                             crate::store::record(tx, ctx, "request", &r.id, "folded_into", Some(&r.reference), Some(&same.reference))?;
                             store::merge::delete_row(tx, "request", &r.id)?;
+                            let text = format!(
+                                "la demande {} saisie au stand (même besoin le même jour) y est réunie",
+                                r.reference
+                            );
+                            crate::store::record(tx, ctx, "request", &same.id, "merge", None, Some(&text))?;
                             fold_targets.push(same.id.clone());
                         }
                         _ => {
