@@ -513,3 +513,62 @@ fn a_status_message_longer_than_the_screen_goes_on_under_itself() {
         "{screen}"
     );
 }
+
+/// A person with many other requests: the row shows those that fit, whole, and counts the rest
+/// (they were dropped without a sign, or one was cut mid-reference).
+#[test]
+fn a_persons_other_requests_are_counted_when_they_do_not_all_fit() {
+    let env = Env::new();
+    let types = [
+        "logement",
+        "bourse",
+        "creche",
+        "stage",
+        "emploi_conjoint",
+        "installation",
+    ];
+    let requests: Vec<NewRequest> = types
+        .iter()
+        .map(|t| {
+            NewRequest::new(
+                NewPerson {
+                    last_name: "Aubigné".into(),
+                    first_name: "Léa".into(),
+                    phone: "06 12 34 56 78".into(),
+                    ..Default::default()
+                },
+                t,
+                today(),
+            )
+        })
+        .collect();
+    let created = store(&env).create_requests(&requests).unwrap();
+    for size in [(80, 24), (100, 30), (60, 20)] {
+        let mut app = app_on(&env, size);
+        app.open_request(&created[0].id).unwrap();
+        let shown = screen_at(&app, size);
+        assert!(
+            shown.contains("Autres demandes de la personne (5)"),
+            "{size:?}\n{shown}"
+        );
+        let line = shown
+            .lines()
+            .skip_while(|l| !l.contains("Autres demandes de la personne"))
+            .nth(1)
+            .unwrap()
+            .to_string();
+        let listed = created[1..]
+            .iter()
+            .filter(|c| line.contains(&c.reference))
+            .count();
+        assert!(listed >= 1, "{size:?}: {line}");
+        if listed < 5 {
+            assert!(
+                line.contains(&format!("+{} (voir v)", 5 - listed)),
+                "{size:?}: {line}"
+            );
+        }
+        // No reference cut in the middle: every one begun is whole.
+        assert_eq!(line.matches("A26-").count(), listed, "{size:?}: {line}");
+    }
+}

@@ -7,6 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 /// One line of the timeline, sortable by its timestamp.
 struct Event {
@@ -308,28 +309,57 @@ pub fn render(app: &App, v: &RequestView, theme: &Theme, frame: &mut Frame, area
         frame.render_widget(scrolled(para, v, timeline), timeline);
     }
     if !d.others.is_empty() {
-        let text: Vec<Span> = d
+        // As many as fit on the row, whole; the others are counted, never cut or dropped.
+        let room = usize::from(others.width.saturating_sub(2));
+        let see = crate::tui::keymap::key_of(
+            crate::tui::keymap::Context::Request,
+            crate::tui::keymap::Action::OtherRequests,
+        );
+        let items: Vec<(String, String)> = d
             .others
             .iter()
-            .flat_map(|o| {
-                [
-                    Span::styled(safe(&o.reference), theme.key()),
-                    Span::raw(format!(
-                        " {} ({})   ",
-                        safe(&o.type_label),
-                        status_short(o.status)
-                    )),
-                ]
+            .map(|o| {
+                (
+                    safe(&o.reference),
+                    format!(" {} ({})", safe(&o.type_label), status_short(o.status)),
+                )
             })
             .collect();
+        let width = |(r, t): &(String, String)| r.width() + t.width();
+        let mut shown = 0;
+        let mut used = 0;
+        for (i, item) in items.iter().enumerate() {
+            let left = items.len() - i - 1;
+            let more = if left > 0 {
+                format!("   +{left} (voir {see})").width()
+            } else {
+                0
+            };
+            let w = width(item) + if shown > 0 { 3 } else { 0 };
+            if used + w + more > room && shown > 0 {
+                break;
+            }
+            used += w;
+            shown += 1;
+        }
+        let mut text: Vec<Span> = Vec::new();
+        for (r, t) in items.iter().take(shown) {
+            if !text.is_empty() {
+                text.push(Span::raw("   "));
+            }
+            text.push(Span::styled(r.clone(), theme.key()));
+            text.push(Span::raw(t.clone()));
+        }
+        if shown < items.len() {
+            text.push(Span::styled(
+                format!("   +{} (voir {see})", items.len() - shown),
+                theme.dim(),
+            ));
+        }
         frame.render_widget(
-            Paragraph::new(Line::from(text))
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(" Autres demandes de la personne "),
-                )
-                .wrap(Wrap { trim: true }),
+            Paragraph::new(Line::from(text)).block(Block::default().borders(Borders::ALL).title(
+                format!(" Autres demandes de la personne ({}) ", items.len()),
+            )),
             others,
         );
     }
