@@ -572,3 +572,47 @@ fn a_persons_other_requests_are_counted_when_they_do_not_all_fit() {
         assert_eq!(line.matches("A26-").count(), listed, "{size:?}: {line}");
     }
 }
+
+/// The Bilan's tables at any width: a column fits whole or is left out whole (bars, then the
+/// comparisons); the 12-week trend and the counts stay, so a row still adds up. At exactly 100
+/// columns the trend showed 8 weeks under "12 semai"; at 60 "Ouvertes" was off the screen.
+#[test]
+fn the_review_tables_leave_columns_out_whole_at_any_width() {
+    let env = Env::new();
+    demo(&env);
+    for (w, h) in [(100, 30), (80, 24), (60, 20), (130, 40)] {
+        let mut app = app_on(&env, (w, h));
+        tab_to_review(&mut app);
+        let screen = screen_at(&app, (w, h));
+        let head = screen
+            .lines()
+            .find(|l| l.contains("Reçues"))
+            .unwrap_or_else(|| panic!("{w}: {screen}"));
+        assert!(head.contains("12 semaines"), "{w}: {head}");
+        assert!(head.contains("Ouvertes"), "{w}: {head}");
+        // Each type's row ends with its 12 weekly marks.
+        let logement = screen
+            .lines()
+            .find(|l| l.trim_start_matches('"').starts_with("Logement"))
+            .unwrap_or_else(|| panic!("{w}: {screen}"));
+        let marks = logement
+            .trim_end_matches('"')
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(|c| "▁▂▃▄▅▆▇█ ".contains(*c))
+            .filter(|c| *c != ' ')
+            .count();
+        assert!(marks >= 12, "{w}: {marks} weeks shown: {logement}");
+    }
+}
+
+fn tab_to_review(app: &mut App) {
+    for _ in 0..10 {
+        if matches!(app.screen, Screen::Review(_)) {
+            return;
+        }
+        key(app, KeyCode::Tab);
+    }
+    panic!("no Bilan tab");
+}

@@ -59,11 +59,16 @@ fn pad(s: &str, width: usize) -> String {
 fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let wide = width >= 100;
     let label_w = if wide { 26 } else { 16 };
-    // At 80 columns the bars give way to the comparisons; the 12-week trend stays.
-    let bar_w = if wide { 14 } else { 0 };
-    let mut lines = Vec::new();
-    // Sentences and lists wrap at the screen's width; only the tables' rows are cut.
     let w = usize::from(width);
+    // Every column of a row fits or is left out whole, in this order: the bars, then the
+    // comparisons (préc., N-1); the counts and the 12-week trend always stay.
+    const TREND: usize = 12;
+    let (full, counts_only) = (50, 26);
+    let compare = label_w + full + TREND <= w;
+    let spare = w.saturating_sub(label_w + if compare { full } else { counts_only } + TREND + 2);
+    let bar_w = if spare >= 6 { spare.min(14) } else { 0 };
+    let mut lines = Vec::new();
+    // Sentences and lists wrap at the screen's width; tables drop columns instead.
     let wrapped = |rows: Vec<String>, style: ratatui::style::Style| {
         rows.into_iter()
             .map(move |r| Line::styled(r, style))
@@ -74,31 +79,33 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         "Par type de demande (évolution : préc. = période précédente, N-1 = l'an dernier)",
     ));
     let figures = |received: i64, closed: i64, open: i64, t: (i64, i64, i64, i64)| {
-        format!(
-            "{received:>7} {:>5} {:>5} {closed:>7} {:>5} {:>5} {open:>8}  ",
-            change(received, t.0),
-            change(received, t.1),
-            change(closed, t.2),
-            change(closed, t.3),
-        )
+        if compare {
+            format!(
+                "{received:>7} {:>5} {:>5} {closed:>7} {:>5} {:>5} {open:>8}  ",
+                change(received, t.0),
+                change(received, t.1),
+                change(closed, t.2),
+                change(closed, t.3),
+            )
+        } else {
+            format!("{received:>7} {closed:>7} {open:>8}  ")
+        }
     };
     let columns = if bar_w > 0 {
         pad("", bar_w + 2)
     } else {
         String::new()
     };
-    lines.push(Line::styled(
+    let head = if compare {
         format!(
-            "{}{:>7} {:>5} {:>5} {:>7} {:>5} {:>5} {:>8}  {columns}12 semaines",
-            pad("", label_w),
-            "Reçues",
-            "préc.",
-            "N-1",
-            "Closes",
-            "préc.",
-            "N-1",
-            "Ouvertes",
-        ),
+            "{:>7} {:>5} {:>5} {:>7} {:>5} {:>5} {:>8}  ",
+            "Reçues", "préc.", "N-1", "Closes", "préc.", "N-1", "Ouvertes",
+        )
+    } else {
+        format!("{:>7} {:>7} {:>8}  ", "Reçues", "Closes", "Ouvertes")
+    };
+    lines.push(Line::styled(
+        format!("{}{head}{columns}12 semaines", pad("", label_w)),
         theme.dim(),
     ));
     let max = r.by_type.iter().map(|t| t.received).max().unwrap_or(0);
@@ -168,6 +175,8 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let closed_types: Vec<_> = r.by_type.iter().filter(|t| t.closed > 0).collect();
     if !closed_types.is_empty() {
         let outcomes = crate::domain::Outcome::ALL;
+        // The type's label gives way to the four outcomes on a narrow screen.
+        let label_w = label_w.min(w.saturating_sub(12 * outcomes.len())).max(6);
         let mut head = pad("", label_w);
         for o in outcomes {
             head.push_str(&format!(" {:>11}", o.label()));
@@ -217,6 +226,12 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 
     lines.extend(title("Orientations par partenaire"));
     let name_w = if wide { 34 } else { 22 };
+    // Too narrow for the name beside its figures: the name on a line of its own, above them.
+    let (name_w, own_line) = if name_w + 48 <= w {
+        (name_w, false)
+    } else {
+        (2, true)
+    };
     lines.push(Line::styled(
         format!(
             "{}{:>8} {:>8} {:>8} {:>8} {:>12}",
@@ -230,20 +245,28 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         theme.dim(),
     ));
     for p in &r.partners {
-        let line = format!(
-            "{}{:>8} {:>8} {:>8} {:>8} {:>12}",
-            pad(&safe(&p.name), name_w),
+        let style = if p.overdue > 0 {
+            theme.overdue()
+        } else {
+            Style::default()
+        };
+        let figures = format!(
+            "{:>8} {:>8} {:>8} {:>8} {:>12}",
             p.sent,
             p.answered,
             p.awaited,
             p.overdue,
             days(p.median_days_to_answer)
         );
-        lines.push(if p.overdue > 0 {
-            Line::styled(line, theme.overdue())
+        if own_line {
+            lines.push(Line::styled(pad(&safe(&p.name), w), style));
+            lines.push(Line::styled(format!("{}{figures}", pad("", name_w)), style));
         } else {
-            Line::raw(line)
-        });
+            lines.push(Line::styled(
+                format!("{}{figures}", pad(&safe(&p.name), name_w)),
+                style,
+            ));
+        }
     }
     lines.push(Line::raw(""));
 
@@ -257,6 +280,7 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     lines.extend(title(
         "Charge actuelle par agent (ouvertes · relance dépassée)",
     ));
+    let who_w = (if wide { 34 } else { 22 }).min(w.saturating_sub(12));
     for w in &r.workload {
         let who = w
             .agent
@@ -264,7 +288,7 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             .map_or_else(|| "Non attribuées".to_string(), safe);
         lines.push(Line::raw(format!(
             "{}{:>6} · {}",
-            pad(&who, name_w),
+            pad(&who, who_w),
             w.open,
             w.overdue
         )));
