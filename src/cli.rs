@@ -600,6 +600,9 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             let flag = match field {
                 crate::error::Field::NextFollowUp => Some("relance"),
                 crate::error::Field::ClosedOn => Some("date-cloture"),
+                crate::error::Field::Amount => Some("montant"),
+                crate::error::Field::Bonus => Some("bonification"),
+                crate::error::Field::DecidedOn | crate::error::Field::PaidOn => Some("date"),
                 _ => None,
             };
             match flag {

@@ -219,6 +219,11 @@ pub enum Field {
     NextFollowUp,
     OccurredOn,
     ReceivedOn,
+    /// An aid's amount, bonus, decision date or payment date.
+    Amount,
+    Bonus,
+    DecidedOn,
+    PaidOn,
 }
 
 impl Error {

@@ -82,6 +82,10 @@ impl Name {
             ErrField::NextFollowUp => Name::NextFollowUp,
             ErrField::OccurredOn => Name::OccurredOn,
             ErrField::ReceivedOn => Name::ReceivedOn,
+            ErrField::Amount => Name::Amount,
+            ErrField::Bonus => Name::Bonus,
+            ErrField::DecidedOn => Name::DecidedOn,
+            ErrField::PaidOn => Name::PaidOn,
         }
     }
 }
