@@ -1248,7 +1248,17 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                     "rien à modifier : précisez au moins une option (--statut, --agent, --relance…)",
                 ));
             }
-            let before = store.request_row(&id)?.version;
+            let row = store.request_row(&id)?;
+            let before = row.version;
+            // Closing cancels the placements not started yet (said below).
+            let cancelled = match change.status {
+                Some(crate::domain::Status::Close)
+                    if row.status != crate::domain::Status::Close =>
+                {
+                    store.placements_cancelled_by_closing(&id)?
+                }
+                _ => Vec::new(),
+            };
             let v = store.update_request(&id, *if_version, &change)?;
             let reference = reference.trim().to_uppercase();
             if v == before {
@@ -1258,6 +1268,9 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                 )?;
             } else {
                 writeln!(out, "{reference} modifiée (version {v})")?;
+                if let Some(m) = crate::store::Placement::cancelled_on_closing(&cancelled) {
+                    writeln!(out, "{m}")?;
+                }
             }
         }
         RequestAction::Show { reference, format } => {

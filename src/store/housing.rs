@@ -175,6 +175,20 @@ impl Placement {
         }
     }
 
+    /// What closing a request said of the placements it cancelled (none: nothing to say).
+    pub fn cancelled_on_closing(cancelled: &[Placement]) -> Option<String> {
+        (!cancelled.is_empty()).then(|| {
+            format!(
+                "Logement à venir annulé à la clôture (lit libéré) : {}.",
+                cancelled
+                    .iter()
+                    .map(|p| format!("{} {}", p.place, p.span().label()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
     /// "A26-00001 du 01/01/2027 au 31/03/2027" (or "occupé du …").
     pub fn label(&self) -> String {
         format!(
@@ -439,6 +453,24 @@ pub(crate) fn place_in(
             place.code
         )));
     }
+    let profile: Option<Profile> = tx
+        .prepare_cached(
+            "SELECT p.profile FROM request q JOIN person p ON p.id = q.person_id WHERE q.id = ?1",
+        )?
+        .query_row([request_id], |r| r.get(0))?;
+    if let Some(profile) = profile.filter(|p| !place.accepts(Some(*p))) {
+        return Err(Error::input(format!(
+            "{} est réservé aux profils {} : le demandeur de {reference} est {}",
+            place.code,
+            place
+                .profiles
+                .iter()
+                .map(|p| p.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            profile.label()
+        )));
+    }
     let housed: Option<(String, NaiveDate, NaiveDate)> = tx
         .prepare_cached(
             "SELECT h.code, p.starts_on, p.ends_on FROM housing_placement p \
@@ -586,6 +618,75 @@ fn log_placement(
     )?;
     // The search index follows through the write's tracker (see `search.rs`).
     Ok(())
+}
+
+/// The placements of a request that have not started on `day` (they start after it).
+fn placements_not_started(
+    conn: &Connection,
+    request_id: &str,
+    day: NaiveDate,
+) -> Result<Vec<(String, Placement)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT p.id, h.code, r.reference, p.starts_on, p.ends_on, p.place_id \
+         FROM housing_placement p JOIN housing_place h ON h.id = p.place_id \
+         JOIN request r ON r.id = p.request_id \
+         WHERE p.request_id = ?1 AND p.starts_on > ?2 ORDER BY p.starts_on",
+    )?;
+    let rows = st.query_map(params![request_id, day], |r| {
+        Ok((
+            r.get(5)?,
+            Placement {
+                id: r.get(0)?,
+                place: r.get(1)?,
+                reference: r.get(2)?,
+                from: r.get(3)?,
+                to: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Closing a request cancels its placements that have not started yet (the beds are free
+/// again), each in the request's and the place's history; a placement that started stays (it
+/// happened). Returns the placements cancelled.
+pub(crate) fn cancel_placements_on_closing(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    request_id: &str,
+) -> Result<Vec<Placement>> {
+    let mut cancelled = Vec::new();
+    for (place_id, p) in placements_not_started(tx, request_id, ctx.today)? {
+        tx.prepare_cached("DELETE FROM housing_placement WHERE id = ?1")?
+            .execute([&p.id])?;
+        let span = p.span();
+        let what = format!("{} {} (demande close)", p.place, span.label());
+        record(
+            tx,
+            ctx,
+            "request",
+            request_id,
+            "logement",
+            Some(&what),
+            None,
+        )?;
+        let line = format!(
+            "{} {} (demande close)",
+            p.reference.as_deref().unwrap_or(""),
+            span.label()
+        );
+        record(
+            tx,
+            ctx,
+            "housing_place",
+            &place_id,
+            "placement",
+            Some(&line),
+            None,
+        )?;
+        cancelled.push(p);
+    }
+    Ok(cancelled)
 }
 
 /// Every place (filtered by the query's commune, profile, rent and kind) with a free bed for the
@@ -1290,6 +1391,16 @@ impl Store {
             placements: placements_of(&self.conn, &id)?,
             history: super::history::history(&self.conn, &[&id])?,
         })
+    }
+
+    /// The placements of a request that closing it today would cancel (those not started).
+    pub fn placements_cancelled_by_closing(&self, request_id: &str) -> Result<Vec<Placement>> {
+        Ok(
+            placements_not_started(&self.conn, request_id, self.today())?
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect(),
+        )
     }
 
     /// Placements of one request.
