@@ -177,7 +177,7 @@ pub fn fill(store: &mut Store, seed: u64) -> Result<usize> {
         // A file taken over keeps its original reception date: never a decision before the
         // request was received (a correction of the reception date, in the request's history).
         if decided_on < r.received_on {
-            let received_on = decided_on - days(&mut rng, 60);
+            let received_on = decided_on - Days::new(30);
             store.update_request_received(
                 &r.id,
                 None,

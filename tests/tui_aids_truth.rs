@@ -194,3 +194,118 @@ fn the_bilan_and_report_aids_agree_for_the_same_days() {
     assert!(lines.contains(&line), "{line}\n{lines:#?}");
     assert_eq!(lines.last().unwrap(), r["sentence"].as_str().unwrap());
 }
+
+/// An installation aid paid in three times, a commitment whose second attestation is late, and
+/// an earlier study grant of the same person, all through the command line.
+fn aid_with_a_late_attestation(env: &Env) -> String {
+    env.ok(&["init"]);
+    let add = |kind: &str, on: &str| {
+        env.ok(&[
+            "request",
+            "add",
+            "--type",
+            kind,
+            "--nom",
+            "Renard",
+            "--prenom",
+            "Maëlle",
+            "--telephone",
+            "06 12 12 12 12",
+            "--date",
+            on,
+        ])
+        .trim()
+        .to_string()
+    };
+    let old = add("bourse", "2020-09-01");
+    env.ok(&[
+        "aid",
+        "grant",
+        &old,
+        "--dispositif",
+        "bourse_etudes",
+        "--montant",
+        "4650",
+        "--date",
+        "2020-09-20",
+    ]);
+    let r = add("installation", "2024-06-01");
+    env.ok(&[
+        "aid",
+        "grant",
+        &r,
+        "--dispositif",
+        "aide_installation",
+        "--montant",
+        "35000",
+        "--bonification",
+        "2000",
+        "--date",
+        "2024-06-20",
+        "--versements",
+        "1",
+    ]);
+    for (amount, on) in [
+        ("10000", "2024-07-01"),
+        ("10000", "2024-09-01"),
+        ("5000", "2025-01-10"),
+    ] {
+        env.ok(&["aid", "pay", &r, "--montant", amount, "--date", on]);
+    }
+    env.ok(&[
+        "commitment",
+        "start",
+        &r,
+        "--date",
+        "2024-10-01",
+        "--commune",
+        "Montargis",
+    ]);
+    env.ok(&["commitment", "attest", &r, "--date", "2025-10-03"]);
+    // The second is due on 01/10/2026: late today (22/11/2026).
+    r
+}
+
+#[test]
+fn the_aid_block_at_80x24_keeps_the_commitment_and_the_late_attestation_in_sight() {
+    let env = Env::new();
+    let r = aid_with_a_late_attestation(&env);
+    let mut app = app_on(&env, (80, 24));
+    open(&mut app, &env, &r);
+    let s = screen_at(&app, (80, 24)).replace('\u{a0}', " ");
+    assert!(s.contains("Engagement : 5 ans du 01/10/2024"), "{s}");
+    assert!(
+        s.contains("Prochaine attestation : 01/10/2026 — EN RETARD"),
+        "{s}"
+    );
+    assert!(s.contains("ligne(s) de plus : guichet aid show"), "{s}");
+    insta::assert_snapshot!("aid_block_80x24", s);
+    // Taller, everything is there, the person's other aid too, and nothing said hidden.
+    app.resize(100, 40);
+    let s = screen_at(&app, (100, 40)).replace('\u{a0}', " ");
+    assert!(s.contains("Autres aides de la personne :"), "{s}");
+    assert!(s.contains("versement du 01/07/2024 : 10 000 €"), "{s}");
+    assert!(!s.contains("de plus : guichet aid show"), "{s}");
+}
+
+#[test]
+fn the_commitments_tab_shows_the_next_attestation_due_and_flags_a_late_one() {
+    let env = Env::new();
+    let r = aid_with_a_late_attestation(&env);
+    let mut app = app_on(&env, (100, 30));
+    while app.queue.tab != guichet::tui::app::Tab::Commitments {
+        key(&mut app, KeyCode::Tab);
+    }
+    let s = screen_at(&app, (100, 30));
+    let row = s
+        .lines()
+        .find(|l| l.contains(&r))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.starts_with("\"!"), "{row}");
+    assert!(row.contains("01/10/2026"), "{row}");
+    assert!(s.contains("Attest."), "{s}");
+    insta::assert_snapshot!("commitments_tab_100x30", s);
+    app.resize(80, 24);
+    let s = screen_at(&app, (80, 24));
+    assert!(s.contains("01/10/2026"), "{s}");
+}

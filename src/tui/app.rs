@@ -169,6 +169,7 @@ impl App {
                 scroll: 0,
                 all_filter: RequestFilter::default(),
                 all_filter_label: String::new(),
+                attestations: Default::default(),
             },
             message: None,
             quit: false,
