@@ -620,19 +620,20 @@ fn log_placement(
     Ok(())
 }
 
-/// The placements of a request that have not started on `day` (they start after it).
-fn placements_not_started(
+/// The placements of a request (with their place's id), oldest first; with `after`, only those
+/// that start after that day (not started yet).
+fn request_placements(
     conn: &Connection,
     request_id: &str,
-    day: NaiveDate,
+    after: Option<NaiveDate>,
 ) -> Result<Vec<(String, Placement)>> {
     let mut st = conn.prepare_cached(
         "SELECT p.id, h.code, r.reference, p.starts_on, p.ends_on, p.place_id \
          FROM housing_placement p JOIN housing_place h ON h.id = p.place_id \
          JOIN request r ON r.id = p.request_id \
-         WHERE p.request_id = ?1 AND p.starts_on > ?2 ORDER BY p.starts_on",
+         WHERE p.request_id = ?1 AND (?2 IS NULL OR p.starts_on > ?2) ORDER BY p.starts_on",
     )?;
-    let rows = st.query_map(params![request_id, day], |r| {
+    let rows = st.query_map(params![request_id, after], |r| {
         Ok((
             r.get(5)?,
             Placement {
@@ -656,7 +657,7 @@ pub(crate) fn cancel_placements_on_closing(
     request_id: &str,
 ) -> Result<Vec<Placement>> {
     let mut cancelled = Vec::new();
-    for (place_id, p) in placements_not_started(tx, request_id, ctx.today)? {
+    for (place_id, p) in request_placements(tx, request_id, Some(ctx.today))? {
         tx.prepare_cached("DELETE FROM housing_placement WHERE id = ?1")?
             .execute([&p.id])?;
         let span = p.span();
@@ -1396,7 +1397,7 @@ impl Store {
     /// The placements of a request that closing it today would cancel (those not started).
     pub fn placements_cancelled_by_closing(&self, request_id: &str) -> Result<Vec<Placement>> {
         Ok(
-            placements_not_started(&self.conn, request_id, self.today())?
+            request_placements(&self.conn, request_id, Some(self.today()))?
                 .into_iter()
                 .map(|(_, p)| p)
                 .collect(),
@@ -1405,21 +1406,10 @@ impl Store {
 
     /// Placements of one request.
     pub fn placements_of_request(&self, request_id: &str) -> Result<Vec<Placement>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT p.id, h.code, r.reference, p.starts_on, p.ends_on FROM housing_placement p \
-             JOIN housing_place h ON h.id = p.place_id JOIN request r ON r.id = p.request_id \
-             WHERE p.request_id = ?1 ORDER BY p.starts_on",
-        )?;
-        let rows = st.query_map([request_id], |r| {
-            Ok(Placement {
-                id: r.get(0)?,
-                place: r.get(1)?,
-                reference: r.get(2)?,
-                from: r.get(3)?,
-                to: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(request_placements(&self.conn, request_id, None)?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect())
     }
 
     /// Places with a free bed for the whole period (see [`FreeQuery`]).
