@@ -602,7 +602,12 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
                 crate::error::Field::ClosedOn => Some("date-cloture"),
                 crate::error::Field::Amount => Some("montant"),
                 crate::error::Field::Bonus => Some("bonification"),
-                crate::error::Field::DecidedOn | crate::error::Field::PaidOn => Some("date"),
+                crate::error::Field::DecidedOn
+                | crate::error::Field::PaidOn
+                | crate::error::Field::AttestedOn
+                | crate::error::Field::BrokenOn => Some("date"),
+                crate::error::Field::Years => Some("annees"),
+                crate::error::Field::Repayment => Some("remboursement"),
                 _ => None,
             };
             match flag {

@@ -224,6 +224,11 @@ pub enum Field {
     Bonus,
     DecidedOn,
     PaidOn,
+    /// A commitment's length, attestation date, breach date and repayment asked.
+    Years,
+    AttestedOn,
+    BrokenOn,
+    Repayment,
 }
 
 impl Error {

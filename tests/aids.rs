@@ -1061,6 +1061,18 @@ fn a_commitment_past_its_end_with_an_attestation_missing_is_running_not_honoured
     assert!(!honoured.contains(&r), "{honoured}");
     let due = env.ok(&["commitment", "due", "--format", "json"]);
     assert!(due.contains(&r), "{due}");
+    // Ended, not honoured: it cannot be broken any more, and an attestation is not received
+    // in the future.
+    let e = env.fails(&["commitment", "break", &r, "--date", "2026-11-21"], 2);
+    assert!(
+        e.contains("--date : l'engagement a pris fin le 20/11/2026 (une attestation est attendue), il ne peut plus être rompu"),
+        "{e}"
+    );
+    let e = env.fails(&["commitment", "attest", &r, "--date", "2026-12-01"], 2);
+    assert!(
+        e.contains("--date : l'attestation du 01/12/2026 est dans le futur"),
+        "{e}"
+    );
 
     // The last attestation comes: honoured, in practice, out of the attestations to check.
     env.ok(&["commitment", "attest", &r, "--date", "2026-11-21"]);

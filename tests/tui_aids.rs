@@ -186,6 +186,8 @@ fn grant_pay_start_attest_and_break_from_the_request_screen() {
     typed(&mut app, "01/01/2025");
     ctrl(&mut app, 's');
     assert!(form_text(&app).contains("précéder le début"));
+    // Beside the field, in its words: no command-line option name.
+    assert!(!form_text(&app).contains("--date"), "{}", form_text(&app));
     clear(&mut app);
     typed(&mut app, "aujourd'hui");
     ctrl(&mut app, 's');

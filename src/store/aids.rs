@@ -673,13 +673,16 @@ pub(crate) fn start_commitment(
     }
     let years = years.unwrap_or(aid.scheme.commitment_years);
     if years == 0 {
-        return Err(Error::input(format!(
-            "--annees : le dispositif {} ne prévoit pas d'engagement ; précisez --annees N",
-            aid.scheme.code
-        )));
+        return Err(Error::invalid(
+            Field::Years,
+            format!(
+                "le dispositif {} ne prévoit pas d'engagement : donnez sa durée en années",
+                aid.scheme.code
+            ),
+        ));
     }
     if years > 50 {
-        return Err(Error::input("--annees : 50 ans au plus"));
+        return Err(Error::invalid(Field::Years, "50 ans au plus"));
     }
     let facts = CommitmentFacts {
         started_on,
@@ -730,10 +733,23 @@ pub(crate) fn attest(
 ) -> Result<()> {
     let (_, c) = require_commitment(tx, request_id)?;
     if received_on < c.started_on {
-        return Err(Error::input(format!(
-            "--date : une attestation ne peut précéder le début de l'engagement ({})",
-            fr_date(c.started_on)
-        )));
+        return Err(Error::invalid(
+            Field::AttestedOn,
+            format!(
+                "une attestation ne peut précéder le début de l'engagement ({})",
+                fr_date(c.started_on)
+            ),
+        ));
+    }
+    if received_on > ctx.today {
+        return Err(Error::invalid(
+            Field::AttestedOn,
+            format!(
+                "l'attestation du {} est dans le futur (aujourd'hui : {})",
+                fr_date(received_on),
+                fr_date(ctx.today)
+            ),
+        ));
     }
     if let Some(b) = c.broken_on {
         return Err(Error::input(format!(
@@ -782,26 +798,50 @@ pub(crate) fn break_commitment(
         )));
     }
     if broken_on < c.started_on {
-        return Err(Error::input(format!(
-            "--date : une rupture ne peut précéder le début de l'engagement ({})",
-            fr_date(c.started_on)
-        )));
+        return Err(Error::invalid(
+            Field::BrokenOn,
+            format!(
+                "une rupture ne peut précéder le début de l'engagement ({})",
+                fr_date(c.started_on)
+            ),
+        ));
     }
     if broken_on >= c.ends_on {
-        return Err(Error::input(format!(
-            "--date : l'engagement est honoré depuis le {}, il ne peut plus être rompu",
-            fr_date(c.ends_on)
-        )));
+        let why = if c.facts().state_on(broken_on) == Some(CommitmentState::Honore) {
+            format!("l'engagement est honoré depuis le {}", fr_date(c.ends_on))
+        } else {
+            format!(
+                "l'engagement a pris fin le {} (une attestation est attendue)",
+                fr_date(c.ends_on)
+            )
+        };
+        return Err(Error::invalid(
+            Field::BrokenOn,
+            format!("{why}, il ne peut plus être rompu"),
+        ));
+    }
+    if broken_on > ctx.today {
+        return Err(Error::invalid(
+            Field::BrokenOn,
+            format!(
+                "la rupture du {} est dans le futur (aujourd'hui : {})",
+                fr_date(broken_on),
+                fr_date(ctx.today)
+            ),
+        ));
     }
     let paid = aid.paid();
     let amount = match repayment {
-        Some(r) if r < 0 => return Err(Error::input("--remboursement : montant négatif")),
+        Some(r) if r < 0 => return Err(Error::invalid(Field::Repayment, "montant négatif")),
         Some(r) if r > paid => {
-            return Err(Error::input(format!(
-                "--remboursement : {} dépasse ce qui a été versé ({})",
-                fr_euros(r),
-                fr_euros(paid)
-            )));
+            return Err(Error::invalid(
+                Field::Repayment,
+                format!(
+                    "{} dépasse ce qui a été versé ({})",
+                    fr_euros(r),
+                    fr_euros(paid)
+                ),
+            ));
         }
         Some(r) => r,
         None => repayment_due(

@@ -86,6 +86,10 @@ impl Name {
             ErrField::Bonus => Name::Bonus,
             ErrField::DecidedOn => Name::DecidedOn,
             ErrField::PaidOn => Name::PaidOn,
+            ErrField::Years => Name::Years,
+            ErrField::AttestedOn => Name::AttestedOn,
+            ErrField::BrokenOn => Name::BrokenOn,
+            ErrField::Repayment => Name::Repayment,
         }
     }
 }
