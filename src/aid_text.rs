@@ -55,9 +55,13 @@ pub fn aid_lines(a: &AidDetail, today: NaiveDate) -> Vec<String> {
             } else {
                 format!(" à {}", c.commune)
             };
-            let state = f
-                .state_on(today)
-                .map_or("pas encore commencé", |s| s.label());
+            let state = match f.state_on(today) {
+                None => "pas encore commencé".to_string(),
+                Some(_) if f.past_end_awaiting(today) => {
+                    "En cours (terme atteint, attestation attendue)".to_string()
+                }
+                Some(s) => s.label().to_string(),
+            };
             lines.push(format!(
                 "Engagement : {} ans du {} au {}{place} — {state}",
                 c.years,

@@ -209,16 +209,36 @@ impl CommitmentFacts {
         add_months(self.started_on, self.years * 12)
     }
 
-    /// Broken from the breach date on; honoured from the end date on; running before.
+    /// Broken from the breach date on; honoured once the end date has come and every yearly
+    /// attestation has been received (the last one is due on the end date); running until
+    /// then — past its end with an attestation missing, a commitment is still running, its
+    /// attestation overdue, until the attestation comes.
     pub fn state_on(&self, day: NaiveDate) -> Option<CommitmentState> {
         if day < self.started_on {
             return None;
         }
         Some(match self.broken_on {
             Some(b) if b <= day => CommitmentState::Rompu,
-            _ if self.ends_on() <= day => CommitmentState::Honore,
+            _ if self.ends_on() <= day && self.next_due_on(day).is_none() => {
+                CommitmentState::Honore
+            }
             _ => CommitmentState::EnCours,
         })
+    }
+
+    /// Running on `day` although its end date has passed: an attestation is still awaited.
+    pub fn past_end_awaiting(&self, day: NaiveDate) -> bool {
+        self.state_on(day) == Some(CommitmentState::EnCours) && self.ends_on() <= day
+    }
+
+    /// Proven in practice on `day`: honoured, or running with no attestation overdue (what the
+    /// publishable sentence may say "toujours en activité" of).
+    pub fn in_practice_on(&self, day: NaiveDate) -> bool {
+        match self.state_on(day) {
+            Some(CommitmentState::Honore) => true,
+            Some(CommitmentState::EnCours) => !self.attestation_overdue(day),
+            _ => false,
+        }
     }
 
     /// The anniversaries: attestation `k` (1-based) is due `k` years after the start.
@@ -345,7 +365,24 @@ mod tests {
         assert!(!c.attestation_overdue(d("2026-11-22")));
         assert_eq!(c.next_due_on(d("2026-11-22")), Some(d("2027-10-22")));
         assert_eq!(c.state_on(d("2026-11-22")), Some(CommitmentState::EnCours));
-        assert_eq!(c.state_on(d("2030-10-22")), Some(CommitmentState::Honore));
+        // At its end with attestations missing, it is still running, not honoured.
+        assert_eq!(c.state_on(d("2030-10-22")), Some(CommitmentState::EnCours));
+        assert!(c.past_end_awaiting(d("2031-01-01")));
+        assert!(c.attestation_overdue(d("2031-01-01")));
+        assert!(!c.in_practice_on(d("2031-01-01")));
+        let mut done = c.clone();
+        done.attestations = (1..=5)
+            .map(|k| add_months(d("2025-10-22"), 12 * k))
+            .collect();
+        assert_eq!(
+            done.state_on(d("2030-10-21")),
+            Some(CommitmentState::EnCours)
+        );
+        assert_eq!(
+            done.state_on(d("2030-10-22")),
+            Some(CommitmentState::Honore)
+        );
+        assert!(done.in_practice_on(d("2030-10-22")));
         c.broken_on = Some(d("2027-01-01"));
         assert_eq!(c.state_on(d("2027-01-01")), Some(CommitmentState::Rompu));
         assert!(!c.attestation_overdue(d("2028-01-01")));

@@ -600,6 +600,14 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<()> {
             let flag = match field {
                 crate::error::Field::NextFollowUp => Some("relance"),
                 crate::error::Field::ClosedOn => Some("date-cloture"),
+                crate::error::Field::Amount => Some("montant"),
+                crate::error::Field::Bonus => Some("bonification"),
+                crate::error::Field::DecidedOn
+                | crate::error::Field::PaidOn
+                | crate::error::Field::AttestedOn
+                | crate::error::Field::BrokenOn => Some("date"),
+                crate::error::Field::Years => Some("annees"),
+                crate::error::Field::Repayment => Some("remboursement"),
                 _ => None,
             };
             match flag {
@@ -1245,7 +1253,17 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                     "rien à modifier : précisez au moins une option (--statut, --agent, --relance…)",
                 ));
             }
-            let before = store.request_row(&id)?.version;
+            let row = store.request_row(&id)?;
+            let before = row.version;
+            // Closing cancels the placements not started yet (said below).
+            let cancelled = match change.status {
+                Some(crate::domain::Status::Close)
+                    if row.status != crate::domain::Status::Close =>
+                {
+                    store.placements_cancelled_by_closing(&id)?
+                }
+                _ => Vec::new(),
+            };
             let v = store.update_request(&id, *if_version, &change)?;
             let reference = reference.trim().to_uppercase();
             if v == before {
@@ -1255,6 +1273,9 @@ fn request(store: &mut Store, action: &RequestAction, out: &mut dyn Write) -> Re
                 )?;
             } else {
                 writeln!(out, "{reference} modifiée (version {v})")?;
+                if let Some(m) = crate::store::Placement::cancelled_on_closing(&cancelled) {
+                    writeln!(out, "{m}")?;
+                }
             }
         }
         RequestAction::Show { reference, format } => {

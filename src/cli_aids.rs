@@ -298,6 +298,9 @@ fn aid(store: &mut Store, action: &AidAction, out: &mut dyn Write) -> Result<()>
                 fr_euros(a.granted()),
                 a.installments
             )?;
+            if let Some(w) = store.budget_warning(&a.scheme.code, a.decided_on)? {
+                writeln!(out, "{w}")?;
+            }
         }
         AidAction::Pay {
             reference,

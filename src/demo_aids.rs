@@ -8,13 +8,16 @@
 //!
 //! A quarter of the installation files are older beneficiaries (decided 2017–2021) whose
 //! commitment the desk took over when it opened: they give the honoured commitments and
-//! "depuis 2019, N professionnels aidés". Deterministic for a seed: its own generator stream.
+//! "depuis 2019, N professionnels aidés"; their request keeps its original reception date (set
+//! back before the decision), so that no aid is decided before its request was received. Deterministic for a seed: its own generator stream.
 
 use crate::aids::{add_months, repayment_due, schedule};
 use crate::demo::Rng;
 use crate::domain::{Outcome, Status};
 use crate::error::Result;
-use crate::store::{PlannedAid, PlannedCommitment, QueueOrder, RequestFilter, Scheme, Store};
+use crate::store::{
+    PlannedAid, PlannedCommitment, QueueOrder, RequestChange, RequestFilter, Scheme, Store,
+};
 use chrono::{Datelike, Days, NaiveDate};
 
 const COMMUNES: &[&str] = &[
@@ -171,6 +174,17 @@ pub fn fill(store: &mut Store, seed: u64) -> Result<usize> {
         }
         spent.0 += total;
         spent.1 += 1;
+        // A file taken over keeps its original reception date: never a decision before the
+        // request was received (a correction of the reception date, in the request's history).
+        if decided_on < r.received_on {
+            let received_on = decided_on - Days::new(30);
+            store.update_request_received(
+                &r.id,
+                None,
+                &RequestChange::default(),
+                Some(received_on),
+            )?;
+        }
         let aid_id = rng.uuid_v7(millis(decided_on));
         // Payments: each installment due by today, paid 2 to 6 weeks after (most of them).
         let mut payments = Vec::new();

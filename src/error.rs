@@ -219,6 +219,16 @@ pub enum Field {
     NextFollowUp,
     OccurredOn,
     ReceivedOn,
+    /// An aid's amount, bonus, decision date or payment date.
+    Amount,
+    Bonus,
+    DecidedOn,
+    PaidOn,
+    /// A commitment's length, attestation date, breach date and repayment asked.
+    Years,
+    AttestedOn,
+    BrokenOn,
+    Repayment,
 }
 
 impl Error {

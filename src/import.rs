@@ -315,7 +315,7 @@ pub fn parse_row(
                 .ok()
         })
         .map(|p| p.id);
-    let aid = crate::import_aids::parse(store, row, type_code.as_deref(), &mut fail);
+    let aid = crate::import_aids::parse(store, row, type_code.as_deref(), received_on, &mut fail);
 
     if !errors.is_empty() {
         return Err(errors);

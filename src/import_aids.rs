@@ -7,7 +7,7 @@ use crate::aids::{fr_euros, parse_euros};
 use crate::domain::parse_date;
 use crate::error::{Error, Result};
 use crate::import::{Column, RowInput};
-use crate::store::{ImportedAid, NewAid, Store};
+use crate::store::{AidDay, ImportedAid, NewAid, Store};
 use crate::text::fold;
 use chrono::NaiveDate;
 
@@ -94,6 +94,7 @@ pub fn parse(
     store: &Store,
     row: &RowInput,
     type_code: Option<&str>,
+    received_on: Option<NaiveDate>,
     fail: &mut dyn FnMut(Column, Error),
 ) -> Option<ImportedAid> {
     let get = |c: AidColumn| row.get(Column::Aid(c));
@@ -164,6 +165,13 @@ pub fn parse(
         AidColumn::Montant,
         &mut err,
     );
+    if let Some(received_on) = received_on {
+        check(
+            crate::store::check_aid_day(AidDay::Decision, decided_on, received_on, today),
+            AidColumn::DateDecision,
+            &mut err,
+        );
+    }
     if paid > amount + bonus {
         err(
             AidColumn::Verse,

@@ -190,6 +190,15 @@ impl Value {
         Value::Text(s.to_string())
     }
 
+    /// As written in a CSV file: a number stays a number (a negative one is not a formula);
+    /// a text that a spreadsheet would read as a formula is neutralised.
+    pub fn csv(&self) -> String {
+        match self {
+            Value::Text(s) => csv_cell(s).into_owned(),
+            v => v.display(),
+        }
+    }
+
     /// As shown in a terminal or a CSV file (French decimal comma, JJ/MM/AAAA).
     pub fn display(&self) -> String {
         match self {
@@ -281,7 +290,7 @@ pub fn write_sheets_csv(sheets: &[Sheet], out: impl Write) -> Result<()> {
         }
         w.write_record(&s.headers)?;
         for r in &s.rows {
-            w.write_record(r.iter().map(|v| csv_cell(&v.display()).into_owned()))?;
+            w.write_record(r.iter().map(Value::csv))?;
         }
     }
     w.flush()?;

@@ -7,11 +7,12 @@
 //!   includes its bonus;
 //! - budget: the sum of the budgets of the years the range touches (`null` when none is set);
 //!   left = budget − granted;
-//! - commitments as of `to`: broken from the breach date, honoured from the end date, running in
-//!   between; `attestations_overdue` counts the commitments (not broken) whose next yearly
-//!   attestation was due before `to` and has not come;
+//! - commitments as of `to`: broken from the breach date, honoured from the end date once every
+//!   yearly attestation has come, running otherwise (past its end with an attestation missing, a
+//!   commitment is still running); `attestations_overdue` counts the commitments (not broken)
+//!   whose next yearly attestation was due before `to` and has not come;
 //! - beneficiaries: persons with an aid decided in the range; in practice: those of them with a
-//!   commitment running or honoured on `to`;
+//!   commitment honoured, or running with no attestation overdue, on `to`;
 //! - the sentence counts the beneficiaries whose commitment has started by `to` (professionals
 //!   practising; students still studying and internship allowances are not), what they were
 //!   granted, and those of them still in practice.
@@ -131,11 +132,7 @@ pub fn from_facts(f: &AidFacts, from: NaiveDate, to: NaiveDate) -> AidsReport {
         if c.attestation_overdue(to) {
             commitments.attestations_overdue += 1;
         }
-        if matches!(
-            c.state_on(to),
-            Some(CommitmentState::EnCours | CommitmentState::Honore)
-        ) && beneficiaries.contains(person.as_str())
-        {
+        if c.in_practice_on(to) && beneficiaries.contains(person.as_str()) {
             in_practice.insert(person.as_str());
         }
     }

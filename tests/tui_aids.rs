@@ -186,6 +186,8 @@ fn grant_pay_start_attest_and_break_from_the_request_screen() {
     typed(&mut app, "01/01/2025");
     ctrl(&mut app, 's');
     assert!(form_text(&app).contains("précéder le début"));
+    // Beside the field, in its words: no command-line option name.
+    assert!(!form_text(&app).contains("--date"), "{}", form_text(&app));
     clear(&mut app);
     typed(&mut app, "aujourd'hui");
     ctrl(&mut app, 's');
@@ -375,4 +377,285 @@ fn the_review_has_an_aides_part_with_the_publishable_sentence() {
     }
     let s = form_text(&app);
     assert!(s.contains("dont 1 toujours en activité"), "{s}");
+}
+
+// The forms and screens tell the truth: a decision or payment date in the future or before the
+// request's reception is refused beside its field, in the field's words (no command-line option
+// name); a grant beyond the year's budget says so in the status line; the Bilan agrees with
+// `report aids`; the Aide block keeps the commitment and a late attestation in sight at 80×24;
+// the Engagements tab shows the attestation due.
+
+fn field_error(app: &App, label: &str) -> Option<String> {
+    match &app.overlay {
+        Some(Overlay::Form(f)) => f
+            .fields
+            .iter()
+            .find(|x| x.label == label)
+            .and_then(|x| x.error.as_ref().map(|e| e.replace('\u{a0}', " "))),
+        other => panic!("a form is open: {other:?}"),
+    }
+}
+
+#[test]
+fn the_grant_form_refuses_a_future_or_early_decision_beside_the_field() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    env.ok(&[
+        "budget",
+        "set",
+        "--dispositif",
+        "bourse_etudes",
+        "--annee",
+        "2026",
+        "--montant",
+        "1000",
+    ]);
+    let r = env
+        .ok(&[
+            "request",
+            "add",
+            "--type",
+            "bourse",
+            "--nom",
+            "Roy",
+            "--prenom",
+            "Léa",
+            "--date",
+            "2026-11-20",
+        ])
+        .trim()
+        .to_string();
+    let mut app = common::app::app_on(&env, (100, 40));
+    open(&mut app, &env, &r);
+    choose(&mut app, 0);
+    typed(&mut app, "1200");
+    common::app::tab_to(&mut app, "Décision du");
+    clear(&mut app);
+    typed(&mut app, "01/10/2030");
+    ctrl(&mut app, 's');
+    assert_eq!(common::app::focused_label(&app), "Décision du");
+    let e = field_error(&app, "Décision du").expect("an error beside the date");
+    assert_eq!(
+        e,
+        "la décision du 01/10/2030 est dans le futur (aujourd'hui : 22/11/2026)"
+    );
+    let s = form_text(&app);
+    assert!(s.contains("est dans le futur"), "{s}");
+    assert!(!s.contains("--date"), "{s}");
+
+    clear(&mut app);
+    typed(&mut app, "01/01/2020");
+    ctrl(&mut app, 's');
+    let e = field_error(&app, "Décision du").expect("an error beside the date");
+    assert!(
+        e.starts_with("la décision du 01/01/2020 précède la réception"),
+        "{e}"
+    );
+
+    // An amount out of the scheme's bounds: beside the amount, not "--montant :".
+    common::app::tab_to(&mut app, "Montant (€)");
+    clear(&mut app);
+    typed(&mut app, "100");
+    common::app::tab_to(&mut app, "Décision du");
+    clear(&mut app);
+    typed(&mut app, "21/11/2026");
+    ctrl(&mut app, 's');
+    let e = field_error(&app, "Montant (€)").expect("an error beside the amount");
+    assert!(e.starts_with("100 € hors des bornes"), "{e}");
+    assert!(!form_text(&app).contains("--montant"));
+
+    // Within bounds but over the 2026 budget: granted, with the warning in the status line.
+    common::app::tab_to(&mut app, "Montant (€)");
+    clear(&mut app);
+    typed(&mut app, "1200");
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", form_text(&app));
+    let status = message(&app);
+    assert!(
+        status.contains("Aide accordée : 1 200 €. Attention : le budget 2026 du dispositif bourse_etudes est dépassé"),
+        "{status}"
+    );
+
+    // A payment in the future: refused beside "Versé le".
+    choose(&mut app, 1);
+    common::app::tab_to(&mut app, "Versé le");
+    clear(&mut app);
+    typed(&mut app, "24/12/2026");
+    ctrl(&mut app, 's');
+    let e = field_error(&app, "Versé le").expect("an error beside the payment date");
+    assert!(
+        e.starts_with("le versement du 24/12/2026 est dans le futur"),
+        "{e}"
+    );
+    assert_eq!(common::table_rows(&env.db(), "aid_payment"), 0);
+}
+
+#[test]
+fn the_bilan_and_report_aids_agree_for_the_same_days() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "300"]);
+    let mut app = common::app::app_on(&env, (100, 40));
+    key(&mut app, KeyCode::BackTab);
+    // A year, so that grants, payments and commitments are all in it.
+    for _ in 0..3 {
+        let guichet::tui::app::Screen::Review(v) = &app.screen else {
+            panic!("review")
+        };
+        if v.review.period.to - v.review.period.from > chrono::Duration::days(300) {
+            break;
+        }
+        key(&mut app, KeyCode::Char('p'));
+    }
+    let guichet::tui::app::Screen::Review(v) = &app.screen else {
+        panic!("review")
+    };
+    let (from, to) = (v.review.period.from, v.review.period.to);
+    let lines: Vec<String> = v.aids.iter().map(|l| l.replace('\u{a0}', " ")).collect();
+    let r: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "report",
+        "aids",
+        "--from",
+        &from.to_string(),
+        "--to",
+        &to.to_string(),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let euros =
+        |v: &serde_json::Value| guichet::aids::fr_euros(v.as_i64().unwrap()).replace('\u{a0}', " ");
+    let s = &r["by_scheme"]["aide_installation"];
+    assert!(s["granted_count"].as_i64().unwrap() > 0, "{r}");
+    let line = format!(
+        "Aide à l'installation : {} aide(s), {} accordés, {} versés",
+        s["granted_count"],
+        euros(&s["granted_amount"]),
+        euros(&s["paid_amount"])
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(&line)),
+        "{line}\n{lines:#?}"
+    );
+    let c = &r["commitments"];
+    let line = format!(
+        "Engagements : {} en cours, {} honorés, {} rompus ; attestations en retard : {}",
+        c["running"], c["honoured"], c["broken"], c["attestations_overdue"]
+    );
+    assert!(lines.contains(&line), "{line}\n{lines:#?}");
+    assert_eq!(lines.last().unwrap(), r["sentence"].as_str().unwrap());
+}
+
+/// An installation aid paid in three times, a commitment whose second attestation is late, and
+/// an earlier study grant of the same person, all through the command line.
+fn aid_with_a_late_attestation(env: &Env) -> String {
+    env.ok(&["init"]);
+    let add = |kind: &str, on: &str| {
+        env.ok(&[
+            "request",
+            "add",
+            "--type",
+            kind,
+            "--nom",
+            "Renard",
+            "--prenom",
+            "Maëlle",
+            "--telephone",
+            "06 12 12 12 12",
+            "--date",
+            on,
+        ])
+        .trim()
+        .to_string()
+    };
+    let old = add("bourse", "2020-09-01");
+    env.ok(&[
+        "aid",
+        "grant",
+        &old,
+        "--dispositif",
+        "bourse_etudes",
+        "--montant",
+        "4650",
+        "--date",
+        "2020-09-20",
+    ]);
+    let r = add("installation", "2024-06-01");
+    env.ok(&[
+        "aid",
+        "grant",
+        &r,
+        "--dispositif",
+        "aide_installation",
+        "--montant",
+        "35000",
+        "--bonification",
+        "2000",
+        "--date",
+        "2024-06-20",
+        "--versements",
+        "1",
+    ]);
+    for (amount, on) in [
+        ("10000", "2024-07-01"),
+        ("10000", "2024-09-01"),
+        ("5000", "2025-01-10"),
+    ] {
+        env.ok(&["aid", "pay", &r, "--montant", amount, "--date", on]);
+    }
+    env.ok(&[
+        "commitment",
+        "start",
+        &r,
+        "--date",
+        "2024-10-01",
+        "--commune",
+        "Montargis",
+    ]);
+    env.ok(&["commitment", "attest", &r, "--date", "2025-10-03"]);
+    // The second is due on 01/10/2026: late today (22/11/2026).
+    r
+}
+
+#[test]
+fn the_aid_block_at_80x24_keeps_the_commitment_and_the_late_attestation_in_sight() {
+    let env = Env::new();
+    let r = aid_with_a_late_attestation(&env);
+    let mut app = common::app::app_on(&env, (80, 24));
+    open(&mut app, &env, &r);
+    let s = screen_at(&app, (80, 24)).replace('\u{a0}', " ");
+    assert!(s.contains("Engagement : 5 ans du 01/10/2024"), "{s}");
+    assert!(
+        s.contains("Prochaine attestation : 01/10/2026 — EN RETARD"),
+        "{s}"
+    );
+    assert!(s.contains("ligne(s) de plus : guichet aid show"), "{s}");
+    insta::assert_snapshot!("aid_block_80x24", s);
+    // Taller, everything is there, the person's other aid too, and nothing said hidden.
+    app.resize(100, 40);
+    let s = screen_at(&app, (100, 40)).replace('\u{a0}', " ");
+    assert!(s.contains("Autres aides de la personne :"), "{s}");
+    assert!(s.contains("versement du 01/07/2024 : 10 000 €"), "{s}");
+    assert!(!s.contains("de plus : guichet aid show"), "{s}");
+}
+
+#[test]
+fn the_commitments_tab_shows_the_next_attestation_due_and_flags_a_late_one() {
+    let env = Env::new();
+    let r = aid_with_a_late_attestation(&env);
+    let mut app = common::app::app_on(&env, (100, 30));
+    while app.queue.tab != guichet::tui::app::Tab::Commitments {
+        key(&mut app, KeyCode::Tab);
+    }
+    let s = screen_at(&app, (100, 30));
+    let row = s
+        .lines()
+        .find(|l| l.contains(&r))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.starts_with("\"!"), "{row}");
+    assert!(row.contains("01/10/2026"), "{row}");
+    assert!(s.contains("Attest."), "{s}");
+    insta::assert_snapshot!("commitments_tab_100x30", s);
+    app.resize(80, 24);
+    let s = screen_at(&app, (80, 24));
+    assert!(s.contains("01/10/2026"), "{s}");
 }

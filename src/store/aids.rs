@@ -10,7 +10,7 @@ use crate::aids::{
     default_installments, fr_euros, repayment_due, schedule, still_to_pay,
 };
 use crate::domain::fr_date;
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::text::{fold, fold_code};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -220,6 +220,80 @@ fn request_reference_and_type(conn: &Connection, request_id: &str) -> Result<(St
     })
 }
 
+fn received_on_of(conn: &Connection, request_id: &str) -> Result<NaiveDate> {
+    Ok(conn
+        .prepare_cached("SELECT received_on FROM request WHERE id = ?1")?
+        .query_row([request_id], |r| r.get(0))?)
+}
+
+/// Which date of an aid [`check_aid_day`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AidDay {
+    Decision,
+    Payment,
+}
+
+/// A decision or a payment is dated neither after today nor before the request was received;
+/// the reason names the field (`--date` on the command line, beside the field in a form).
+pub fn check_aid_day(
+    what: AidDay,
+    on: NaiveDate,
+    received_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<()> {
+    let (field, noun) = match what {
+        AidDay::Decision => (Field::DecidedOn, "la décision"),
+        AidDay::Payment => (Field::PaidOn, "le versement"),
+    };
+    if on > today {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{noun} du {} est dans le futur (aujourd'hui : {})",
+                fr_date(on),
+                fr_date(today)
+            ),
+        ));
+    }
+    if on < received_on {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{noun} du {} précède la réception de la demande, le {}",
+                fr_date(on),
+                fr_date(received_on)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A scheme's budget for `year` and what its aids decided that year add up to, when they go
+/// beyond it.
+fn budget_overrun(conn: &Connection, scheme: &str, year: i32) -> Result<Option<(i64, i64)>> {
+    let Some(budget): Option<i64> = conn
+        .prepare_cached("SELECT amount FROM budget WHERE scheme_code = ?1 AND year = ?2")?
+        .query_row(params![scheme, year], |r| r.get(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let granted: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(sum(amount + bonus), 0) FROM aid WHERE scheme_code = ?1 \
+             AND decided_on BETWEEN ?2 AND ?3",
+        )?
+        .query_row(
+            params![
+                scheme,
+                NaiveDate::from_ymd_opt(year, 1, 1),
+                NaiveDate::from_ymd_opt(year, 12, 31)
+            ],
+            |r| r.get(0),
+        )?;
+    Ok((granted > budget).then_some((budget, granted)))
+}
+
 fn payments_of(conn: &Connection, sql: &str, id: &str) -> Result<Vec<Payment>> {
     let mut st = conn.prepare_cached(sql)?;
     let rows = st.query_map([id], |r| {
@@ -411,31 +485,42 @@ fn check_grant(scheme: &Scheme, request_type: &str, reference: &str, a: &NewAid)
         )));
     }
     if a.amount < 0 || a.bonus < 0 {
-        return Err(Error::input("un montant ne peut pas être négatif"));
+        let field = if a.amount < 0 {
+            Field::Amount
+        } else {
+            Field::Bonus
+        };
+        return Err(Error::invalid(field, "un montant ne peut pas être négatif"));
     }
     if a.amount < scheme.min_amount || a.amount > scheme.max_amount {
-        return Err(Error::input(format!(
-            "{} hors des bornes du dispositif {} ({} à {})",
-            fr_euros(a.amount),
-            scheme.code,
-            fr_euros(scheme.min_amount),
-            fr_euros(scheme.max_amount)
-        )));
+        return Err(Error::invalid(
+            Field::Amount,
+            format!(
+                "{} hors des bornes du dispositif {} ({} à {})",
+                fr_euros(a.amount),
+                scheme.code,
+                fr_euros(scheme.min_amount),
+                fr_euros(scheme.max_amount)
+            ),
+        ));
     }
     if a.bonus > scheme.bonus {
-        return Err(Error::input(if scheme.bonus == 0 {
-            format!(
-                "le dispositif {} ne prévoit pas de bonification",
-                scheme.code
-            )
-        } else {
-            format!(
-                "bonification de {} au-delà de celle du dispositif {} ({})",
-                fr_euros(a.bonus),
-                scheme.code,
-                fr_euros(scheme.bonus)
-            )
-        }));
+        return Err(Error::invalid(
+            Field::Bonus,
+            if scheme.bonus == 0 {
+                format!(
+                    "le dispositif {} ne prévoit pas de bonification",
+                    scheme.code
+                )
+            } else {
+                format!(
+                    "bonification de {} au-delà de celle du dispositif {} ({})",
+                    fr_euros(a.bonus),
+                    scheme.code,
+                    fr_euros(scheme.bonus)
+                )
+            },
+        ));
     }
     if a.installments == Some(0) {
         return Err(Error::input("--versements : au moins 1"));
@@ -452,6 +537,12 @@ pub(crate) fn grant(
     let (reference, request_type) = request_reference_and_type(tx, request_id)?;
     let scheme = resolve_scheme(tx, &a.scheme)?;
     check_grant(&scheme, &request_type, &reference, a)?;
+    check_aid_day(
+        AidDay::Decision,
+        a.decided_on,
+        received_on_of(tx, request_id)?,
+        ctx.today,
+    )?;
     if aid_of(tx, request_id)?.is_some() {
         return Err(Error::input(format!(
             "la demande {reference} a déjà une aide accordée (un renouvellement est une nouvelle demande)"
@@ -509,26 +600,39 @@ pub(crate) fn pay(
 ) -> Result<()> {
     let aid = require_aid(tx, request_id)?;
     if amount <= 0 {
-        return Err(Error::input(
-            "--montant : un versement est un montant positif",
+        return Err(Error::invalid(
+            Field::Amount,
+            "un versement est un montant positif",
         ));
     }
     if paid_on < aid.decided_on {
-        return Err(Error::input(format!(
-            "--date : un versement ne peut précéder la décision du {}",
-            fr_date(aid.decided_on)
-        )));
+        return Err(Error::invalid(
+            Field::PaidOn,
+            format!(
+                "un versement ne peut précéder la décision du {}",
+                fr_date(aid.decided_on)
+            ),
+        ));
     }
+    check_aid_day(
+        AidDay::Payment,
+        paid_on,
+        received_on_of(tx, request_id)?,
+        ctx.today,
+    )?;
     let paid = aid.paid();
     if paid + amount > aid.granted() {
-        return Err(Error::input(format!(
-            "--montant : {} dépasse ce qui reste à verser sur la demande {} ({} accordés, {} déjà versés, reste {})",
-            fr_euros(amount),
-            aid.reference,
-            fr_euros(aid.granted()),
-            fr_euros(paid),
-            fr_euros(aid.granted() - paid)
-        )));
+        return Err(Error::invalid(
+            Field::Amount,
+            format!(
+                "{} dépasse ce qui reste à verser sur la demande {} ({} accordés, {} déjà versés, reste {})",
+                fr_euros(amount),
+                aid.reference,
+                fr_euros(aid.granted()),
+                fr_euros(paid),
+                fr_euros(aid.granted() - paid)
+            ),
+        ));
     }
     let id = Uuid::now_v7().to_string();
     insert_money(
@@ -571,13 +675,16 @@ pub(crate) fn start_commitment(
     }
     let years = years.unwrap_or(aid.scheme.commitment_years);
     if years == 0 {
-        return Err(Error::input(format!(
-            "--annees : le dispositif {} ne prévoit pas d'engagement ; précisez --annees N",
-            aid.scheme.code
-        )));
+        return Err(Error::invalid(
+            Field::Years,
+            format!(
+                "le dispositif {} ne prévoit pas d'engagement : donnez sa durée en années",
+                aid.scheme.code
+            ),
+        ));
     }
     if years > 50 {
-        return Err(Error::input("--annees : 50 ans au plus"));
+        return Err(Error::invalid(Field::Years, "50 ans au plus"));
     }
     let facts = CommitmentFacts {
         started_on,
@@ -628,10 +735,23 @@ pub(crate) fn attest(
 ) -> Result<()> {
     let (_, c) = require_commitment(tx, request_id)?;
     if received_on < c.started_on {
-        return Err(Error::input(format!(
-            "--date : une attestation ne peut précéder le début de l'engagement ({})",
-            fr_date(c.started_on)
-        )));
+        return Err(Error::invalid(
+            Field::AttestedOn,
+            format!(
+                "une attestation ne peut précéder le début de l'engagement ({})",
+                fr_date(c.started_on)
+            ),
+        ));
+    }
+    if received_on > ctx.today {
+        return Err(Error::invalid(
+            Field::AttestedOn,
+            format!(
+                "l'attestation du {} est dans le futur (aujourd'hui : {})",
+                fr_date(received_on),
+                fr_date(ctx.today)
+            ),
+        ));
     }
     if let Some(b) = c.broken_on {
         return Err(Error::input(format!(
@@ -680,26 +800,50 @@ pub(crate) fn break_commitment(
         )));
     }
     if broken_on < c.started_on {
-        return Err(Error::input(format!(
-            "--date : une rupture ne peut précéder le début de l'engagement ({})",
-            fr_date(c.started_on)
-        )));
+        return Err(Error::invalid(
+            Field::BrokenOn,
+            format!(
+                "une rupture ne peut précéder le début de l'engagement ({})",
+                fr_date(c.started_on)
+            ),
+        ));
     }
     if broken_on >= c.ends_on {
-        return Err(Error::input(format!(
-            "--date : l'engagement est honoré depuis le {}, il ne peut plus être rompu",
-            fr_date(c.ends_on)
-        )));
+        let why = if c.facts().state_on(broken_on) == Some(CommitmentState::Honore) {
+            format!("l'engagement est honoré depuis le {}", fr_date(c.ends_on))
+        } else {
+            format!(
+                "l'engagement a pris fin le {} (une attestation est attendue)",
+                fr_date(c.ends_on)
+            )
+        };
+        return Err(Error::invalid(
+            Field::BrokenOn,
+            format!("{why}, il ne peut plus être rompu"),
+        ));
+    }
+    if broken_on > ctx.today {
+        return Err(Error::invalid(
+            Field::BrokenOn,
+            format!(
+                "la rupture du {} est dans le futur (aujourd'hui : {})",
+                fr_date(broken_on),
+                fr_date(ctx.today)
+            ),
+        ));
     }
     let paid = aid.paid();
     let amount = match repayment {
-        Some(r) if r < 0 => return Err(Error::input("--remboursement : montant négatif")),
+        Some(r) if r < 0 => return Err(Error::invalid(Field::Repayment, "montant négatif")),
         Some(r) if r > paid => {
-            return Err(Error::input(format!(
-                "--remboursement : {} dépasse ce qui a été versé ({})",
-                fr_euros(r),
-                fr_euros(paid)
-            )));
+            return Err(Error::invalid(
+                Field::Repayment,
+                format!(
+                    "{} dépasse ce qui a été versé ({})",
+                    fr_euros(r),
+                    fr_euros(paid)
+                ),
+            ));
         }
         Some(r) => r,
         None => repayment_due(
@@ -1176,6 +1320,22 @@ impl Store {
                 .collect(),
             budgets,
         })
+    }
+
+    /// The warning a grant deserves when its scheme's aids decided in the year of `decided_on`
+    /// now go beyond that year's budget (a warning, not a refusal: the vote may be amended).
+    pub fn budget_warning(&self, scheme: &str, decided_on: NaiveDate) -> Result<Option<String>> {
+        let scheme = resolve_scheme(self.conn(), scheme)?;
+        let year = decided_on.year();
+        Ok(budget_overrun(self.conn(), &scheme.code, year)?.map(|(budget, granted)| {
+            format!(
+                "Attention : le budget {year} du dispositif {} est dépassé ({} accordés pour {} votés, {} de plus)",
+                scheme.code,
+                fr_euros(granted),
+                fr_euros(budget),
+                fr_euros(granted - budget)
+            )
+        }))
     }
 
     /// The budget voted for a scheme and a year, if any.

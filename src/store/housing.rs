@@ -175,6 +175,20 @@ impl Placement {
         }
     }
 
+    /// What closing a request said of the placements it cancelled (none: nothing to say).
+    pub fn cancelled_on_closing(cancelled: &[Placement]) -> Option<String> {
+        (!cancelled.is_empty()).then(|| {
+            format!(
+                "Logement à venir annulé à la clôture (lit libéré) : {}.",
+                cancelled
+                    .iter()
+                    .map(|p| format!("{} {}", p.place, p.span().label()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
     /// "A26-00001 du 01/01/2027 au 31/03/2027" (or "occupé du …").
     pub fn label(&self) -> String {
         format!(
@@ -439,6 +453,24 @@ pub(crate) fn place_in(
             place.code
         )));
     }
+    let profile: Option<Profile> = tx
+        .prepare_cached(
+            "SELECT p.profile FROM request q JOIN person p ON p.id = q.person_id WHERE q.id = ?1",
+        )?
+        .query_row([request_id], |r| r.get(0))?;
+    if let Some(profile) = profile.filter(|p| !place.accepts(Some(*p))) {
+        return Err(Error::input(format!(
+            "{} est réservé aux profils {} : le demandeur de {reference} est {}",
+            place.code,
+            place
+                .profiles
+                .iter()
+                .map(|p| p.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            profile.label()
+        )));
+    }
     let housed: Option<(String, NaiveDate, NaiveDate)> = tx
         .prepare_cached(
             "SELECT h.code, p.starts_on, p.ends_on FROM housing_placement p \
@@ -586,6 +618,76 @@ fn log_placement(
     )?;
     // The search index follows through the write's tracker (see `search.rs`).
     Ok(())
+}
+
+/// The placements of a request (with their place's id), oldest first; with `after`, only those
+/// that start after that day (not started yet).
+fn request_placements(
+    conn: &Connection,
+    request_id: &str,
+    after: Option<NaiveDate>,
+) -> Result<Vec<(String, Placement)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT p.id, h.code, r.reference, p.starts_on, p.ends_on, p.place_id \
+         FROM housing_placement p JOIN housing_place h ON h.id = p.place_id \
+         JOIN request r ON r.id = p.request_id \
+         WHERE p.request_id = ?1 AND (?2 IS NULL OR p.starts_on > ?2) ORDER BY p.starts_on",
+    )?;
+    let rows = st.query_map(params![request_id, after], |r| {
+        Ok((
+            r.get(5)?,
+            Placement {
+                id: r.get(0)?,
+                place: r.get(1)?,
+                reference: r.get(2)?,
+                from: r.get(3)?,
+                to: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Closing a request cancels its placements that have not started yet (the beds are free
+/// again), each in the request's and the place's history; a placement that started stays (it
+/// happened). Returns the placements cancelled.
+pub(crate) fn cancel_placements_on_closing(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    request_id: &str,
+) -> Result<Vec<Placement>> {
+    let mut cancelled = Vec::new();
+    for (place_id, p) in request_placements(tx, request_id, Some(ctx.today))? {
+        tx.prepare_cached("DELETE FROM housing_placement WHERE id = ?1")?
+            .execute([&p.id])?;
+        let span = p.span();
+        let what = format!("{} {} (demande close)", p.place, span.label());
+        record(
+            tx,
+            ctx,
+            "request",
+            request_id,
+            "logement",
+            Some(&what),
+            None,
+        )?;
+        let line = format!(
+            "{} {} (demande close)",
+            p.reference.as_deref().unwrap_or(""),
+            span.label()
+        );
+        record(
+            tx,
+            ctx,
+            "housing_place",
+            &place_id,
+            "placement",
+            Some(&line),
+            None,
+        )?;
+        cancelled.push(p);
+    }
+    Ok(cancelled)
 }
 
 /// Every place (filtered by the query's commune, profile, rent and kind) with a free bed for the
@@ -1292,23 +1394,22 @@ impl Store {
         })
     }
 
+    /// The placements of a request that closing it today would cancel (those not started).
+    pub fn placements_cancelled_by_closing(&self, request_id: &str) -> Result<Vec<Placement>> {
+        Ok(
+            request_placements(&self.conn, request_id, Some(self.today()))?
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect(),
+        )
+    }
+
     /// Placements of one request.
     pub fn placements_of_request(&self, request_id: &str) -> Result<Vec<Placement>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT p.id, h.code, r.reference, p.starts_on, p.ends_on FROM housing_placement p \
-             JOIN housing_place h ON h.id = p.place_id JOIN request r ON r.id = p.request_id \
-             WHERE p.request_id = ?1 ORDER BY p.starts_on",
-        )?;
-        let rows = st.query_map([request_id], |r| {
-            Ok(Placement {
-                id: r.get(0)?,
-                place: r.get(1)?,
-                reference: r.get(2)?,
-                from: r.get(3)?,
-                to: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(request_placements(&self.conn, request_id, None)?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect())
     }
 
     /// Places with a free bed for the whole period (see [`FreeQuery`]).

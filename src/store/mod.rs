@@ -49,6 +49,7 @@ mod seed;
 pub mod validate;
 
 pub use access::{AccessAction, AccessEntry, AccessFilter};
+pub use aids::{AidDay, check_aid_day};
 pub use aids::{
     AidDetail, AidFacts, AidFilter, Commitment, CommitmentDue, ImportedAid, NewAid, Payment,
     PlannedAid, PlannedCommitment, Scheme, SchemeDef, years_of,

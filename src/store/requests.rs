@@ -848,6 +848,9 @@ pub(crate) fn update(
         n, 1,
         "the write lock is held: the version cannot have moved"
     );
+    if status == Status::Close && cur.status != Status::Close {
+        super::housing::cancel_placements_on_closing(tx, ctx, id)?;
+    }
     Ok(cur.version + 1)
 }
 

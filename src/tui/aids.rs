@@ -312,7 +312,11 @@ pub fn run(store: &mut Store, request_id: &str, op: &AidOp) -> Result<String> {
     Ok(match op {
         AidOp::Grant(aid) => {
             store.grant_aid(request_id, aid)?;
-            format!("Aide accordée : {}.", fr_euros(aid.amount + aid.bonus))
+            let done = format!("Aide accordée : {}.", fr_euros(aid.amount + aid.bonus));
+            match store.budget_warning(&aid.scheme, aid.decided_on)? {
+                Some(w) => format!("{done} {w}"),
+                None => done,
+            }
         }
         AidOp::Pay { amount, on } => {
             store.pay_aid(request_id, *amount, *on)?;

@@ -169,6 +169,7 @@ impl App {
                 scroll: 0,
                 all_filter: RequestFilter::default(),
                 all_filter_label: String::new(),
+                attestations: Default::default(),
             },
             message: None,
             quit: false,
@@ -809,25 +810,42 @@ impl App {
                 ));
             }
             let written = match p.target {
-                Target::Request => self
-                    .store
-                    .update_request_reception(
-                        &p.id,
-                        Some(p.version),
-                        &p.request_change(),
-                        p.received_on(),
-                        p.event(),
-                    )
-                    .map(|_| ()),
+                Target::Request => {
+                    let change = p.request_change();
+                    // Closing cancels the placements not started yet: the status line says so.
+                    let cancelled = match change.status {
+                        Some(Status::Close)
+                            if self.store.request_row(&p.id)?.status != Status::Close =>
+                        {
+                            self.store.placements_cancelled_by_closing(&p.id)?
+                        }
+                        _ => Vec::new(),
+                    };
+                    self.store
+                        .update_request_reception(
+                            &p.id,
+                            Some(p.version),
+                            &change,
+                            p.received_on(),
+                            p.event(),
+                        )
+                        .map(|_| crate::store::Placement::cancelled_on_closing(&cancelled))
+                }
                 Target::Person => {
                     let fresh = self.store.person(&p.id)?;
                     self.store
                         .update_person(&p.id, Some(p.version), &p.person_after(&fresh))
-                        .map(|_| ())
+                        .map(|_| None)
                 }
             };
             let (by, at) = match written {
-                Ok(()) => return Ok(Applied::Done(p.done, Next::Request(p.request_id))),
+                Ok(said) => {
+                    let done = match said {
+                        Some(m) => format!("{} {m}", p.done),
+                        None => p.done,
+                    };
+                    return Ok(Applied::Done(done, Next::Request(p.request_id)));
+                }
                 Err(Error::Conflict { by, at, .. }) => (by, at),
                 Err(e) => return Err(e),
             };

@@ -84,6 +84,14 @@ impl Name {
             ErrField::NextFollowUp => Name::NextFollowUp,
             ErrField::OccurredOn => Name::OccurredOn,
             ErrField::ReceivedOn => Name::ReceivedOn,
+            ErrField::Amount => Name::Amount,
+            ErrField::Bonus => Name::Bonus,
+            ErrField::DecidedOn => Name::DecidedOn,
+            ErrField::PaidOn => Name::PaidOn,
+            ErrField::Years => Name::Years,
+            ErrField::AttestedOn => Name::AttestedOn,
+            ErrField::BrokenOn => Name::BrokenOn,
+            ErrField::Repayment => Name::Repayment,
         }
     }
 }

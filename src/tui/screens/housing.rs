@@ -38,6 +38,8 @@ pub struct HousingView {
     pub results: Vec<FreePlace>,
     pub selected: usize,
     pub purpose: HousingPurpose,
+    /// The profile of the person to house: places reserved to other profiles are left out.
+    pub profile: Option<crate::domain::Profile>,
     /// The screen to go back to.
     pub back: Box<Screen>,
 }
@@ -157,6 +159,7 @@ pub fn search(store: &crate::store::Store, v: &mut HousingView) -> Result<()> {
     v.results = store.free_places(&FreeQuery {
         period: Some(v.period),
         near,
+        profile: v.profile,
         ..Default::default()
     })?;
     v.selected = v.selected.min(v.results.len().saturating_sub(1));
@@ -166,22 +169,26 @@ pub fn search(store: &crate::store::Store, v: &mut HousingView) -> Result<()> {
 impl App {
     /// `L`: the screen of free places, for the request or the visitor on screen if any.
     pub fn open_housing(&mut self) -> Result<()> {
-        let purpose = match &self.screen {
-            Screen::Request(v) if v.detail.request.type_code == HOUSING_TYPE => {
+        let (purpose, person) = match &self.screen {
+            Screen::Request(v) if v.detail.request.type_code == HOUSING_TYPE => (
                 HousingPurpose::Place {
                     request_id: v.detail.request.id.clone(),
                     reference: v.detail.request.reference.clone(),
-                }
-            }
-            Screen::Capture(v) => match v.recent.iter().find(|r| r.type_code == HOUSING_TYPE) {
-                Some(r) => HousingPurpose::Interest {
-                    request_id: r.id.clone(),
-                    reference: r.reference.clone(),
                 },
-                None => HousingPurpose::Browse,
+                v.detail.person.profile,
+            ),
+            Screen::Capture(v) => match v.recent.iter().find(|r| r.type_code == HOUSING_TYPE) {
+                Some(r) => (
+                    HousingPurpose::Interest {
+                        request_id: r.id.clone(),
+                        reference: r.reference.clone(),
+                    },
+                    self.store.person(&r.person_id)?.profile,
+                ),
+                None => (HousingPurpose::Browse, None),
             },
             Screen::Housing(_) => return Ok(()),
-            _ => HousingPurpose::Browse,
+            _ => (HousingPurpose::Browse, None),
         };
         let mut v = HousingView {
             period: upcoming(self.store.today()),
@@ -190,6 +197,7 @@ impl App {
             results: Vec::new(),
             selected: 0,
             purpose,
+            profile: person,
             back: Box::new(self.screen.clone()),
         };
         search(&self.store, &mut v)?;

@@ -125,6 +125,8 @@ pub struct QueueState {
     /// Filters of the "Toutes" queue, and their description ("" when none).
     pub all_filter: RequestFilter,
     pub all_filter_label: String,
+    /// On the *Engagements* tab: the next yearly attestation due, by request id.
+    pub attestations: std::collections::HashMap<String, chrono::NaiveDate>,
 }
 
 impl QueueState {
@@ -252,6 +254,15 @@ impl App {
         let rows = self
             .store
             .queue(&filter, order, start, WINDOW.max(page * 2))?;
+        self.queue.attestations = if tab == Tab::Commitments {
+            self.store
+                .commitments_to_check(self.today(), crate::tui::aids::DUE_WITHIN_DAYS)?
+                .into_iter()
+                .map(|d| (d.request_id, d.due_on))
+                .collect()
+        } else {
+            Default::default()
+        };
         self.queue.rows = rows;
         self.queue.window_start = start;
         Ok(())

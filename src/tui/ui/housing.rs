@@ -20,12 +20,15 @@ pub fn render(v: &HousingView, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(c) => format!("{} et {} km autour", safe(c), v.radius_km),
         None => "tout le registre".into(),
     };
+    let profile = v
+        .profile
+        .map_or(String::new(), |p| format!(" · profil {}", p.label()));
     let lines = vec![
         Line::from(vec![
             Span::styled("Logements libres", theme.title()),
             Span::raw(format!(" · {purpose}{where_}")),
         ]),
-        Line::raw(period_label(&v.period)),
+        Line::raw(format!("{}{profile}", period_label(&v.period))),
         Line::styled(
             format!(
                 "{} logement(s) avec un lit libre chaque nuit de la période",

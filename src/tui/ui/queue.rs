@@ -146,7 +146,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let selected = q.selected.checked_sub(q.scroll);
-    draw_table(app.today(), theme, frame, table, &rows, selected, narrow);
+    let attestations = (q.tab == Tab::Commitments).then_some(&q.attestations);
+    draw_table(
+        app.today(),
+        theme,
+        frame,
+        table,
+        &rows,
+        selected,
+        Columns {
+            narrow,
+            attestations,
+        },
+    );
 }
 
 /// A column of the table of requests.
@@ -208,6 +220,14 @@ fn narrow_columns(width: usize) -> Vec<(Col, usize)> {
         .collect()
 }
 
+/// How the table of requests lays its columns out.
+struct Columns<'a> {
+    /// Below 100 columns: fewer, narrower columns.
+    narrow: bool,
+    /// The *Engagements* tab: the last column is the next attestation due (`!` when late).
+    attestations: Option<&'a std::collections::HashMap<String, NaiveDate>>,
+}
+
 fn draw_table(
     today: NaiveDate,
     theme: &Theme,
@@ -215,8 +235,12 @@ fn draw_table(
     area: Rect,
     rows: &[&RequestRow],
     selected: Option<usize>,
-    narrow: bool,
+    columns: Columns<'_>,
 ) {
+    let Columns {
+        narrow,
+        attestations,
+    } = columns;
     let cols: Vec<(Col, usize)> = if narrow {
         narrow_columns(usize::from(area.width))
     } else {
@@ -265,6 +289,7 @@ fn draw_table(
         Col::Status => "Statut",
         Col::Agent if narrow || *w < 5 => "Ag.",
         Col::Agent => "Agent",
+        Col::FollowUp if attestations.is_some() => "Attest.",
         Col::FollowUp => "Relance",
     }))
     .style(theme.title());
@@ -279,7 +304,8 @@ fn draw_table(
     // A value longer than its column ends with "…".
     let cut = |s: String, w: usize| crate::output::truncate(&s, w).into_owned();
     let body = rows.iter().enumerate().map(|(i, r)| {
-        let overdue = r.is_overdue(today);
+        let due = attestations.and_then(|a| a.get(&r.id).copied());
+        let overdue = r.is_overdue(today) || due.is_some_and(|d| d < today);
         let style = if Some(i) == selected {
             theme.selected()
         } else if overdue {
@@ -315,6 +341,7 @@ fn draw_table(
                 ),
                 w,
             )),
+            Col::FollowUp if attestations.is_some() => Cell::from(date_or_dash(due)),
             Col::FollowUp => Cell::from(date_or_dash(r.next_follow_up_on)),
         });
         Row::new(cells.collect::<Vec<_>>()).style(style)
@@ -364,7 +391,10 @@ pub fn render_search(app: &App, s: &SearchView, theme: &Theme, frame: &mut Frame
             table,
             &rows,
             s.selected.checked_sub(scroll),
-            area.width < 100,
+            Columns {
+                narrow: area.width < 100,
+                attestations: None,
+            },
         );
     }
 }
