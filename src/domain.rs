@@ -175,6 +175,10 @@ vocabulary!(
     }
 );
 
+/// What a date field takes, said after a date it could not read.
+const EXPECTED: &str =
+    "(attendu : JJ/MM/AAAA, AAAA-MM-JJ, « demain », « hier », +N jours ou +Ns semaines)";
+
 /// Parses a date the way agents type it: `JJ/MM/AAAA`, `AAAA-MM-JJ`, `JJ/MM` (this year),
 /// `aujourd'hui`, `demain`, `hier`, `+N` / `-N` (days from today), `+Ns` (weeks).
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
@@ -198,9 +202,7 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
                 None => (rest, 1),
             },
         };
-        let n: u64 = num
-            .parse()
-            .map_err(|_| bad("(attendu : JJ/MM/AAAA, AAAA-MM-JJ ou +N jours)"))?;
+        let n: u64 = num.parse().map_err(|_| bad(EXPECTED))?;
         let days = Days::new(n.saturating_mul(unit));
         let d = if sign == '+' {
             today.checked_add_days(days)
@@ -215,13 +217,13 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate> {
         .iter()
         .map(|p| p.trim().parse::<u32>())
         .collect::<std::result::Result<_, _>>()
-        .map_err(|_| bad("(attendu : JJ/MM/AAAA ou AAAA-MM-JJ)"))?;
+        .map_err(|_| bad(EXPECTED))?;
     let (y, m, d) = match (parts.as_slice(), nums.as_slice()) {
         ([y, _, _], [yy, mm, dd]) if y.len() == 4 => (*yy as i32, *mm, *dd),
         ([_, _, y], [dd, mm, yy]) if y.len() == 4 => (*yy as i32, *mm, *dd),
         ([_, _, y], [dd, mm, yy]) if y.len() == 2 => (2000 + *yy as i32, *mm, *dd),
         ([_, _], [dd, mm]) => (today.year(), *mm, *dd),
-        _ => return Err(bad("(attendu : JJ/MM/AAAA ou AAAA-MM-JJ)")),
+        _ => return Err(bad(EXPECTED)),
     };
     if !(1..=12).contains(&m) {
         return Err(bad(&format!("(il n'y a pas de mois {m})")));
@@ -307,6 +309,9 @@ mod tests {
         let e = parse_date("12/13/2024", today).unwrap_err().to_string();
         assert!(e.contains("pas de mois 13"), "{e}");
         assert!(parse_date("demain matin", today).is_err());
+        // A word mistyped is told the words it could have been.
+        let e = parse_date("demian", today).unwrap_err().to_string();
+        assert!(e.contains("« demain »") && e.contains("+N jours"), "{e}");
         assert!(parse_date("", today).is_err());
         assert!(parse_date("+99999999999999", today).is_err());
     }

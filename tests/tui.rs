@@ -1357,6 +1357,37 @@ fn from_a_request_a_note_changes_the_status_a_partner_is_reminded_and_another_re
         "the reminder is recorded"
     );
 
+    // The partner's answer: none is chosen beforehand, so a hasty save records nothing.
+    key(&mut app, KeyCode::Char('r'));
+    ctrl(&mut app, 's');
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!("the answer form stays: {}", message(&app))
+    };
+    let answer = f.fields.iter().find(|f| f.label == "Réponse").unwrap();
+    assert_eq!(
+        answer.error.as_deref(),
+        Some("choisissez la réponse du partenaire (← →)")
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM referral WHERE answer IS NOT NULL"
+        ),
+        0
+    );
+    while focused_label(&app) != "Réponse" {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Right); // Favorable
+    key(&mut app, KeyCode::Right); // Défavorable
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none(), "{}", message(&app));
+    let saved: String = Connection::open(env.db())
+        .unwrap()
+        .query_row("SELECT answer FROM referral", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(saved, "defavorable");
+
     // The person's other request, and a new one for the same person.
     key(&mut app, KeyCode::Char('v'));
     key(&mut app, KeyCode::Enter);

@@ -503,7 +503,10 @@ impl Form {
                 )
             })
             .collect();
-        let answers = Answer::ALL.iter().map(|a| a.label().to_string()).collect();
+        // No answer chosen beforehand: saving too fast must not record a favourable one.
+        let answers = std::iter::once("— à choisir (← →) —".to_string())
+            .chain(Answer::ALL.iter().map(|a| a.label().to_string()))
+            .collect();
         Form::new(
             format!("Réponse d'un partenaire — {reference}"),
             FormKind::Answer {
@@ -1282,7 +1285,17 @@ impl Form {
                         Error::input("aucune orientation n'attend de réponse"),
                     ));
                 };
-                let answer = Answer::ALL[self.field(Name::Answer).selected()];
+                let Some(answer) = self
+                    .field(Name::Answer)
+                    .selected()
+                    .checked_sub(1)
+                    .and_then(|i| Answer::ALL.get(i).copied())
+                else {
+                    return Err(self.fail(
+                        Name::Answer,
+                        Error::input("choisissez la réponse du partenaire (← →)"),
+                    ));
+                };
                 let answered_on = self.date(Name::AnsweredOn, today, true)?.unwrap_or(today);
                 Ok(Command::Answer {
                     request_id,
