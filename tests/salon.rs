@@ -1145,6 +1145,9 @@ mod interface {
         insta::assert_snapshot!("pending_60x20", small);
         assert!(small.contains("f même personne"), "{small}");
         assert!(small.contains("Bureau 1/1"), "{small}");
+        // Smaller still: what a card cannot show is counted, not silently cut.
+        let tiny = screen(&a, (60, 14));
+        assert!(tiny.contains("ligne(s) de plus"), "{tiny}");
         // A decision asks first; "non" changes nothing.
         key(&mut a, KeyCode::Char('f'));
         assert!(a.overlay.is_some(), "a confirmation is asked");

@@ -232,8 +232,21 @@ fn card(frame: &mut Frame, area: Rect, title: &str, c: &crate::store::PersonCard
     for r in &c.requests {
         lines.push(Line::raw(format!("  {}", safe(r))));
     }
+    // Wrapped here, so that what does not fit is counted rather than hidden.
+    let inner = usize::from(area.width.saturating_sub(2)).max(1);
+    let height = usize::from(area.height.saturating_sub(2));
+    let mut rows: Vec<Line> = lines
+        .iter()
+        .flat_map(|l| super::wrap::wrap(&l.to_string(), inner))
+        .map(Line::raw)
+        .collect();
+    if rows.len() > height && height > 0 {
+        let hidden = rows.len() - (height - 1);
+        rows.truncate(height - 1);
+        rows.push(Line::raw(format!("▼ {hidden} ligne(s) de plus")));
+    }
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+        Paragraph::new(rows).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(title.to_string()),
