@@ -460,3 +460,99 @@ fn a_known_person_phones_about_a_creche_need_recorded_with_a_follow_up_in_35_key
     assert!(t.wait_exit());
     t.assert_restored();
 }
+
+/// A closed window in the middle of a follow-up: what was typed is kept in the file, and the
+/// same form opens again, filled, at the agent's next start (it was lost).
+#[test]
+fn a_form_being_typed_when_the_terminal_closes_opens_again_at_the_next_start() {
+    let env = Env::new();
+    env.ok(&["demo", "--requests", "20", "--seed", "2"]);
+    let reference: String = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT reference FROM request WHERE status <> 'close' ORDER BY reference LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let size = PtySize {
+        rows: 30,
+        cols: 100,
+        pixel_width: 0,
+        pixel_height: 0,
+    };
+    let pty = native_pty_system().openpty(size).expect("pty");
+    let mut child = pty
+        .slave
+        .spawn_command(interface_command(&env, &env.db(), Some("Karim Benali")))
+        .expect("spawn guichet");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("reader");
+    let mut writer = pty.master.take_writer().expect("writer");
+    let mut parser = vt100::Parser::new(
+        NonZeroU16::new(30).unwrap(),
+        NonZeroU16::new(100).unwrap(),
+        0,
+    );
+    let mut buf = [0u8; 8192];
+    let mut wait = |text: &str| {
+        while !parser.screen().contents().contains(text) {
+            let n = reader.read(&mut buf).expect("read the interface");
+            assert!(n > 0, "the interface ended before showing «{text}»");
+            parser.process(&buf[..n]);
+        }
+    };
+    let mut send = |keys: &str| {
+        writer.write_all(keys.as_bytes()).unwrap();
+        writer.flush().unwrap();
+    };
+    wait("Ma file");
+    send("/");
+    wait("Rechercher :");
+    send(&reference);
+    wait(&format!("{reference} "));
+    send(ENTER);
+    wait("Journal (");
+    send("f");
+    wait(&format!("Suivi — {reference}"));
+    send(TAB);
+    send(TAB);
+    send("Pièces reçues, rappeler lundi");
+    wait("rappeler lundi");
+    // The window closes.
+    drop(writer);
+    drop(reader);
+    drop(pty.master);
+    let start = Instant::now();
+    while child.try_wait().expect("child status").is_none() {
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            panic!("guichet still runs after its terminal was closed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    let mut t = Term::start(&env, Some("Karim Benali"));
+    t.wait_for("Brouillon repris");
+    t.wait_for(&format!("Suivi — {reference}"));
+    t.wait_for("Pièces reçues, rappeler lundi");
+    t.send(CTRL_S);
+    t.wait_for("Suivi enregistré.");
+    let c = Connection::open(env.db()).unwrap();
+    let saved: i64 = c
+        .query_row(
+            "SELECT count(*) FROM follow_up f JOIN request r ON r.id = f.request_id \
+             WHERE r.reference = ?1 AND f.body = 'Pièces reçues, rappeler lundi'",
+            [&reference],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(saved, 1);
+    let drafts: i64 = c
+        .query_row("SELECT count(*) FROM draft", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(drafts, 0, "the draft is gone once taken back");
+    t.send(ESC);
+    t.send("q");
+    assert!(t.wait_exit());
+}

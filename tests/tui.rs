@@ -1663,3 +1663,44 @@ fn the_journal_names_a_changed_type_by_its_label() {
         "{shown}"
     );
 }
+
+/// A draft keeps every field of the form (text, several lines, choices) and opens the same form
+/// again on the same request, filled (the terminal path is in `tests/e2e.rs`).
+#[test]
+fn a_draft_reopens_the_same_form_with_every_value() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    key(&mut app, KeyCode::Enter);
+    let reference = opened_reference(&app);
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Right); // another kind
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "ligne un");
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "ligne deux");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "+3");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right);
+    let draft = guichet::tui::draft::Draft::of(&app).expect("a form with typed text");
+    let values = |app: &App| -> Vec<String> {
+        let Some(Overlay::Form(f)) = &app.overlay else {
+            panic!("a form: {:?}", app.overlay)
+        };
+        f.fields.iter().map(|f| f.value().to_string()).collect()
+    };
+    let before = values(&app);
+    let json = serde_json::to_string(&draft).unwrap();
+
+    let mut again = app_on(&env, Some("Julien Moreau"), (120, 40));
+    let draft: guichet::tui::draft::Draft = serde_json::from_str(&json).unwrap();
+    draft.reopen(&mut again).unwrap();
+    assert_eq!(opened_reference(&again), reference);
+    assert_eq!(values(&again), before);
+    // Nothing typed: nothing to keep.
+    key(&mut again, KeyCode::Esc);
+    key(&mut again, KeyCode::Char('o'));
+    key(&mut again, KeyCode::Char('f'));
+    assert!(guichet::tui::draft::Draft::of(&again).is_none());
+}

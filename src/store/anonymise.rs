@@ -204,6 +204,11 @@ pub(crate) fn anonymise_person(
                     params![id, now, ctx.actor],
                 )?;
                 tx.execute("UPDATE follow_up SET body = '' WHERE request_id = ?1", [id])?;
+                // A form left unsaved on this request when a terminal closed (`tui/draft.rs`).
+                tx.execute(
+                    "DELETE FROM draft WHERE instr(payload, ?1) > 0",
+                    [format!("\"request_id\":\"{id}\"")],
+                )?;
                 erase_history("request", id, Some(&["summary", "merge", "note"]))?;
                 let referrals: Vec<String> = tx
                     .prepare_cached("SELECT id FROM referral WHERE request_id = ?1")?

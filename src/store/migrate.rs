@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/013_closed_without_follow_up.sql"),
     include_str!("../../migrations/014_awaited_counts.sql"),
     include_str!("../../migrations/015_search_prefixes.sql"),
+    include_str!("../../migrations/016_drafts.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

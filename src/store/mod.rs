@@ -27,6 +27,7 @@ mod cache;
 mod chain;
 mod cipher;
 pub mod demo;
+mod drafts;
 mod export;
 mod figures;
 mod followups;

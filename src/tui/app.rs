@@ -150,6 +150,9 @@ pub struct App {
     /// The settings file (last agent, theme); none in tests unless set.
     pub settings_path: Option<std::path::PathBuf>,
     pub(crate) data_version: i64,
+    /// What opened the form on screen: the request it is about and the key's action (a draft
+    /// of it can then be opened again, see `draft.rs`).
+    pub(crate) form_opened_by: Option<(Option<String>, Action)>,
 }
 
 impl App {
@@ -182,6 +185,7 @@ impl App {
             settings_path: None,
             overlay_scroll: 0,
             data_version: 0,
+            form_opened_by: None,
         };
         if let Some(name) = agent.filter(|n| !n.trim().is_empty()) {
             let a = app.store.ensure_agent(name)?;
@@ -290,8 +294,16 @@ impl App {
 
     /// Applies one action. `key` is the key that asked for it (text fields need it).
     pub fn update(&mut self, action: Action, key: Option<&KeyEvent>) {
+        let had_form = matches!(self.overlay, Some(Overlay::Form(_)));
         if let Err(e) = self.try_update(action, key) {
             self.error(&e);
+        }
+        if !had_form && matches!(self.overlay, Some(Overlay::Form(_))) {
+            let request = match &self.screen {
+                Screen::Request(v) => Some(v.detail.request.id.clone()),
+                _ => None,
+            };
+            self.form_opened_by = Some((request, action));
         }
     }
 

@@ -6,6 +6,7 @@ pub mod aids;
 pub mod app;
 pub mod check;
 pub mod command;
+pub mod draft;
 pub mod forms;
 pub mod input;
 pub mod keymap;
@@ -48,9 +49,15 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
     let mut app = App::new(store, agent, display)?;
     app.settings_path = settings_path;
     app.offer_last_agent(settings.agent.as_deref());
-    // SIGTERM and SIGHUP end the loop like Ctrl-C, so the terminal is restored.
+    // SIGTERM and SIGHUP end the loop like Ctrl-C, so the terminal is restored; a form being
+    // typed is kept as a draft (`draft.rs`), also when the terminal itself is gone.
     let stop = Arc::new(AtomicBool::new(false));
-    watch_signals(Arc::clone(&stop))?;
+    let typing: Typing = Arc::new(std::sync::Mutex::new(None));
+    watch_signals(
+        Arc::clone(&stop),
+        Arc::clone(&typing),
+        app.store.path().map(std::path::Path::to_path_buf),
+    )?;
     if let Some((text, error)) = notice {
         app.message = Some(app::Message { text, error });
     }
@@ -59,7 +66,13 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
     crate::store::no_prompt_from_now();
     let mut terminal = ratatui::init();
     let _ = ratatui::crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app, &stop, check);
+    let result = event_loop(&mut terminal, &mut app, &stop, &typing, check);
+    if stop.load(Ordering::Relaxed)
+        && let Some((agent, draft)) = typing.lock().ok().and_then(|mut t| t.take())
+        && let Err(e) = app.store.save_draft(&agent, &draft)
+    {
+        tracing::warn!(kind = e.kind(), "brouillon non gardé");
+    }
     let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -70,7 +83,11 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
 /// reader spins on the dead tty and never returns to the loop (crossterm issue #793): then the
 /// process ends here. Everything saved is in the file already; an unfinished transaction is
 /// rolled back by SQLite, as after a power cut.
-fn watch_signals(stop: Arc<AtomicBool>) -> Result<()> {
+fn watch_signals(
+    stop: Arc<AtomicBool>,
+    typing: Typing,
+    path: Option<std::path::PathBuf>,
+) -> Result<()> {
     use signal_hook::consts::{SIGHUP, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
@@ -85,6 +102,15 @@ fn watch_signals(stop: Arc<AtomicBool>) -> Result<()> {
                     .is_ok();
                 if !terminal_alive {
                     tracing::warn!("terminal fermé : fin de l'interface");
+                    // The loop is stuck in the dead terminal's reader: the draft is written
+                    // here, through a connection of its own, before the process ends.
+                    if let (Some(path), Some((agent, draft))) =
+                        (&path, typing.lock().ok().and_then(|mut t| t.take()))
+                        && let Err(e) =
+                            Store::open(path).and_then(|mut s| s.save_draft(&agent, &draft))
+                    {
+                        tracing::warn!(kind = e.kind(), "brouillon non gardé");
+                    }
                     std::process::exit(128 + signal);
                 }
             }
@@ -92,16 +118,32 @@ fn watch_signals(stop: Arc<AtomicBool>) -> Result<()> {
     Ok(())
 }
 
+/// The form being typed, as a draft ready to keep: (agent, JSON), or none.
+type Typing = Arc<std::sync::Mutex<Option<(String, String)>>>;
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     stop: &AtomicBool,
+    typing: &Typing,
     mut check: Option<crate::store::DailyCheck>,
 ) -> Result<()> {
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     let mut check_shown = None;
+    let mut draft_taken = false;
     while !app.quit && !stop.load(Ordering::Relaxed) {
+        // Once the agent is known: the form a closed terminal left, opened again.
+        if !draft_taken && let Some(agent) = app.me.as_ref().map(|a| a.name.clone()) {
+            draft_taken = true;
+            draft::take_back(app, &agent);
+        }
+        if let Ok(mut t) = typing.lock() {
+            *t = app.me.as_ref().and_then(|a| {
+                let d = draft::Draft::of(app)?;
+                Some((a.name.clone(), serde_json::to_string(&d).ok()?))
+            });
+        }
         if let Some(c) = &mut check
             && !check::follow(c, app, &mut check_shown)
         {

@@ -1,0 +1,49 @@
+//! Drafts: the form an agent was typing when the terminal went away (see `tui/draft.rs`).
+
+use super::Store;
+use crate::error::Result;
+use chrono::Days;
+use rusqlite::{OptionalExtension, params};
+
+/// A draft not taken back within this many days is dropped.
+const KEPT_DAYS: u64 = 30;
+
+impl Store {
+    /// Keeps `payload` as `agent`'s draft (replacing an older one).
+    pub fn save_draft(&mut self, agent: &str, payload: &str) -> Result<()> {
+        self.write(|tx, ctx| {
+            tx.execute("DELETE FROM draft WHERE agent = ?1", [agent])?;
+            tx.execute(
+                "INSERT INTO draft (agent, saved_at, payload) VALUES (?1, ?2, ?3)",
+                params![agent, ctx.now(), payload],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// `agent`'s draft, removed from the file as it is taken back (drafts left longer than
+    /// 30 days by anyone are dropped on the way).
+    pub fn take_draft(&mut self, agent: &str) -> Result<Option<String>> {
+        let waiting: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM draft WHERE agent = ?1)",
+            [agent],
+            |r| r.get(0),
+        )?;
+        if !waiting {
+            return Ok(None);
+        }
+        self.write(|tx, ctx| {
+            let cutoff = (ctx.today - Days::new(KEPT_DAYS)).to_string();
+            tx.execute("DELETE FROM draft WHERE saved_at < ?1", [&cutoff])?;
+            let payload: Option<String> = tx
+                .query_row(
+                    "SELECT payload FROM draft WHERE agent = ?1 ORDER BY rowid DESC LIMIT 1",
+                    [agent],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute("DELETE FROM draft WHERE agent = ?1", [agent])?;
+            Ok(payload)
+        })
+    }
+}
