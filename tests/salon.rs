@@ -1502,3 +1502,34 @@ fn the_interface_merges_an_encrypted_laptop_file_with_its_passphrase_typed_in_th
     );
     assert_eq!(count(&db, "SELECT count(*) FROM person"), 2);
 }
+
+/// A laptop prepared before the office's program was updated (the fair was weeks ago): its
+/// captures merge, the laptop's file brought up to date in memory and left untouched (it was
+/// refused with "ouvrez d'abord le fichier avec la même version").
+#[test]
+fn a_laptop_prepared_before_the_office_was_updated_still_merges_and_is_left_untouched() {
+    let env = Env::new();
+    let db = env.db();
+    let path = env.path("portable.sqlite3");
+    let mut office = open(&db, "Élodie Martin");
+    capture_on_laptop(
+        &mut office,
+        &path,
+        &[("Vidal", "Nina", "06 44 55 66 77", "", None, &["logement"])],
+    );
+    // The laptop of the previous version: without what the last migration (016, the drafts
+    // table) added. Update this step when a migration is added after 016.
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("DROP TABLE draft; PRAGMA journal_mode = DELETE;")
+            .unwrap();
+        c.pragma_update(None, "user_version", guichet::store::SCHEMA_VERSION - 1)
+            .unwrap();
+    }
+    let before = bytes(&path);
+    let r = salon::merge(&mut office, &path).unwrap();
+    assert_eq!((r.added_persons, r.added_requests), (1, 1));
+    assert_eq!(event_count(&db), 1);
+    assert_eq!(bytes(&path), before, "the laptop's file is left as it was");
+    assert!(!env.path("portable.sqlite3-wal").exists());
+}

@@ -43,7 +43,7 @@ const META_KEEP: &str = "backup.keep";
 const META_LAST: &str = "backup.last";
 
 /// A path as it can be pasted into a shell: in single quotes unless it is plain.
-fn shell_quoted(path: &Path) -> String {
+pub fn shell_quoted(path: &Path) -> String {
     let s = path.display().to_string();
     if s.chars()
         .all(|c| c.is_alphanumeric() || "/._-+,:@".contains(c))

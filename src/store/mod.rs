@@ -56,7 +56,7 @@ pub use aids::{
     PlannedAid, PlannedCommitment, Scheme, SchemeDef, years_of,
 };
 pub use anonymise::{DueForElimination, Elimination};
-pub use backup::{BackupReport, Restored, clean_stale_temps, restore};
+pub use backup::{BackupReport, Restored, clean_stale_temps, restore, shell_quoted};
 pub use cipher::{
     available as encryption_available, forget as forget_passphrase, give as give_passphrase,
     is_encrypted, no_prompt_from_now, passphrase,

@@ -395,6 +395,19 @@ fn read_recs(conn: &Connection, table: &str) -> Result<Vec<Rec>> {
         .collect())
 }
 
+/// A copy in memory of an older laptop file, migrated to this program's schema. An encrypted
+/// file cannot be copied this way (SQLCipher refuses a backup to a plain database): the caller
+/// says how to update it.
+fn upgraded_copy(conn: &Connection) -> Result<Connection> {
+    let mut mem = Connection::open_in_memory()?;
+    {
+        let backup = rusqlite::backup::Backup::new(conn, &mut mem)?;
+        backup.run_to_completion(256, std::time::Duration::ZERO, None)?;
+    }
+    store::migrate_to(&mem, store::SCHEMA_VERSION)?;
+    Ok(mem)
+}
+
 /// Opens a laptop file read-only after checking it is a guichet file of this version, intact,
 /// and with exactly this binary's schema (no trigger or view of its own).
 pub fn open_untrusted(path: &Path) -> Result<Connection> {
@@ -410,12 +423,24 @@ pub fn open_untrusted(path: &Path) -> Result<Connection> {
     }
     let (conn, _key) = crate::store::open_foreign(path)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version != store::SCHEMA_VERSION {
+    let conn = if version > store::SCHEMA_VERSION {
         return Err(refuse(format!(
-            "schéma {version}, cette version de guichet fusionne le schéma {} : ouvrez d'abord le fichier avec la même version",
+            "fichier d'une version plus récente de guichet (schéma {version}, ce programme lit le schéma {}) : fusionnez-le avec cette version-là",
             store::SCHEMA_VERSION
         )));
-    }
+    } else if version < store::SCHEMA_VERSION {
+        // Prepared before the office's program was updated: brought up to date in memory,
+        // the laptop's file itself left as it is (nothing written beside it either).
+        upgraded_copy(&conn).map_err(|_| {
+            refuse(format!(
+                "fichier d'une version antérieure (schéma {version}, ce programme lit le schéma {}) qui n'a pas pu être mis à jour en mémoire : ouvrez-le d'abord une fois avec ce programme (guichet --db {} check), puis fusionnez-le",
+                store::SCHEMA_VERSION,
+                crate::store::shell_quoted(path)
+            ))
+        })?
+    } else {
+        conn
+    };
     let check: String = conn
         .query_row("PRAGMA quick_check", [], |r| r.get(0))
         .map_err(|e| refuse(format!("fichier endommagé : {e}")))?;
