@@ -1695,12 +1695,84 @@ fn a_draft_reopens_the_same_form_with_every_value() {
 
     let mut again = app_on(&env, Some("Julien Moreau"), (120, 40));
     let draft: guichet::tui::draft::Draft = serde_json::from_str(&json).unwrap();
-    draft.reopen(&mut again).unwrap();
+    assert!(draft.reopen(&mut again).unwrap().is_empty());
     assert_eq!(opened_reference(&again), reference);
-    assert_eq!(values(&again), before);
+    // The date typed "+3" comes back as the day it meant.
+    let mut expected = before.clone();
+    expected[3] = "25/11/2026".to_string();
+    assert_eq!(values(&again), expected);
+    // Closed again before saving: still kept (it was lost the second time).
+    let twice = guichet::tui::draft::Draft::of(&again).expect("still a draft");
+    assert_eq!(twice.fields, draft.fields);
     // Nothing typed: nothing to keep.
     key(&mut again, KeyCode::Esc);
     key(&mut again, KeyCode::Char('o'));
     key(&mut again, KeyCode::Char('f'));
     assert!(guichet::tui::draft::Draft::of(&again).is_none());
+    key(&mut again, KeyCode::Esc);
+
+    // An edit left as a draft while a colleague moves the follow-up date: the form opens again
+    // with the colleague's date (the agent had not touched it) and the summary typed; a field
+    // both changed is not filled over the colleague's, and the message says so.
+    let id = match &again.screen {
+        Screen::Request(v) => v.detail.request.id.clone(),
+        other => panic!("{other:?}"),
+    };
+    key(&mut again, KeyCode::Char('e'));
+    typed(&mut again, " (brouillon)");
+    let draft = guichet::tui::draft::Draft::of(&again).expect("an edit");
+    assert_eq!(
+        draft.fields.len(),
+        1,
+        "only what was typed: {:?}",
+        draft.fields
+    );
+    let colleague_date = NaiveDate::from_ymd_opt(2026, 12, 15);
+    store(&env)
+        .update_request(
+            &id,
+            None,
+            &RequestChange {
+                next_follow_up_on: Some(colleague_date),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut third = app_on(&env, Some("Julien Moreau"), (120, 40));
+    assert!(draft.reopen(&mut third).unwrap().is_empty());
+    ctrl(&mut third, 's');
+    assert!(third.overlay.is_none(), "{}", message(&third));
+    let row = store(&env).request_row(&id).unwrap();
+    assert_eq!(
+        row.next_follow_up_on, colleague_date,
+        "the colleague's date stays"
+    );
+    assert!(row.summary.ends_with(" (brouillon)"), "{}", row.summary);
+
+    let mut fourth = app_on(&env, Some("Julien Moreau"), (120, 40));
+    fourth.open_request(&id).unwrap();
+    key(&mut fourth, KeyCode::Char('e'));
+    typed(&mut fourth, " bis");
+    let draft = guichet::tui::draft::Draft::of(&fourth).unwrap();
+    store(&env)
+        .update_request(
+            &id,
+            None,
+            &RequestChange {
+                summary: Some("résumé d'un collègue".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut fifth = app_on(&env, Some("Julien Moreau"), (120, 40));
+    let said = draft.reopen(&mut fifth).unwrap();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains("bis") && said[0].contains("résumé d'un collègue"),
+        "{said:?}"
+    );
+    let Some(Overlay::Form(f)) = &fifth.overlay else {
+        panic!("the form")
+    };
+    assert_eq!(f.fields[0].value(), "résumé d'un collègue");
 }

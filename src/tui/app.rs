@@ -152,7 +152,7 @@ pub struct App {
     pub(crate) data_version: i64,
     /// What opened the form on screen: the request it is about and the key's action (a draft
     /// of it can then be opened again, see `draft.rs`).
-    pub(crate) form_opened_by: Option<(Option<String>, Action)>,
+    pub(crate) form_opened_by: Option<super::draft::Origin>,
 }
 
 impl App {
@@ -298,12 +298,16 @@ impl App {
         if let Err(e) = self.try_update(action, key) {
             self.error(&e);
         }
-        if !had_form && matches!(self.overlay, Some(Overlay::Form(_))) {
-            let request = match &self.screen {
+        if !had_form && let Some(Overlay::Form(f)) = &self.overlay {
+            let request_id = match &self.screen {
                 Screen::Request(v) => Some(v.detail.request.id.clone()),
                 _ => None,
             };
-            self.form_opened_by = Some((request, action));
+            self.form_opened_by = Some(super::draft::Origin {
+                request_id,
+                action,
+                initial: super::draft::values(f, self.today()),
+            });
         }
     }
 

@@ -32,8 +32,20 @@ pub struct Draft {
     pub opened_by: String,
     /// The form's title, said when it opens again.
     pub title: String,
-    /// Every field's value, by label.
+    /// The fields the agent changed, by label, as they were left.
     pub fields: Vec<(String, Value)>,
+    /// The same fields as the form showed them when it opened: a field whose value has changed
+    /// since (a colleague's edit of the request) is not filled again over it.
+    #[serde(default)]
+    pub initial: Vec<(String, Value)>,
+}
+
+/// Where the form on screen came from, and what it showed when it opened.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub request_id: Option<String>,
+    pub action: Action,
+    pub initial: Vec<(String, Value)>,
 }
 
 /// The forms a draft brings back: those where an agent types.
@@ -47,52 +59,88 @@ const OPENERS: [(&str, Action); 7] = [
     ("saisie", Action::Open),
 ];
 
+/// Every field's value, by label; a date typed as a word or an offset ("demain", "+3") is kept
+/// as the day it meant, so that a draft taken back another day keeps that day.
+pub fn values(f: &crate::tui::forms::Form, today: chrono::NaiveDate) -> Vec<(String, Value)> {
+    f.fields
+        .iter()
+        .map(|field| {
+            let v = match &field.kind {
+                FieldKind::Text(t) if field.date && !t.text().trim().is_empty() => Value::Text(
+                    crate::domain::parse_date(t.text(), today)
+                        .map(crate::domain::fr_date)
+                        .unwrap_or_else(|_| t.text().to_string()),
+                ),
+                FieldKind::Text(t) => Value::Text(t.text().to_string()),
+                FieldKind::Area { text, .. } => Value::Text(text.clone()),
+                FieldKind::Choice { options, selected } => {
+                    Value::Choice(options.get(*selected).cloned().unwrap_or_default())
+                }
+                FieldKind::Checks {
+                    options, checked, ..
+                } => Value::Checks(
+                    options
+                        .iter()
+                        .zip(checked)
+                        .filter(|(_, c)| **c)
+                        .map(|(o, _)| o.clone())
+                        .collect(),
+                ),
+            };
+            (field.label.to_string(), v)
+        })
+        .collect()
+}
+
+fn get<'a>(values: &'a [(String, Value)], label: &str) -> Option<&'a Value> {
+    values.iter().find(|(l, _)| l == label).map(|(_, v)| v)
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Text(s) | Value::Choice(s) => s.clone(),
+        Value::Checks(v) => v.join(", "),
+    }
+}
+
 impl Draft {
-    /// The open form, when it holds something typed and was opened by one of [`OPENERS`].
+    /// The open form's changes, when it has some and was opened by one of [`OPENERS`].
     pub fn of(app: &App) -> Option<Draft> {
         let Some(Overlay::Form(f)) = &app.overlay else {
             return None;
         };
-        let (request_id, action) = app.form_opened_by.clone()?;
-        let opened_by = OPENERS.iter().find(|(_, a)| *a == action)?.0.to_string();
-        if !f.dirty {
+        let origin = app.form_opened_by.as_ref()?;
+        let opened_by = OPENERS
+            .iter()
+            .find(|(_, a)| *a == origin.action)?
+            .0
+            .to_string();
+        let now = values(f, app.today());
+        let changed: Vec<(String, Value)> = now
+            .into_iter()
+            .filter(|(l, v)| get(&origin.initial, l) != Some(v))
+            .collect();
+        if changed.is_empty() {
             return None;
         }
-        let fields = f
-            .fields
+        let initial = changed
             .iter()
-            .map(|field| {
-                let v = match &field.kind {
-                    FieldKind::Text(t) => Value::Text(t.text().to_string()),
-                    FieldKind::Area { text, .. } => Value::Text(text.clone()),
-                    FieldKind::Choice { options, selected } => {
-                        Value::Choice(options.get(*selected).cloned().unwrap_or_default())
-                    }
-                    FieldKind::Checks {
-                        options, checked, ..
-                    } => Value::Checks(
-                        options
-                            .iter()
-                            .zip(checked)
-                            .filter(|(_, c)| **c)
-                            .map(|(o, _)| o.clone())
-                            .collect(),
-                    ),
-                };
-                (field.label.to_string(), v)
-            })
+            .filter_map(|(l, _)| Some((l.clone(), get(&origin.initial, l)?.clone())))
             .collect();
         Some(Draft {
-            request_id,
+            request_id: origin.request_id.clone(),
             opened_by,
             title: f.title.clone(),
-            fields,
+            fields: changed,
+            initial,
         })
     }
 
-    /// Opens the same form again (on the same request) and fills it. `Err` with the reason
-    /// when it cannot (the request is gone…): the caller then shows what was typed.
-    pub fn reopen(&self, app: &mut App) -> crate::error::Result<()> {
+    /// Opens the same form again (on the same request) and fills the fields the agent had
+    /// changed — except those changed since by someone else, returned as sentences (what the
+    /// draft said, what the request says now). `Err` with the reason when the form cannot
+    /// open (the request is gone…): the caller then shows what was typed.
+    pub fn reopen(&self, app: &mut App) -> crate::error::Result<Vec<String>> {
         let action = OPENERS
             .iter()
             .find(|(n, _)| *n == self.opened_by)
@@ -106,15 +154,30 @@ impl Draft {
             ));
         }
         app.try_update(action, None)?;
+        let today = app.today();
         let Some(Overlay::Form(f)) = &mut app.overlay else {
             return Err(crate::error::Error::input(
                 "le formulaire ne s'est pas ouvert",
             ));
         };
+        let fresh = values(f, today);
+        let mut changed_since = Vec::new();
         for field in f.fields.iter_mut() {
-            let Some((_, v)) = self.fields.iter().find(|(l, _)| l == field.label) else {
+            let Some(v) = get(&self.fields, field.label) else {
                 continue;
             };
+            if let (Some(was), Some(now)) =
+                (get(&self.initial, field.label), get(&fresh, field.label))
+                && was != now
+            {
+                changed_since.push(format!(
+                    "{} : votre brouillon « {} », modifié depuis en « {} »",
+                    field.label,
+                    shown(v),
+                    shown(now)
+                ));
+                continue;
+            }
             match (&mut field.kind, v) {
                 (FieldKind::Text(t), Value::Text(s)) => {
                     let mut restored = crate::tui::input::TextField::new(s);
@@ -147,7 +210,13 @@ impl Draft {
             }
         }
         f.dirty = true;
-        Ok(())
+        // Kept again if the terminal closes again: compared with what the form showed now.
+        app.form_opened_by = Some(Origin {
+            request_id: self.request_id.clone(),
+            action,
+            initial: fresh,
+        });
+        Ok(changed_since)
     }
 
     /// What was typed, as one line (when the form cannot open again).
@@ -176,16 +245,31 @@ pub fn take_back(app: &mut App, agent: &str) {
     let Ok(draft) = serde_json::from_str::<Draft>(&payload) else {
         return;
     };
-    let text = match draft.reopen(app) {
-        Ok(()) => format!(
-            "Brouillon repris : « {} » était en cours de saisie quand la fenêtre s'est fermée. \
-             Ctrl-S l'enregistre, Échap l'abandonne.",
-            draft.title
+    let (text, error) = match draft.reopen(app) {
+        Ok(changed_since) if changed_since.is_empty() => (
+            format!(
+                "Brouillon repris : « {} » était en cours de saisie quand la fenêtre s'est \
+                 fermée. Ctrl-S l'enregistre, Échap l'abandonne.",
+                draft.title
+            ),
+            false,
         ),
-        Err(e) => format!(
-            "Un brouillon n'a pas pu être rouvert ({e}). Ce qui avait été tapé : {}",
-            draft.typed()
+        Ok(changed_since) => (
+            format!(
+                "Brouillon repris : « {} ». Modifié depuis par un collègue, gardé : {}. \
+                 Ctrl-S enregistre, Échap abandonne.",
+                draft.title,
+                changed_since.join(" ; ")
+            ),
+            true,
+        ),
+        Err(e) => (
+            format!(
+                "Un brouillon n'a pas pu être rouvert ({e}). Ce qui avait été tapé : {}",
+                draft.typed()
+            ),
+            true,
         ),
     };
-    app.message = Some(crate::tui::app::Message { text, error: true });
+    app.message = Some(crate::tui::app::Message { text, error });
 }
