@@ -1533,3 +1533,57 @@ fn a_laptop_prepared_before_the_office_was_updated_still_merges_and_is_left_unto
     assert_eq!(bytes(&path), before, "the laptop's file is left as it was");
     assert!(!env.path("portable.sqlite3-wal").exists());
 }
+
+/// Decisions are undone from the latest back: undoing an earlier one while a later one moved
+/// what it did put a visitor's request on another person (found by a review). `u` takes them
+/// in the order they were taken, even within the same second.
+#[test]
+fn decisions_are_undone_from_the_latest_back() {
+    let env = Env::new();
+    let db = env.db();
+    let mut office = open(&db, "Élodie Martin");
+    let lea = |phone: &str| NewPerson {
+        last_name: "Martin".into(),
+        first_name: "Léa".into(),
+        email: "lea.martin@exemple.fr".into(),
+        phone: phone.into(),
+        ..Default::default()
+    };
+    office
+        .create_request(&NewRequest::new(lea(""), "logement", today()))
+        .unwrap();
+    let (a, b) = (env.path("p4.sqlite3"), env.path("p5.sqlite3"));
+    capture_detailed(&mut office, &a, lea("06 40 40 40 40"), &["bourse"]);
+    capture_detailed(&mut office, &b, lea("06 50 50 50 50"), &["creche"]);
+    salon::merge(&mut office, &a).unwrap();
+    salon::merge(&mut office, &b).unwrap();
+    drop(office);
+    let items: serde_json::Value =
+        serde_json::from_str(&env.ok(&["pending", "--format", "json"])).unwrap();
+    let (x4, x5) = (
+        items[0]["id"].as_str().unwrap().to_string(),
+        items[1]["id"].as_str().unwrap().to_string(),
+    );
+    // The second capture into the first, then the first into the office person.
+    env.ok(&["resolve", &x5, "--decision", "fusionner", "--candidat", "2"]);
+    env.ok(&["resolve", &x4, "--decision", "fusionner"]);
+    let refused = env.fails(&["resolve", &x5, "--annuler"], 2);
+    assert!(refused.contains("plus récente"), "{refused}");
+    env.ok(&["resolve", &x4, "--annuler"]);
+    env.ok(&["resolve", &x5, "--annuler"]);
+    // Each capture has its own request again.
+    let owner_phone = |type_code: &str| -> String {
+        Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT p.phone FROM request r JOIN person p ON p.id = r.person_id \
+                 WHERE r.type_code = ?1",
+                [type_code],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(owner_phone("bourse"), "06 40 40 40 40");
+    assert_eq!(owner_phone("creche"), "06 50 50 50 50");
+    common::figures::assert_counts_equal(&db, "undone in order");
+}

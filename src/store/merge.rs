@@ -297,14 +297,35 @@ pub(crate) fn set_resolution(
 }
 
 /// The latest decision that may still be undone (none once a merge happened since; `undo`
-/// checks it again).
-pub(crate) fn latest_decision(conn: &Connection) -> Result<Option<String>> {
+/// checks it again). Decisions are numbered in the order they were taken (`order` in their
+/// undo record; the clock's seconds cannot tell two apart).
+pub(crate) fn latest_decision(conn: &Connection) -> Result<Option<(String, String)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id FROM merge_pending WHERE resolved_at IS NOT NULL AND undo IS NOT NULL \
-              ORDER BY resolved_at DESC, rowid DESC LIMIT 1",
+            "SELECT id, summary FROM merge_pending WHERE resolved_at IS NOT NULL \
+               AND undo IS NOT NULL \
+             ORDER BY coalesce(json_extract(undo, '$.order'), 0) DESC, resolved_at DESC, \
+                      rowid DESC LIMIT 1",
         )?
-        .query_row([], |r| r.get(0))
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The number of the next decision (see [`latest_decision`]).
+pub(crate) fn next_decision_order(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx.query_row(
+        "SELECT coalesce(max(json_extract(undo, '$.order')), 0) + 1 FROM merge_pending \
+          WHERE undo IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whose request this is now (`None`: gone).
+pub(crate) fn request_owner(tx: &Transaction<'_>, request_id: &str) -> Result<Option<String>> {
+    Ok(tx
+        .prepare_cached("SELECT person_id FROM request WHERE id = ?1")?
+        .query_row([request_id], |r| r.get(0))
         .optional()?)
 }
 

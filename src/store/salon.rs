@@ -1347,7 +1347,8 @@ pub fn resolve_with(
         };
         let payload: Json = serde_json::from_str(&payload)?;
         let since = store::merge::last_merge(tx)?;
-        let mut undo = serde_json::json!({ "merge_seq": since });
+        let order = store::merge::next_decision_order(tx)?;
+        let mut undo = serde_json::json!({ "merge_seq": since, "order": order });
         let (resolution, message) = match (kind.as_str(), decision) {
             ("duplicate", Decision::Merge) => {
                 let ids = store::merge::live_candidates(
@@ -1474,7 +1475,7 @@ pub fn resolve_with(
 
 /// The latest decision that may still be undone (`u` in the interface, whoever decided it).
 pub fn latest_decision(store: &Store) -> Result<Option<String>> {
-    store::merge::latest_decision(store.conn())
+    Ok(store::merge::latest_decision(store.conn())?.map(|(id, _)| id))
 }
 
 /// Undoes a decision, as long as no merge happened since: the item waits for a decision again.
@@ -1493,6 +1494,15 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
             return Err(Error::input(
                 "une fusion a eu lieu depuis cette décision : elle ne peut plus être annulée",
             ));
+        }
+        // Undone from the latest back: a later decision may have moved what this one did.
+        if let Some((latest, summary)) = store::merge::latest_decision(tx)?
+            && latest != pending_id
+        {
+            return Err(Error::input(format!(
+                "une décision plus récente ({}) est à annuler d'abord : guichet resolve {latest} --annuler (touche u)",
+                crate::text::display_safe(&summary)
+            )));
         }
         let mut left: Vec<String> = Vec::new();
         match (kind.as_str(), resolution.as_str()) {
@@ -1527,6 +1537,11 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
                     .flatten()
                     .filter_map(Json::as_str)
                 {
+                    if store::merge::request_owner(tx, id)?.as_deref() != Some(into.as_str()) {
+                        return Err(Error::input(
+                            "une demande de cette décision a changé de personne depuis : rien n'a été annulé",
+                        ));
+                    }
                     store::merge::move_request(tx, ctx, id, &into, &laptop_id)?;
                     crate::store::record(
                         tx,
