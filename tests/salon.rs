@@ -757,6 +757,11 @@ fn edits_made_on_the_road_and_at_the_office_are_both_kept_for_review() {
     env.ok(&["demo", "--requests", "60", "--seed", "10"]);
     let db = env.db();
     let path = env.path("copie.sqlite3");
+    // An agent's unsaved form in the office (a draft): it does not travel on a full copy.
+    Store::open(&db)
+        .unwrap()
+        .save_draft("Bruno Lac", r#"{"title":"brouillonconfidentiel"}"#)
+        .unwrap();
     let out = env.ok(&[
         "salon",
         "prepare",
@@ -769,6 +774,13 @@ fn edits_made_on_the_road_and_at_the_office_are_both_kept_for_review() {
         path.to_str().unwrap(),
     ]);
     assert!(out.contains("copie complète"), "{out}");
+    assert_eq!(count(&path, "SELECT count(*) FROM draft"), 0);
+    assert!(
+        !bytes(&path)
+            .windows(b"brouillonconfidentiel".len())
+            .any(|w| w == b"brouillonconfidentiel"),
+        "no trace of the draft in the copy"
+    );
     let ids: Vec<String> = Connection::open(&db)
         .unwrap()
         .prepare("SELECT id FROM request WHERE status <> 'close' ORDER BY reference LIMIT 2")
@@ -1373,6 +1385,12 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
     assert!(
         salon.contains("décision « même personne » annulée"),
         "{salon}"
+    );
+    assert!(
+        salon.contains(&format!(
+            "la demande {folded} saisie au stand est rétablie à part"
+        )),
+        "the request it had been folded into says so: {salon}"
     );
 
     // A colleague's change to a field the decision wrote is kept, and the undo says so.

@@ -157,6 +157,8 @@ pub fn prepare_keyed(
                 )?;
             }
             if full {
+                // The office's unsaved forms (drafts of its agents) do not travel.
+                tx.execute("DELETE FROM draft", [])?;
                 for (entity, table) in [("person", "person"), ("request", "request"), ("referral", "referral")] {
                     // Table names come from this list, never from input.
                     tx.execute(
@@ -1383,6 +1385,7 @@ pub fn resolve_with(
                 let mut moved = Vec::new();
                 let mut folded = Vec::new();
                 let mut fold_targets = Vec::new();
+                let mut folds = Vec::new();
                 for r in store::merge::requests_of(tx, &laptop_id)? {
                     let same = office_requests.iter().find(|o| {
                         o.type_code == r.type_code && o.event_id == r.event_id && o.received_on == r.received_on
@@ -1398,6 +1401,7 @@ pub fn resolve_with(
                             );
                             crate::store::record(tx, ctx, "request", &same.id, "merge", None, Some(&text))?;
                             fold_targets.push(same.id.clone());
+                            folds.push(serde_json::json!([same.id, r.reference]));
                         }
                         _ => {
                             store::merge::move_request(tx, ctx, &r.id, &laptop_id, &into)?;
@@ -1435,6 +1439,7 @@ pub fn resolve_with(
                 undo["into"] = Json::from(into.clone());
                 undo["moved"] = Json::from(moved);
                 undo["folded"] = Json::Array(folded);
+                undo["folds"] = Json::Array(folds);
                 crate::store::record(tx, ctx, "person", &laptop_id, "merged_into", None, Some(&into))?;
                 store::merge::delete_row(tx, "person", &laptop_id)?;
                 crate::store::record(tx, ctx, "person", &into, "merge", None, Some("fusion avec une saisie de salon"))?;
@@ -1517,6 +1522,17 @@ pub fn undo(store: &mut Store, pending_id: &str) -> Result<String> {
                 ) {
                     // What the decision took from the capture goes back, unless changed since.
                     left = restore_fields(tx, ctx, "person", &into, &before, &after)?;
+                }
+                // The requests the capture's were folded into say they stand apart again.
+                for fold in undo["folds"].as_array().into_iter().flatten() {
+                    if let (Some(target), Some(reference)) = (fold[0].as_str(), fold[1].as_str())
+                        && exists(tx, "request", target)?
+                    {
+                        let text = format!(
+                            "décision « même personne » annulée : la demande {reference} saisie au stand est rétablie à part"
+                        );
+                        crate::store::record(tx, ctx, "request", target, "merge", None, Some(&text))?;
+                    }
                 }
                 for r in undo["folded"].as_array().into_iter().flatten() {
                     let r = Rec::from_json(r).ok_or_else(|| Error::input("données illisibles"))?;
