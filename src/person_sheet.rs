@@ -184,9 +184,21 @@ fn history_rows(
             s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
                 .map_or_else(|| s.unwrap_or_default().to_string(), fr_date)
         };
-        // The closing date: said by the outcome line on screen, kept here.
-        let change = history_line_labelled(&x.entity, &x.field, old, new, labels)
-            .unwrap_or_else(|| format!("Close le : {}", v(new)));
+        // Lines the screens leave out are kept here: the closing date (the outcome line says
+        // it on screen) and the program's own columns (search keys, stamps), named as such.
+        let change =
+            history_line_labelled(&x.entity, &x.field, old, new, labels).unwrap_or_else(|| match x
+                .field
+                .as_str()
+            {
+                "closed_on" => format!("Close le : {}", v(new)),
+                other => format!(
+                    "Donnée technique « {} » : {} → {}",
+                    crate::text::display_safe(other),
+                    v(old),
+                    v(new)
+                ),
+            });
         put(format!("{h} — Date"), fr_datetime(&x.at));
         put(format!("{h} — Agent"), x.actor.clone());
         put(format!("{h} — Changement"), change);

@@ -1393,6 +1393,24 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
         "the request it had been folded into says so: {salon}"
     );
 
+    // The right-of-access export names the program's own columns as such (it called every
+    // line it had no sentence for "Close le").
+    let sheet = env.path("lise.csv");
+    env.ok(&[
+        "person",
+        "export",
+        &office_ref,
+        "--format",
+        "csv",
+        "--out",
+        sheet.to_str().unwrap(),
+    ]);
+    let sheet = std::fs::read_to_string(&sheet).unwrap();
+    assert!(sheet.contains("Donnée technique « email_key »"), "{sheet}");
+    for line in sheet.lines().filter(|l| l.contains("Close le :")) {
+        panic!("only a closing date is a « Close le » line: {line}");
+    }
+
     // A colleague's change to a field the decision wrote is kept, and the undo says so.
     env.ok(&["resolve", &first, "--decision", "fusionner"]);
     {
