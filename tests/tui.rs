@@ -1776,3 +1776,26 @@ fn a_draft_reopens_the_same_form_with_every_value() {
     };
     assert_eq!(f.fields[0].value(), "résumé d'un collègue");
 }
+
+/// A draft nobody takes back (an agent who left) is dropped after 30 days, at any agent's start.
+#[test]
+fn a_draft_left_more_than_30_days_is_dropped_at_anyones_start() {
+    let env = Env::new();
+    let mut s = store(&env);
+    s.set_today(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+    s.save_draft("Agent parti", r#"{"title":"x"}"#).unwrap();
+    s.set_today(NaiveDate::from_ymd_opt(2026, 10, 20).unwrap());
+    assert_eq!(s.take_draft("Julien Moreau").unwrap(), None);
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM draft"),
+        1,
+        "19 days: kept"
+    );
+    s.set_today(today());
+    assert_eq!(s.take_draft("Julien Moreau").unwrap(), None);
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM draft"),
+        0,
+        "52 days: dropped"
+    );
+}

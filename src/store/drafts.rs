@@ -21,12 +21,14 @@ impl Store {
         })
     }
 
-    /// `agent`'s draft, removed from the file as it is taken back (drafts left longer than
-    /// 30 days by anyone are dropped on the way).
+    /// `agent`'s draft, removed from the file as it is taken back; drafts left longer than 30
+    /// days by anyone (an agent who left) are dropped at any agent's start.
     pub fn take_draft(&mut self, agent: &str) -> Result<Option<String>> {
+        let cutoff = (self.today() - Days::new(KEPT_DAYS)).to_string();
+        // Read first: most starts find nothing to do and write nothing.
         let waiting: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM draft WHERE agent = ?1)",
-            [agent],
+            "SELECT EXISTS (SELECT 1 FROM draft WHERE agent = ?1 OR saved_at < ?2)",
+            params![agent, cutoff],
             |r| r.get(0),
         )?;
         if !waiting {

@@ -555,6 +555,8 @@ impl App {
                 self.overlay = match under {
                     Some(Overlay::Form(mut f)) => {
                         f.show_error(&e);
+                        // A passphrase is typed again, never kept in the form after a refusal.
+                        f.clear_secrets();
                         Some(Overlay::Form(f))
                     }
                     Some(Overlay::Picker(mut p)) => {

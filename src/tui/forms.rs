@@ -966,6 +966,13 @@ impl Form {
         changed
     }
 
+    /// Empties the passphrase fields (after a refusal: typed again).
+    pub fn clear_secrets(&mut self) {
+        for field in self.fields.iter_mut().filter(|f| f.secret) {
+            field.kind = FieldKind::Text(TextField::new(""));
+        }
+    }
+
     /// A typed key; returns whether a text changed (the new-request form then looks for
     /// likely matches).
     pub fn type_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {

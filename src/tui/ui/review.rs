@@ -75,9 +75,11 @@ fn body(r: &Review, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             .collect::<Vec<_>>()
     };
     let title = |t: &str| wrapped(wrap(t, w), theme.title());
-    lines.extend(title(
-        "Par type de demande (évolution : préc. = période précédente, N-1 = l'an dernier)",
-    ));
+    lines.extend(title(if compare {
+        "Par type de demande (évolution : préc. = période précédente, N-1 = l'an dernier)"
+    } else {
+        "Par type de demande"
+    }));
     let figures = |received: i64, closed: i64, open: i64, t: (i64, i64, i64, i64)| {
         if compare {
             format!(
