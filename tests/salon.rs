@@ -1407,9 +1407,11 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
     ]);
     let sheet = std::fs::read_to_string(&sheet).unwrap();
     assert!(sheet.contains("Donnée technique « email_key »"), "{sheet}");
-    for line in sheet.lines().filter(|l| l.contains("Close le :")) {
-        panic!("only a closing date is a « Close le » line: {line}");
-    }
+    let closing: Vec<&str> = sheet.lines().filter(|l| l.contains("Close le :")).collect();
+    assert!(
+        closing.is_empty(),
+        "only a closing date is a « Close le » line: {closing:?}"
+    );
 
     // A colleague's change to a field the decision wrote is kept, and the undo says so.
     env.ok(&["resolve", &first, "--decision", "fusionner"]);
