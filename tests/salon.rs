@@ -842,6 +842,11 @@ fn edits_made_on_the_road_and_at_the_office_are_both_kept_for_review() {
     let pending = salon::pending(&office).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].kind, "conflict");
+    assert!(
+        pending[0].office.starts_with("demande ") && !pending[0].office.contains(both.as_str()),
+        "the record named, not its id: {}",
+        pending[0].office
+    );
     drop(office);
     let payload: String = Connection::open(&db)
         .unwrap()

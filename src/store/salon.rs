@@ -1117,6 +1117,8 @@ pub fn pending(store: &Store) -> Result<Vec<Pending>> {
                     .trim()
                     .to_string()
             }
+            // An edit on both sides: the record is the one the summary names, never its id.
+            None if kind == "conflict" => format!("{summary} (version du bureau)"),
             None => office_id,
         };
         out.push(Pending {
