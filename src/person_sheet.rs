@@ -192,12 +192,21 @@ fn history_rows(
                 .as_str()
             {
                 "closed_on" => format!("Close le : {}", v(new)),
-                other => format!(
-                    "Donnée technique « {} » : {} → {}",
-                    crate::text::display_safe(other),
-                    v(old),
-                    v(new)
-                ),
+                other => {
+                    let t = |s: Option<&str>| match s.filter(|s| !s.is_empty()) {
+                        None => "—".to_string(),
+                        Some(s) if s.len() == 20 && s.ends_with('Z') && s.contains('T') => {
+                            fr_datetime(s)
+                        }
+                        Some(s) => v(Some(s)),
+                    };
+                    format!(
+                        "Donnée technique « {} » : {} → {}",
+                        crate::text::display_safe(other),
+                        t(old),
+                        t(new)
+                    )
+                }
             });
         put(format!("{h} — Date"), fr_datetime(&x.at));
         put(format!("{h} — Agent"), x.actor.clone());

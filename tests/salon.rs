@@ -1411,7 +1411,11 @@ fn a_visitor_captured_twice_is_decided_twice_and_keeps_what_they_said_at_the_sta
         sheet.to_str().unwrap(),
     ]);
     let sheet = std::fs::read_to_string(&sheet).unwrap();
-    assert!(sheet.contains("Donnée technique « email_key »"), "{sheet}");
+    assert!(
+        sheet.contains("Donnée technique « email_key » : — → lise.martin@exemple.fr"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("Z →") && !sheet.contains(":  →"), "{sheet}");
     let closing: Vec<&str> = sheet.lines().filter(|l| l.contains("Close le :")).collect();
     assert!(
         closing.is_empty(),

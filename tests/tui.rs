@@ -1697,8 +1697,9 @@ fn a_draft_reopens_the_same_form_with_every_value() {
     let draft: guichet::tui::draft::Draft = serde_json::from_str(&json).unwrap();
     assert!(draft.reopen(&mut again).unwrap().is_empty());
     assert_eq!(opened_reference(&again), reference);
-    // The date typed "+3" comes back as the day it meant.
+    // The dates come back as the days they meant ("aujourd'hui", "+3").
     let mut expected = before.clone();
+    expected[1] = "22/11/2026".to_string();
     expected[3] = "25/11/2026".to_string();
     assert_eq!(values(&again), expected);
     // Closed again before saving: still kept (it was lost the second time).
@@ -1722,8 +1723,8 @@ fn a_draft_reopens_the_same_form_with_every_value() {
     typed(&mut again, " (brouillon)");
     let draft = guichet::tui::draft::Draft::of(&again).expect("an edit");
     assert_eq!(
-        draft.fields.len(),
-        1,
+        draft.touched,
+        ["Résumé"],
         "only what was typed: {:?}",
         draft.fields
     );
@@ -1775,6 +1776,60 @@ fn a_draft_reopens_the_same_form_with_every_value() {
         panic!("the form")
     };
     assert_eq!(f.fields[0].value(), "résumé d'un collègue");
+    // Closed once more: what was not filled is still kept.
+    let kept = guichet::tui::draft::Draft::of(&fifth).expect("still a draft");
+    assert!(
+        kept.fields
+            .iter()
+            .any(|(l, v)| l == "Résumé" && format!("{v:?}").contains(" bis")),
+        "{kept:?}"
+    );
+}
+
+/// A draft taken back the next day: a date left at "aujourd'hui" is the day it was typed, a
+/// date typed "+15" the day it meant then, and no colleague is blamed for the day changing.
+#[test]
+fn a_draft_taken_back_the_next_day_keeps_its_days() {
+    let env = Env::new();
+    guichet::demo::fill(&mut store(&env), 300, 1).unwrap();
+    let yesterday = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    let mut s = store(&env);
+    s.set_today(yesterday);
+    let mut app = App::new(
+        s,
+        Some("Julien Moreau"),
+        Display {
+            utc: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.resize(120, 40);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('f'));
+    tab_to(&mut app, "Texte");
+    typed(&mut app, "appel de la veille");
+    tab_to(&mut app, "Relance le");
+    typed(&mut app, "+15");
+    let draft = guichet::tui::draft::Draft::of(&app).unwrap();
+
+    let mut next_day = app_on(&env, Some("Julien Moreau"), (120, 40));
+    let said = draft.reopen(&mut next_day).unwrap();
+    assert!(said.is_empty(), "nobody changed anything: {said:?}");
+    let Some(Overlay::Form(f)) = &next_day.overlay else {
+        panic!("the form")
+    };
+    let value = |label: &str| {
+        f.fields
+            .iter()
+            .find(|x| x.label == label)
+            .unwrap()
+            .value()
+            .to_string()
+    };
+    assert_eq!(value("Date"), "21/11/2026");
+    assert_eq!(value("Relance le"), "06/12/2026");
+    assert_eq!(value("Texte"), "appel de la veille");
 }
 
 /// A draft nobody takes back (an agent who left) is dropped after 30 days, at any agent's start.

@@ -306,7 +306,8 @@ impl App {
             self.form_opened_by = Some(super::draft::Origin {
                 request_id,
                 action,
-                initial: super::draft::values(f, self.today()),
+                initial: super::draft::values(f),
+                carried: Vec::new(),
             });
         }
     }

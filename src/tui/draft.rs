@@ -32,12 +32,17 @@ pub struct Draft {
     pub opened_by: String,
     /// The form's title, said when it opens again.
     pub title: String,
-    /// The fields the agent changed, by label, as they were left.
+    /// The fields kept, by label: those the agent changed, and every date (kept as the day it
+    /// meant, so that "aujourd'hui" taken back tomorrow is still today's call).
     pub fields: Vec<(String, Value)>,
-    /// The same fields as the form showed them when it opened: a field whose value has changed
-    /// since (a colleague's edit of the request) is not filled again over it.
+    /// The same fields as the form showed them when it opened, as shown (a date as typed):
+    /// a field whose starting value has changed since (a colleague's edit) is not filled
+    /// again over it.
     #[serde(default)]
     pub initial: Vec<(String, Value)>,
+    /// The labels of the fields the agent changed.
+    #[serde(default)]
+    pub touched: Vec<String>,
 }
 
 /// Where the form on screen came from, and what it showed when it opened.
@@ -45,7 +50,12 @@ pub struct Draft {
 pub struct Origin {
     pub request_id: Option<String>,
     pub action: Action,
+    /// Every field as the form showed it when it opened (dates as typed).
     pub initial: Vec<(String, Value)>,
+    /// Fields of a draft taken back but not filled (changed since by a colleague): kept as
+    /// they were in the draft, so that a second closed terminal loses them no more than the
+    /// first. (value, starting value)
+    pub carried: Vec<(String, Value, Value)>,
 }
 
 /// The forms a draft brings back: those where an agent types.
@@ -59,18 +69,12 @@ const OPENERS: [(&str, Action); 7] = [
     ("saisie", Action::Open),
 ];
 
-/// Every field's value, by label; a date typed as a word or an offset ("demain", "+3") is kept
-/// as the day it meant, so that a draft taken back another day keeps that day.
-pub fn values(f: &crate::tui::forms::Form, today: chrono::NaiveDate) -> Vec<(String, Value)> {
+/// Every field's value, by label, as shown (a date as typed: "aujourd'hui", "+3").
+pub fn values(f: &crate::tui::forms::Form) -> Vec<(String, Value)> {
     f.fields
         .iter()
         .map(|field| {
             let v = match &field.kind {
-                FieldKind::Text(t) if field.date && !t.text().trim().is_empty() => Value::Text(
-                    crate::domain::parse_date(t.text(), today)
-                        .map(crate::domain::fr_date)
-                        .unwrap_or_else(|_| t.text().to_string()),
-                ),
                 FieldKind::Text(t) => Value::Text(t.text().to_string()),
                 FieldKind::Area { text, .. } => Value::Text(text.clone()),
                 FieldKind::Choice { options, selected } => {
@@ -90,6 +94,16 @@ pub fn values(f: &crate::tui::forms::Form, today: chrono::NaiveDate) -> Vec<(Str
             (field.label.to_string(), v)
         })
         .collect()
+}
+
+/// A date as typed, as the day it means today (other values as they are).
+fn pinned(v: &Value, today: chrono::NaiveDate) -> Value {
+    match v {
+        Value::Text(t) if !t.trim().is_empty() => crate::domain::parse_date(t, today)
+            .map(|d| Value::Text(crate::domain::fr_date(d)))
+            .unwrap_or_else(|_| v.clone()),
+        other => other.clone(),
+    }
 }
 
 fn get<'a>(values: &'a [(String, Value)], label: &str) -> Option<&'a Value> {
@@ -115,31 +129,50 @@ impl Draft {
             .find(|(_, a)| *a == origin.action)?
             .0
             .to_string();
-        let now = values(f, app.today());
-        let changed: Vec<(String, Value)> = now
-            .into_iter()
-            .filter(|(l, v)| get(&origin.initial, l) != Some(v))
-            .collect();
-        if changed.is_empty() {
+        let today = app.today();
+        let (mut fields, mut initial, mut touched) = (Vec::new(), Vec::new(), Vec::new());
+        for (field, (label, now)) in f.fields.iter().zip(values(f)) {
+            let was = get(&origin.initial, &label)
+                .cloned()
+                .unwrap_or(Value::Text(String::new()));
+            let changed = was != now;
+            if !changed && !field.date {
+                continue;
+            }
+            if changed {
+                touched.push(label.clone());
+            }
+            let kept = if field.date { pinned(&now, today) } else { now };
+            fields.push((label.clone(), kept));
+            initial.push((label, was));
+        }
+        for (label, v, was) in &origin.carried {
+            if !touched.contains(label) {
+                fields.retain(|(l, _)| l != label);
+                initial.retain(|(l, _)| l != label);
+                fields.push((label.clone(), v.clone()));
+                initial.push((label.clone(), was.clone()));
+                touched.push(label.clone());
+            }
+        }
+        if touched.is_empty() {
             return None;
         }
-        let initial = changed
-            .iter()
-            .filter_map(|(l, _)| Some((l.clone(), get(&origin.initial, l)?.clone())))
-            .collect();
         Some(Draft {
             request_id: origin.request_id.clone(),
             opened_by,
             title: f.title.clone(),
-            fields: changed,
+            fields,
             initial,
+            touched,
         })
     }
 
-    /// Opens the same form again (on the same request) and fills the fields the agent had
-    /// changed — except those changed since by someone else, returned as sentences (what the
-    /// draft said, what the request says now). `Err` with the reason when the form cannot
-    /// open (the request is gone…): the caller then shows what was typed.
+    /// Opens the same form again (on the same request) and fills the fields kept — except
+    /// those whose starting value changed since (someone else's edit): a field the agent had
+    /// changed is then returned as a sentence (what the draft said, what the request says now)
+    /// and kept for a later draft; one they had not is left as it is now. `Err` with the reason
+    /// when the form cannot open (the request is gone…): the caller shows what was typed.
     pub fn reopen(&self, app: &mut App) -> crate::error::Result<Vec<String>> {
         let action = OPENERS
             .iter()
@@ -154,28 +187,33 @@ impl Draft {
             ));
         }
         app.try_update(action, None)?;
-        let today = app.today();
         let Some(Overlay::Form(f)) = &mut app.overlay else {
             return Err(crate::error::Error::input(
                 "le formulaire ne s'est pas ouvert",
             ));
         };
-        let fresh = values(f, today);
-        let mut changed_since = Vec::new();
+        let fresh = values(f);
+        let (mut changed_since, mut carried) = (Vec::new(), Vec::new());
         for field in f.fields.iter_mut() {
             let Some(v) = get(&self.fields, field.label) else {
                 continue;
             };
+            let touched = self.touched.iter().any(|l| l == field.label)
+                // A draft written before `touched` existed kept only changed fields.
+                || self.touched.is_empty();
             if let (Some(was), Some(now)) =
                 (get(&self.initial, field.label), get(&fresh, field.label))
                 && was != now
             {
-                changed_since.push(format!(
-                    "{} : votre brouillon « {} », modifié depuis en « {} »",
-                    field.label,
-                    shown(v),
-                    shown(now)
-                ));
+                if touched {
+                    changed_since.push(format!(
+                        "{} : votre brouillon « {} », modifié depuis en « {} »",
+                        field.label,
+                        shown(v),
+                        shown(now)
+                    ));
+                    carried.push((field.label.to_string(), v.clone(), was.clone()));
+                }
                 continue;
             }
             match (&mut field.kind, v) {
@@ -210,11 +248,13 @@ impl Draft {
             }
         }
         f.dirty = true;
-        // Kept again if the terminal closes again: compared with what the form showed now.
+        // Kept again if the terminal closes again: compared with what the form showed now,
+        // plus what could not be filled.
         app.form_opened_by = Some(Origin {
             request_id: self.request_id.clone(),
             action,
             initial: fresh,
+            carried,
         });
         Ok(changed_since)
     }
@@ -223,6 +263,7 @@ impl Draft {
     pub fn typed(&self) -> String {
         self.fields
             .iter()
+            .filter(|(label, _)| self.touched.is_empty() || self.touched.contains(label))
             .filter_map(|(label, v)| match v {
                 Value::Text(s) if !s.trim().is_empty() => Some(format!("{label} : {s}")),
                 _ => None,
