@@ -1854,3 +1854,32 @@ fn a_draft_left_more_than_30_days_is_dropped_at_anyones_start() {
         "52 days: dropped"
     );
 }
+
+/// Saved empty, then a known phone typed and its person taken with Ctrl-P: the person's fields
+/// are that person's, and the errors said of them before no longer show.
+#[test]
+fn taking_a_proposed_person_clears_the_errors_of_the_persons_fields() {
+    let env = Env::new();
+    let mut app = demo_app(&env, (120, 40));
+    let phone: String = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT phone FROM person WHERE phone <> '' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    key(&mut app, KeyCode::Char('n'));
+    ctrl(&mut app, 's');
+    let errors = |app: &App| -> Vec<String> {
+        let Some(Overlay::Form(f)) = &app.overlay else {
+            panic!("form")
+        };
+        f.fields.iter().filter_map(|f| f.error.clone()).collect()
+    };
+    assert!(errors(&app).iter().any(|e| e.contains("le nom est vide")));
+    tab_to(&mut app, "Téléphone");
+    typed(&mut app, &phone);
+    ctrl(&mut app, 'p');
+    assert_eq!(errors(&app), Vec::<String>::new());
+}

@@ -42,6 +42,7 @@ impl App {
             }
             Action::Toggle => f.toggle(),
             Action::ReuseMatch => {
+                let mut reused = false;
                 if let FormKind::NewRequest(lists) = &mut f.kind {
                     let n = lists.matches.len();
                     lists.reuse = match (lists.reuse, n) {
@@ -50,6 +51,14 @@ impl App {
                         (Some(i), _) if i + 1 < n => Some(i + 1),
                         (Some(_), _) => None,
                     };
+                    reused = lists.reuse.is_some();
+                }
+                // The person's fields are the proposed person's now: their earlier errors
+                // ("le nom est vide") no longer apply.
+                if reused {
+                    for field in f.fields.iter_mut() {
+                        field.error = None;
+                    }
                 }
             }
             Action::Offers => {
