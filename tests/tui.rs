@@ -1881,5 +1881,9 @@ fn taking_a_proposed_person_clears_the_errors_of_the_persons_fields() {
     tab_to(&mut app, "Téléphone");
     typed(&mut app, &phone);
     ctrl(&mut app, 'p');
-    assert_eq!(errors(&app), Vec::<String>::new());
+    assert_eq!(
+        errors(&app),
+        ["cochez au moins un type de demande (Ctrl-T ou Espace)"],
+        "what is still missing stays said"
+    );
 }

@@ -56,7 +56,19 @@ impl App {
                 // The person's fields are the proposed person's now: their earlier errors
                 // ("le nom est vide") no longer apply.
                 if reused {
-                    for field in f.fields.iter_mut() {
+                    use crate::tui::forms::Name;
+                    for field in f.fields.iter_mut().filter(|x| {
+                        matches!(
+                            x.name,
+                            Name::LastName
+                                | Name::FirstName
+                                | Name::Phone
+                                | Name::Email
+                                | Name::BirthDate
+                                | Name::Profile
+                                | Name::Profession
+                        )
+                    }) {
                         field.error = None;
                     }
                 }
