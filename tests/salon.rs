@@ -995,6 +995,10 @@ mod interface {
         insta::assert_snapshot!("capture_empty_80x24", screen(&a, (80, 24)));
         // A missing notice is said beside its field, and nothing is written.
         typed(&mut a, "Martin");
+        assert!(
+            guichet::tui::draft::Draft::of(&a).is_some(),
+            "the capture opened at start is kept if the terminal closes"
+        );
         key(&mut a, KeyCode::Tab);
         typed(&mut a, "Zoé");
         key(&mut a, KeyCode::Tab);

@@ -1705,6 +1705,16 @@ fn a_draft_reopens_the_same_form_with_every_value() {
     // Closed again before saving: still kept (it was lost the second time).
     let twice = guichet::tui::draft::Draft::of(&again).expect("still a draft");
     assert_eq!(twice.fields, draft.fields);
+    // While a question covers the form (Esc asks first), and back to it: still kept, compared
+    // with what the form showed when it first opened.
+    key(&mut again, KeyCode::Esc);
+    assert!(matches!(again.overlay, Some(Overlay::Confirm(..))));
+    assert!(guichet::tui::draft::Draft::of(&again).is_some());
+    key(&mut again, KeyCode::Char('n'));
+    assert_eq!(
+        guichet::tui::draft::Draft::of(&again).map(|d| d.touched),
+        Some(twice.touched.clone())
+    );
     // Nothing typed: nothing to keep.
     key(&mut again, KeyCode::Esc);
     key(&mut again, KeyCode::Char('o'));
@@ -1886,4 +1896,43 @@ fn taking_a_proposed_person_clears_the_errors_of_the_persons_fields() {
         ["cochez au moins un type de demande (Ctrl-T ou Espace)"],
         "what is still missing stays said"
     );
+}
+
+/// A draft whose chosen option is no longer offered (the partner's referral answered meanwhile)
+/// does not open on another one: it stays kept, and what was typed is said.
+#[test]
+fn a_draft_whose_choice_is_gone_is_not_opened_on_another() {
+    let env = Env::new();
+    guichet::demo::fill(&mut store(&env), 300, 1).unwrap();
+    let id: String = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT request_id FROM referral WHERE answered_on IS NULL ORDER BY rowid LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let draft: guichet::tui::draft::Draft = serde_json::from_value(serde_json::json!({
+        "request_id": id,
+        "opened_by": "reponse",
+        "title": "Réponse d'un partenaire",
+        "fields": [["Orientation", {"Choice": "Partenaire disparu (envoyée le 01/11/2026)"}],
+                   ["Note", {"Text": "accord oral"}]],
+        "initial": [["Orientation", {"Choice": "Partenaire disparu (envoyée le 01/11/2026)"}],
+                    ["Note", {"Text": ""}]],
+        "touched": ["Orientation", "Note"],
+    }))
+    .unwrap();
+    let mut s = store(&env);
+    s.save_draft("Julien Moreau", &serde_json::to_string(&draft).unwrap())
+        .unwrap();
+    let mut app = app_on(&env, Some("Julien Moreau"), (120, 40));
+    guichet::tui::draft::take_back(&mut app, "Julien Moreau");
+    assert!(app.overlay.is_none(), "no form on another referral");
+    let said = message(&app);
+    assert!(
+        said.contains("n'est plus proposé") && said.contains("accord oral"),
+        "{said}"
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM draft"), 1, "still kept");
 }

@@ -21,9 +21,10 @@ impl Store {
         })
     }
 
-    /// `agent`'s draft, removed from the file as it is taken back; drafts left longer than 30
-    /// days by anyone (an agent who left) are dropped at any agent's start.
-    pub fn take_draft(&mut self, agent: &str) -> Result<Option<String>> {
+    /// `agent`'s draft (left in the file until [`Store::drop_draft`]: one that cannot be
+    /// reopened stays until it expires); drafts left longer than 30 days by anyone (an agent
+    /// who left) are dropped at any agent's start.
+    pub fn find_draft(&mut self, agent: &str) -> Result<Option<String>> {
         let cutoff = (self.today() - Days::new(KEPT_DAYS)).to_string();
         // Read first: most starts find nothing to do and write nothing.
         let waiting: bool = self.conn.query_row(
@@ -44,8 +45,24 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            tx.execute("DELETE FROM draft WHERE agent = ?1", [agent])?;
             Ok(payload)
         })
+    }
+
+    /// Removes `agent`'s draft (taken back).
+    pub fn drop_draft(&mut self, agent: &str) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute("DELETE FROM draft WHERE agent = ?1", [agent])?;
+            Ok(())
+        })
+    }
+
+    /// [`Store::find_draft`] and [`Store::drop_draft`] at once.
+    pub fn take_draft(&mut self, agent: &str) -> Result<Option<String>> {
+        let found = self.find_draft(agent)?;
+        if found.is_some() {
+            self.drop_draft(agent)?;
+        }
+        Ok(found)
     }
 }

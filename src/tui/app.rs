@@ -294,7 +294,7 @@ impl App {
 
     /// Applies one action. `key` is the key that asked for it (text fields need it).
     pub fn update(&mut self, action: Action, key: Option<&KeyEvent>) {
-        let had_form = matches!(self.overlay, Some(Overlay::Form(_)));
+        let had_form = super::draft::form_under(self.overlay.as_ref()).is_some();
         if let Err(e) = self.try_update(action, key) {
             self.error(&e);
         }

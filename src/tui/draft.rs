@@ -117,12 +117,23 @@ fn shown(v: &Value) -> String {
     }
 }
 
+/// The form on screen, also while a question, the help, the offers or the side-by-side choice
+/// of a clash is shown over it.
+pub fn form_under(overlay: Option<&Overlay>) -> Option<&crate::tui::forms::Form> {
+    match overlay? {
+        Overlay::Form(f) => Some(f),
+        Overlay::Confirm(_, f) => f.as_deref(),
+        Overlay::Help(_, below) | Overlay::Offers(_, below) | Overlay::Conflict(_, below) => {
+            form_under(below.as_deref())
+        }
+        Overlay::Picker(_) => None,
+    }
+}
+
 impl Draft {
     /// The open form's changes, when it has some and was opened by one of [`OPENERS`].
     pub fn of(app: &App) -> Option<Draft> {
-        let Some(Overlay::Form(f)) = &app.overlay else {
-            return None;
-        };
+        let f = form_under(app.overlay.as_ref())?;
         let origin = app.form_opened_by.as_ref()?;
         let opened_by = OPENERS
             .iter()
@@ -136,13 +147,15 @@ impl Draft {
                 .cloned()
                 .unwrap_or(Value::Text(String::new()));
             let changed = was != now;
-            if !changed && !field.date {
+            // The edit form's follow-up date is plain text (it takes "aucune"): a date too.
+            let date = field.date || field.name == crate::tui::forms::Name::NextFollowUp;
+            if !changed && !date {
                 continue;
             }
             if changed {
                 touched.push(label.clone());
             }
-            let kept = if field.date { pinned(&now, today) } else { now };
+            let kept = if date { pinned(&now, today) } else { now };
             fields.push((label.clone(), kept));
             initial.push((label, was));
         }
@@ -194,6 +207,7 @@ impl Draft {
         };
         let fresh = values(f);
         let (mut changed_since, mut carried) = (Vec::new(), Vec::new());
+        let mut missing = None;
         for field in f.fields.iter_mut() {
             let Some(v) = get(&self.fields, field.label) else {
                 continue;
@@ -201,6 +215,15 @@ impl Draft {
             let touched = self.touched.iter().any(|l| l == field.label)
                 // A draft written before `touched` existed kept only changed fields.
                 || self.touched.is_empty();
+            // What was chosen is no longer offered (a partner's referral answered meanwhile):
+            // the form is not opened on another choice.
+            if let (FieldKind::Choice { options, .. }, Value::Choice(c)) = (&field.kind, v)
+                && touched
+                && !options.contains(c)
+            {
+                missing = Some(format!("{} : « {c} » n'est plus proposé", field.label));
+                continue;
+            }
             if let (Some(was), Some(now)) =
                 (get(&self.initial, field.label), get(&fresh, field.label))
                 && was != now
@@ -247,6 +270,10 @@ impl Draft {
                 _ => {}
             }
         }
+        if let Some(why) = missing {
+            app.overlay = None;
+            return Err(crate::error::Error::input(why));
+        }
         f.dirty = true;
         // Kept again if the terminal closes again: compared with what the form showed now,
         // plus what could not be filled.
@@ -275,7 +302,7 @@ impl Draft {
 
 /// Opens again the form `agent` left when the terminal went away, if any, and says so.
 pub fn take_back(app: &mut App, agent: &str) {
-    let payload = match app.store.take_draft(agent) {
+    let payload = match app.store.find_draft(agent) {
         Ok(Some(p)) => p,
         Ok(None) => return,
         Err(e) => {
@@ -286,7 +313,13 @@ pub fn take_back(app: &mut App, agent: &str) {
     let Ok(draft) = serde_json::from_str::<Draft>(&payload) else {
         return;
     };
-    let (text, error) = match draft.reopen(app) {
+    let reopened = draft.reopen(app);
+    if reopened.is_ok()
+        && let Err(e) = app.store.drop_draft(agent)
+    {
+        tracing::warn!(kind = e.kind(), "brouillon non effacé");
+    }
+    let (text, error) = match reopened {
         Ok(changed_since) if changed_since.is_empty() => (
             format!(
                 "Brouillon repris : « {} » était en cours de saisie quand la fenêtre s'est \
@@ -306,7 +339,8 @@ pub fn take_back(app: &mut App, agent: &str) {
         ),
         Err(e) => (
             format!(
-                "Un brouillon n'a pas pu être rouvert ({e}). Ce qui avait été tapé : {}",
+                "Un brouillon n'a pas pu être rouvert ({e}) ; il reste gardé et sera montré de \
+                 nouveau au prochain lancement. Ce qui avait été tapé : {}",
                 draft.typed()
             ),
             true,

@@ -24,7 +24,15 @@ impl App {
     pub fn open_capture(&mut self) -> Result<()> {
         self.screen = Screen::Capture(Box::default());
         self.reload_current()?;
-        self.overlay = Some(Overlay::Form(Box::new(Form::capture(&self.store)?)));
+        let form = Form::capture(&self.store)?;
+        // A capture typed when the terminal closes is kept like any form (`draft.rs`).
+        self.form_opened_by = Some(crate::tui::draft::Origin {
+            request_id: None,
+            action: crate::tui::keymap::Action::Open,
+            initial: crate::tui::draft::values(&form),
+            carried: Vec::new(),
+        });
+        self.overlay = Some(Overlay::Form(Box::new(form)));
         Ok(())
     }
 
