@@ -330,7 +330,7 @@ pub fn take_back(app: &mut App, agent: &str) {
         ),
         Ok(changed_since) => (
             format!(
-                "Brouillon repris : « {} ». Modifié depuis par un collègue, gardé : {}. \
+                "Brouillon repris : « {} ». Modifié depuis par un collègue (sa valeur est à l'écran, la vôtre ici) : {}. \
                  Ctrl-S enregistre, Échap abandonne.",
                 draft.title,
                 changed_since.join(" ; ")
