@@ -67,8 +67,13 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
     let mut terminal = ratatui::init();
     let _ = ratatui::crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app, &stop, &typing, check);
-    if stop.load(Ordering::Relaxed)
-        && let Some((agent, draft)) = typing.lock().ok().and_then(|mut t| t.take())
+    // Stopped by a signal, or the terminal failed under the loop (a closed window can end the
+    // read with an error before the signal arrives): the form being typed is kept.
+    // The lock is held while writing, here and in the signal thread: whichever writes, the
+    // other waits for it, so the process never ends in the middle of that write.
+    if let Ok(mut slot) = typing.lock()
+        && (stop.load(Ordering::Relaxed) || result.is_err())
+        && let Some((agent, draft)) = slot.take()
         && let Err(e) = app.store.save_draft(&agent, &draft)
     {
         tracing::warn!(kind = e.kind(), "brouillon non gardé");
@@ -83,6 +88,15 @@ pub fn run(mut store: Store, agent: Option<&str>) -> Result<()> {
 /// reader spins on the dead tty and never returns to the loop (crossterm issue #793): then the
 /// process ends here. Everything saved is in the file already; an unfinished transaction is
 /// rolled back by SQLite, as after a power cut.
+/// Whether this process still has its terminal (a closed window: it is gone).
+fn terminal_alive() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
 fn watch_signals(
     stop: Arc<AtomicBool>,
     typing: Typing,
@@ -95,22 +109,19 @@ fn watch_signals(
         .spawn(move || {
             for signal in signals.forever() {
                 stop.store(true, Ordering::Relaxed);
-                let terminal_alive = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .open("/dev/tty")
-                    .is_ok();
-                if !terminal_alive {
+                if !terminal_alive() {
                     tracing::warn!("terminal fermé : fin de l'interface");
                     // The loop is stuck in the dead terminal's reader: the draft is written
                     // here, through a connection of its own, before the process ends.
+                    let mut slot = typing.lock().ok();
                     if let (Some(path), Some((agent, draft))) =
-                        (&path, typing.lock().ok().and_then(|mut t| t.take()))
+                        (&path, slot.as_mut().and_then(|t| t.take()))
                         && let Err(e) =
                             Store::open(path).and_then(|mut s| s.save_draft(&agent, &draft))
                     {
                         tracing::warn!(kind = e.kind(), "brouillon non gardé");
                     }
+                    // Still holding the lock: the loop's thread cannot end the process first.
                     std::process::exit(128 + signal);
                 }
             }
@@ -139,10 +150,16 @@ fn event_loop(
             draft::take_back(app, &agent);
         }
         if let Ok(mut t) = typing.lock() {
-            *t = app.me.as_ref().and_then(|a| {
+            let now = app.me.as_ref().and_then(|a| {
                 let d = draft::Draft::of(app)?;
                 Some((a.name.clone(), serde_json::to_string(&d).ok()?))
             });
+            // A form still open with nothing left to keep keeps the last draft: the bytes a
+            // closing terminal sends as it goes (^J, ^D) can reach the form before the signal
+            // and erase its line. A form saved or left clears it.
+            if now.is_some() || draft::form_under(app.overlay.as_ref()).is_none() {
+                *t = now;
+            }
         }
         if let Some(c) = &mut check
             && !check::follow(c, app, &mut check_shown)
@@ -153,7 +170,14 @@ fn event_loop(
         if event::poll(Duration::from_millis(250))? {
             // Handle every event already waiting before drawing again.
             loop {
-                match event::read()? {
+                let ev = event::read()?;
+                // A closed window's terminal sends a few last bytes as it goes (^J, ^D): read
+                // as keys they would edit the form being typed before it is kept as a draft.
+                // Nothing read after the terminal is gone is applied.
+                if !terminal_alive() {
+                    return Err(Error::NoTerminal);
+                }
+                match ev {
                     Event::Key(k) if k.kind != KeyEventKind::Release => app.handle_key(k),
                     Event::Paste(text) => app.paste(&text),
                     Event::Resize(w, h) => app.resize(w, h),
