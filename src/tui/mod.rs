@@ -143,6 +143,8 @@ fn event_loop(
     app.resize(size.width, size.height);
     let mut check_shown = None;
     let mut draft_taken = false;
+    // Where `/dev/tty` cannot be opened at all (some containers), it tells nothing.
+    let has_tty = terminal_alive();
     while !app.quit && !stop.load(Ordering::Relaxed) {
         // Once the agent is known: the form a closed terminal left, opened again.
         if !draft_taken && let Some(agent) = app.me.as_ref().map(|a| a.name.clone()) {
@@ -174,7 +176,7 @@ fn event_loop(
                 // A closed window's terminal sends a few last bytes as it goes (^J, ^D): read
                 // as keys they would edit the form being typed before it is kept as a draft.
                 // Nothing read after the terminal is gone is applied.
-                if !terminal_alive() {
+                if has_tty && !terminal_alive() {
                     return Err(Error::NoTerminal);
                 }
                 match ev {
