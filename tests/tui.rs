@@ -1936,3 +1936,56 @@ fn a_draft_whose_choice_is_gone_is_not_opened_on_another() {
     );
     assert_eq!(count(&env, "SELECT count(*) FROM draft"), 1, "still kept");
 }
+
+/// A new request drafted one day and taken back the next is received the day it was typed (it
+/// was received the day it was taken back, its relance possibly before it).
+#[test]
+fn a_new_request_drafted_yesterday_is_received_yesterday() {
+    let env = Env::new();
+    guichet::demo::fill(&mut store(&env), 50, 1).unwrap();
+    let mut s = store(&env);
+    s.set_today(NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
+    let mut app = App::new(
+        s,
+        Some("Julien Moreau"),
+        Display {
+            utc: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.resize(120, 40);
+    key(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "Zorglub");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Zoé");
+    tab_to(&mut app, "Téléphone");
+    typed(&mut app, "06 13 13 13 13");
+    tab_to(&mut app, "Demande(s)");
+    ctrl(&mut app, 't');
+    tab_to(&mut app, "Relance le");
+    typed(&mut app, "demain");
+    let draft = guichet::tui::draft::Draft::of(&app).unwrap();
+
+    let mut next_day = app_on(&env, Some("Julien Moreau"), (120, 40));
+    assert!(draft.reopen(&mut next_day).unwrap().is_empty());
+    ctrl(&mut next_day, 's');
+    assert!(
+        message(&next_day).starts_with("Enregistrée"),
+        "{}",
+        message(&next_day)
+    );
+    let (received, due): (String, String) = Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT r.received_on, r.next_follow_up_on FROM request r \
+             JOIN person p ON p.id = r.person_id WHERE p.last_name = 'Zorglub'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (received.as_str(), due.as_str()),
+        ("2026-11-21", "2026-11-22")
+    );
+}

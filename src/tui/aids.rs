@@ -187,6 +187,7 @@ pub fn form(step: AidStep, store: &Store, d: &RequestDetail) -> Result<Form> {
         dirty: false,
         error: None,
         letter: None,
+        taken_on: None,
     })
 }
 

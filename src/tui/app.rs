@@ -308,6 +308,7 @@ impl App {
                 action,
                 initial: super::draft::values(f),
                 carried: Vec::new(),
+                taken_on: self.today(),
             });
         }
     }

@@ -43,6 +43,10 @@ pub struct Draft {
     /// The labels of the fields the agent changed.
     #[serde(default)]
     pub touched: Vec<String>,
+    /// The day the form was opened: a new request or a capture taken back later is received
+    /// that day.
+    #[serde(default)]
+    pub taken_on: Option<chrono::NaiveDate>,
 }
 
 /// Where the form on screen came from, and what it showed when it opened.
@@ -56,6 +60,8 @@ pub struct Origin {
     /// they were in the draft, so that a second closed terminal loses them no more than the
     /// first. (value, starting value)
     pub carried: Vec<(String, Value, Value)>,
+    /// The day the form was first opened.
+    pub taken_on: chrono::NaiveDate,
 }
 
 /// The forms a draft brings back: those where an agent types.
@@ -178,6 +184,7 @@ impl Draft {
             fields,
             initial,
             touched,
+            taken_on: Some(origin.taken_on),
         })
     }
 
@@ -199,6 +206,7 @@ impl Draft {
                 "la saisie rapide n'est pas ouverte sur ce fichier",
             ));
         }
+        let today = app.today();
         app.try_update(action, None)?;
         let Some(Overlay::Form(f)) = &mut app.overlay else {
             return Err(crate::error::Error::input(
@@ -275,6 +283,10 @@ impl Draft {
             return Err(crate::error::Error::input(why));
         }
         f.dirty = true;
+        let taken_on = self.taken_on.unwrap_or(today);
+        if taken_on != today {
+            f.taken_on = Some(taken_on);
+        }
         // Kept again if the terminal closes again: compared with what the form showed now,
         // plus what could not be filled.
         app.form_opened_by = Some(Origin {
@@ -282,6 +294,7 @@ impl Draft {
             action,
             initial: fresh,
             carried,
+            taken_on,
         });
         Ok(changed_since)
     }

@@ -327,6 +327,9 @@ pub struct Form {
     /// The letter last typed on a list, so that the same letter again goes to the next choice
     /// starting with it (a new letter goes to the first).
     pub letter: Option<char>,
+    /// The day a new request or a capture was taken, when not today: a draft taken back on a
+    /// later day (see `draft.rs`).
+    pub taken_on: Option<NaiveDate>,
 }
 
 /// The person's fields that open the capture and new-request forms: names, contacts,
@@ -415,6 +418,7 @@ impl Form {
             fields,
             focus: 0,
             dirty: false,
+            taken_on: None,
             error: None,
             letter: None,
         }
@@ -1458,7 +1462,8 @@ impl Form {
                 let requests: Vec<NewRequest> = types
                     .iter()
                     .map(|t| {
-                        let mut r = NewRequest::new(person.clone(), t, today);
+                        let mut r =
+                            NewRequest::new(person.clone(), t, self.taken_on.unwrap_or(today));
                         r.status = Status::AQualifier;
                         r.channel_code = lists.channel.clone();
                         r.event_id = lists.event_id.clone();
@@ -1597,7 +1602,8 @@ impl Form {
                 let requests: Vec<NewRequest> = types
                     .iter()
                     .map(|t| {
-                        let mut r = NewRequest::new(person.clone(), t, today);
+                        let mut r =
+                            NewRequest::new(person.clone(), t, self.taken_on.unwrap_or(today));
                         r.person_id = reuse.clone();
                         r.channel_code = channel.clone();
                         r.event_id = event.clone();

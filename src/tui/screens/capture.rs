@@ -31,6 +31,7 @@ impl App {
             action: crate::tui::keymap::Action::Open,
             initial: crate::tui::draft::values(&form),
             carried: Vec::new(),
+            taken_on: self.today(),
         });
         self.overlay = Some(Overlay::Form(Box::new(form)));
         Ok(())
