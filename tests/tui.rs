@@ -1989,3 +1989,46 @@ fn a_new_request_drafted_yesterday_is_received_yesterday() {
         ("2026-11-21", "2026-11-22")
     );
 }
+
+/// A draft about a person anonymised since (the form was still open when it happened) is
+/// dropped without being shown: what was typed may name them.
+#[test]
+fn a_draft_about_a_person_anonymised_since_is_dropped_unread() {
+    let env = Env::new();
+    let mut s = store(&env);
+    let mut r = NewRequest::new(
+        NewPerson {
+            last_name: "Effacé".into(),
+            first_name: "Jules".into(),
+            phone: "06 14 14 14 14".into(),
+            ..Default::default()
+        },
+        "logement",
+        today(),
+    );
+    r.status = Status::Close;
+    r.outcome = Some(guichet::domain::Outcome::SansSuite);
+    r.closed_on = Some(today());
+    let id = s.create_request(&r).unwrap().id;
+    let draft = serde_json::json!({
+        "request_id": id,
+        "opened_by": "personne",
+        "title": "Modifier Effacé Jules",
+        "fields": [["Téléphone", {"Text": "07 99 99 99 99"}]],
+        "initial": [["Téléphone", {"Text": "06 14 14 14 14"}]],
+        "touched": ["Téléphone"],
+    });
+    s.save_draft("Julien Moreau", &draft.to_string()).unwrap();
+    s.anonymise_person(&id, "demande de la personne").unwrap();
+    // The form was open meanwhile: its draft is written after the anonymisation.
+    s.save_draft("Julien Moreau", &draft.to_string()).unwrap();
+    let mut app = app_on(&env, Some("Julien Moreau"), (120, 40));
+    guichet::tui::draft::take_back(&mut app, "Julien Moreau");
+    assert!(app.overlay.is_none());
+    let said = message(&app);
+    assert!(
+        said.contains("anonymisée") && !said.contains("07 99"),
+        "{said}"
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM draft"), 0);
+}

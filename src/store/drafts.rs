@@ -57,6 +57,21 @@ impl Store {
         })
     }
 
+    /// Whether the person of a request has been anonymised (a draft about them is then dropped
+    /// unread: what was typed may name them).
+    pub fn person_anonymised(&self, request_id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT p.anonymised_at IS NOT NULL FROM request r \
+                 JOIN person p ON p.id = r.person_id WHERE r.id = ?1",
+                [request_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
     /// [`Store::find_draft`] and [`Store::drop_draft`] at once.
     pub fn take_draft(&mut self, agent: &str) -> Result<Option<String>> {
         let found = self.find_draft(agent)?;

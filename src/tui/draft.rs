@@ -326,6 +326,21 @@ pub fn take_back(app: &mut App, agent: &str) {
     let Ok(draft) = serde_json::from_str::<Draft>(&payload) else {
         return;
     };
+    // About a person anonymised since (the form was open meanwhile): dropped, never shown.
+    if let Some(id) = &draft.request_id
+        && app.store.person_anonymised(id).unwrap_or(false)
+    {
+        if let Err(e) = app.store.drop_draft(agent) {
+            tracing::warn!(kind = e.kind(), "brouillon non effacé");
+        }
+        app.message = Some(crate::tui::app::Message {
+            text: "Un brouillon laissé à la fermeture de la fenêtre portait sur une personne \
+                   anonymisée depuis : il a été effacé sans être rouvert."
+                .into(),
+            error: true,
+        });
+        return;
+    }
     let reopened = draft.reopen(app);
     if reopened.is_ok()
         && let Err(e) = app.store.drop_draft(agent)
