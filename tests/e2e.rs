@@ -322,46 +322,90 @@ fn sigterm_and_sighup_restore_the_terminal_like_ctrl_c() {
     }
 }
 
+/// The interface, as Karim Benali, in a pseudo-terminal this test reads itself and can close
+/// like a window (`Term` keeps its terminal open until the end).
+struct Window {
+    child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    reader: Box<dyn Read + Send>,
+    writer: Box<dyn Write + Send>,
+    parser: vt100::Parser,
+}
+
+impl Window {
+    fn open(env: &Env) -> Window {
+        let size = PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        let pty = native_pty_system().openpty(size).expect("pty");
+        let child = pty
+            .slave
+            .spawn_command(interface_command(env, &env.db(), Some("Karim Benali")))
+            .expect("spawn guichet");
+        drop(pty.slave);
+        Window {
+            child,
+            reader: pty.master.try_clone_reader().expect("reader"),
+            writer: pty.master.take_writer().expect("writer"),
+            master: pty.master,
+            parser: vt100::Parser::new(
+                NonZeroU16::new(30).unwrap(),
+                NonZeroU16::new(100).unwrap(),
+                0,
+            ),
+        }
+    }
+
+    /// Reads until `text` is on the screen.
+    fn wait(&mut self, text: &str) {
+        let mut buf = [0u8; 8192];
+        while !self.parser.screen().contents().contains(text) {
+            let n = self.reader.read(&mut buf).expect("read the interface");
+            assert!(n > 0, "the interface ended before showing «{text}»");
+            self.parser.process(&buf[..n]);
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Closes the window, and waits for the interface to end.
+    fn close(self) {
+        let Window {
+            mut child,
+            master,
+            reader,
+            writer,
+            ..
+        } = self;
+        drop(writer);
+        drop(reader);
+        drop(master);
+        let start = Instant::now();
+        while child.try_wait().expect("child status").is_none() {
+            if start.elapsed() > DEADLINE {
+                let _ = child.kill(); // leave no spinning process behind
+                panic!("guichet still runs after its terminal was closed");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 #[test]
 fn a_closed_terminal_window_ends_the_interface_instead_of_spinning() {
     // A closed window or a dropped ssh: the tty is gone. crossterm's reader then spins on it
     // forever (100 % of a core, found in a tmux tour); the interface must end instead.
     let env = Env::new();
     env.ok(&["demo", "--requests", "20", "--seed", "2"]);
-    let size = PtySize {
-        rows: 30,
-        cols: 100,
-        pixel_width: 0,
-        pixel_height: 0,
-    };
-    let pty = native_pty_system().openpty(size).expect("pty");
-    let mut child = pty
-        .slave
-        .spawn_command(interface_command(&env, &env.db(), Some("Karim Benali")))
-        .expect("spawn guichet");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut parser = vt100::Parser::new(
-        NonZeroU16::new(30).unwrap(),
-        NonZeroU16::new(100).unwrap(),
-        0,
-    );
-    let mut buf = [0u8; 8192];
-    while !parser.screen().contents().contains("Ma file") {
-        let n = reader.read(&mut buf).expect("read the interface");
-        assert!(n > 0, "the interface ended before its first screen");
-        parser.process(&buf[..n]);
-    }
-    drop(reader);
-    drop(pty.master);
-    let start = Instant::now();
-    while child.try_wait().expect("child status").is_none() {
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill(); // leave no spinning process behind
-            panic!("guichet still runs after its terminal was closed");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut w = Window::open(&env);
+    w.wait("Ma file");
+    w.close();
 }
 
 #[test]
@@ -475,62 +519,21 @@ fn a_form_being_typed_when_the_terminal_closes_opens_again_at_the_next_start() {
             |r| r.get(0),
         )
         .unwrap();
-    let size = PtySize {
-        rows: 30,
-        cols: 100,
-        pixel_width: 0,
-        pixel_height: 0,
-    };
-    let pty = native_pty_system().openpty(size).expect("pty");
-    let mut child = pty
-        .slave
-        .spawn_command(interface_command(&env, &env.db(), Some("Karim Benali")))
-        .expect("spawn guichet");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut writer = pty.master.take_writer().expect("writer");
-    let mut parser = vt100::Parser::new(
-        NonZeroU16::new(30).unwrap(),
-        NonZeroU16::new(100).unwrap(),
-        0,
-    );
-    let mut buf = [0u8; 8192];
-    let mut wait = |text: &str| {
-        while !parser.screen().contents().contains(text) {
-            let n = reader.read(&mut buf).expect("read the interface");
-            assert!(n > 0, "the interface ended before showing «{text}»");
-            parser.process(&buf[..n]);
-        }
-    };
-    let mut send = |keys: &str| {
-        writer.write_all(keys.as_bytes()).unwrap();
-        writer.flush().unwrap();
-    };
-    wait("Ma file");
-    send("/");
-    wait("Rechercher :");
-    send(&reference);
-    wait(&format!("{reference} "));
-    send(ENTER);
-    wait("Journal (");
-    send("f");
-    wait(&format!("Suivi — {reference}"));
-    send(TAB);
-    send(TAB);
-    send("Pièces reçues, rappeler lundi");
-    wait("rappeler lundi");
-    // The window closes.
-    drop(writer);
-    drop(reader);
-    drop(pty.master);
-    let start = Instant::now();
-    while child.try_wait().expect("child status").is_none() {
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            panic!("guichet still runs after its terminal was closed");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut w = Window::open(&env);
+    w.wait("Ma file");
+    w.send("/");
+    w.wait("Rechercher :");
+    w.send(&reference);
+    w.wait(&format!("{reference} "));
+    w.send(ENTER);
+    w.wait("Journal (");
+    w.send("f");
+    w.wait(&format!("Suivi — {reference}"));
+    w.send(TAB);
+    w.send(TAB);
+    w.send("Pièces reçues, rappeler lundi");
+    w.wait("rappeler lundi");
+    w.close();
 
     let mut t = Term::start(&env, Some("Karim Benali"));
     t.wait_for("Brouillon repris");

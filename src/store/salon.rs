@@ -1181,7 +1181,6 @@ fn take_capture_details(
     ];
     let mut merged = office.clone();
     let (mut filled, mut differing) = (Vec::new(), Vec::new());
-    let mut cols = Vec::new();
     for (col, label) in FIELDS {
         let given = match capture.get(col) {
             Value::Text(t) if !t.trim().is_empty() => t.clone(),
@@ -1213,26 +1212,15 @@ fn take_capture_details(
             continue;
         }
         match col {
-            "phone" => {
-                merged.set("phone_key", Value::Text(phone_key(&given)));
-                cols.push("phone_key");
-            }
-            "email" => {
-                merged.set("email_key", Value::Text(email_key(&given)));
-                cols.push("email_key");
-            }
+            "phone" => merged.set("phone_key", Value::Text(phone_key(&given))),
+            "email" => merged.set("email_key", Value::Text(email_key(&given))),
             _ => {}
         }
         filled.push(format!("{label} {}", shown(&given)));
         merged.set(col, Value::Text(given));
-        cols.push(col);
     }
-    let pick = |r: &Rec| Rec {
-        cols: std::rc::Rc::new(cols.iter().map(|c| c.to_string()).collect()),
-        vals: cols.iter().map(|c| r.get(c).clone()).collect(),
-    };
-    let (before, after) = (pick(office), pick(&merged));
-    if !cols.is_empty() {
+    let (before, after) = changed_columns(office, &merged);
+    if !filled.is_empty() {
         merged.set("updated_at", Value::Text(ctx.now()));
         merged.set("updated_by", Value::Text(ctx.actor.clone()));
         apply_version(tx, ctx, "person", &merged, office.int("version"))?;

@@ -220,9 +220,7 @@ impl Draft {
             let Some(v) = get(&self.fields, field.label) else {
                 continue;
             };
-            let touched = self.touched.iter().any(|l| l == field.label)
-                // A draft written before `touched` existed kept only changed fields.
-                || self.touched.is_empty();
+            let touched = self.touched.iter().any(|l| l == field.label);
             // What was chosen is no longer offered (a partner's referral answered meanwhile):
             // the form is not opened on another choice.
             if let (FieldKind::Choice { options, .. }, Value::Choice(c)) = (&field.kind, v)
@@ -303,7 +301,7 @@ impl Draft {
     pub fn typed(&self) -> String {
         self.fields
             .iter()
-            .filter(|(label, _)| self.touched.is_empty() || self.touched.contains(label))
+            .filter(|(label, _)| self.touched.contains(label))
             .filter_map(|(label, v)| match v {
                 Value::Text(s) if !s.trim().is_empty() => Some(format!("{label} : {s}")),
                 _ => None,

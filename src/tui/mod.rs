@@ -145,13 +145,16 @@ fn event_loop(
     let mut draft_taken = false;
     // Where `/dev/tty` cannot be opened at all (some containers), it tells nothing.
     let has_tty = terminal_alive();
+    // The form being typed changes only with keys: its draft is taken again after them only.
+    let mut keys_handled = true;
     while !app.quit && !stop.load(Ordering::Relaxed) {
         // Once the agent is known: the form a closed terminal left, opened again.
         if !draft_taken && let Some(agent) = app.me.as_ref().map(|a| a.name.clone()) {
             draft_taken = true;
             draft::take_back(app, &agent);
         }
-        if let Ok(mut t) = typing.lock() {
+        if keys_handled && let Ok(mut t) = typing.lock() {
+            keys_handled = false;
             let now = app.me.as_ref().and_then(|a| {
                 let d = draft::Draft::of(app)?;
                 Some((a.name.clone(), serde_json::to_string(&d).ok()?))
@@ -189,6 +192,7 @@ fn event_loop(
                     break;
                 }
             }
+            keys_handled = true;
         } else {
             app.tick();
         }
